@@ -1,0 +1,38 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck browser clean bench
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+## demo: create the venv, install wasp, scan the embedded emulated account
+demo: $(STAMP)
+	$(VENV)/bin/wasp demo
+
+## browser: Debian's headless Chromium for the web UI tests (no browser download from elsewhere)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "warning: chromium could not be installed; browser tests will fail"; }
+
+## lint: ruff on the package and the tests
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks scripts
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy src/wasp
+
+## test: lint, then the whole test suite on two workers
+test: $(STAMP) browser lint
+	$(PY) -m pytest -n 2 --dist loadfile
+
+clean:
+	rm -rf $(VENV) build *.egg-info

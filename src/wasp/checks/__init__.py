@@ -1,0 +1,43 @@
+"""Checks, grouped by pillar area. ``all_checks`` imports each area module explicitly."""
+
+from __future__ import annotations
+
+import importlib
+
+from wasp.checks.registry import Check, check, registry
+
+AREA_MODULES = (
+    "wasp.checks.identity",
+    "wasp.checks.detection",
+    "wasp.checks.infrastructure",
+    "wasp.checks.data",
+    "wasp.checks.incident",
+)
+
+
+def all_checks() -> dict[str, Check]:
+    for name in AREA_MODULES:
+        importlib.import_module(name)
+    return dict(sorted(registry().items()))
+
+
+def select(ids: list[str] | None = None, services: list[str] | None = None,
+           source: str | None = None) -> list[Check]:
+    """Checks narrowed by id (exact or prefix*) and by service name of their resource type."""
+    checks = list(all_checks().values())
+    if ids:
+        wanted = [i.lower() for i in ids]
+        unknown = [i for i in wanted if not i.endswith("*") and i not in {c.id for c in checks}]
+        if unknown:
+            raise KeyError(f"unknown check id: {', '.join(unknown)}")
+        checks = [c for c in checks if any(c.id == w or (w.endswith("*") and c.id.startswith(w[:-1]))
+                                           for w in wanted)]
+    if services:
+        svc = {s.lower() for s in services}
+        checks = [c for c in checks if c.resource.split("::")[1].lower() in svc or "wasp" in svc]
+    if source:
+        checks = [c for c in checks if source in c.sources]
+    return checks
+
+
+__all__ = ["Check", "all_checks", "check", "registry", "select"]

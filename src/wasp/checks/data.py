@@ -1,0 +1,3 @@
+"""Checks for the data area."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Checks for the detection area."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Checks for the incident area."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Checks for the infrastructure area."""
+
+from __future__ import annotations

@@ -1,0 +1,57 @@
+"""The ``wasp`` command: a click group assembled from one module per family of subcommands."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import click
+
+from wasp import __version__
+from wasp.errors import InputError
+
+# each module exposes ``commands``: a list of click commands or groups (explicit, no discovery)
+COMMAND_MODULES = (
+    "wasp.cli.scan",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(__version__, prog_name="wasp")
+@click.option("--debug", is_flag=True, help="Log debugging detail (and tracebacks) to stderr.")
+def app(debug: bool) -> None:
+    """wasp: the AWS Well-Architected Security Pillar, checked against your real account, templates and logs."""
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if debug:
+        app_state["debug"] = True
+
+
+app_state: dict[str, bool] = {"debug": False}
+
+for _name in COMMAND_MODULES:
+    for _command in importlib.import_module(_name).commands:
+        app.add_command(_command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        code = app.main(args=argv, prog_name="wasp", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except InputError as exc:
+        if app_state["debug"]:
+            raise
+        click.echo(f"wasp: error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except SystemExit:
+        raise
+    else:
+        sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,157 @@
+"""``wasp scan``, ``wasp demo``, ``wasp checks`` and ``wasp permissions``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from wasp.cli.options import (
+    account_options,
+    emit,
+    fail_on_option,
+    output_options,
+    split_csv,
+    target_from,
+)
+from wasp.errors import InputError
+from wasp.model import Severity
+
+SCAN_FORMATS = ("terminal", "json")
+
+
+def finish(result: Any, output: str, out: Path | None, fail_on: str | None) -> int:
+    """Render, write, and turn findings into the CI exit code (0 clean, 1 findings at/above threshold)."""
+    from wasp.report import render
+
+    emit(render(result, output), out)
+    if fail_on and result.failing_at(Severity.parse(fail_on)):
+        return 1
+    return 0
+
+
+def progress_display(enabled: bool) -> Any:
+    """A rich progress bar on stderr while collecting (hidden when stderr is not a terminal)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("[bold]collecting[/]"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                    TextColumn("{task.description}"), TimeElapsedColumn(), transient=True,
+                    disable=not enabled)
+
+
+def run_scan(target: Any, regions: list[str] | None, services: list[str] | None,
+             checks: list[str] | None) -> Any:
+    from rich.console import Console
+
+    from wasp.scan import scan_live
+
+    interactive = Console(stderr=True).is_terminal
+    with progress_display(interactive) as bar:
+        task = bar.add_task("", total=None)
+
+        def tick(label: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=label)
+
+        try:
+            return scan_live(target, regions=regions, services=services, check_ids=checks, progress=tick)
+        except KeyError as exc:
+            raise InputError(str(exc.args[0])) from None
+
+
+@click.command()
+@account_options
+@click.option("--services", help="Comma-separated services to collect (e.g. iam,s3,cloudtrail).")
+@click.option("--checks", "check_ids", help="Comma-separated check ids (prefix* allowed).")
+@output_options(SCAN_FORMATS)
+@fail_on_option
+def scan(profile: str | None, region: str | None, regions: str | None, endpoint_url: str | None,
+         role_arn: str | None, external_id: str | None, services: str | None, check_ids: str | None,
+         output: str, out: Path | None, fail_on: str | None) -> int:
+    """Assess a live AWS account against the Security Pillar (read-only)."""
+    target = target_from(profile, region, endpoint_url, role_arn, external_id)
+    result = run_scan(target, split_csv(regions), split_csv(services), split_csv(check_ids))
+    return finish(result, output, out, fail_on)
+
+
+@click.command()
+@click.option("--regions", default="us-east-1,eu-west-1", show_default=True,
+              help="Regions of the emulated account to scan.")
+@output_options(SCAN_FORMATS)
+@fail_on_option
+def demo(regions: str, output: str, out: Path | None, fail_on: str | None) -> int:
+    """Start an embedded emulated AWS account (moto on 127.0.0.1), seed it, scan it."""
+    from wasp.demo import seeded_demo
+
+    with seeded_demo(split_csv(regions) or ["us-east-1"]) as target:
+        result = run_scan(target, split_csv(regions), None, None)
+    return finish(result, output, out, fail_on)
+
+
+@click.command(name="checks")
+@click.option("--id", "check_id", help="Show one check in full.")
+@click.option("--area", help="Only checks of this area (e.g. detection).")
+@output_options(("terminal", "json"))
+def checks_cmd(check_id: str | None, area: str | None, output: str, out: Path | None) -> int:
+    """List every check with its area, severity, best practices and CIS/FSBP ids."""
+    from wasp.checks import all_checks
+
+    registry = all_checks()
+    if check_id:
+        if check_id not in registry:
+            raise InputError(f"unknown check id {check_id!r} (see `wasp checks`)")
+        chk = registry[check_id]
+        if output == "json":
+            emit(json.dumps(chk.to_json(), indent=2), out)
+        else:
+            emit(_describe(chk), out)
+        return 0
+    items = [c for c in registry.values() if not area or c.area.value.startswith(area.lower())]
+    if output == "json":
+        emit(json.dumps([c.to_json() for c in items], indent=2), out)
+        return 0
+    lines = [f"{'id':44} {'area':32} {'severity':9} {'best practices':26} {'CIS':10} FSBP"]
+    for c in items:
+        lines.append(f"{c.id:44} {c.area.value:32} {c.severity.value:9} {','.join(c.best_practices):26} "
+                     f"{','.join(c.cis) or '-':10} {','.join(c.fsbp) or '-'}")
+    lines.append(f"{len(items)} checks")
+    emit("\n".join(lines) + "\n", out)
+    return 0
+
+
+def _describe(chk: Any) -> str:
+    rem = chk.remediation
+    parts = [
+        f"{chk.id}: {chk.title}",
+        f"  area:            {chk.area.value}",
+        f"  severity:        {chk.severity.value}",
+        f"  resource type:   {chk.resource}",
+        f"  best practices:  {', '.join(chk.best_practices)}",
+        f"  CIS:             {', '.join(chk.cis) or '-'}",
+        f"  FSBP:            {', '.join(chk.fsbp) or '-'}",
+        f"  responsibility:  {chk.responsibility.value} (task: {chk.task})",
+        f"  sources:         {', '.join(chk.sources)}",
+        f"  why:             {chk.description}",
+        f"  remediation:     {rem.text}",
+    ]
+    for label, value in (("CLI", rem.cli), ("CloudFormation", rem.cloudformation), ("Terraform", rem.terraform),
+                         ("playbook", rem.playbook), ("docs", rem.url)):
+        if value:
+            parts.append(f"  {label + ':':16} " + value.replace("\n", "\n                   "))
+    return "\n".join(parts) + "\n"
+
+
+@click.command()
+@click.option("--scan", "for_scan", is_flag=True, help="The read-only policy wasp needs to scan.")
+@click.option("--respond", "for_respond", is_flag=True, help="The policy incident-response playbooks need.")
+def permissions(for_scan: bool, for_respond: bool) -> int:
+    """Print the least-privilege IAM policy wasp needs (scan by default)."""
+    from wasp.permissions import policy_document
+
+    kinds = [k for k, on in (("scan", for_scan), ("respond", for_respond)) if on] or ["scan"]
+    click.echo(json.dumps(policy_document(kinds), indent=2))
+    return 0
+
+
+commands = [scan, demo, checks_cmd, permissions]

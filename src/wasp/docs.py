@@ -1,0 +1,30 @@
+"""Tables generated from the registry for the README, so documentation follows the code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from wasp.checks import all_checks
+
+
+def checks_table() -> str:
+    rows = ["| check | area | severity | resource | best practices | CIS | FSBP | sources |",
+            "|---|---|---|---|---|---|---|---|"]
+    for c in all_checks().values():
+        sources = "live" if "cloudformation" not in c.sources else "live, IaC"
+        rows.append(f"| `{c.id}` | {c.area.value} | {c.severity.value} | `{c.resource}` | "
+                    f"{', '.join(c.best_practices)} | {', '.join(c.cis) or '-'} | {', '.join(c.fsbp) or '-'} | "
+                    f"{sources} |")
+    rows.append(f"\n{len(rows) - 2} checks.")
+    return "\n".join(rows)
+
+
+SECTIONS: dict[str, Callable[[], str]] = {
+    "checks": checks_table,
+}
+
+
+def generated_section(name: str) -> str:
+    if name not in SECTIONS:
+        raise KeyError(f"unknown generated README section {name!r}")
+    return SECTIONS[name]()

@@ -1,0 +1,1 @@
+"""Sources turn the world (a live account, templates, a saved snapshot) into an Inventory."""

@@ -1,0 +1,29 @@
+"""Live AWS collectors, one module per service, listed explicitly (no discovery)."""
+
+from __future__ import annotations
+
+import importlib
+
+from wasp.sources.aws.base import Service
+
+SERVICE_MODULES = (
+    "wasp.sources.aws.account",
+    "wasp.sources.aws.iam",
+    "wasp.sources.aws.s3",
+)
+
+
+def all_services() -> list[Service]:
+    services: list[Service] = []
+    for name in SERVICE_MODULES:
+        module = importlib.import_module(name)
+        services.extend(v for v in vars(module).values() if isinstance(v, Service))
+    return services
+
+
+def scan_actions() -> list[str]:
+    """Every IAM action the collectors call: the read-only policy ``wasp permissions --scan`` prints."""
+    actions = {"sts:GetCallerIdentity", "ec2:DescribeRegions"}
+    for service in all_services():
+        actions.update(service.actions)
+    return sorted(actions)

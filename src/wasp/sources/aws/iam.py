@@ -1,0 +1,3 @@
+"""IAM users, groups, roles and policies (AWS::IAM::*), with credential-report facts in ``observed``."""
+
+from __future__ import annotations

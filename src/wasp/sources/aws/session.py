@@ -1,0 +1,127 @@
+"""Building boto3 sessions and clients the way every collector and playbook needs them.
+
+One place decides retries (botocore adaptive mode), connection pools, emulator endpoints and role
+assumption, so no collector configures its own client.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import botocore.config
+import botocore.exceptions
+
+from wasp.errors import InputError
+
+DEFAULT_REGION = "us-east-1"
+
+
+class AwsInputError(InputError):
+    """A user mistake about the account (bad profile, unknown region, role not assumable): one line, exit 2."""
+
+
+@dataclass
+class AwsTarget:
+    """How to reach one account: credentials, role, emulator endpoint, regions."""
+
+    session: boto3.Session
+    endpoint_url: str | None = None
+    max_attempts: int = 8
+    pool: int = 32
+    calls: Counter[str] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def client(self, service: str, region: str | None = None, **config: Any) -> Any:
+        if self.endpoint_url:
+            # emulators answer on one host: no account-id host prefix (s3control) and path-style S3
+            config.setdefault("inject_host_prefix", False)
+            config.setdefault("s3", {"addressing_style": "path"})
+        cfg = botocore.config.Config(
+            retries={"mode": "adaptive", "max_attempts": self.max_attempts},
+            max_pool_connections=self.pool,
+            connect_timeout=10,
+            read_timeout=60,
+            **config,
+        )
+        client = self.session.client(
+            service, region_name=region or self.session.region_name or DEFAULT_REGION,
+            endpoint_url=self.endpoint_url, config=cfg,
+        )
+        client.meta.events.register("before-call", self._count)
+        if self.endpoint_url and service == "s3control":
+            # botocore's endpoint rules put the account id in the host even with a custom endpoint
+            client.meta.events.register("before-sign.s3-control", self._strip_account_host)
+        return client
+
+    def _strip_account_host(self, request: Any = None, **_: Any) -> None:
+        if request is not None and self.endpoint_url:
+            scheme, rest = request.url.split("://", 1)
+            host, _sep, path = rest.partition("/")
+            base = self.endpoint_url.split("://", 1)[1].rstrip("/")
+            if host.endswith("." + base):
+                request.url = f"{scheme}://{base}/{path}"
+
+    def _count(self, model: Any = None, **_: Any) -> None:
+        name = f"{model.service_model.service_name}:{model.name}" if model is not None else "?"
+        with self._lock:
+            self.calls[name] += 1
+
+    @property
+    def region(self) -> str:
+        return self.session.region_name or DEFAULT_REGION
+
+    def account_id(self) -> str:
+        try:
+            return str(self.client("sts").get_caller_identity()["Account"])
+        except botocore.exceptions.NoCredentialsError:
+            raise AwsInputError("no AWS credentials found: set a profile (--profile) or AWS_* variables") from None
+        except botocore.exceptions.ClientError as exc:
+            raise AwsInputError(f"credentials rejected: {exc.response['Error'].get('Message', exc)}") from None
+        except botocore.exceptions.EndpointConnectionError as exc:
+            raise AwsInputError(f"cannot reach AWS: {exc}") from None
+
+
+def make_target(
+    profile: str | None = None,
+    region: str | None = None,
+    endpoint_url: str | None = None,
+    role_arn: str | None = None,
+    external_id: str | None = None,
+    session: boto3.Session | None = None,
+) -> AwsTarget:
+    """A target from CLI-style options; assumes ``role_arn`` when given."""
+    try:
+        base = session or boto3.Session(profile_name=profile, region_name=region)
+    except botocore.exceptions.ProfileNotFound:
+        raise AwsInputError(f"AWS profile {profile!r} not found in your AWS config") from None
+    if region and not base.region_name:
+        base = boto3.Session(profile_name=profile, region_name=region)
+    target = AwsTarget(base, endpoint_url=endpoint_url)
+    if role_arn:
+        target = assume(target, role_arn, external_id)
+    return target
+
+
+def assume(target: AwsTarget, role_arn: str, external_id: str | None = None,
+           session_name: str = "wasp") -> AwsTarget:
+    kwargs: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": session_name}
+    if external_id:
+        kwargs["ExternalId"] = external_id
+    try:
+        creds = target.client("sts").assume_role(**kwargs)["Credentials"]
+    except botocore.exceptions.ClientError as exc:
+        raise AwsInputError(f"cannot assume {role_arn}: {exc.response['Error'].get('Message', exc)}") from None
+    except botocore.exceptions.NoCredentialsError:
+        raise AwsInputError("no AWS credentials found to assume the role with") from None
+    session = boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name=target.region,
+    )
+    return AwsTarget(session, endpoint_url=target.endpoint_url, max_attempts=target.max_attempts,
+                     pool=target.pool, calls=target.calls)

@@ -1,0 +1,53 @@
+"""Shared fixtures: one real moto server per test session, reset before each test that uses it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from wasp.emulator import MotoServer
+from wasp.sources.aws.session import AwsTarget
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+# botocore must never reach a real account from the test suite
+for _key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+    os.environ.pop(_key, None)
+os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
+os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
+os.environ["AWS_CONFIG_FILE"] = os.devnull
+os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[MotoServer]:
+    server = MotoServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def moto(moto_server: MotoServer) -> MotoServer:
+    """The session's moto server, reset to an empty account for this test."""
+    moto_server.reset()
+    return moto_server
+
+
+@pytest.fixture
+def aws(moto: MotoServer) -> AwsTarget:
+    """An AwsTarget (boto3 session + endpoint) on a fresh emulated account in us-east-1."""
+    return AwsTarget(moto.session(), endpoint_url=moto.url)
+
+
+@pytest.fixture
+def shared() -> Path:
+    """The project's shared reference data; tests that need it fail loudly when it is absent."""
+    if not SHARED.is_dir():
+        pytest.fail(f"shared data folder not found at {SHARED}")
+    return SHARED
