@@ -1,0 +1,3 @@
+"""Collectors for acm (filled in by its area)."""
+
+from __future__ import annotations
