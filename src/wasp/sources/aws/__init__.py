@@ -34,6 +34,8 @@ SERVICE_MODULES = (
     "wasp.sources.aws.backup",
     "wasp.sources.aws.events",
     "wasp.sources.aws.cloudformation",
+    "wasp.sources.aws.vpc",
+    "wasp.sources.aws.identitycenter",
 )
 
 

@@ -1,0 +1,3 @@
+"""Collectors for identitycenter (filled in by its area)."""
+
+from __future__ import annotations
