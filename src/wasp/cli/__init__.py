@@ -14,6 +14,7 @@ from wasp.errors import InputError
 # each module exposes ``commands``: a list of click commands or groups (explicit, no discovery)
 COMMAND_MODULES = (
     "wasp.cli.scan",
+    "wasp.cli.respond",
 )
 
 

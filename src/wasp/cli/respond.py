@@ -1,0 +1,214 @@
+"""``wasp respond``: plan (default), apply, resume and undo incident-response playbooks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from wasp.cli.options import account_options, db_option, default_db_path, emit, target_from
+from wasp.errors import InputError
+from wasp.report.sanitize import terminal_safe
+
+
+def _journal(db: Path | None) -> Any:
+    from wasp.respond.journal import Journal
+
+    return Journal(db or default_db_path())
+
+
+def render_plan(plan: Any, account: str) -> str:
+    lines = [f"Plan: {plan.playbook} on {terminal_safe(plan.target)} in {plan.region} (account {account})"]
+    for label, value in plan.state.items():
+        lines.append(f"  state  {label}: {terminal_safe(json.dumps(value, default=str))}")
+    for note in plan.skipped:
+        lines.append(f"  skip   {terminal_safe(note)}")
+    for n, step in enumerate(plan.steps, 1):
+        shown = step.to_json()
+        lines.append(f"  {n:>2}. {terminal_safe(step.title)}")
+        lines.append(f"      {shown['call']}({terminal_safe(json.dumps(shown['params'], default=str))})")
+        lines.append(f"      needs {step.call.action}; undo: {shown['undo'] or 'not reversible'}"
+                     + (f"; {step.note}" if step.note else ""))
+    if not plan.steps:
+        lines.append("  nothing to do: the target is already in the contained state")
+    return "\n".join(lines) + "\n"
+
+
+def execute(plan: Any, target: Any, db: Path | None, case_id: str | None, apply: bool, yes: bool,
+            output: str, out: Path | None) -> int:
+    from wasp.respond.journal import new_case_id
+    from wasp.respond.runner import apply_plan
+
+    account = target.account_id()
+    if output == "json":
+        emit(json.dumps({"account": account, **plan.to_json()}, indent=2, default=str), out)
+    else:
+        emit(render_plan(plan, account), out)
+    if not apply:
+        click.echo("plan only: nothing was changed (use --apply to act)", err=True)
+        return 0
+    if not plan.steps:
+        return 0
+    if not yes:
+        click.confirm(f"Apply {len(plan.steps)} call(s) to account {account} in {plan.region}?", abort=True,
+                      err=True)
+    case = case_id or new_case_id()
+    report = apply_plan(target, _journal(db), case, plan, account,
+                        progress=lambda s: click.echo(f"  done  {s.title}", err=True))
+    return _report(report)
+
+
+def _report(report: Any) -> int:
+    click.echo(f"case {report.case_id}: {len(report.done)} step(s) done, {len(report.skipped)} already done"
+               + (f", {len(report.irreversible)} not reversible: {', '.join(report.irreversible)}"
+                  if report.irreversible else ""), err=True)
+    if report.failed:
+        click.echo(f"wasp: error: step {report.failed} failed: {terminal_safe(report.error)}; "
+                   f"fix the cause, then `wasp respond resume {report.case_id}`", err=True)
+        return 1
+    return 0
+
+
+def _playbook_command(name: str) -> click.Command:
+    from wasp.respond import all_playbooks
+
+    pb = all_playbooks()[name]
+
+    @click.command(name=name, help=f"{pb.title}. --target: {pb.target}.")
+    @click.option("--target", "target_id", required=True, help=pb.target)
+    @account_options
+    @db_option
+    @click.option("--plan", "plan_only", is_flag=True, help="Only show the plan (the default).")
+    @click.option("--apply", "apply", is_flag=True, help="Carry out the plan after a confirmation prompt.")
+    @click.option("--yes", is_flag=True, help="Skip the confirmation prompt (automation).")
+    @click.option("--case", "case_id", help="Case id to journal under (default: a new one).")
+    @click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True)
+    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--all-accounts", is_flag=True, help="unshare: also remove named accounts, not only public.")
+    @click.option("--copy-kms-key", help="snapshot-volumes: copy snapshots encrypted with this (forensics) key.")
+    @click.option("--copy-region", help="snapshot-volumes: copy snapshots to this region.")
+    def command(target_id: str, profile: str | None, region: str | None, regions: str | None,
+                endpoint_url: str | None, role_arn: str | None, external_id: str | None, db: Path | None,
+                plan_only: bool, apply: bool, yes: bool, case_id: str | None, output: str, out: Path | None,
+                all_accounts: bool, copy_kms_key: str | None, copy_region: str | None) -> int:
+        if plan_only and apply:
+            raise InputError("--plan and --apply exclude each other")
+        target = target_from(profile, region, endpoint_url, role_arn, external_id)
+        from wasp.respond.journal import new_case_id
+
+        case = case_id or new_case_id()
+        plan = pb.plan(target, target.region, target_id, case, all_accounts=all_accounts,
+                       copy_kms_key=copy_kms_key, copy_region=copy_region)
+        return execute(plan, target, db, case, apply, yes, output, out)
+
+    return command
+
+
+class RespondGroup(click.Group):
+    """Playbooks appear as subcommands, read from the playbook registry."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from wasp.respond import all_playbooks
+
+        return sorted([*super().list_commands(ctx), *all_playbooks()])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        from wasp.respond import all_playbooks
+
+        if name in all_playbooks():
+            return _playbook_command(name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=RespondGroup, invoke_without_command=True)
+@click.option("--finding", "finding_id", help="Plan the playbook that answers this stored finding.")
+@db_option
+@click.pass_context
+def respond(ctx: click.Context, finding_id: str | None, db: Path | None) -> int:
+    """Incident-response playbooks: plan by default, --apply to act, journaled, resumable, undoable."""
+    if ctx.invoked_subcommand is not None:
+        return 0
+    if not finding_id:
+        click.echo(ctx.get_help())
+        return 0
+    from wasp.respond.finding import playbook_for_finding
+
+    name, target_id, region = playbook_for_finding(db or default_db_path(), finding_id)
+    click.echo(f"finding {finding_id} is answered by: wasp respond {name} --target {terminal_safe(target_id)}"
+               + (f" --region {region}" if region else ""))
+    return 0
+
+
+@respond.command(name="resume")
+@click.argument("case_id")
+@account_options
+@db_option
+def resume_cmd(case_id: str, profile: str | None, region: str | None, regions: str | None,
+               endpoint_url: str | None, role_arn: str | None, external_id: str | None, db: Path | None) -> int:
+    """Continue a case from its journal, without repeating completed steps."""
+    from wasp.respond.runner import resume
+
+    target = target_from(profile, region, endpoint_url, role_arn, external_id)
+    return _report(resume(target, _journal(db), case_id,
+                          progress=lambda s: click.echo(f"  done  {s.title}", err=True)))
+
+
+@respond.command(name="undo")
+@click.argument("case_id")
+@account_options
+@db_option
+@click.option("--yes", is_flag=True, help="Skip the confirmation prompt.")
+def undo_cmd(case_id: str, profile: str | None, region: str | None, regions: str | None, endpoint_url: str | None,
+             role_arn: str | None, external_id: str | None, db: Path | None, yes: bool) -> int:
+    """Reverse what a case did, newest step first (evidence such as snapshots is kept)."""
+    from wasp.respond.runner import undo
+
+    journal = _journal(db)
+    if journal.case(case_id) is None:
+        raise InputError(f"no response case {case_id!r} in {journal.path}")
+    if not yes:
+        click.confirm(f"Undo the completed steps of {case_id}?", abort=True, err=True)
+    target = target_from(profile, region, endpoint_url, role_arn, external_id)
+    return _report(undo(target, journal, case_id))
+
+
+@respond.command(name="cases")
+@db_option
+def cases_cmd(db: Path | None) -> int:
+    """List response cases and their state."""
+    journal = _journal(db)
+    for case in journal.cases():
+        click.echo(f"{case['case_id']}  {case['status']:10} {case['playbook']:18} {terminal_safe(case['target'])} "
+                   f"({case['region']}, {case['created']:%Y-%m-%d %H:%M})")
+    return 0
+
+
+@respond.command(name="show")
+@click.argument("case_id")
+@db_option
+def show_cmd(case_id: str, db: Path | None) -> int:
+    """Show a case's journal: every call, when, before and after."""
+    journal = _journal(db)
+    if journal.case(case_id) is None:
+        raise InputError(f"no response case {case_id!r} in {journal.path}")
+    for step in journal.steps(case_id):
+        click.echo(f"{step['seq']:>2} {step['status']:8} {step['step_id']:32} {terminal_safe(step['title'])}")
+        if step["error"]:
+            click.echo(f"     error: {terminal_safe(step['error'])}")
+    return 0
+
+
+@respond.command(name="playbooks")
+def playbooks_cmd() -> int:
+    """List the playbooks, what they target, and the findings they answer."""
+    from wasp.respond import all_playbooks
+
+    for pb in all_playbooks().values():
+        click.echo(f"{pb.name:18} {pb.title}\n{'':18} --target {pb.target}"
+                   + (f"\n{'':18} answers: {', '.join(pb.answers)}" if pb.answers else ""))
+    return 0
+
+
+commands = [respond]

@@ -1,0 +1,1 @@
+"""Incident-response playbooks, one module per kind of target."""

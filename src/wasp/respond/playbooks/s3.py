@@ -1,0 +1,108 @@
+"""contain-bucket: stop public exposure of a bucket, keeping a copy of everything removed.
+
+Block Public Access goes on first (it overrides ACLs and policies at once); then public ACL grants
+and public policy statements are removed so the bucket stays private if BPA is later lifted. The
+journal keeps the original ACL and policy, and undo restores them exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from wasp.respond.plan import Call, Plan, Step
+from wasp.respond.playbooks.common import read
+from wasp.respond.registry import playbook
+
+PUBLIC_GROUPS = ("http://acs.amazonaws.com/groups/global/AllUsers",
+                 "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
+# condition keys that tie a statement to known callers, making Principal "*" not public
+LIMITING_KEYS = {"aws:sourcearn", "aws:sourceaccount", "aws:sourcevpc", "aws:sourcevpce", "aws:principalorgid",
+                 "aws:principalaccount", "aws:principalarn", "aws:sourceip", "aws:userid", "aws:sourceorgid",
+                 "aws:principalorgpaths", "aws:sourceowner"}
+BLOCK_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+             "RestrictPublicBuckets": True}
+
+
+def _principal_is_everyone(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    if isinstance(principal, dict):
+        aws = principal.get("AWS")
+        values = aws if isinstance(aws, list) else [aws]
+        return "*" in values
+    return False
+
+
+def is_public_statement(stmt: dict[str, Any]) -> bool:
+    """An Allow to everyone without a condition that limits who can call (NotPrincipal Allow counts too)."""
+    if stmt.get("Effect") != "Allow":
+        return False
+    if "NotPrincipal" in stmt:
+        return True
+    if not _principal_is_everyone(stmt.get("Principal")):
+        return False
+    keys = {k.lower() for block in (stmt.get("Condition") or {}).values() if isinstance(block, dict) for k in block}
+    return not (keys & LIMITING_KEYS)
+
+
+@playbook("contain-bucket", "Block public access to an S3 bucket and strip public grants and statements",
+          "bucket name",
+          read=["s3:GetBucketPublicAccessBlock", "s3:GetBucketAcl", "s3:GetBucketPolicy"],
+          write=["s3:PutBucketPublicAccessBlock", "s3:DeleteBucketPublicAccessBlock", "s3:PutBucketAcl",
+                 "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"],
+          answers=["s3_bucket_public_read", "s3_bucket_public_write", "s3_bucket_public_access_block"])
+def contain_bucket(target: Any, region: str, bucket: str, case_id: str, **_: Any) -> Plan:
+    read(target, region, "s3", "head_bucket", Bucket=bucket)
+    pab = read(target, region, "s3", "get_public_access_block", missing=("NoSuchPublicAccessBlockConfiguration",),
+               Bucket=bucket)
+    pab_conf = (pab or {}).get("PublicAccessBlockConfiguration")
+    acl = read(target, region, "s3", "get_bucket_acl", Bucket=bucket)
+    policy_resp = read(target, region, "s3", "get_bucket_policy", missing=("NoSuchBucketPolicy",), Bucket=bucket)
+    policy = json.loads(policy_resp["Policy"]) if policy_resp else None
+    steps: list[Step] = []
+    skipped: list[str] = []
+    if pab_conf == BLOCK_ALL:
+        skipped.append("Block Public Access already fully on")
+    else:
+        undo = (Call("s3", "put_public_access_block", {"Bucket": bucket, "PublicAccessBlockConfiguration": pab_conf},
+                     "s3:PutBucketPublicAccessBlock") if pab_conf
+                else Call("s3", "delete_public_access_block", {"Bucket": bucket}, "s3:PutBucketPublicAccessBlock"))
+        steps.append(Step(id="block-public-access", title="Turn on all four Block Public Access settings",
+                          before=pab_conf, undo=undo,
+                          call=Call("s3", "put_public_access_block",
+                                    {"Bucket": bucket, "PublicAccessBlockConfiguration": BLOCK_ALL},
+                                    "s3:PutBucketPublicAccessBlock")))
+    grants = acl.get("Grants", [])
+    public = [g for g in grants if g.get("Grantee", {}).get("URI") in PUBLIC_GROUPS]
+    original_acl = {"Owner": acl["Owner"], "Grants": grants}
+    if public:
+        kept = [g for g in grants if g not in public]
+        steps.append(Step(id="remove-public-acl", title=f"Remove {len(public)} public ACL grant(s)",
+                          before=original_acl,
+                          call=Call("s3", "put_bucket_acl", {"Bucket": bucket, "AccessControlPolicy": {
+                              "Owner": acl["Owner"], "Grants": kept}}, "s3:PutBucketAcl"),
+                          undo=Call("s3", "put_bucket_acl", {"Bucket": bucket, "AccessControlPolicy": original_acl},
+                                    "s3:PutBucketAcl")))
+    else:
+        skipped.append("no public ACL grants")
+    if policy:
+        statements = policy.get("Statement", [])
+        statements = statements if isinstance(statements, list) else [statements]
+        public_stmts = [s for s in statements if is_public_statement(s)]
+        if public_stmts:
+            kept_stmts = [s for s in statements if s not in public_stmts]
+            restore = Call("s3", "put_bucket_policy", {"Bucket": bucket, "Policy": json.dumps(policy)},
+                           "s3:PutBucketPolicy")
+            call = (Call("s3", "put_bucket_policy", {"Bucket": bucket, "Policy": json.dumps(
+                        {**policy, "Statement": kept_stmts})}, "s3:PutBucketPolicy") if kept_stmts
+                    else Call("s3", "delete_bucket_policy", {"Bucket": bucket}, "s3:DeleteBucketPolicy"))
+            steps.append(Step(id="remove-public-policy",
+                              title=f"Remove {len(public_stmts)} public policy statement(s) (copy kept in journal)",
+                              before=policy, call=call, undo=restore))
+        else:
+            skipped.append("no public policy statements")
+    else:
+        skipped.append("no bucket policy")
+    state = {"Bucket": bucket, "PublicAccessBlock": pab_conf, "Acl": original_acl, "Policy": policy}
+    return Plan("contain-bucket", bucket, region, steps, state=state, skipped=skipped)
