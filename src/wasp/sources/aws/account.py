@@ -1,4 +1,4 @@
-"""Account-wide facts (WASP::Account): summary counters, contacts, organization membership."""
+"""Account-wide contacts (WASP::Account.AlternateContacts) from the AWS Account Management API."""
 
 from __future__ import annotations
 
@@ -8,10 +8,16 @@ from typing import Any
 from wasp.model import Resource
 from wasp.sources.aws.base import ACCOUNT, Scope, Service
 
-IAM_ACCOUNT = Service("iam", label="iam", actions=["iam:GetAccountSummary"])
+ACCOUNT_API = Service("account", label="account", actions=["account:GetAlternateContact"])
+CONTACT_TYPES = ("SECURITY", "BILLING", "OPERATIONS")
 
 
-@IAM_ACCOUNT.collects(ACCOUNT, global_=True, provides=["AccountSummary"])
-def account_summary(client: Any, scope: Scope) -> Iterator[Resource]:
-    summary = scope.fetch(client.get_account_summary, pick=lambda r: r["SummaryMap"])
-    yield Resource.of(ACCOUNT, scope.account, account=scope.account, properties={"AccountSummary": summary})
+@ACCOUNT_API.collects(ACCOUNT, global_=True, provides=["AlternateContacts"])
+def alternate_contacts(client: Any, scope: Scope) -> Iterator[Resource]:
+    """Each alternate contact as a dict, None when unset (ResourceNotFoundException), Unknown when unreadable."""
+    contacts = {
+        kind: scope.fetch(client.get_alternate_contact, AlternateContactType=kind,
+                          absent=["ResourceNotFoundException"], pick=lambda r: r.get("AlternateContact"))
+        for kind in CONTACT_TYPES
+    }
+    yield Resource.of(ACCOUNT, scope.account, account=scope.account, properties={"AlternateContacts": contacts})

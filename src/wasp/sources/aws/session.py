@@ -41,7 +41,8 @@ class AwsTarget:
             config.setdefault("inject_host_prefix", False)
             config.setdefault("s3", {"addressing_style": "path"})
         cfg = botocore.config.Config(
-            retries={"mode": "adaptive", "max_attempts": self.max_attempts},
+            # a caller may bound retries for an API whose failures are not transient
+            retries=config.pop("retries", {"mode": "adaptive", "max_attempts": self.max_attempts}),
             max_pool_connections=self.pool,
             connect_timeout=10,
             read_timeout=60,
