@@ -26,6 +26,12 @@ class Settings:
     log_retention_days: int = 365
     cert_expiry_days: int = 30
     backup_retention_days: int = 7
+    password_min_length: int = 14
+    password_reuse_prevention: int = 24
+    password_max_age_days: int = 90  # 0: do not require expiry (NIST 800-63B advises against it)
+    responder_role_pattern: str = r"(?i)incident|respond|forensic|security[-_]?ir"  # regex on role names
+    breakglass_pattern: str = r"(?i)break[-_ ]?glass|emergency[-_ ]?access"  # regex on names and tags
+    breakglass_quiet_days: int = 30  # break-glass used more recently than this looks like day-to-day use
 
 
 @dataclass
