@@ -24,12 +24,16 @@ def unshare(target: Any, region: str, resource_id: str, case_id: str, all_accoun
                     Attribute="createVolumePermission")
         perms = attr.get("CreateVolumePermissions", [])
         remove = [p for p in perms if p.get("Group") == "all" or (all_accounts and p.get("UserId"))]
-        spec = {"SnapshotId": resource_id, "Attribute": "createVolumePermission"}
+        spec: dict[str, Any] = {"SnapshotId": resource_id, "Attribute": "createVolumePermission"}
+        if any(p.get("Group") == "all" for p in remove):
+            spec["GroupNames"] = ["all"]
+        if any(p.get("UserId") for p in remove):
+            spec["UserIds"] = [p["UserId"] for p in remove if p.get("UserId")]
         steps = [Step(id="unshare-snapshot", title=f"Remove {_describe(remove)} from {resource_id}", before=perms,
-                      call=Call("ec2", "modify_snapshot_attribute", {**spec, "OperationType": "remove",
-                                "CreateVolumePermission": {"Remove": remove}}, "ec2:ModifySnapshotAttribute"),
-                      undo=Call("ec2", "modify_snapshot_attribute", {**spec, "OperationType": "add",
-                                "CreateVolumePermission": {"Add": remove}}, "ec2:ModifySnapshotAttribute"))]
+                      call=Call("ec2", "modify_snapshot_attribute", {**spec, "OperationType": "remove"},
+                                "ec2:ModifySnapshotAttribute"),
+                      undo=Call("ec2", "modify_snapshot_attribute", {**spec, "OperationType": "add"},
+                                "ec2:ModifySnapshotAttribute"))]
     elif resource_id.startswith("ami-"):
         attr = read(target, region, "ec2", "describe_image_attribute", ImageId=resource_id,
                     Attribute="launchPermission")

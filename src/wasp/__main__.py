@@ -1,0 +1,5 @@
+"""``python -m wasp`` runs the CLI."""
+
+from wasp.cli import main
+
+main()
