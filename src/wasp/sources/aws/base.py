@@ -36,6 +36,9 @@ def describe_error(exc: BaseException) -> str:
         err = exc.response.get("Error", {})
         code = err.get("Code", "?")
         message = err.get("Message", "")
+        if message.lstrip().startswith("<"):  # an HTML error page (e.g. an emulator lacking the API)
+            message = "HTML error page instead of an API answer (operation not implemented by the endpoint?)"
+        message = message.strip().splitlines()[0] if message.strip() else ""
         op = getattr(exc, "operation_name", "")
         kind = ("access denied" if code in DENIED_CODES
                 else "throttled beyond retries" if code in THROTTLE_CODES else "error")
