@@ -1,0 +1,574 @@
+"""The wasp store: every scan kept in one DuckDB file so that scans can be listed, compared and reported.
+
+Why it is shaped this way:
+- DuckDB lets one process write a file at a time, so every operation opens a short-lived connection and
+  retries while another process holds the lock: two scans saving at once both land, neither corrupts.
+- A scan is written in chunks, each its own transaction, between ``begin`` (state ``running``) and
+  ``finish`` (state ``complete``). A crash leaves the committed chunks and a ``running`` row whose process
+  is gone, which every reader reports as ``incomplete``: the completed part is kept, and flagged.
+- Bulk rows go through newline-delimited JSON and ``read_json`` (DuckDB's ``executemany`` is ~1,000x
+  slower), so 100,000 findings save in about a second.
+- Resource properties are not stored: they can hold secrets (user data, environment variables), and
+  the store feeds reports and the web UI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from wasp.errors import InputError
+from wasp.model import (
+    Area,
+    Finding,
+    Gap,
+    Inventory,
+    Location,
+    Remediation,
+    Resource,
+    Responsibility,
+    Severity,
+    Status,
+    to_jsonable,
+)
+
+SCHEMA_VERSION = "1"
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS wasp_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    """CREATE TABLE IF NOT EXISTS scans (
+        scan_id VARCHAR PRIMARY KEY, source VARCHAR, account VARCHAR, regions VARCHAR[], targets VARCHAR[],
+        started VARCHAR, finished VARCHAR, state VARCHAR, state_reason VARCHAR, pid INTEGER, host VARCHAR,
+        api_calls BIGINT, wasp_version VARCHAR, errors VARCHAR[], saved VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS resources (
+        scan_id VARCHAR, resource_key VARCHAR, type VARCHAR, id VARCHAR, name VARCHAR, arn VARCHAR,
+        account VARCHAR, region VARCHAR, tags JSON, location VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS findings (
+        scan_id VARCHAR, finding_id VARCHAR, check_id VARCHAR, title VARCHAR, status VARCHAR, severity VARCHAR,
+        area VARCHAR, best_practices VARCHAR[], resource_key VARCHAR, resource_type VARCHAR, resource_id VARCHAR,
+        resource_name VARCHAR, resource_arn VARCHAR, account VARCHAR, region VARCHAR, reason VARCHAR,
+        muted BOOLEAN, mute_reason VARCHAR, source VARCHAR, data JSON)""",
+    """CREATE TABLE IF NOT EXISTS gaps (
+        scan_id VARCHAR, service VARCHAR, region VARCHAR, account VARCHAR, types VARCHAR[], action VARCHAR,
+        reason VARCHAR)""",
+)
+RESOURCE_COLUMNS = {"scan_id": "VARCHAR", "resource_key": "VARCHAR", "type": "VARCHAR", "id": "VARCHAR",
+                    "name": "VARCHAR", "arn": "VARCHAR", "account": "VARCHAR", "region": "VARCHAR",
+                    "tags": "JSON", "location": "VARCHAR"}
+FINDING_COLUMNS = {"scan_id": "VARCHAR", "finding_id": "VARCHAR", "check_id": "VARCHAR", "title": "VARCHAR",
+                   "status": "VARCHAR", "severity": "VARCHAR", "area": "VARCHAR", "best_practices": "VARCHAR[]",
+                   "resource_key": "VARCHAR", "resource_type": "VARCHAR", "resource_id": "VARCHAR",
+                   "resource_name": "VARCHAR", "resource_arn": "VARCHAR", "account": "VARCHAR",
+                   "region": "VARCHAR", "reason": "VARCHAR", "muted": "BOOLEAN", "mute_reason": "VARCHAR",
+                   "source": "VARCHAR", "data": "JSON"}
+GAP_COLUMNS = {"scan_id": "VARCHAR", "service": "VARCHAR", "region": "VARCHAR", "account": "VARCHAR",
+               "types": "VARCHAR[]", "action": "VARCHAR", "reason": "VARCHAR"}
+CHUNK = 20_000
+
+
+@dataclass
+class ScanInfo:
+    """One row of `wasp history`: what was scanned, when, whether it finished, and its tallies."""
+
+    scan_id: str
+    source: str
+    account: str
+    regions: list[str]
+    targets: list[str]
+    started: str
+    finished: str
+    state: str  # running, complete, incomplete
+    state_reason: str
+    api_calls: int
+    wasp_version: str
+    errors: list[str]
+    resources: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def score(self) -> float | None:
+        decided = self.counts.get("PASS", 0) + self.counts.get("FAIL", 0)
+        return None if decided == 0 else round(100.0 * self.counts.get("PASS", 0) / decided, 1)
+
+    def to_json(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["score"] = self.score
+        return out
+
+
+@dataclass
+class Diff:
+    """How scan B differs from scan A, by stable finding id."""
+
+    old: str
+    new: str
+    new_failures: list[dict[str, Any]]
+    fixed: list[dict[str, Any]]
+    still_failing: list[dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"from": self.old, "to": self.new, "new": self.new_failures, "fixed": self.fixed,
+                "still_failing": self.still_failing}
+
+
+class Store:
+    def __init__(self, path: Path | str, lock_timeout: float = 120.0) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+
+    # ---- connections -------------------------------------------------------------------------------
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived connection; waits while another process holds the write lock."""
+        if read_only and not self.path.exists():
+            raise InputError(f"no wasp store at {self.path}: run `wasp scan` first or pass --db")
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.02
+        while True:
+            try:
+                con = duckdb.connect(str(self.path), read_only=read_only)
+                break
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise InputError(f"cannot open the wasp store {self.path}: {_first_line(exc)}") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+            except duckdb.Error as exc:
+                raise InputError(f"{self.path} is not a readable wasp store: {_first_line(exc)}") from None
+        try:
+            if not read_only:
+                for stmt in SCHEMA:
+                    con.execute(stmt)
+                con.execute("INSERT OR REPLACE INTO wasp_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+            elif not _has_table(con, "scans"):
+                raise InputError(f"{self.path} is not a wasp store (no scans table)")
+            yield con
+        finally:
+            con.close()
+
+    # ---- writing ------------------------------------------------------------------------------------
+    def begin(self, source: str, account: str = "", regions: Iterable[str] = (), targets: Iterable[str] = (),
+              started: datetime | None = None, scan_id: str = "") -> ScanWriter:
+        started = started or datetime.now(UTC)
+        scan_id = scan_id or new_scan_id(started)
+        from wasp import __version__
+
+        with self.connect() as con:
+            con.execute("INSERT INTO scans VALUES (?, ?, ?, ?, ?, ?, NULL, 'running', '', ?, ?, 0, ?, [], ?)",
+                        [scan_id, source, account, list(regions), list(targets), started.isoformat(),
+                         os.getpid(), socket.gethostname(), __version__, f"{time.time():020.6f}"])
+        return ScanWriter(self, scan_id)
+
+    def save(self, result: Any) -> str:
+        """Store a finished ScanResult (sets result.scan_id); the one call other scan commands need.
+
+        Saving a result that is already stored (same scan id) writes nothing and returns its id.
+        """
+        existing = getattr(result, "scan_id", "") or ""
+        if existing and self.path.exists() and self._query("SELECT 1 FROM scans WHERE scan_id = ?", [existing]):
+            return str(existing)
+        writer = self.begin(result.source, result.account, result.regions, result.targets, result.started,
+                            scan_id=getattr(result, "scan_id", "") or "")
+        with writer:
+            writer.add_resources(result.inventory)
+            writer.add_gaps(result.gaps)
+            writer.add_findings(result.findings)
+            writer.finish(api_calls=result.api_calls, errors=result.errors, finished=result.finished)
+        result.scan_id = writer.scan_id
+        return writer.scan_id
+
+    def _bulk(self, table: str, columns: dict[str, str], rows: Iterable[dict[str, Any]]) -> int:
+        count = 0
+        batch: list[dict[str, Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= CHUNK:
+                count += self._insert(table, columns, batch)
+                batch = []
+        if batch:
+            count += self._insert(table, columns, batch)
+        return count
+
+    def _insert(self, table: str, columns: dict[str, str], rows: list[dict[str, Any]]) -> int:
+        spec = "{" + ", ".join(f"'{k}': '{v}'" for k, v in columns.items()) + "}"
+        fd, tmp = tempfile.mkstemp(suffix=".ndjson", prefix="wasp-store-")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                for row in rows:
+                    fh.write(json.dumps(row, ensure_ascii=False))
+                    fh.write("\n")
+            with self.connect() as con:
+                con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM "
+                            f"read_json(?, format='newline_delimited', columns={spec})", [tmp])
+        finally:
+            with suppress(OSError):
+                os.unlink(tmp)
+        return len(rows)
+
+    # ---- reading ------------------------------------------------------------------------------------
+    def scans(self, limit: int | None = None, source: str | None = None, account: str | None = None) -> list[ScanInfo]:
+        """Scans newest first, with tallies computed from the stored findings (never stale)."""
+        where, params = _where(source=source, account=account)
+        sql = f"SELECT * FROM scans {where} ORDER BY started DESC, saved DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        with self.connect(read_only=True) as con:
+            rows = _dicts(con.execute(sql, params))
+            ids = [r["scan_id"] for r in rows]
+            counts: dict[str, dict[str, int]] = {i: {} for i in ids}
+            resources: dict[str, int] = {}
+            if ids:
+                for sid, status, muted, n in con.execute(
+                        "SELECT scan_id, status, muted, count(*) FROM findings WHERE scan_id IN (SELECT unnest(?)) "
+                        "GROUP BY ALL", [ids]).fetchall():
+                    key = "MUTED" if muted else status
+                    counts[sid][key] = counts[sid].get(key, 0) + n
+                resources = dict(con.execute("SELECT scan_id, count(*) FROM resources WHERE scan_id IN "
+                                             "(SELECT unnest(?)) GROUP BY scan_id", [ids]).fetchall())
+        return [_scan_info(r, counts[r["scan_id"]], resources.get(r["scan_id"], 0)) for r in rows]
+
+    def scan(self, ref: str | None = None) -> ScanInfo:
+        scan_id = self.resolve(ref)
+        return next(s for s in self.scans() if s.scan_id == scan_id)
+
+    def resolve(self, ref: str | None = None) -> str:
+        """A scan id from a reference: full id, unique prefix, `latest`, `previous`, or `latest~N`."""
+        ids = [s for (s,) in self._query("SELECT scan_id FROM scans ORDER BY started DESC, saved DESC")]
+        if not ids:
+            raise InputError(f"the store {self.path} holds no scans yet")
+        ref = (ref or "latest").strip()
+        if ref in ("latest", "last"):
+            return ids[0]
+        if ref == "previous":
+            ref = "latest~1"
+        if ref.startswith("latest~") and ref[7:].isdigit():
+            n = int(ref[7:])
+            if n >= len(ids):
+                raise InputError(f"only {len(ids)} scan(s) stored: {ref} does not exist")
+            return ids[n]
+        hits = [s for s in ids if s.startswith(ref)]
+        if len(hits) == 1:
+            return hits[0]
+        if not hits:
+            raise InputError(f"no scan {ref!r} in {self.path} (see `wasp history`)")
+        raise InputError(f"scan reference {ref!r} is ambiguous: {', '.join(hits[:5])}")
+
+    def previous(self, scan_id: str) -> str | None:
+        """The scan before this one of the same source and account (targets too for IaC)."""
+        rows = self._query("SELECT source, account, targets, started, saved FROM scans WHERE scan_id = ?", [scan_id])
+        if not rows:
+            return None
+        source, account, targets, started, saved = rows[0]
+        hits = self._query("SELECT scan_id FROM scans WHERE source = ? AND account = ? AND targets = ? AND "
+                           "(started < ? OR (started = ? AND saved < ?)) ORDER BY started DESC, saved DESC "
+                           "LIMIT 1", [source, account, targets, started, started, saved])
+        return hits[0][0] if hits else None
+
+    def load(self, ref: str | None = None) -> Any:
+        """A stored scan as a ScanResult, so every report format renders stored and fresh scans alike."""
+        from wasp.scan import ScanResult
+
+        info = self.scan(ref)
+        with self.connect(read_only=True) as con:
+            res_rows = _dicts(con.execute("SELECT * FROM resources WHERE scan_id = ?", [info.scan_id]))
+            gap_rows = _dicts(con.execute("SELECT * FROM gaps WHERE scan_id = ?", [info.scan_id]))
+            data = [d for (d,) in con.execute("SELECT data FROM findings WHERE scan_id = ? ORDER BY rowid",
+                                              [info.scan_id]).fetchall()]
+        resources = [Resource(type=r["type"], id=r["id"], name=r["name"], arn=r["arn"], account=r["account"],
+                              region=r["region"], tags=json.loads(r["tags"] or "{}")) for r in res_rows]
+        gaps = [Gap(service=g["service"], region=g["region"], types=tuple(g["types"] or ()), reason=g["reason"],
+                    account=g["account"], action=g["action"]) for g in gap_rows]
+        errors = list(info.errors)
+        if info.state != "complete":
+            errors.append(f"scan {info.scan_id} is {info.state}: {info.state_reason or 'it did not finish'}")
+        result = ScanResult(findings=[finding_from_json(json.loads(d)) for d in data],
+                            inventory=Inventory(resources, gaps), source=info.source, account=info.account,
+                            regions=list(info.regions), started=datetime.fromisoformat(info.started),
+                            finished=datetime.fromisoformat(info.finished) if info.finished else None,
+                            api_calls=info.api_calls, targets=list(info.targets), errors=errors,
+                            scan_id=info.scan_id)
+        return result
+
+    def findings(self, scan_id: str, status: str | None = None, severity: str | None = None,
+                 area: str | None = None, check_id: str | None = None, practice: str | None = None,
+                 question: str | None = None, resource_key: str | None = None, text: str | None = None,
+                 muted: bool | None = None, limit: int | None = None, offset: int = 0) -> tuple[int, list[dict]]:
+        """Filtered findings of one scan as JSON dicts, with the total before paging (for the web UI)."""
+        clauses = ["scan_id = ?"]
+        params: list[Any] = [scan_id]
+        for column, value in (("status", status), ("severity", severity), ("area", area),
+                              ("check_id", check_id), ("resource_key", resource_key)):
+            if value:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if muted is not None:
+            clauses.append("muted = ?")
+            params.append(muted)
+        if practice:
+            clauses.append("list_contains(best_practices, ?)")
+            params.append(practice)
+        if question:
+            clauses.append("contains(',' || array_to_string(best_practices, ','), ?)")
+            params.append("," + question + "-")
+        if text:
+            clauses.append("(contains(lower(check_id), ?) OR contains(lower(title), ?) OR contains(lower(reason), ?)"
+                           " OR contains(lower(resource_name), ?) OR contains(lower(resource_arn), ?))")
+            params.extend([text.lower()] * 5)
+        where = " AND ".join(clauses)
+        order = ("ORDER BY CASE status WHEN 'FAIL' THEN 0 WHEN 'UNKNOWN' THEN 1 ELSE 2 END, CASE severity "
+                 "WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, "
+                 "check_id, resource_key")
+        page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit else ""
+        with self.connect(read_only=True) as con:
+            total = con.execute(f"SELECT count(*) FROM findings WHERE {where}", params).fetchone()
+            rows = con.execute(f"SELECT data FROM findings WHERE {where} {order}{page}", params).fetchall()
+        return (total[0] if total else 0), [json.loads(d) for (d,) in rows]
+
+    def finding(self, finding_id: str, scan_ref: str | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """One finding (latest scan holding it, or the given scan) and its status in every stored scan."""
+        if len(finding_id) < 6:
+            raise InputError("give at least 6 characters of the finding id")
+        rows = self._query(
+            "SELECT f.scan_id, f.finding_id, f.status, f.muted, s.started, f.data FROM findings f JOIN scans s "
+            "USING (scan_id) WHERE starts_with(f.finding_id, ?) ORDER BY s.started DESC, s.saved DESC",
+            [finding_id])
+        if not rows:
+            raise InputError(f"no finding {finding_id!r} in {self.path}")
+        ids = {r[1] for r in rows}
+        if len(ids) > 1:
+            raise InputError(f"finding id {finding_id!r} is ambiguous: {', '.join(sorted(ids)[:5])}")
+        chosen = rows[0]
+        if scan_ref:
+            scan_id = self.resolve(scan_ref)
+            hits = [r for r in rows if r[0] == scan_id]
+            if not hits:
+                raise InputError(f"finding {finding_id} is not in scan {scan_id}")
+            chosen = hits[0]
+        history = [{"scan_id": r[0], "started": r[4], "status": r[2], "muted": bool(r[3])} for r in rows]
+        out = json.loads(chosen[5])
+        out["scan_id"] = chosen[0]
+        return out, history
+
+    def resource(self, scan_id: str, key: str) -> dict[str, Any] | None:
+        with self.connect(read_only=True) as con:
+            rows = _dicts(con.execute("SELECT * FROM resources WHERE scan_id = ? AND resource_key = ?",
+                                      [scan_id, key]))
+        if not rows:
+            return None
+        out = rows[0]
+        out["tags"] = json.loads(out["tags"] or "{}")
+        return out
+
+    def diff(self, old_ref: str | None = None, new_ref: str | None = None) -> Diff:
+        """New failures, fixed ones and those still failing between two scans (default: previous -> latest)."""
+        new = self.resolve(new_ref or "latest")
+        if old_ref:
+            old = self.resolve(old_ref)
+        else:
+            found = self.previous(new)
+            if found is None:
+                raise InputError(f"scan {new} has no earlier scan of the same account and source to compare with")
+            old = found
+        return self.diff_ids(old, new)
+
+    def diff_ids(self, old: str, new: str) -> Diff:
+        sql = """
+            WITH a AS (SELECT finding_id, status, data FROM findings WHERE scan_id = ?),
+                 b AS (SELECT finding_id, status, data FROM findings WHERE scan_id = ?)
+            SELECT coalesce(a.finding_id, b.finding_id), a.status, b.status, coalesce(b.data, a.data)
+            FROM a FULL OUTER JOIN b USING (finding_id)
+            WHERE a.status = 'FAIL' OR b.status = 'FAIL'
+            ORDER BY 1"""
+        new_f: list[dict[str, Any]] = []
+        fixed: list[dict[str, Any]] = []
+        still: list[dict[str, Any]] = []
+        for _fid, before, after, data in self._query(sql, [old, new]):
+            item = json.loads(data)
+            item["before"] = before or "ABSENT"
+            item["after"] = after or "ABSENT"
+            if before == "FAIL" and after == "FAIL":
+                still.append(item)
+            elif after == "FAIL":
+                new_f.append(item)
+            else:
+                fixed.append(item)
+        return Diff(old, new, new_f, fixed, still)
+
+    def trend(self, account: str | None = None, source: str | None = None, limit: int = 50) -> list[ScanInfo]:
+        """Oldest first, for the history chart."""
+        return list(reversed(self.scans(limit=limit, account=account, source=source)))
+
+    def _query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        with self.connect(read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+
+class ScanWriter:
+    """Writes one scan in committed chunks; leaving its ``with`` block on an exception marks it incomplete."""
+
+    def __init__(self, store: Store, scan_id: str) -> None:
+        self.store = store
+        self.scan_id = scan_id
+        self.done = False
+
+    def add_resources(self, resources: Iterable[Resource]) -> int:
+        return self.store._bulk("resources", RESOURCE_COLUMNS, (self._resource_row(r) for r in resources))
+
+    def add_gaps(self, gaps: Iterable[Gap]) -> int:
+        return self.store._bulk("gaps", GAP_COLUMNS, (
+            {"scan_id": self.scan_id, "service": g.service, "region": g.region, "account": g.account,
+             "types": list(g.types), "action": g.action, "reason": g.reason} for g in gaps))
+
+    def add_findings(self, findings: Iterable[Finding]) -> int:
+        return self.store._bulk("findings", FINDING_COLUMNS, (self._finding_row(f) for f in findings))
+
+    def finish(self, api_calls: int = 0, errors: Iterable[str] = (), finished: datetime | None = None) -> None:
+        with self.store.connect() as con:
+            con.execute("UPDATE scans SET state = 'complete', finished = ?, api_calls = ?, errors = ? "
+                        "WHERE scan_id = ?", [(finished or datetime.now(UTC)).isoformat(), int(api_calls),
+                                              list(errors), self.scan_id])
+        self.done = True
+
+    def abort(self, reason: str) -> None:
+        with self.store.connect() as con:
+            con.execute("UPDATE scans SET state = 'incomplete', state_reason = ?, finished = ? WHERE scan_id = ?",
+                        [reason, datetime.now(UTC).isoformat(), self.scan_id])
+        self.done = True
+
+    def __enter__(self) -> ScanWriter:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        if exc is not None and not self.done:
+            with suppress(Exception):
+                self.abort(f"interrupted: {type(exc).__name__}: {_first_line(exc)}")
+
+    def _resource_row(self, r: Resource) -> dict[str, Any]:
+        return {"scan_id": self.scan_id, "resource_key": r.key, "type": r.type, "id": r.id, "name": r.name or r.id,
+                "arn": r.arn, "account": r.account, "region": r.region, "tags": dict(r.tags or {}),
+                "location": _location_text(r.location)}
+
+    def _finding_row(self, f: Finding) -> dict[str, Any]:
+        data = to_jsonable(f.to_json())
+        if f.resource.tags:
+            data["resource"]["tags"] = dict(f.resource.tags)
+        if f.resource.location is not None:
+            data["resource"]["location"] = _location_text(f.resource.location)
+        res = f.resource
+        return {"scan_id": self.scan_id, "finding_id": f.id, "check_id": f.check_id, "title": f.title,
+                "status": f.status.value, "severity": f.severity.value, "area": f.area.value,
+                "best_practices": list(f.best_practices), "resource_key": res.key, "resource_type": res.type,
+                "resource_id": res.id, "resource_name": res.name or res.id, "resource_arn": res.arn,
+                "account": res.account, "region": res.region, "reason": f.reason, "muted": bool(f.muted),
+                "mute_reason": f.mute_reason, "source": f.source, "data": data}
+
+
+def new_scan_id(started: datetime | None = None) -> str:
+    """Sortable and short enough to type: 20261128T152300Z-3fa9c1."""
+    started = started or datetime.now(UTC)
+    return f"{started.astimezone(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def finding_from_json(data: dict[str, Any]) -> Finding:
+    """Rebuild a Finding from its stored JSON (the inverse of Finding.to_json plus tags and location)."""
+    res = data.get("resource") or {}
+    rem = data.get("remediation") or {}
+    finding = Finding(
+        check_id=data["check_id"], title=data.get("title", ""), status=Status(data["status"]),
+        severity=Severity(data["severity"]), area=Area(data["area"]),
+        resource=Resource(type=res.get("type", ""), id=res.get("id", ""), name=res.get("name", ""),
+                          arn=res.get("arn", ""), account=res.get("account", ""), region=res.get("region", ""),
+                          tags=dict(res.get("tags") or {}), location=_location_from(res.get("location"),
+                                                                                     data.get("source", "live"))),
+        reason=data.get("reason", ""),
+        remediation=Remediation(**{k: v for k, v in rem.items() if k in Remediation.__dataclass_fields__}),
+        best_practices=list(data.get("best_practices") or []), cis=list(data.get("cis") or []),
+        fsbp=list(data.get("fsbp") or []), responsibility=Responsibility(data.get("responsibility", "customer")),
+        evidence=data.get("evidence"), muted=bool(data.get("muted")), mute_reason=data.get("mute_reason", ""),
+        source=data.get("source", "live"))
+    return finding
+
+
+def _location_text(loc: Location | None) -> str:
+    if loc is None or loc.source == "live":
+        return ""
+    return json.dumps({"source": loc.source, "path": loc.path, "line": loc.line, "address": loc.address})
+
+
+def _location_from(value: Any, source: str) -> Location | None:
+    if not value:
+        return None
+    try:
+        parsed = json.loads(value)
+        return Location(parsed.get("source", source), parsed.get("path", ""), int(parsed.get("line") or 0),
+                        parsed.get("address", ""))
+    except (ValueError, TypeError, AttributeError):
+        return Location(source, str(value))
+
+
+def _scan_info(row: dict[str, Any], counts: dict[str, int], resources: int) -> ScanInfo:
+    state = row["state"]
+    reason = row["state_reason"] or ""
+    if state == "running" and row["host"] == socket.gethostname() and not _alive(row["pid"]):
+        state, reason = "incomplete", f"the scanning process (pid {row['pid']}) ended before the scan finished"
+    return ScanInfo(scan_id=row["scan_id"], source=row["source"], account=row["account"] or "",
+                    regions=list(row["regions"] or []), targets=list(row["targets"] or []), started=row["started"],
+                    finished=row["finished"] or "", state=state, state_reason=reason,
+                    api_calls=int(row["api_calls"] or 0), wasp_version=row["wasp_version"] or "",
+                    errors=list(row["errors"] or []), resources=resources, counts=counts)
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie (killed child not yet reaped) is not running
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def _where(**filters: str | None) -> tuple[str, list[Any]]:
+    clauses = [f"{k} = ?" for k, v in filters.items() if v]
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), [v for v in filters.values() if v]
+
+
+def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    cols = [d[0] for d in cursor.description or []]
+    return [dict(zip(cols, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                            [name]).fetchone()[0])  # type: ignore[index]
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def save(result: Any, path: Path | str) -> str:
+    """Save a ScanResult to the store at path; returns its scan id."""
+    return Store(path).save(result)

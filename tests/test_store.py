@@ -1,0 +1,144 @@
+"""The DuckDB store: scans saved from real live scans, read back, listed, resolved and compared."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from helpers import live_scan
+from report.report_samples import HOSTILE, evolve, iac_finding, synthetic_result
+from wasp.errors import InputError
+from wasp.model import Status
+from wasp.store import Store, finding_from_json
+
+
+def test_live_scan_round_trips_through_the_store(aws, tmp_path):
+    """A real live scan saved and loaded back has the same findings, resources, gaps and metadata."""
+    aws.client("s3").create_bucket(Bucket="kept-bucket")
+    result = live_scan(aws)
+    store = Store(tmp_path / "w.duckdb")
+    scan_id = store.save(result)
+    assert result.scan_id == scan_id
+    loaded = store.load(scan_id)
+    assert [f.to_json() for f in loaded.findings] == [f.to_json() for f in result.findings]
+    assert sorted(r.key for r in loaded.inventory) == sorted(r.key for r in result.inventory)
+    assert {r.type for r in loaded.inventory} >= {"AWS::S3::Bucket", "WASP::Account"}
+    assert loaded.account == result.account and loaded.regions == ["us-east-1"]
+    info = store.scans()[0]
+    assert info.state == "complete" and info.resources == len(result.inventory)
+    assert sum(info.counts.values()) == len(result.findings)
+
+
+def test_resources_are_stored_without_properties(tmp_path):
+    """Resource properties (which can hold secrets) never reach the store; identity and tags do."""
+    result = synthetic_result(20)
+    next(iter(result.inventory)).properties["UserData"] = "password=hunter2"
+    store = Store(tmp_path / "w.duckdb")
+    store.save(result)
+    with store.connect(read_only=True) as con:
+        for table in ("scans", "resources", "findings", "gaps"):
+            assert "hunter2" not in repr(con.execute(f"SELECT * FROM {table}").fetchall())
+    res = next(iter(store.load().inventory))
+    assert res.properties == {} and res.tags
+
+
+def test_hostile_text_and_locations_survive_storage(tmp_path):
+    """Markup in names and template file:line locations are stored verbatim and rebuilt exactly."""
+    result = synthetic_result(60)
+    result.findings.append(iac_finding())
+    store = Store(tmp_path / "w.duckdb")
+    store.save(result)
+    loaded = store.load()
+    assert any(f.resource.name == HOSTILE for f in loaded.findings)
+    iac = next(f for f in loaded.findings if f.check_id == "synthetic_iac_bucket")
+    assert str(iac.resource.location) == "templates/app.yaml:12 (Logs)"
+    assert [f.to_json() for f in loaded.findings] == [f.to_json() for f in result.findings]
+
+
+def test_refs_resolve_latest_previous_prefix(tmp_path):
+    """Scans resolve by `latest`, `previous`, `latest~N` and unique prefix; bad refs are one clear error."""
+    store = Store(tmp_path / "w.duckdb")
+    first = store.save(synthetic_result(10, started=datetime(2026, 1, 1, tzinfo=UTC)))
+    second = store.save(synthetic_result(10, started=datetime(2026, 2, 1, tzinfo=UTC)))
+    assert store.resolve() == second and store.resolve("latest") == second
+    assert store.resolve("previous") == first == store.resolve("latest~1")
+    assert store.resolve(first[:18]) == first
+    with pytest.raises(InputError, match="no scan"):
+        store.resolve("1999")
+    with pytest.raises(InputError, match="ambiguous"):
+        store.resolve("2026")
+    with pytest.raises(InputError, match="only 2 scan"):
+        store.resolve("latest~5")
+    assert store.previous(second) == first and store.previous(first) is None
+
+
+def test_diff_reports_new_fixed_and_still_failing(tmp_path):
+    """The diff of two scans names new failures, fixed ones (passing or gone) and those still failing."""
+    store = Store(tmp_path / "w.duckdb")
+    before = synthetic_result(300, started=datetime(2026, 1, 1, tzinfo=UTC))
+    store.save(before)
+    after, expected = evolve(before, datetime(2026, 1, 2, tzinfo=UTC))
+    store.save(after)
+    diff = store.diff()
+    assert (diff.old, diff.new) == (before.scan_id, after.scan_id)
+    assert {f["id"] for f in diff.new_failures} == expected["new"]
+    assert {f["id"] for f in diff.fixed} == expected["fixed"]
+    assert {f["id"] for f in diff.still_failing} == expected["still"]
+    assert {f["after"] for f in diff.fixed} == {"PASS", "ABSENT"}
+
+
+def test_diff_without_earlier_scan_is_a_clear_error(tmp_path):
+    """Diffing the only scan of an account says there is nothing to compare with."""
+    store = Store(tmp_path / "w.duckdb")
+    store.save(synthetic_result(5))
+    with pytest.raises(InputError, match="no earlier scan"):
+        store.diff()
+
+
+def test_finding_history_across_scans(tmp_path):
+    """`show` finds a finding by id prefix and lists its status in every scan that holds it."""
+    store = Store(tmp_path / "w.duckdb")
+    before = synthetic_result(50, started=datetime(2026, 1, 1, tzinfo=UTC))
+    store.save(before)
+    after, expected = evolve(before, datetime(2026, 1, 2, tzinfo=UTC))
+    store.save(after)
+    fid = sorted(expected["fixed"] & {f.id for f in after.findings})[0]
+    data, history = store.finding(fid[:10])
+    assert data["id"] == fid and data["scan_id"] == after.scan_id
+    assert [h["status"] for h in history] == ["PASS", "FAIL"]
+    assert finding_from_json(data).status is Status.PASS
+    with pytest.raises(InputError, match="no finding"):
+        store.finding("ffffffffff")
+
+
+def test_filtered_paged_findings_query(tmp_path):
+    """Findings filter by status, area, question, text and muted, page with a total, worst first."""
+    store = Store(tmp_path / "w.duckdb")
+    result = synthetic_result(400)
+    result.findings[3].muted, result.findings[3].mute_reason = True, "accepted"
+    sid = store.save(result)
+    total, page = store.findings(sid, status="FAIL", limit=10, offset=0)
+    assert total == sum(f.status is Status.FAIL for f in result.findings) and len(page) == 10
+    assert [p["severity"] for p in page] == sorted((p["severity"] for p in page),
+                                                   key=["critical", "high", "medium", "low", "info"].index)
+    total_q, rows = store.findings(sid, question="SEC03")
+    assert total_q == len(rows) > 0 and all(any(b.startswith("SEC03-") for b in r["best_practices"]) for r in rows)
+    _, hostile = store.findings(sid, text="<SCRIPT>")
+    assert hostile and all("<script>" in (r["resource"]["name"] + r["reason"]).lower() for r in hostile)
+    assert store.findings(sid, muted=True)[0] == 1
+
+
+def test_missing_or_foreign_file_is_a_clear_error(tmp_path):
+    """Reading a missing store or a file that is not DuckDB gives one clear InputError."""
+    with pytest.raises(InputError, match="no wasp store"):
+        Store(tmp_path / "absent.duckdb").scans()
+    junk = tmp_path / "junk.duckdb"
+    junk.write_text("this is not a database\n" * 100)
+    with pytest.raises(InputError, match=r"junk\.duckdb"):
+        Store(junk).scans()
+    empty = Store(tmp_path / "new.duckdb")
+    with empty.connect():
+        pass
+    with pytest.raises(InputError, match="no scans"):
+        empty.resolve()
