@@ -1,0 +1,1 @@
+"""CloudTrail detective engine: ingest into DuckDB, Sigma detections, investigation, delivery, Spark for scale."""

@@ -1,0 +1,291 @@
+"""Read CloudTrail from files, folders and S3 prefixes into the event store, inside DuckDB.
+
+Files are read as raw JSON values by DuckDB (gzip handled there) and the events are pulled out with
+``json_extract`` in SQL, never parsed in Python. The shape of each value decides what it holds, so no
+format is declared: an S3-delivery document (``Records``), an EventBridge envelope (``detail``), a
+CloudTrail Lake result (``QueryResultRows`` or rows carrying ``eventJson``), or a bare event (JSON lines
+or a JSON array of events). Ingest is incremental (files already read are skipped), idempotent (events
+are deduplicated on ``eventID``), and a corrupt or truncated file is reported by name and skipped
+while every other file is kept.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from wasp.errors import InputError
+from wasp.trail.store import COLUMNS, EVENTS_TABLE
+
+BATCH_BYTES = 256 * 1024 * 1024  # compressed bytes handed to DuckDB in one read
+MAX_OBJECT = 1024 * 1024 * 1024  # one S3-delivery file is one JSON object; allow large ones
+JSON_STARTS = (b"{", b"[")
+GZIP_MAGIC = b"\x1f\x8b"
+
+Progress = Callable[[int, int, int], None]  # files done, files total, events added so far
+
+
+@dataclass
+class SourceFile:
+    """One file to read: where DuckDB reads it and the name the user knows it by."""
+
+    local: Path
+    label: str
+    size: int
+    version: str  # mtime for local files, ETag for S3 objects
+
+
+@dataclass
+class IngestReport:
+    files_read: int = 0
+    files_unchanged: int = 0
+    events_seen: int = 0
+    events_added: int = 0
+    errors: list[str] = field(default_factory=list)  # "<file>: <problem>", one line each
+    skipped: list[str] = field(default_factory=list)  # files in a folder that are not JSON
+
+    @property
+    def duplicates(self) -> int:
+        return self.events_seen - self.events_added
+
+    def to_json(self) -> dict[str, Any]:
+        return {"files_read": self.files_read, "files_unchanged": self.files_unchanged,
+                "events_seen": self.events_seen, "events_added": self.events_added,
+                "duplicates": self.duplicates, "errors": self.errors, "skipped": self.skipped}
+
+
+def sniff(path: Path) -> bool:
+    """True when the file starts like JSON or gzip; a folder may hold README or digest-signature files."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+        if head.startswith(GZIP_MAGIC):
+            return True
+        return head.lstrip()[:1] in JSON_STARTS
+    except OSError:
+        return False
+
+
+def local_files(source: str, report: IngestReport) -> Iterator[SourceFile]:
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise InputError(f"{source}: no such file or folder")
+    if path.is_file():
+        candidates: Iterable[Path] = [path]
+    else:
+        candidates = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+    for p in candidates:
+        if path.is_dir() and not sniff(p):
+            report.skipped.append(str(p))
+            continue
+        st = p.stat()
+        yield SourceFile(p, str(p), st.st_size, str(int(st.st_mtime_ns)))
+
+
+def s3_files(source: str, session: Any, endpoint_url: str | None, workdir: Path,
+             known: dict[str, str]) -> Iterator[SourceFile]:
+    """List an S3 prefix and download only the objects not read before (same ETag)."""
+    bucket, _, prefix = source[len("s3://"):].partition("/")
+    if not bucket:
+        raise InputError(f"{source}: expected s3://bucket/prefix")
+    client = session.client("s3", endpoint_url=endpoint_url) if endpoint_url else session.client("s3")
+    try:
+        pages = list(client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix))
+    except Exception as exc:  # botocore ClientError / NoCredentials: one line for the user
+        raise InputError(f"{source}: cannot list objects: {exc}") from None
+    for page in pages:
+        for obj in page.get("Contents", []):
+            key, etag = obj["Key"], obj.get("ETag", "").strip('"')
+            label = f"s3://{bucket}/{key}"
+            if key.endswith("/") or "CloudTrail-Digest" in key or known.get(label) == etag:
+                if known.get(label) == etag:
+                    yield SourceFile(Path(), label, int(obj.get("Size", 0)), etag)  # unchanged marker
+                continue
+            local = workdir / f"{len(os.listdir(workdir)):08d}_{Path(key).name}"
+            client.download_file(bucket, key, str(local))
+            yield SourceFile(local, label, int(obj.get("Size", 0)), etag)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _events_sql(files: list[SourceFile]) -> str:
+    """SQL yielding (file, e) with one row per CloudTrail event found in the given files."""
+    paths = ", ".join(_quote(str(f.local)) for f in files)
+    return f"""
+    WITH raw AS (
+        SELECT filename AS file, json AS j
+        FROM read_json_objects([{paths}], format='auto', filename=true, maximum_object_size={MAX_OBJECT})
+    ),
+    lake_rows AS (
+        SELECT file, unnest(json_extract(j, '$.QueryResultRows[*]')) AS r
+        FROM raw WHERE json_type(j, '$.QueryResultRows') = 'ARRAY'
+    ),
+    events AS (
+        SELECT file, unnest(json_extract(j, '$.Records[*]')) AS e
+        FROM raw WHERE json_type(j, '$.Records') = 'ARRAY'
+        UNION ALL
+        SELECT file, json_extract(j, '$.detail') FROM raw
+        WHERE json_type(j, '$.detail') = 'OBJECT' AND json_exists(j, '$."detail-type"')
+        UNION ALL
+        SELECT file, CAST(json_extract_string(j, '$.eventJson') AS JSON) FROM raw
+        WHERE json_type(j, '$.eventJson') = 'VARCHAR'
+        UNION ALL
+        SELECT file, j FROM raw
+        WHERE json_type(j) = 'OBJECT' AND json_type(j, '$.Records') IS NULL
+          AND json_type(j, '$.detail') IS NULL AND json_type(j, '$.eventJson') IS NULL
+          AND (json_exists(j, '$.eventName') OR json_exists(j, '$.eventID'))
+        UNION ALL
+        SELECT file, CASE WHEN json_type(r, '$[0].eventJson') = 'VARCHAR'
+                          THEN CAST(json_extract_string(r, '$[0].eventJson') AS JSON)
+                          ELSE CAST('{{' || array_to_string(list_transform(
+                              CAST(json_extract(r, '$[*]') AS VARCHAR[]), lambda x: x[2:-2]), ',') || '}}' AS JSON)
+                     END
+        FROM lake_rows
+    )
+    SELECT file, e FROM events"""
+
+
+def _typed_select(source: str) -> str:
+    paths = ", ".join(_quote(p) for _, (_, p) in COLUMNS.items())
+    cols = []
+    for i, (name, (sqltype, _)) in enumerate(COLUMNS.items(), start=1):
+        value = f"v[{i}]"
+        if name == "event_time":
+            value = f"coalesce(v[{i}], json_extract_string(e, '$.\"@timestamp\"'))"
+        cols.append(f"TRY_CAST({value} AS {sqltype}) AS {name}" if sqltype != "VARCHAR" else f"{value} AS {name}")
+    return f"""
+    SELECT {", ".join(cols)}, file, e AS event
+    FROM (SELECT file, e, json_extract_string(e, [{paths}]) AS v FROM ({source}))"""
+
+
+def _load(con: duckdb.DuckDBPyConnection, files: list[SourceFile]) -> tuple[int, int, dict[str, int]]:
+    """Insert the events of these files; returns (seen, added, events per local path). Raises on bad input."""
+    labels = {str(f.local): f.label for f in files}
+    con.execute("DROP TABLE IF EXISTS trail_staged")
+    con.execute(f"CREATE TEMP TABLE trail_staged AS {_typed_select(_events_sql(files))}")
+    con.execute("UPDATE trail_staged SET event_id = 'md5:' || md5(CAST(event AS VARCHAR)) WHERE event_id IS NULL")
+    per_file = dict(con.execute("SELECT file, count(*) FROM trail_staged GROUP BY file").fetchall())
+    con.execute("CREATE OR REPLACE TEMP TABLE trail_labels (local VARCHAR, label VARCHAR)")
+    con.executemany("INSERT INTO trail_labels VALUES (?, ?)", list(labels.items()))
+    seen = sum(per_file.values())
+    before = con.execute(f"SELECT count(*) FROM {EVENTS_TABLE}").fetchone()[0]  # type: ignore[index]
+    names = ", ".join(COLUMNS)
+    con.execute(f"""
+        INSERT INTO {EVENTS_TABLE} ({names}, file, event)
+        SELECT {", ".join("s." + n for n in COLUMNS)}, l.label, s.event
+        FROM trail_staged s JOIN trail_labels l ON l.local = s.file
+        WHERE NOT EXISTS (SELECT 1 FROM {EVENTS_TABLE} t WHERE t.event_id = s.event_id)
+        QUALIFY row_number() OVER (PARTITION BY s.event_id ORDER BY s.file) = 1""")
+    after = con.execute(f"SELECT count(*) FROM {EVENTS_TABLE}").fetchone()[0]  # type: ignore[index]
+    con.execute("DROP TABLE trail_staged")
+    return seen, int(after - before), {str(k): int(v) for k, v in per_file.items()}
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    for prefix in ("IO Error: ", "Invalid Input Error: "):
+        text = text.removeprefix(prefix)
+    return text
+
+
+def _record(con: duckdb.DuckDBPyConnection, f: SourceFile, events: int, error: str = "") -> None:
+    con.execute("INSERT OR REPLACE INTO trail_files (path, size, mtime, events, status, error) VALUES (?,?,?,?,?,?)",
+                [f.label, f.size, f.version, events, "error" if error else "ok", error or None])
+
+
+def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[SourceFile], report: IngestReport) -> None:
+    """Load a batch in one read; when it fails, load file by file so only the bad files are lost."""
+    try:
+        con.execute("BEGIN")
+        seen, added, per_file = _load(con, batch)
+        for f in batch:
+            _record(con, f, per_file.get(str(f.local), 0))
+        con.execute("COMMIT")
+    except (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException):
+        con.execute("ROLLBACK")
+        if len(batch) == 1:
+            f = batch[0]
+            error = _check_one(f)
+            report.errors.append(f"{f.label}: {error}")
+            _record(con, f, 0, error)
+            report.files_read += 1
+            return
+        for f in batch:
+            _ingest_batch(con, [f], report)
+        return
+    report.files_read += len(batch)
+    report.events_seen += seen
+    report.events_added += added
+
+
+def _check_one(f: SourceFile) -> str:
+    """Name the problem with a file DuckDB refused, in words a user can act on."""
+    try:
+        with duckdb.connect() as probe:
+            probe.execute(f"SELECT count(*) FROM ({_events_sql([f])})").fetchone()
+    except (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+        text = _first_line(exc)
+        if "GZIP" in text.upper() or "gzip" in text:
+            return f"truncated or corrupt gzip ({text})"
+        return f"not valid JSON ({text})"
+    return "could not be loaded"
+
+
+def ingest(con: duckdb.DuckDBPyConnection, sources: list[str], session: Any = None, endpoint_url: str | None = None,
+           progress: Progress | None = None, batch_bytes: int = BATCH_BYTES) -> IngestReport:
+    """Read every source into the store; files already read unchanged are skipped."""
+    report = IngestReport()
+    rows = con.execute("SELECT path, mtime FROM trail_files WHERE status = 'ok'").fetchall()
+    known = {row[0]: row[1] for row in rows}
+    with tempfile.TemporaryDirectory(prefix="wasp-trail-") as tmp:
+        files: list[SourceFile] = []
+        for source in sources:
+            if source.startswith("s3://"):
+                if session is None:
+                    import boto3
+
+                    session = boto3.Session()
+                files.extend(s3_files(source, session, endpoint_url, Path(tmp), known))
+            else:
+                files.extend(local_files(source, report))
+        todo = []
+        for f in files:
+            if known.get(f.label) == f.version:
+                report.files_unchanged += 1
+            else:
+                todo.append(f)
+        total, done = len(todo), 0
+        batch: list[SourceFile] = []
+        size = 0
+        for f in todo:
+            batch.append(f)
+            size += f.size
+            if size >= batch_bytes:
+                _ingest_batch(con, batch, report)
+                done += len(batch)
+                batch, size = [], 0
+                if progress:
+                    progress(done, total, report.events_added)
+        if batch:
+            _ingest_batch(con, batch, report)
+            done += len(batch)
+        if progress:
+            progress(done, total, report.events_added)
+    return report
+
+
+def write_delivery_file(path: Path, events: list[dict[str, Any]]) -> None:
+    """Write events as CloudTrail delivers them to S3 (gzipped ``{"Records": [...]}``); tests and benchmarks."""
+    import json
+
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        json.dump({"Records": events}, fh)

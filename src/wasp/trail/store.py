@@ -1,0 +1,88 @@
+"""The CloudTrail event store: one DuckDB file with typed top-level columns and the full event as JSON.
+
+Typed columns serve the common questions (who, when, what, from where) without touching the JSON; the
+``event`` column keeps everything else so that any Sigma field (``additionalEventData.MFAUsed``) can be
+addressed. ``trail_files`` records each file read so that ingest is incremental; ``trail_sent`` is the
+delivery ledger so that a finding is never sent twice to the same destination.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from wasp.errors import InputError
+
+EVENTS_TABLE = "trail_events"
+
+# column name -> (SQL type, JSON path in the event); the extraction runs inside DuckDB
+COLUMNS: dict[str, tuple[str, str]] = {
+    "event_id": ("VARCHAR", "$.eventID"),
+    "event_time": ("TIMESTAMP", "$.eventTime"),
+    "event_source": ("VARCHAR", "$.eventSource"),
+    "event_name": ("VARCHAR", "$.eventName"),
+    "aws_region": ("VARCHAR", "$.awsRegion"),
+    "source_ip": ("VARCHAR", "$.sourceIPAddress"),
+    "user_agent": ("VARCHAR", "$.userAgent"),
+    "user_type": ("VARCHAR", "$.userIdentity.type"),
+    "principal_arn": ("VARCHAR", "$.userIdentity.arn"),
+    "access_key_id": ("VARCHAR", "$.userIdentity.accessKeyId"),
+    "account_id": ("VARCHAR", "$.recipientAccountId"),
+    "error_code": ("VARCHAR", "$.errorCode"),
+    "error_message": ("VARCHAR", "$.errorMessage"),
+    "event_type": ("VARCHAR", "$.eventType"),
+    "read_only": ("BOOLEAN", "$.readOnly"),
+}
+
+# Sigma field name -> typed column, used by the compiler where the column holds exactly the JSON string
+FIELD_COLUMNS: dict[str, str] = {
+    "eventID": "event_id", "eventSource": "event_source", "eventName": "event_name", "awsRegion": "aws_region",
+    "sourceIPAddress": "source_ip", "userAgent": "user_agent", "userIdentity.type": "user_type",
+    "userIdentity.arn": "principal_arn", "userIdentity.accessKeyId": "access_key_id",
+    "recipientAccountId": "account_id", "errorCode": "error_code", "errorMessage": "error_message",
+    "eventType": "event_type",
+}
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS {EVENTS_TABLE} (
+    {", ".join(f"{name} {sqltype}" for name, (sqltype, _) in COLUMNS.items())},
+    file VARCHAR,
+    event JSON
+);
+CREATE TABLE IF NOT EXISTS trail_files (
+    path VARCHAR PRIMARY KEY, size BIGINT, mtime VARCHAR, events BIGINT, status VARCHAR, error VARCHAR,
+    read_at TIMESTAMP DEFAULT current_timestamp
+);
+CREATE TABLE IF NOT EXISTS trail_sent (
+    destination VARCHAR, finding_id VARCHAR, sent_at TIMESTAMP DEFAULT current_timestamp, reference VARCHAR,
+    PRIMARY KEY (destination, finding_id)
+);
+"""
+
+
+def default_trail_db() -> Path:
+    """A sibling of the posture store, so `--db` can point both at one file or keep them apart."""
+    from wasp.cli.options import default_db_path
+
+    return default_db_path().with_name("trail.duckdb")
+
+
+def connect(path: Path | str | None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and create) the store; a file that is not a DuckDB database is a clear input error."""
+    target = Path(path) if path is not None else default_trail_db()
+    if read_only and not target.exists():
+        raise InputError(f"{target}: no event store here yet (run `wasp trail ingest` first)")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(target), read_only=read_only)
+    except duckdb.Error as exc:
+        raise InputError(f"{target}: cannot open as a DuckDB store: {str(exc).splitlines()[0]}") from None
+    if not read_only:
+        con.execute(SCHEMA)
+    return con
+
+
+def event_count(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute(f"SELECT count(*) FROM {EVENTS_TABLE}").fetchone()
+    return int(row[0]) if row else 0

@@ -1,0 +1,32 @@
+"""Helpers for trail tests: write events the way CloudTrail delivers them and load them into a real store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from wasp.trail.detect import DuckDBEngine, run_rules
+from wasp.trail.ingest import ingest, write_delivery_file
+from wasp.trail.rules import RuleSet
+from wasp.trail.store import connect
+
+
+def store_with(tmp: Path, events: list[dict[str, Any]], name: str = "events") -> Any:
+    """A DuckDB store at tmp/<name>.duckdb holding exactly these events (ingested from a gzip delivery file)."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    write_delivery_file(tmp / f"{name}.json.gz", events)
+    con = connect(tmp / f"{name}.duckdb")
+    report = ingest(con, [str(tmp / f"{name}.json.gz")])
+    assert not report.errors, report.errors
+    return con
+
+
+def fired(con: Any, ruleset: RuleSet) -> set[str]:
+    run = run_rules(DuckDBEngine(con), ruleset)
+    assert not run.problems, run.problems
+    return {f.check_id for f in run.findings}
+
+
+def dumps_lines(events: list[dict[str, Any]]) -> str:
+    return "\n".join(json.dumps(e) for e in events) + "\n"
