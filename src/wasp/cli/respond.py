@@ -200,6 +200,35 @@ def show_cmd(case_id: str, db: Path | None) -> int:
     return 0
 
 
+@respond.command(name="clean-room")
+@click.option("--case", "case_id", help="Case id whose evidence the room may read (default: a new one).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the template here.")
+@click.option("--apply", "apply", is_flag=True, help="Deploy the stack (after a confirmation prompt).")
+@click.option("--yes", is_flag=True, help="Skip the confirmation prompt.")
+@click.option("--ami-id", help="Workstation image, required with --apply.")
+@account_options
+@db_option
+def clean_room_cmd(case_id: str | None, fmt: str, out: Path | None, apply: bool, yes: bool, ami_id: str | None,
+                   profile: str | None, region: str | None, regions: str | None, endpoint_url: str | None,
+                   role_arn: str | None, external_id: str | None, db: Path | None) -> int:
+    """Write (and with --apply deploy) an isolated forensics environment as CloudFormation."""
+    from wasp.respond.cleanroom import deploy_plan, render
+    from wasp.respond.journal import new_case_id
+
+    case = case_id or new_case_id()
+    if not apply:
+        emit(render(case, fmt), out)
+        return 0
+    if not ami_id:
+        raise InputError("--apply needs --ami-id (the forensics workstation image)")
+    if out is not None:
+        emit(render(case, fmt), out)
+    target = target_from(profile, region, endpoint_url, role_arn, external_id)
+    plan = deploy_plan(target.region, case, ami_id)
+    return execute(plan, target, db, case, True, yes, "terminal", None)
+
+
 @respond.command(name="playbooks")
 def playbooks_cmd() -> int:
     """List the playbooks, what they target, and the findings they answer."""

@@ -46,10 +46,7 @@ def run_steps(target: Any, journal: Journal, case_id: str, region: str, steps: l
         try:
             found = None
             if step.find is not None:
-                response = _call(target, region, step.find, step.find.resolved(outputs))
-                found = _outputs(response, step.find_save)
-                if not all(v is not None for v in found.values()):
-                    found = None
+                found = _find(target, region, step, outputs)
             if found is not None:
                 outputs[step.id] = found
                 journal.mark(case_id, seq, "done", response={"found_existing": found}, outputs=found)
@@ -72,6 +69,17 @@ def run_steps(target: Any, journal: Journal, case_id: str, region: str, steps: l
             progress(step)
     journal.set_case_status(case_id, "contained")
     return report
+
+
+def _find(target: Any, region: str, step: Step, outputs: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """What an earlier, interrupted run of this step already created (a 'not found' error means nothing)."""
+    assert step.find is not None
+    try:
+        response = _call(target, region, step.find, step.find.resolved(outputs))
+    except botocore.exceptions.ClientError:
+        return None
+    found = _outputs(response, step.find_save)
+    return found if all(v is not None for v in found.values()) else None
 
 
 def _fail(journal: Journal, case_id: str, seq: int, step: Step, report: RunReport, reason: str) -> RunReport:
