@@ -1,3 +1,32 @@
-"""Collectors for secretsmanager (filled in by its area)."""
+"""Secrets Manager secrets: rotation settings and dates only, never the secret values."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from wasp.model import Resource
+from wasp.sources.aws.base import Scope, Service, tags_of
+
+SECRETSMANAGER = Service("secretsmanager", label="secretsmanager", actions=["secretsmanager:ListSecrets"])
+
+
+@SECRETSMANAGER.collects("AWS::SecretsManager::Secret")
+def secrets(client: Any, scope: Scope) -> Iterator[Resource]:
+    # ListSecrets returns rotation metadata; GetSecretValue is deliberately never called
+    for s in scope.paginate(client, "list_secrets", "SecretList"):
+        rules = s.get("RotationRules") or {}
+        props = {
+            "Name": s["Name"],
+            "Description": s.get("Description"),
+            "KmsKeyId": s.get("KmsKeyId"),
+            "RotationEnabled": bool(s.get("RotationEnabled", False)),
+            "RotationLambdaARN": s.get("RotationLambdaARN"),
+            "RotationRules": {k: v for k, v in rules.items()} if rules else None,
+        }
+        yield Resource.of("AWS::SecretsManager::Secret", s["Name"], arn=s.get("ARN", ""), properties=props,
+                          tags=tags_of(s.get("Tags", [])),
+                          observed={"LastRotatedDate": s.get("LastRotatedDate"),
+                                    "LastAccessedDate": s.get("LastAccessedDate"),
+                                    "CreatedDate": s.get("CreatedDate"),
+                                    "DeletedDate": s.get("DeletedDate")})
