@@ -103,6 +103,9 @@ def resource_arn_templates(action: str) -> list[str]:
         return []
     out = []
     for rtype in entry.get("resource_types", {}):
-        if rtype and rtype.rstrip("*") in svc["resources"]:
-            out.append(svc["resources"][rtype.rstrip("*")]["arn"])
+        key = rtype.rstrip("*")
+        if key and key in svc["resources"]:
+            # the type the action is named after first (RunInstances -> instance, not image)
+            first = key.replace("-", "").lower() in name.lower()
+            out.insert(0, svc["resources"][key]["arn"]) if first else out.append(svc["resources"][key]["arn"])
     return out
