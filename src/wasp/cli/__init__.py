@@ -15,6 +15,7 @@ from wasp.errors import InputError
 COMMAND_MODULES = (
     "wasp.cli.scan",
     "wasp.cli.respond",
+    "wasp.cli.gameday",
 )
 
 

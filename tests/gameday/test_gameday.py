@@ -1,0 +1,38 @@
+"""A game day on the emulator proves detection, containment and cleanup for each scenario."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from wasp.gameday.lab import prepare
+from wasp.gameday.run import run_gameday
+
+
+def test_detection_only_scenarios_pass_end_to_end(aws, tmp_path):
+    """Credential persistence and stolen instance credentials are detected, contained and cleaned up."""
+    lab = prepare(aws, "us-east-1")
+    results = run_gameday(aws, lab, ["credential-persistence", "instance-credentials-abused"], tmp_path,
+                          tmp_path / "journal.duckdb")
+    for r in results:
+        assert r.passed, r.to_json()
+        assert r.events >= 1 and r.detect.seconds > 0 and r.contain.seconds > 0
+
+
+def test_scenario_with_silent_detection_is_reported_missed(aws, tmp_path, monkeypatch):
+    """When the expected rule does not fire, the detect stage is MISS, never a pass."""
+    from wasp.gameday import scenarios
+
+    broken = scenarios.SCENARIOS["credential-persistence"]
+    monkeypatch.setitem(scenarios.SCENARIOS, "credential-persistence",
+                        type(broken)(**{**broken.__dict__, "detections": ("trail_no_such_rule",)}))
+    lab = prepare(aws, "us-east-1")
+    [result] = run_gameday(aws, lab, ["credential-persistence"], tmp_path, tmp_path / "j.duckdb")
+    assert not result.passed and "detect" in result.missed
+
+
+def test_real_account_needs_explicit_flag():
+    """Pointing a game day at an account (a profile) without the explicit flag is refused with exit 2."""
+    proc = subprocess.run([sys.executable, "-m", "wasp", "gameday", "--profile", "prod"], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 2 and "i-understand-this-changes-AWS" in proc.stderr
