@@ -58,6 +58,10 @@ class IamEngine:
     def analysis(self) -> Any:
         return self.model.analyze()
 
+    def model_arn(self, resource: Resource) -> str:
+        """The ARN under which a principal resource appears in the model (templates have no ARN)."""
+        return resource.arn or self.model.by_resource.get(id(resource), "")
+
     def exposure(self, resource: Resource) -> Any:
         from wasp.iam.exposure import exposure_of
 

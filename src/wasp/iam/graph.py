@@ -194,6 +194,7 @@ class AccountModel:
         self.scps = list(scps)
         self.inventory = inventory
         self.decisions = 0
+        self.by_resource = {id(n.resource): a for a, n in nodes.items() if n.resource is not None}
         self._may: dict[tuple[str, str], bool] = {}
         self._can: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], Decision] = {}
 

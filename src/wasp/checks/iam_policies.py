@@ -1,0 +1,252 @@
+"""Identity checks decided by evaluating policies (SEC02, SEC03): admin grants, trust, escalation, exposure.
+
+Every verdict here comes from wasp.iam's evaluator, not from string matching: ``NotAction`` grants,
+conditions, permissions boundaries and explicit denies all count as AWS would count them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from wasp.checks.context import Context
+from wasp.checks.registry import check
+from wasp.iam.evaluate import PolicySet, Principal, Request, evaluate
+from wasp.iam.exposure import SPECS, exposure_of
+from wasp.iam.graph import ANALYSIS_CONTEXT, probe_requests
+from wasp.iam.policy import Policy, PolicyError, parse_policy
+from wasp.model import Area, Remediation, Resource, Result, Severity, is_unknown
+
+_TRUST_GUARDS = {"sts:externalid", "aws:multifactorauthpresent", "aws:multifactorauthage"}
+
+
+def _grants_full_admin(policy: Policy, account: str) -> bool:
+    """Decided by evaluation: the document alone allows requests only '*' on '*' allows."""
+    who = Principal(f"arn:aws:iam::{account or '000000000000'}:user/wasp-probe", "user", account or "000000000000",
+                    name="wasp-probe")
+    return all(evaluate(Request(a, r, who, ANALYSIS_CONTEXT), PolicySet(identity=[policy]),
+                        resource_policy_required=False).allowed
+               for a, r in probe_requests(who.account))
+
+
+def _admin_statements(policy: Policy) -> list[str]:
+    return [str(s) for s in policy.statements if s.effect == "Allow" and (s.actions is None or "*" in s.actions)]
+
+
+@check(
+    id="iam_policy_no_full_admin",
+    title="Customer managed policy does not grant full '*:*' administrative privileges",
+    area=Area.IDENTITY, severity=Severity.HIGH, resource="AWS::IAM::ManagedPolicy",
+    best_practices=["SEC03-BP02", "SEC03-BP01"], cis=["2.14"], fsbp=["IAM.1"],
+    remediation=Remediation(
+        text="Replace the policy with one that lists the actions and resources the job needs (generate it from "
+             "CloudTrail activity with `wasp iam generate`); keep full administration on a break-glass role.",
+        cli="aws iam create-policy-version --policy-arn ARN --policy-document file://least-privilege.json "
+            "--set-as-default",
+        url="https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-1",
+    ),
+)
+def policy_no_full_admin(policy: Resource, ctx: Context) -> Result | None:
+    """A policy that allows every action on every resource hands over the account to whoever holds it."""
+    if policy.observed.get("AwsManaged") is True:
+        return None  # AWS managed policies are not the customer's to change; their use is judged per principal
+    document = policy.properties.get("PolicyDocument")
+    if is_unknown(document):
+        return Result.unknown(document)
+    try:
+        parsed = parse_policy(document, name=policy.name or policy.id)
+    except PolicyError as exc:
+        return Result.unknown(f"policy document is malformed: {exc}")
+    if _grants_full_admin(parsed, policy.account or ctx.account):
+        return Result.failed("the default version allows every action on every resource (decided by evaluation)",
+                             {"statements": _admin_statements(parsed)})
+    return Result.passed("evaluation finds at least one critical action or resource not allowed")
+
+
+def _inline_check(type_: str, kind: str) -> None:
+    @check(
+        id=f"iam_{kind}_inline_policy_no_full_admin",
+        title=f"IAM {kind} inline policies do not grant full '*:*' administrative privileges",
+        area=Area.IDENTITY, severity=Severity.HIGH, resource=type_,
+        best_practices=["SEC03-BP02", "SEC02-BP06"], cis=["2.14"], fsbp=["IAM.1"],
+        remediation=Remediation(
+            text=f"Remove the inline policy from the {kind}; grant narrowly scoped managed policies instead.",
+            cli=f"aws iam delete-{kind}-policy --{kind}-name NAME --policy-name POLICY",
+        ),
+    )
+    def inline_no_full_admin(principal: Resource, ctx: Context) -> Result:
+        """Inline policies escape policy reviews of managed policies; full admin in one is easy to miss."""
+        inline = principal.properties.get("Policies") or []
+        if is_unknown(inline):
+            return Result.unknown(inline)
+        offenders, unknown = [], []
+        for item in inline:
+            doc = item.get("PolicyDocument")
+            name = str(item.get("PolicyName") or "inline")
+            if is_unknown(doc):
+                unknown.append(f"{name}: {doc.reason}")
+                continue
+            try:
+                parsed = parse_policy(doc, name=name)
+            except PolicyError as exc:
+                unknown.append(f"{name}: {exc}")
+                continue
+            if _grants_full_admin(parsed, principal.account or ctx.account):
+                offenders.append({"policy": name, "statements": _admin_statements(parsed)})
+        if offenders:
+            names = ", ".join(o["policy"] for o in offenders)
+            return Result.failed(f"inline policy {names} allows every action on every resource", offenders)
+        if unknown:
+            return Result.unknown("; ".join(unknown))
+        return Result.passed(f"none of {len(inline)} inline policies grants full administration")
+
+
+for _type, _kind in (("AWS::IAM::User", "user"), ("AWS::IAM::Role", "role"), ("AWS::IAM::Group", "group")):
+    _inline_check(_type, _kind)
+
+
+def _foreign_unguarded(trust: Policy, owner: str) -> list[dict[str, Any]]:
+    """Allow statements naming another account (or everyone) without an ExternalId or MFA condition."""
+    out = []
+    for st in trust.statements:
+        if st.effect != "Allow" or st.principals is None:
+            continue
+        if not any(a in ("*", "sts:*") or a.startswith("sts:assumerole") for a in st.actions or ("*",)):
+            continue
+        foreign = []
+        for value in (*st.principals.get("AWS", ()), *st.principals.get("*", ())):
+            who = Principal.parse(value) if value != "*" else None
+            if who is None or (who.account and who.account != owner):
+                foreign.append(value)
+        if not foreign:
+            continue
+        keys = {c.key for c in st.conditions}
+        if keys & _TRUST_GUARDS:
+            continue
+        out.append({"statement": str(st), "principals": foreign})
+    return out
+
+
+@check(
+    id="iam_role_trust_restricted",
+    title="Role trust policy does not let anyone, or another account without ExternalId/MFA, assume the role",
+    area=Area.IDENTITY, severity=Severity.HIGH, resource="AWS::IAM::Role",
+    best_practices=["SEC03-BP07", "SEC03-BP09", "SEC02-BP02"], cis=["2.21"], task="resource_policy",
+    remediation=Remediation(
+        text="Name the exact principals allowed to assume the role; for third parties require sts:ExternalId, "
+             "for people require aws:MultiFactorAuthPresent.",
+        cli="aws iam update-assume-role-policy --role-name NAME --policy-document file://trust.json",
+        url="https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html",
+    ),
+)
+def role_trust_restricted(role: Resource, ctx: Context) -> Result:
+    """A trust policy open to any principal, or to a whole other account without a shared secret or MFA,
+    lets outsiders (or the confused deputy) act as the role."""
+    doc = role.properties.get("AssumeRolePolicyDocument")
+    if is_unknown(doc):
+        return Result.unknown(doc)
+    if not doc:
+        return Result.unknown("the role has no trust policy in the inventory")
+    try:
+        trust = parse_policy(doc, name="trust policy", kind="trust")
+    except PolicyError as exc:
+        return Result.unknown(f"trust policy is malformed: {exc}")
+    exposure = exposure_of(role, owner_account=ctx.account)
+    if exposure.public:
+        return Result.failed("the trust policy lets anyone assume the role (Principal * with no limiting condition)",
+                             exposure.to_json())
+    owner = role.account or ctx.account
+    unguarded = _foreign_unguarded(trust, owner)
+    if unguarded:
+        who = sorted({p for u in unguarded for p in u["principals"]})
+        return Result.failed(f"another account can assume the role without sts:ExternalId or MFA: {', '.join(who)}",
+                             unguarded)
+    if exposure.external:
+        return Result.passed(f"cross-account trust is guarded ({exposure.describe()})")
+    return Result.passed("only principals of this account or AWS services can assume the role")
+
+
+def _escalation_check(type_: str, kind: str) -> None:
+    @check(
+        id=f"iam_{kind}_no_privilege_escalation",
+        title=f"IAM {kind} cannot escalate to administrator",
+        area=Area.IDENTITY, severity=Severity.HIGH, resource=type_,
+        best_practices=["SEC03-BP02", "SEC03-BP05", "SEC03-BP01"],
+        remediation=Remediation(
+            text="Remove the permission used at the first step of the path (see the evidence), scope it to the "
+                 "resources the job needs, or attach a permissions boundary that denies IAM writes and "
+                 "iam:PassRole to privileged roles.",
+            url="https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html",
+        ),
+    )
+    def no_privilege_escalation(principal: Resource, ctx: Context) -> Result | None:
+        """A non-admin principal that can grant itself rights, or reach an admin through a chain of
+        assumable roles, new credentials or passed roles, is an admin in all but name."""
+        if str(principal.properties.get("Path") or "").startswith("/aws-service-role/"):
+            return Result.passed("service-linked role: its permissions are defined and used by AWS only")
+        analysis = ctx.iam.analysis
+        arn = ctx.iam.model_arn(principal)
+        facts = analysis.principals.get(arn)
+        if facts is None:
+            return Result.unknown(f"{kind} not found in the IAM model")
+        if facts.full_admin:
+            return Result.passed(f"the {kind} is a full administrator by policy (judged by the full-admin checks)")
+        if facts.self_escalation:
+            steps = facts.self_escalation
+            return Result.failed(f"admin-equivalent: {steps[-1].describe()}", [s.to_json() for s in steps])
+        path = analysis.path_from(arn)
+        if path is not None:
+            last = "administrator" if path.target == "admin" else path.target
+            return Result.failed(f"can reach {last} in {len(path.steps)} step(s): " +
+                                 "; ".join(s.describe() for s in path.steps), path.to_json())
+        if facts.unknown:
+            return Result.unknown("some policies could not be read: " + "; ".join(facts.unknown[:3]))
+        return Result.passed("no documented escalation method is allowed by evaluation")
+
+
+for _type, _kind in (("AWS::IAM::User", "user"), ("AWS::IAM::Role", "role")):
+    _escalation_check(_type, _kind)
+
+
+_EXPOSURE_MAP: Iterable[tuple[str, str, str, list[str], Severity]] = (
+    ("AWS::S3::Bucket", "s3_bucket", "S3 bucket", ["S3.6"], Severity.HIGH),
+    ("AWS::KMS::Key", "kms_key", "KMS key", ["KMS.5"], Severity.HIGH),
+    ("AWS::SQS::Queue", "sqs_queue", "SQS queue", ["SQS.3"], Severity.HIGH),
+    ("AWS::SNS::Topic", "sns_topic", "SNS topic", ["SNS.4"], Severity.HIGH),
+    ("AWS::Lambda::Function", "lambda_function", "Lambda function", ["Lambda.1"], Severity.HIGH),
+    ("AWS::SecretsManager::Secret", "secret", "Secrets Manager secret", [], Severity.HIGH),
+)
+
+
+def _exposure_check(type_: str, slug: str, label: str, fsbp: list[str], severity: Severity) -> None:
+    spec = SPECS[type_]
+
+    @check(
+        id=f"iam_{slug}_not_externally_accessible",
+        title=f"{label} {spec.label} does not grant access to anyone or to other accounts",
+        area=Area.IDENTITY, severity=severity, resource=type_,
+        best_practices=["SEC03-BP07", "SEC03-BP08"], cis=["2.21"], fsbp=fsbp, task="resource_policy",
+        remediation=Remediation(
+            text=f"Remove Principal '*' and foreign accounts from the {spec.label}, or limit them with "
+                 "aws:PrincipalOrgID / aws:SourceVpce / aws:SourceArn conditions; share through the organization.",
+            url="https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-resources.html",
+        ),
+    )
+    def not_externally_accessible(resource: Resource, ctx: Context) -> Result:
+        """Access granted by a resource policy to everyone or to another account bypasses the
+        identity controls of this account; each grant must be deliberate."""
+        exposure = exposure_of(resource, owner_account=ctx.account)
+        if exposure.level == "unknown":
+            return Result.unknown(exposure.unknown)
+        if exposure.no_policy:
+            return Result.passed(f"no {spec.label}: only identities allowed by IAM policies in the account")
+        if exposure.level == "public":
+            return Result.failed(f"public: {exposure.describe()}", exposure.to_json())
+        if exposure.level == "cross-account":
+            return Result.failed(f"cross-account: {exposure.describe()}", exposure.to_json())
+        return Result.passed(f"the {spec.label} grants nothing to anyone outside the account (by evaluation)")
+
+
+for _args in _EXPOSURE_MAP:
+    _exposure_check(*_args)
+

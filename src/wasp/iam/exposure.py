@@ -1,0 +1,170 @@
+"""Who outside the account can reach a resource, decided by evaluating its resource policy.
+
+For each Allow statement the actions it grants (expanded against the documented action list for
+the resource's service) are evaluated for probe callers: an anonymous caller, a caller in an
+unrelated account, and each foreign account or principal the policy names. A probe caller is
+assumed to allow itself everything on its own side (it controls its own account), so the resource
+policy alone decides. Conditions are evaluated with only what such a caller's request carries:
+a grant limited by ``aws:PrincipalOrgID``, ``aws:SourceVpce``, ``aws:SourceArn`` or a fixed
+``aws:SourceIp`` does not reach an outsider, as AWS's own "public" definition says.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from wasp.iam.actions import expand_statement
+from wasp.iam.evaluate import PolicySet, Principal, Request, evaluate
+from wasp.iam.policy import Policy, PolicyError, parse_policy
+from wasp.model import Resource, Unknown
+
+STRANGER_ACCOUNT = "999999999999"
+_ALLOW_ALL = parse_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*",
+                                                                   "Resource": "*"}]}, name="(caller's own)")
+
+
+@dataclass(frozen=True)
+class Spec:
+    prop: str  # property holding the resource policy
+    service: str  # action prefix the policy is about
+    arns: Callable[[Resource], list[str]]  # resource ARNs a request would name
+    kind: str = "resource"
+    label: str = ""
+
+
+def _bucket_arns(r: Resource) -> list[str]:
+    name = r.properties.get("BucketName") or r.id
+    return [f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/wasp-probe-object"]
+
+
+def _own(r: Resource) -> list[str]:
+    return [r.arn or "*"]
+
+
+SPECS: dict[str, Spec] = {
+    "AWS::S3::Bucket": Spec("PolicyDocument", "s3", _bucket_arns, label="bucket policy"),
+    "AWS::KMS::Key": Spec("KeyPolicy", "kms", _own, label="key policy"),
+    "AWS::SQS::Queue": Spec("PolicyDocument", "sqs", _own, label="queue policy"),
+    "AWS::SNS::Topic": Spec("PolicyDocument", "sns", _own, label="topic policy"),
+    "AWS::Lambda::Function": Spec("PolicyDocument", "lambda", _own, label="function policy"),
+    "AWS::SecretsManager::Secret": Spec("ResourcePolicy", "secretsmanager", _own, label="secret policy"),
+    "AWS::IAM::Role": Spec("AssumeRolePolicyDocument", "sts", _own, kind="trust", label="trust policy"),
+}
+
+
+@dataclass
+class Exposure:
+    resource: str
+    public: list[str] = field(default_factory=list)  # actions anyone can perform
+    external: dict[str, list[str]] = field(default_factory=dict)  # other account or principal -> actions
+    statements: list[str] = field(default_factory=list)
+    unknown: str = ""
+    no_policy: bool = False
+
+    @property
+    def level(self) -> str:
+        if self.unknown:
+            return "unknown"
+        if self.public:
+            return "public"
+        if self.external:
+            return "cross-account"
+        return "none"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"resource": self.resource, "level": self.level, "public_actions": self.public,
+                "external": self.external, "statements": self.statements,
+                **({"unknown": self.unknown} if self.unknown else {})}
+
+    def describe(self) -> str:
+        if self.level in ("public", "cross-account"):
+            parts = [f"anyone can {_few(self.public)}"] if self.public else []
+            parts += [f"{who} can {_few(actions)}" for who, actions in sorted(self.external.items())]
+            return "; ".join(parts)
+        return self.unknown or "not reachable from outside the account"
+
+
+def _few(actions: list[str], n: int = 4) -> str:
+    shown = ", ".join(actions[:n])
+    return shown + (f" and {len(actions) - n} more" if len(actions) > n else "")
+
+
+def _owner(resource: Resource, default: str) -> str:
+    if resource.account:
+        return resource.account
+    m = re.match(r"^arn:[^:]*:[^:]*:[^:]*:(\d{12}):", resource.arn or "")
+    return m.group(1) if m else default
+
+
+def _named_outsiders(policy: Policy, owner: str) -> list[Principal]:
+    """Principals the policy names that are not the owner account (each probed as itself)."""
+    out: dict[str, Principal] = {}
+    for st in policy.statements:
+        if st.effect != "Allow":
+            continue
+        for value in (st.principals or {}).get("AWS", ()):
+            if value == "*":
+                continue
+            who = Principal.parse(value)
+            if who.account and who.account != owner:
+                probe = who if who.kind != "root" else Principal(
+                    f"arn:aws:iam::{who.account}:user/wasp-external", "user", who.account, name="wasp-external")
+                out[who.arn] = probe
+        for value in (st.principals or {}).get("Federated", ()):
+            out[value] = Principal.parse(value)
+    return list(out.values())
+
+
+def exposure_of(resource: Resource, engine: Any = None, owner_account: str = "") -> Exposure:
+    """The exposure of one resource of a type in SPECS (callers check membership first)."""
+    spec = SPECS[resource.type]
+    label = resource.name or resource.id
+    raw = resource.properties.get(spec.prop)
+    if isinstance(raw, Unknown):
+        return Exposure(label, unknown=f"{spec.label} could not be read: {raw.reason}")
+    if spec.prop not in resource.properties and resource.type == "AWS::SecretsManager::Secret":
+        return Exposure(label, unknown="secret resource policy was not collected")
+    if not raw:
+        return Exposure(label, no_policy=True)
+    try:
+        policy = parse_policy(raw, name=spec.label, kind=spec.kind)
+    except PolicyError as exc:
+        return Exposure(label, unknown=f"{spec.label} is malformed: {exc}")
+    owner = _owner(resource, owner_account or (getattr(engine, "account", "") or ""))
+    actions: set[str] = set()
+    for st in policy.statements:
+        if st.effect == "Allow":
+            granted = expand_statement(st.actions, st.not_actions)
+            actions.update(a for a in granted if a.split(":", 1)[0] == spec.service)
+    if spec.kind == "trust":
+        actions &= {"sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity", "sts:TagSession",
+                    "sts:SetSourceIdentity"}
+    arns = spec.arns(resource)
+    result = Exposure(label)
+    cited: set[str] = set()
+    stranger = Principal(f"arn:aws:iam::{STRANGER_ACCOUNT}:user/wasp-external", "user", STRANGER_ACCOUNT,
+                         name="wasp-external")
+    probes: list[tuple[str, Principal]] = [("anyone", Principal.parse("*")), ("any AWS account", stranger)]
+    probes += [(p.arn if p.kind != "user" or p.name != "wasp-external" else f"account {p.account}", p)
+               for p in _named_outsiders(policy, owner)]
+    for label_who, who in probes:
+        for action in sorted(actions):
+            for arn in arns:
+                request = Request(action, arn, who, {}, resource_account=owner or None)
+                identity = [] if who.kind in ("anonymous", "service") else [_ALLOW_ALL]
+                decision = evaluate(request, PolicySet(identity=identity, resource=[policy]),
+                                    resource_policy_required=True)
+                if decision.allowed:
+                    cited.update(str(s) for s in decision.statements if s.policy == spec.label)
+                    if label_who == "anyone":
+                        result.public.append(action)
+                    else:
+                        result.external.setdefault(label_who, []).append(action)
+                    break
+    if result.public:
+        result.external.pop("any AWS account", None)
+    result.statements = sorted(cited)
+    return result
