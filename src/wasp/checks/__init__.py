@@ -12,6 +12,7 @@ AREA_MODULES = (
     "wasp.checks.infrastructure",
     "wasp.checks.data",
     "wasp.checks.incident",
+    "wasp.checks.readiness",
     "wasp.checks.secrets",
     "wasp.checks.iam_policies",
 )

@@ -29,6 +29,9 @@ class Settings:
     password_min_length: int = 14
     password_reuse_prevention: int = 24
     password_max_age_days: int = 90  # 0: do not require expiry (NIST 800-63B advises against it)
+    quarantine_group_pattern: str = r"(?i)quarantine|isolation"  # regex on security group names
+    forensics_key_pattern: str = r"(?i)forensic"  # regex on KMS key aliases / descriptions
+    forensics_account: str = ""  # account id of a forensics account, when one exists
     responder_role_pattern: str = r"(?i)incident|respond|forensic|security[-_]?ir"  # regex on role names
     breakglass_pattern: str = r"(?i)break[-_ ]?glass|emergency[-_ ]?access"  # regex on names and tags
     breakglass_quiet_days: int = 30  # break-glass used more recently than this looks like day-to-day use
