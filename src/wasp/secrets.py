@@ -12,6 +12,7 @@ length; callers must never put the clear value in reasons, evidence, logs or rep
 from __future__ import annotations
 
 import inspect
+import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -197,3 +198,14 @@ def redact_values(values: Iterable[str], text: str) -> str:
         if value:
             out = out.replace(value, redact(value))
     return out
+
+
+# botocore loggers that write raw request and response bodies (user data, environment variables,
+# stack outputs...) at DEBUG level; ``wasp --debug`` must not turn them into a secrets dump
+WIRE_LOGGERS = ("botocore.parsers", "botocore.endpoint", "botocore.auth", "botocore.hooks")
+
+
+def quiet_wire_logs() -> None:
+    """Keep AWS response bodies out of debug logs, whatever the root level (called by the CLI)."""
+    for name in WIRE_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)

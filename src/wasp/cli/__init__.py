@@ -10,12 +10,14 @@ import click
 
 from wasp import __version__
 from wasp.errors import InputError
+from wasp.secrets import quiet_wire_logs
 
 # each module exposes ``commands``: a list of click commands or groups (explicit, no discovery)
 COMMAND_MODULES = (
     "wasp.cli.scan",
     "wasp.cli.respond",
     "wasp.cli.gameday",
+    "wasp.cli.iam",
 )
 
 
@@ -25,6 +27,7 @@ COMMAND_MODULES = (
 def app(debug: bool) -> None:
     """wasp: the AWS Well-Architected Security Pillar, checked against your real account, templates and logs."""
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    quiet_wire_logs()  # AWS response bodies can hold secrets: never log them, even with --debug
     if debug:
         app_state["debug"] = True
 
