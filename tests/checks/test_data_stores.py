@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from helpers import live_scan
@@ -163,7 +164,9 @@ def test_secrets_manager_rotation(aws):
     lam = "arn:aws:lambda:us-east-1:123456789012:function:rotate"
     sm.create_secret(Name="rotated", SecretString="value-one")
     sm.create_secret(Name="static", SecretString="value-two")
-    sm.rotate_secret(SecretId="rotated", RotationLambdaARN=lam, RotationRules={"AutomaticallyAfterDays": 30})
+    # the emulator stores the rotation settings, then fails invoking the (absent) rotation Lambda
+    with contextlib.suppress(sm.exceptions.ResourceNotFoundException):
+        sm.rotate_secret(SecretId="rotated", RotationLambdaARN=lam, RotationRules={"AutomaticallyAfterDays": 30})
     result = live_scan(aws, checks=["secretsmanager_secret_rotation"], services=["secretsmanager"])
     assert result.status_of("rotated", "secretsmanager_secret_rotation") is Status.PASS
     assert result.status_of("static", "secretsmanager_secret_rotation") is Status.FAIL
