@@ -527,7 +527,7 @@ def user_unused_credentials(user: Resource, ctx: Context) -> Result:
         return Result.failed(f"unused for more than {limit} days: {'; '.join(stale)}")
     if not profile and not keys:
         return Result.passed("no console password and no active access keys")
-    return Result.passed(f"every active credential used within {limit} days")
+    return Result.passed(f"no credential idle for more than {limit} days")
 
 
 @check(
