@@ -21,18 +21,20 @@ BACKUP = Service("backup", label="backup", actions=[
 
 @BACKUP.collects("AWS::Backup::BackupPlan", "AWS::Backup::BackupSelection")
 def plans(client: Any, scope: Scope) -> Iterator[Resource]:
+    # a failed selection listing only makes one plan's coverage Unknown: retry briefly, not 8 times
+    selections_client = scope.client("backup", retries={"mode": "standard", "max_attempts": 3})
     for summary in scope.paginate(client, "list_backup_plans", "BackupPlansList"):
         plan_id = summary["BackupPlanId"]
         arn = summary.get("BackupPlanArn", "")
         plan = scope.fetch(client.get_backup_plan, BackupPlanId=plan_id, pick=lambda r: r.get("BackupPlan", {}))
         rules: Any = plan if isinstance(plan, Unknown) else [_rule(r) for r in plan.get("Rules", [])]
-        listed = scope.fetch(lambda **kw: list(scope.paginate(client, "list_backup_selections",
+        listed = scope.fetch(lambda **kw: list(scope.paginate(selections_client, "list_backup_selections",
                                                               "BackupSelectionsList", **kw)), BackupPlanId=plan_id)
         selection_ids: list[str] | Unknown = listed if isinstance(listed, Unknown) else []
         for sel in [] if isinstance(listed, Unknown) else listed:
             selection_ids.append(sel["SelectionId"])  # type: ignore[union-attr]
-            body = scope.fetch(client.get_backup_selection, BackupPlanId=plan_id, SelectionId=sel["SelectionId"],
-                               pick=lambda r: r.get("BackupSelection", {}))
+            body = scope.fetch(selections_client.get_backup_selection, BackupPlanId=plan_id,
+                               SelectionId=sel["SelectionId"], pick=lambda r: r.get("BackupSelection", {}))
             props: dict[str, Any] = {"BackupPlanId": plan_id, "BackupSelection": body}
             if not isinstance(body, Unknown):
                 props["BackupSelection"] = {k: body.get(k) for k in (
