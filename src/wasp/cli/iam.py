@@ -1,0 +1,233 @@
+"""``wasp iam simulate | analyze | generate``: the policy engine from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from wasp.cli.options import account_options, emit, output_options, split_csv, target_from
+from wasp.errors import InputError
+
+FORMATS = ("terminal", "json")
+EXPOSABLE_SERVICES = ("iam", "s3", "kms", "sqs", "sns", "lambda", "secretsmanager")
+
+
+def _load(path: Path, kind: str) -> Any:
+    from wasp.iam.policy import PolicyError, parse_policy
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return parse_policy(text, name=path.name, kind=kind)
+    except PolicyError as exc:
+        raise InputError(f"{path}: {exc}") from None
+
+
+def _context(items: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--context {item!r}: use KEY=VALUE (repeat a key for a multivalued key)")
+        key = key.strip()
+        if key in out:
+            prev = out[key]
+            out[key] = [*prev, value] if isinstance(prev, list) else [prev, value]
+        else:
+            out[key] = value
+    return out
+
+
+@click.group(name="iam")
+def iam_group() -> None:
+    """Evaluate IAM policies as AWS does; find admins, escalation paths, exposure; generate least privilege."""
+
+
+@iam_group.command()
+@click.option("--policy", "policies", multiple=True, type=click.Path(path_type=Path),
+              help="Identity-based policy file (repeat for several).")
+@click.option("--boundary", type=click.Path(path_type=Path), help="Permissions boundary policy file.")
+@click.option("--scp", "scps", multiple=True, type=click.Path(path_type=Path),
+              help="Service control policy file; each one is a level of the hierarchy and must allow.")
+@click.option("--rcp", "rcps", multiple=True, type=click.Path(path_type=Path),
+              help="Resource control policy file; each one is a level and must allow.")
+@click.option("--resource-policy", "resource_policies", multiple=True, type=click.Path(path_type=Path),
+              help="Resource-based policy (bucket, key, queue policy; trust policy for sts:AssumeRole).")
+@click.option("--session-policy", "session_policies", multiple=True, type=click.Path(path_type=Path),
+              help="Session policy file.")
+@click.option("--action", "actions", multiple=True, required=True, help="Action to decide, e.g. s3:GetObject.")
+@click.option("--resource", default="*", show_default=True, help="Resource ARN of the request.")
+@click.option("--principal", default="arn:aws:iam::111111111111:user/wasp-simulated", show_default=True,
+              help="Caller ARN (user, role, assumed-role session), account id, service principal or '*'.")
+@click.option("--resource-account", help="Account owning the resource when the ARN has none (S3).")
+@click.option("--context", "context_items", multiple=True, help="Request context key, KEY=VALUE (repeatable).")
+@output_options(FORMATS)
+def simulate(policies: tuple[Path, ...], boundary: Path | None, scps: tuple[Path, ...], rcps: tuple[Path, ...],
+             resource_policies: tuple[Path, ...], session_policies: tuple[Path, ...], actions: tuple[str, ...],
+             resource: str, principal: str, resource_account: str | None, context_items: tuple[str, ...],
+             output: str, out: Path | None) -> int:
+    """Decide requests against policies and print the decision with the statements that decided it."""
+    from wasp.iam.evaluate import PolicySet, Request, evaluate
+
+    trust = any(a.lower().startswith("sts:assumerole") for a in actions)
+    sets = PolicySet(
+        identity=[_load(p, "identity") for p in policies],
+        resource=[_load(p, "trust" if trust else "resource") for p in resource_policies],
+        boundary=_load(boundary, "boundary") if boundary else None,
+        session=[_load(p, "session") for p in session_policies],
+        scps=[_load(p, "scp") for p in scps],
+        rcps=[_load(p, "rcp") for p in rcps],
+    )
+    context = _context(context_items)
+    results = []
+    for action in actions:
+        if ":" not in action and action != "*":
+            raise InputError(f"--action {action!r}: use service:Action, e.g. s3:GetObject")
+        decision = evaluate(Request(action, resource, principal, context, resource_account), sets)
+        results.append((action, decision))
+    if output == "json":
+        emit(json.dumps([{"action": a, "resource": resource, "principal": principal, **d.to_json()}
+                         for a, d in results], indent=2) + "\n", out)
+        return 0
+    lines = []
+    for action, d in results:
+        lines.append(f"{action} on {resource} by {principal}")
+        lines.append(f"  decision:   {d.effect}")
+        lines.append(f"  reason:     {d.reason}")
+        for st in d.statements:
+            lines.append(f"  statement:  {st} {st.effect}")
+    emit("\n".join(lines) + "\n", out)
+    return 0
+
+
+def _inventory(authz: Path | None, profile: str | None, region: str | None, regions: str | None,
+               endpoint_url: str | None, role_arn: str | None, external_id: str | None) -> tuple[Any, str]:
+    if authz is not None:
+        from wasp.iam.authz import inventory_from_authz
+
+        return inventory_from_authz(authz), ""
+    from wasp.sources.aws.collect import collect, resolve_regions
+
+    target = target_from(profile, region, endpoint_url, role_arn, external_id)
+    region_list = resolve_regions(target, split_csv(regions))
+    collected = collect(target, region_list, services=list(EXPOSABLE_SERVICES))
+    return collected.inventory, collected.account
+
+
+@iam_group.command()
+@click.option("--authz", type=click.Path(path_type=Path),
+              help="Output of `aws iam get-account-authorization-details` (instead of reading the live account).")
+@click.option("--scp", "scps", multiple=True, type=click.Path(path_type=Path),
+              help="Service control policy file applying to the account (each one a level).")
+@account_options
+@output_options(FORMATS)
+def analyze(authz: Path | None, scps: tuple[Path, ...], profile: str | None, region: str | None,
+            regions: str | None, endpoint_url: str | None, role_arn: str | None, external_id: str | None,
+            output: str, out: Path | None) -> int:
+    """Admins, privilege-escalation paths and externally reachable resources, decided by evaluation."""
+    from wasp.iam.exposure import SPECS, exposure_of
+    from wasp.iam.graph import AccountModel
+
+    inventory, account = _inventory(authz, profile, region, regions, endpoint_url, role_arn, external_id)
+    model = AccountModel.from_inventory(inventory, account=account, scps=[_load(p, "scp") for p in scps])
+    analysis = model.analyze()
+    exposures = []
+    for type_ in SPECS:
+        for res in inventory.of_type(type_):
+            exp = exposure_of(res, owner_account=model.account)
+            if exp.level not in ("none",) and not exp.no_policy:
+                exposures.append((res, exp))
+    if output == "json":
+        data = analysis.to_json()
+        data["exposure"] = [{"type": r.type, "arn": r.arn, **e.to_json()} for r, e in exposures]
+        data["unknown"] = {f.arn: f.unknown for f in analysis.principals.values() if f.unknown}
+        emit(json.dumps(data, indent=2) + "\n", out)
+        return 0
+    lines = [f"{len(analysis.principals)} principals, {len(analysis.edges)} escalation edges, "
+             f"{analysis.decisions} policy decisions", "", "Administrators (by evaluation):"]
+    for f in sorted(analysis.admins(), key=lambda f: (not f.full_admin, f.arn)):
+        how = "full admin" if f.full_admin else "admin-equivalent: " + "; ".join(s.describe()
+                                                                                 for s in f.self_escalation)
+        lines.append(f"  {f.kind:5} {f.name}  [{how}]")
+    lines += ["", f"Privilege-escalation paths ({len(analysis.paths)}):"]
+    for path in analysis.paths:
+        lines.append(f"  {path.source}  ({len(path.steps)} step{'s' if len(path.steps) > 1 else ''})")
+        lines += [f"    {line}" for line in path.describe().splitlines()]
+    lines += ["", f"Reachable from outside the account ({len(exposures)}):"]
+    for res, exp in exposures:
+        lines.append(f"  {res.type} {res.name or res.id}: {exp.level}: {exp.describe()}")
+    unknown = [f for f in analysis.principals.values() if f.unknown]
+    if unknown:
+        lines += ["", f"Not fully decidable ({len(unknown)} principals with unreadable policies):"]
+        lines += [f"  {f.name}: {f.unknown[0]}" for f in unknown[:20]]
+    emit("\n".join(lines) + "\n", out)
+    return 0
+
+
+@iam_group.command()
+@click.option("--principal", required=True, help="ARN of the user or role whose activity to read.")
+@click.option("--since", default="90d", show_default=True, help="Window start: 90d, 12h, 2w or an ISO date.")
+@click.option("--trail", type=click.Path(path_type=Path), required=True,
+              help="CloudTrail file or folder (JSON, .json.gz, JSON lines) or a wasp event store (.duckdb).")
+@click.option("--authz", type=click.Path(path_type=Path),
+              help="Authorization details file: also list the principal's granted-but-unused permissions.")
+@output_options(FORMATS)
+def generate(principal: str, since: str, trail: Path, authz: Path | None, output: str, out: Path | None) -> int:
+    """Generate a least-privilege policy from a principal's CloudTrail activity; list unused permissions."""
+    from wasp.iam.generate import generate_policy, parse_since, placeholders, usage_from
+
+    usage = usage_from(trail, principal, parse_since(since))
+    policy = generate_policy(usage)
+    report: dict[str, Any] = {"principal": principal, "since": usage.since.isoformat(), "events": usage.events,
+                              "policy": policy, "placeholders": placeholders(usage),
+                              "denied": usage.denied, "unmapped": usage.unmapped}
+    if authz is not None:
+        report["unused"] = _unused(authz, principal, usage)
+    if output == "json":
+        emit(json.dumps(report, indent=2) + "\n", out)
+        return 0
+    lines = [f"{usage.events} events of {principal} since {usage.since:%Y-%m-%d}; "
+             f"{len(usage.used)} actions used", ""]
+    if not usage.events:
+        lines.append("no activity in the window: the least-privilege policy is empty")
+    lines.append(json.dumps(policy, indent=2))
+    if report["placeholders"]:
+        lines += ["", "Resource '*' kept where the events do not name the resource:",
+                  "  " + ", ".join(report["placeholders"])]
+    if usage.denied:
+        lines += ["", "Denied attempts (not granted in the policy): " +
+                  ", ".join(f"{a} x{n}" for a, n in sorted(usage.denied.items()))]
+    if usage.unmapped:
+        lines += ["", "Events without a documented IAM action: " + ", ".join(sorted(usage.unmapped))]
+    if "unused" in report:
+        u = report["unused"]
+        lines += ["", f"Granted {u['granted_actions']} actions, used {u['used_actions']}.",
+                  "Unused services: " + (", ".join(u["unused_services"]) or "none")]
+    emit("\n".join(lines) + "\n", out)
+    return 0
+
+
+def _unused(authz: Path, principal: str, usage: Any) -> dict[str, Any]:
+    from wasp.iam.actions import expand_statement
+    from wasp.iam.authz import inventory_from_authz
+    from wasp.iam.generate import unused
+    from wasp.iam.graph import AccountModel
+
+    model = AccountModel.from_inventory(inventory_from_authz(authz))
+    node = model.nodes.get(principal)
+    if node is None:
+        raise InputError(f"{authz}: principal {principal} is not in the authorization details")
+    granted: set[str] = set()
+    for policy in node.policies:
+        for st in policy.statements:
+            if st.effect == "Allow":
+                granted.update(expand_statement(st.actions, st.not_actions))
+    return unused(granted, usage)
+
+
+commands = [iam_group]
