@@ -9,6 +9,11 @@ from typing import Any
 FORMATS: dict[str, str] = {
     "terminal": "wasp.report.terminal",
     "json": "wasp.report.json_report",
+    "ocsf": "wasp.report.ocsf",
+    "asff": "wasp.report.asff",
+    "csv": "wasp.report.csv_report",
+    "markdown": "wasp.report.markdown",
+    "html": "wasp.report.html",
 }
 
 
