@@ -28,6 +28,7 @@ class ScanResult:
     targets: list[str] = field(default_factory=list)  # files for IaC scans
     errors: list[str] = field(default_factory=list)  # input errors (bad file...), one line each
     scan_id: str = ""
+    organization: dict[str, Any] | None = None  # per-account/OU summary of an organization scan
 
     @property
     def gaps(self) -> list[Gap]:
@@ -67,6 +68,7 @@ class ScanResult:
             "counts": dict(self.counts()),
             "coverage_gaps": [g.to_json() for g in self.gaps],
             "errors": self.errors,
+            **({"organization": self.organization} if self.organization else {}),
         }
 
     def to_json(self) -> dict[str, Any]:

@@ -13,6 +13,7 @@ AREA_MODULES = (
     "wasp.checks.data",
     "wasp.checks.incident",
     "wasp.checks.readiness",
+    "wasp.checks.organization",
     "wasp.checks.secrets",
     "wasp.checks.iam_policies",
 )

@@ -26,7 +26,7 @@ def _responder_nodes(ctx: Context) -> list[Node]:
     id="ir_playbook_permissions_grantable",
     title="The responder role holds every permission wasp's playbooks need",
     area=Area.INCIDENT, severity=Severity.MEDIUM, resource="WASP::Account",
-    best_practices=["SEC10-BP05", "SEC10-BP03"], task="iam",
+    best_practices=["SEC10-BP05", "SEC10-BP04"], task="iam",
     uses=("AWS::IAM::Role", "AWS::IAM::ManagedPolicy"), sources=("live", "snapshot"),
     remediation=Remediation(
         text="Grant the responder role the policy printed by `wasp permissions --respond` (and keep it "
@@ -59,7 +59,7 @@ def playbook_permissions_grantable(account: Resource, ctx: Context) -> Result:
     id="ir_quarantine_group_ready",
     title="Each VPC has a pre-created quarantine security group with no rules",
     area=Area.INCIDENT, severity=Severity.LOW, resource="AWS::EC2::VPC",
-    best_practices=["SEC10-BP05"], task="network", uses=("AWS::EC2::SecurityGroup",),
+    best_practices=["SEC10-BP06"], task="network", uses=("AWS::EC2::SecurityGroup",),
     remediation=Remediation(
         text="Create a security group named like 'quarantine' in every VPC and remove its default egress rule, "
              "so isolation needs no create call during an incident.",

@@ -66,13 +66,61 @@ def run_scan(target: Any, regions: list[str] | None, services: list[str] | None,
 @click.option("--checks", "check_ids", help="Comma-separated check ids (prefix* allowed).")
 @output_options(SCAN_FORMATS)
 @fail_on_option
+@click.option("--org", "org", is_flag=True, help="Scan every account of the AWS Organization (from the "
+              "management account or a delegated administrator).")
+@click.option("--org-role", default="OrganizationAccountAccessRole", show_default=True,
+              help="Role assumed in each member account (with --external-id if set).")
+@click.option("--accounts", help="--org: only these account ids (comma-separated).")
+@click.option("--ous", help="--org: only accounts under these OU ids or names.")
+@click.option("--exclude-accounts", help="--org: skip these account ids.")
+@click.option("--max-concurrency", type=click.IntRange(1, 256), default=4, show_default=True,
+              help="--org: accounts scanned at once.")
+@click.option("--max-rps", type=click.FloatRange(0.1, 10000), default=None,
+              help="Ceiling of API calls per second per account and service (adaptive back-off still applies).")
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="--org: run the per-account scans here, or as tasks on Spark.")
+@click.option("--spark-master", default="local[2]", show_default=True, help="--engine spark: the Spark master.")
+@click.option("--parquet-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="--engine spark: where executors' findings are written as Parquet.")
 def scan(profile: str | None, region: str | None, regions: str | None, endpoint_url: str | None,
          role_arn: str | None, external_id: str | None, services: str | None, check_ids: str | None,
-         output: str, out: Path | None, fail_on: str | None) -> int:
-    """Assess a live AWS account against the Security Pillar (read-only)."""
+         output: str, out: Path | None, fail_on: str | None, org: bool, org_role: str, accounts: str | None,
+         ous: str | None, exclude_accounts: str | None, max_concurrency: int, max_rps: float | None, engine: str,
+         spark_master: str, parquet_dir: Path | None) -> int:
+    """Assess a live AWS account (or a whole organization) against the Security Pillar (read-only)."""
     target = target_from(profile, region, endpoint_url, role_arn, external_id)
-    result = run_scan(target, split_csv(regions), split_csv(services), split_csv(check_ids))
+    if max_rps:
+        from wasp.sources.aws.ratelimit import RateLimiter
+
+        target.limiter = RateLimiter(max_rps)
+    if org:
+        result = run_org_scan(target, org_role, external_id, split_csv(regions), split_csv(services),
+                              split_csv(check_ids), split_csv(accounts), split_csv(ous),
+                              split_csv(exclude_accounts), max_concurrency, engine, spark_master, parquet_dir)
+    elif engine == "spark" or any((accounts, ous, exclude_accounts)):
+        raise InputError("--engine spark, --accounts, --ous and --exclude-accounts need --org")
+    else:
+        result = run_scan(target, split_csv(regions), split_csv(services), split_csv(check_ids))
     return finish(result, output, out, fail_on)
+
+
+def run_org_scan(target: Any, role: str, external_id: str | None, regions: list[str] | None,
+                 services: list[str] | None, checks: list[str] | None, accounts: list[str] | None,
+                 ous: list[str] | None, exclude: list[str] | None, concurrency: int, engine: str,
+                 spark_master: str, parquet_dir: Path | None) -> Any:
+    from wasp.org.runner import OrgOptions, scan_organization
+
+    opts = OrgOptions(role_name=role, external_id=external_id, regions=regions, services=services,
+                      check_ids=checks, max_concurrency=concurrency)
+
+    def tick(outcome: Any, done: int, total: int) -> None:
+        state = "ok" if outcome.result is not None else f"not assessed: {outcome.error}"
+        click.echo(f"[{done}/{total}] {outcome.account.id} {outcome.account.name}: {state}", err=True)
+
+    try:
+        return scan_organization(target, opts, accounts, ous, exclude, engine, spark_master, parquet_dir, tick)
+    except KeyError as exc:
+        raise InputError(str(exc.args[0])) from None
 
 
 @click.command()

@@ -33,6 +33,8 @@ class AwsTarget:
     max_attempts: int = 8
     pool: int = 32
     calls: Counter[str] = field(default_factory=Counter)
+    limiter: Any = None  # RateLimiter shared across an organization scan
+    account_hint: str = ""  # the account this target acts in (rate-limit key)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def client(self, service: str, region: str | None = None, **config: Any) -> Any:
@@ -70,6 +72,8 @@ class AwsTarget:
         name = f"{model.service_model.service_name}:{model.name}" if model is not None else "?"
         with self._lock:
             self.calls[name] += 1
+        if self.limiter is not None:
+            self.limiter.acquire(self.account_hint, name.split(":", 1)[0])
 
     @property
     def region(self) -> str:
@@ -125,4 +129,5 @@ def assume(target: AwsTarget, role_arn: str, external_id: str | None = None,
         region_name=target.region,
     )
     return AwsTarget(session, endpoint_url=target.endpoint_url, max_attempts=target.max_attempts,
-                     pool=target.pool, calls=target.calls)
+                     pool=target.pool, calls=target.calls, limiter=target.limiter,
+                     account_hint=role_arn.split(":")[4] if role_arn.count(":") >= 5 else "")

@@ -1,0 +1,1 @@
+"""Organization-wide assessment: every account (and OU) of an AWS Organization in one run."""
