@@ -70,7 +70,7 @@ class MotoServer:
 
     def enforce_iam(self, on: bool = True) -> None:
         """Switch moto's IAM enforcement on at run time (requests are then authorized by IAM policies)."""
-        body = b"0" if on else b"-1"
+        body = b"0" if on else b"inf"  # the body is how many requests pass unchecked: -1 would enforce too
         req = urllib.request.Request(f"{self.url}/moto-api/reset-auth", method="POST", data=body,
                                      headers={"Content-Type": "text/plain"})
         urllib.request.urlopen(req, timeout=30).read()
