@@ -435,11 +435,25 @@ class ScanWriter:
     def add_findings(self, findings: Iterable[Finding]) -> int:
         return self.store._bulk("findings", FINDING_COLUMNS, (self._finding_row(f) for f in findings))
 
-    def finish(self, api_calls: int = 0, errors: Iterable[str] = (), finished: datetime | None = None) -> None:
+    def finish(self, api_calls: int = 0, errors: Iterable[str] = (), finished: datetime | None = None,
+               account: str | None = None, regions: Iterable[str] | None = None,
+               targets: Iterable[str] | None = None) -> None:
+        """Mark the scan complete; account/regions/targets fill in what was unknown when it began."""
+        sets = ["state = 'complete'", "finished = ?", "api_calls = ?", "errors = ?"]
+        params: list[Any] = [(finished or datetime.now(UTC)).isoformat(), int(api_calls), list(errors)]
+        for column, value in (("account", account), ("regions", regions), ("targets", targets)):
+            if value is not None:
+                sets.append(f"{column} = ?")
+                params.append(value if isinstance(value, str) else list(value))
         with self.store.connect() as con:
-            con.execute("UPDATE scans SET state = 'complete', finished = ?, api_calls = ?, errors = ? "
-                        "WHERE scan_id = ?", [(finished or datetime.now(UTC)).isoformat(), int(api_calls),
-                                              list(errors), self.scan_id])
+            con.execute(f"UPDATE scans SET {', '.join(sets)} WHERE scan_id = ?", [*params, self.scan_id])
+        self.done = True
+
+    def discard(self) -> None:
+        """Remove a scan that never got going (a usage error, not a scan): no empty rows in history."""
+        with self.store.connect() as con:
+            for table in ("findings", "resources", "gaps", "scans"):
+                con.execute(f"DELETE FROM {table} WHERE scan_id = ?", [self.scan_id])
         self.done = True
 
     def abort(self, reason: str) -> None:

@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "wasp.cli.respond",
     "wasp.cli.gameday",
     "wasp.cli.iam",
+    "wasp.cli.store",
 )
 
 

@@ -16,17 +16,20 @@ from wasp.cli.options import (
     split_csv,
     target_from,
 )
+from wasp.cli.store import Recorder, store_options
 from wasp.errors import InputError
 from wasp.model import Severity
+from wasp.report import FORMATS
 
-SCAN_FORMATS = ("terminal", "json")
+SCAN_FORMATS = ("terminal", *(f for f in FORMATS if f != "terminal"))
 
 
-def finish(result: Any, output: str, out: Path | None, fail_on: str | None) -> int:
+def finish(result: Any, output: str, out: Path | None, fail_on: str | None, diff: Any = None) -> int:
     """Render, write, and turn findings into the CI exit code (0 clean, 1 findings at/above threshold)."""
     from wasp.report import render
 
-    emit(render(result, output), out)
+    options = {"diff": diff} if diff is not None and output in ("html", "markdown") else {}
+    emit(render(result, output, **options), out)
     if fail_on and result.failing_at(Severity.parse(fail_on)):
         return 1
     return 0
@@ -82,26 +85,30 @@ def run_scan(target: Any, regions: list[str] | None, services: list[str] | None,
 @click.option("--spark-master", default="local[2]", show_default=True, help="--engine spark: the Spark master.")
 @click.option("--parquet-dir", type=click.Path(file_okay=False, path_type=Path),
               help="--engine spark: where executors' findings are written as Parquet.")
+@store_options
 def scan(profile: str | None, region: str | None, regions: str | None, endpoint_url: str | None,
          role_arn: str | None, external_id: str | None, services: str | None, check_ids: str | None,
          output: str, out: Path | None, fail_on: str | None, org: bool, org_role: str, accounts: str | None,
          ous: str | None, exclude_accounts: str | None, max_concurrency: int, max_rps: float | None, engine: str,
-         spark_master: str, parquet_dir: Path | None) -> int:
+         spark_master: str, parquet_dir: Path | None, db: Path | None, no_store: bool,
+         mute_file: Path | None) -> int:
     """Assess a live AWS account (or a whole organization) against the Security Pillar (read-only)."""
-    target = target_from(profile, region, endpoint_url, role_arn, external_id)
-    if max_rps:
-        from wasp.sources.aws.ratelimit import RateLimiter
+    with Recorder(db, not no_store, mute_file) as recorder:
+        target = target_from(profile, region, endpoint_url, role_arn, external_id)
+        if max_rps:
+            from wasp.sources.aws.ratelimit import RateLimiter
 
-        target.limiter = RateLimiter(max_rps)
-    if org:
-        result = run_org_scan(target, org_role, external_id, split_csv(regions), split_csv(services),
-                              split_csv(check_ids), split_csv(accounts), split_csv(ous),
-                              split_csv(exclude_accounts), max_concurrency, engine, spark_master, parquet_dir)
-    elif engine == "spark" or any((accounts, ous, exclude_accounts)):
-        raise InputError("--engine spark, --accounts, --ous and --exclude-accounts need --org")
-    else:
-        result = run_scan(target, split_csv(regions), split_csv(services), split_csv(check_ids))
-    return finish(result, output, out, fail_on)
+            target.limiter = RateLimiter(max_rps)
+        if org:
+            result = run_org_scan(target, org_role, external_id, split_csv(regions), split_csv(services),
+                                  split_csv(check_ids), split_csv(accounts), split_csv(ous),
+                                  split_csv(exclude_accounts), max_concurrency, engine, spark_master, parquet_dir)
+        elif engine == "spark" or any((accounts, ous, exclude_accounts)):
+            raise InputError("--engine spark, --accounts, --ous and --exclude-accounts need --org")
+        else:
+            result = run_scan(target, split_csv(regions), split_csv(services), split_csv(check_ids))
+        recorder.save(result)
+    return finish(result, output, out, fail_on, recorder.diff)
 
 
 def run_org_scan(target: Any, role: str, external_id: str | None, regions: list[str] | None,
@@ -128,13 +135,17 @@ def run_org_scan(target: Any, role: str, external_id: str | None, regions: list[
               help="Regions of the emulated account to scan.")
 @output_options(SCAN_FORMATS)
 @fail_on_option
-def demo(regions: str, output: str, out: Path | None, fail_on: str | None) -> int:
+@store_options
+def demo(regions: str, output: str, out: Path | None, fail_on: str | None, db: Path | None, no_store: bool,
+         mute_file: Path | None) -> int:
     """Start an embedded emulated AWS account (moto on 127.0.0.1), seed it, scan it."""
     from wasp.demo import seeded_demo
 
-    with seeded_demo(split_csv(regions) or ["us-east-1"]) as target:
-        result = run_scan(target, split_csv(regions), None, None)
-    return finish(result, output, out, fail_on)
+    with Recorder(db, not no_store, mute_file) as recorder:
+        with seeded_demo(split_csv(regions) or ["us-east-1"]) as target:
+            result = run_scan(target, split_csv(regions), None, None)
+        recorder.save(result)
+    return finish(result, output, out, fail_on, recorder.diff)
 
 
 @click.command(name="checks")

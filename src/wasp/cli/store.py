@@ -1,0 +1,368 @@
+"""``wasp history``, ``wasp diff``, ``wasp show``, ``wasp report``, ``wasp mute`` and ``wasp serve``: the store's face.
+
+Also the helpers the scan commands use to record every scan (``store_options``, ``Recorder``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from wasp.cli.options import account_options, db_option, default_db_path, emit, target_from
+from wasp.errors import InputError
+from wasp.model import Severity
+from wasp.report import FORMATS
+from wasp.report.sanitize import terminal_safe as safe
+
+F = Callable[..., Any]
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def db_path(db: Path | None) -> Path:
+    return db if db is not None else default_db_path()
+
+
+def store_options(func: F) -> F:
+    """--db, --no-store and --mute-file for every command that produces a scan."""
+    func = click.option("--mute-file", type=click.Path(dir_okay=False, path_type=Path),
+                        help="YAML mute list: matching findings are kept but marked muted.")(func)
+    func = click.option("--no-store", is_flag=True, help="Do not save this scan in the store.")(func)
+    return db_option(func)
+
+
+class Recorder:
+    """Saves a scan to the store around the work that produces it.
+
+    The scan row is written first (state running), so a crash or Ctrl-C leaves a row that history shows
+    as incomplete, with whatever was saved; a usage error before any result leaves nothing behind.
+    """
+
+    def __init__(self, db: Path | None, enabled: bool, mute_file: Path | None, source: str = "live") -> None:
+        from wasp.mutes import load_mutes
+
+        self.mutes = load_mutes(mute_file) if mute_file else None
+        self.enabled = enabled
+        self.source = source
+        self.db = db_path(db)
+        self.writer: Any = None
+        self.diff: Any = None
+
+    def __enter__(self) -> Recorder:
+        if self.enabled:
+            from wasp.store import Store
+
+            self.writer = Store(self.db).begin(self.source)
+        return self
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        if self.writer is None or self.writer.done or exc is None:
+            return
+        if isinstance(exc, InputError | click.ClickException):
+            self.writer.discard()
+        else:
+            self.writer.__exit__(exc_type, exc, tb)
+
+    def save(self, result: Any) -> None:
+        """Apply the mute list, then store inventory, gaps and findings; remember the diff to the last scan."""
+        if self.mutes is not None:
+            self.mutes.apply(result.findings)
+            for mute in self.mutes.expired():
+                click.echo(f"note: mute expired on {mute.expires} ({mute.origin}): {safe(mute.reason)}", err=True)
+        if self.writer is None:
+            return
+        from wasp.store import Store
+
+        w = self.writer
+        w.add_resources(result.inventory)
+        w.add_gaps(result.gaps)
+        w.add_findings(result.findings)
+        w.finish(api_calls=result.api_calls, errors=result.errors, finished=result.finished,
+                 account=result.account, regions=result.regions, targets=result.targets)
+        result.scan_id = w.scan_id
+        store = Store(self.db)
+        previous = store.previous(w.scan_id)
+        if previous is not None:
+            self.diff = store.diff_ids(previous, w.scan_id)
+        click.echo(f"saved scan {w.scan_id} to {self.db}", err=True)
+
+
+def _score(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}%"
+
+
+@click.command()
+@db_option
+@click.option("--source", help="Only scans of this source (live, cloudformation, terraform, trail...).")
+@click.option("--account", help="Only scans of this account.")
+@click.option("--limit", type=int, default=30, show_default=True, help="How many scans to list (newest first).")
+@click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True)
+def history(db: Path | None, source: str | None, account: str | None, limit: int, output: str) -> int:
+    """List stored scans, newest first, with their state and tallies."""
+    from wasp.store import Store
+
+    scans = Store(db_path(db)).scans(limit=limit, source=source, account=account)
+    if output == "json":
+        emit(json.dumps([s.to_json() for s in scans], indent=2), None)
+        return 0
+    lines = [f"{'scan':24} {'started (UTC)':20} {'source':14} {'account / targets':24} {'state':10} "
+             f"{'res':>5} {'PASS':>6} {'FAIL':>6} {'UNKN':>5} {'MUTED':>5} {'score':>5}"]
+    for s in scans:
+        where = s.account or ",".join(s.targets) or "-"
+        c = s.counts
+        lines.append(f"{s.scan_id:24} {s.started[:19].replace('T', ' '):20} {safe(s.source):14} "
+                     f"{safe(where)[:24]:24} {s.state:10} {s.resources:>5} {c.get('PASS', 0):>6} "
+                     f"{c.get('FAIL', 0):>6} {c.get('UNKNOWN', 0):>5} {c.get('MUTED', 0):>5} {_score(s.score):>5}")
+        if s.state == "incomplete":
+            lines.append(f"{'':24} ^ {safe(s.state_reason)}")
+    if not scans:
+        lines.append("no scans stored yet")
+    emit("\n".join(lines) + "\n", None)
+    return 0
+
+
+@click.command()
+@click.argument("scan_a", required=False)
+@click.argument("scan_b", required=False)
+@db_option
+@click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True)
+@click.option("--fail-on", type=click.Choice([s.value for s in Severity if s is not Severity.INFO]),
+              help="Exit 1 when a NEW failure at or above this severity appeared (for CI).")
+def diff(scan_a: str | None, scan_b: str | None, db: Path | None, output: str, fail_on: str | None) -> int:
+    """Compare two scans: new failures, fixed ones, still failing. Defaults: the latest scan against its previous."""
+    from wasp.store import Store
+
+    store = Store(db_path(db))
+    d = store.diff(scan_a, scan_b) if scan_a else store.diff()
+    if output == "json":
+        emit(json.dumps(d.to_json(), indent=2), None)
+    else:
+        lines = [f"from {d.old} to {d.new}: {len(d.new_failures)} new, {len(d.fixed)} fixed, "
+                 f"{len(d.still_failing)} still failing"]
+        for label, mark, items in (("New failures", "+", d.new_failures), ("Fixed", "-", d.fixed),
+                                   ("Still failing", "=", d.still_failing)):
+            if not items:
+                continue
+            lines.append(f"\n{label} ({len(items)}):")
+            for i in _worst(items):
+                res = i["resource"]
+                note = f" [{i['before']} -> {i['after']}]" if label == "Fixed" else ""
+                lines.append(f"  {mark} {i['severity']:8} {i['check_id']}  {safe(res.get('type', ''))} "
+                             f"{safe(res.get('name') or res.get('id', ''))}{note}: {safe(i['reason'])}")
+        emit("\n".join(lines) + "\n", None)
+    if fail_on:
+        rank = Severity.parse(fail_on).rank
+        if any(Severity(i["severity"]).rank >= rank and not i.get("muted") for i in d.new_failures):
+            return 1
+    return 0
+
+
+def _worst(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(items, key=lambda i: (-Severity(i["severity"]).rank, i["check_id"], i["id"]))
+
+
+@click.command()
+@click.argument("finding_id")
+@click.option("--scan", "scan_ref", help="Show the finding as it was in this scan (default: the latest holding it).")
+@db_option
+@click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True)
+def show(finding_id: str, scan_ref: str | None, db: Path | None, output: str) -> int:
+    """Show one finding in full (id or a unique prefix of at least 6 characters) and its status across scans."""
+    from wasp.store import Store
+
+    data, hist = Store(db_path(db)).finding(finding_id, scan_ref)
+    if output == "json":
+        emit(json.dumps({"finding": data, "history": hist}, indent=2), None)
+        return 0
+    res = data["resource"]
+    rem = data.get("remediation") or {}
+    lines = [f"{data['id']}  {data['status']}{' (muted)' if data.get('muted') else ''}  {data['severity']}  "
+             f"{data['check_id']}",
+             f"  title:           {safe(data['title'])}",
+             f"  resource:        {safe(res.get('type'))} {safe(res.get('name') or res.get('id'))}",
+             f"  arn:             {safe(res.get('arn') or '-')}",
+             f"  account/region:  {safe(res.get('account') or '-')} / {safe(res.get('region') or 'global')}"]
+    if res.get("location"):
+        lines.append(f"  location:        {safe(res['location'])}")
+    if res.get("tags"):
+        lines.append("  tags:            " + ", ".join(f"{safe(k)}={safe(v)}" for k, v in sorted(res["tags"].items())))
+    lines += [f"  why:             {safe(data['reason'])}",
+              f"  area:            {data['area']}",
+              f"  best practices:  {', '.join(data.get('best_practices') or []) or '-'}",
+              f"  CIS / FSBP:      {', '.join(data.get('cis') or []) or '-'} / {', '.join(data.get('fsbp') or []) or '-'}",
+              f"  responsibility:  {data.get('responsibility', '-')}"]
+    if data.get("muted"):
+        lines.append(f"  muted because:   {safe(data.get('mute_reason', ''))}")
+    lines.append(f"  fix:             {safe(rem.get('text', '-'))}")
+    for label, key in (("CLI", "cli"), ("CloudFormation", "cloudformation"), ("Terraform", "terraform"),
+                       ("playbook", "playbook"), ("docs", "url")):
+        if rem.get(key):
+            lines.append(f"  {label + ':':16} " + safe(rem[key]).replace("\n", "\n                   "))
+    if data.get("evidence") is not None:
+        lines.append("  evidence:        " + safe(json.dumps(data["evidence"]))[:2000])
+    lines.append("  history:")
+    for h in hist:
+        lines.append(f"    {h['scan_id']}  {h['started'][:19].replace('T', ' ')}  {h['status']}"
+                     + (" (muted)" if h["muted"] else ""))
+    emit("\n".join(lines) + "\n", None)
+    return 0
+
+
+@click.command()
+@click.argument("scan_ref", metavar="[SCAN]", required=False)
+@db_option
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default=None,
+              help="Report format (default terminal; html, markdown, json, ocsf, asff, csv...).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file.")
+@click.option("--mute-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Apply this mute list to the stored findings before reporting.")
+@click.option("--account", "asff_account", help="AWS account id for ASFF when the scan has none (templates).")
+@click.option("--to-securityhub", is_flag=True,
+              help="Import the findings into AWS Security Hub (writes to AWS: shows the plan, asks first).")
+@click.option("--yes", is_flag=True, help="With --to-securityhub: do not ask for confirmation.")
+@click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --to-securityhub: journal file (default next to the store).")
+@account_options
+def report(scan_ref: str | None, db: Path | None, fmt: str | None, out: Path | None, mute_file: Path | None,
+           asff_account: str | None, to_securityhub: bool, yes: bool, journal: Path | None, profile: str | None,
+           region: str | None, regions: str | None, endpoint_url: str | None, role_arn: str | None,
+           external_id: str | None) -> int:
+    """Render a stored scan (default: the latest) in any format, or import it into Security Hub."""
+    from wasp.mutes import load_mutes
+    from wasp.report import render
+    from wasp.store import Store
+
+    store = Store(db_path(db))
+    result = store.load(scan_ref)
+    if mute_file:
+        load_mutes(mute_file).apply(result.findings)
+    if fmt or out or not to_securityhub:
+        chosen = fmt or "terminal"
+        options: dict[str, Any] = {}
+        if chosen in ("html", "markdown"):
+            previous = store.previous(result.scan_id)
+            options["diff"] = store.diff_ids(previous, result.scan_id) if previous else None
+        if chosen == "asff" and asff_account:
+            options["account"] = asff_account
+        emit(render(result, chosen, **options), out)
+    if to_securityhub:
+        _to_securityhub(result, asff_account, yes, journal or db_path(db).parent / "securityhub-journal.jsonl",
+                        target_from(profile, region, endpoint_url, role_arn, external_id))
+    return 0
+
+
+def _to_securityhub(result: Any, account: str | None, yes: bool, journal: Path, target: Any) -> None:
+    from wasp.report import asff, securityhub
+
+    target_account = target.account_id()
+    items = asff.findings(result, account or result.account or target_account,
+                          home_region=target.region or None)
+    plan = securityhub.plan(items, target_account)
+    click.echo(f"plan: {plan.describe()}", err=True)
+    if not yes and not click.confirm("proceed?", default=False, err=True):
+        raise click.exceptions.Abort()
+    outcome = securityhub.send(target, plan, journal)
+    click.echo(f"imported {outcome.imported} finding(s) into Security Hub; {len(outcome.failed)} failed "
+               f"(journal: {journal})", err=True)
+    for failure in outcome.failed[:10]:
+        click.echo(f"  failed {failure.get('Id')}: {failure.get('ErrorCode')} {failure.get('ErrorMessage')}", err=True)
+    if outcome.failed:
+        raise InputError(f"Security Hub rejected {len(outcome.failed)} finding(s)")
+
+
+@click.group()
+def mute() -> None:
+    """Manage a mute list (YAML): accepted risks with a reason and an optional expiry."""
+
+
+@mute.command(name="add")
+@click.argument("mute_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--check", help="Check id (wildcards allowed, e.g. s3_*).")
+@click.option("--account", help="Account id.")
+@click.option("--region", help="Region (`global` for account-wide resources).")
+@click.option("--resource", help="ARN, id or name pattern (wildcards allowed).")
+@click.option("--tag", "tags", multiple=True, help="KEY=VALUE; repeatable; all must match.")
+@click.option("--reason", required=True, help="Why this risk is accepted (required).")
+@click.option("--expires", help="Last day the mute applies (YYYY-MM-DD).")
+def mute_add(mute_file: Path, check: str | None, account: str | None, region: str | None, resource: str | None,
+             tags: tuple[str, ...], reason: str, expires: str | None) -> int:
+    """Append an entry to a mute file (created if missing); the whole file is validated before writing."""
+    from wasp.mutes import parse_mutes
+
+    entry: dict[str, Any] = {k: v for k, v in (("check", check), ("account", account), ("region", region),
+                                                ("resource", resource)) if v}
+    if tags:
+        bad = [t for t in tags if "=" not in t]
+        if bad:
+            raise InputError(f"--tag needs KEY=VALUE, got {bad[0]!r}")
+        entry["tags"] = dict(t.split("=", 1) for t in tags)
+    entry["reason"] = reason
+    if expires:
+        entry["expires"] = expires
+    existing = mute_file.read_text(encoding="utf-8") if mute_file.exists() else ""
+    data = yaml.safe_load(existing) if existing.strip() else None
+    entries = (data.get("mutes") if isinstance(data, dict) else data) or []
+    if not isinstance(entries, list):
+        raise InputError(f"{mute_file}: expected a list of mute entries under `mutes:`")
+    entries.append(entry)
+    text = yaml.safe_dump({"mutes": entries}, sort_keys=False, allow_unicode=True)
+    checked = parse_mutes(text, str(mute_file))
+    mute_file.parent.mkdir(parents=True, exist_ok=True)
+    mute_file.write_text(text, encoding="utf-8")
+    click.echo(f"{mute_file}: {len(checked.mutes)} mute(s); added: {checked.mutes[-1].describe()}")
+    return 0
+
+
+@mute.command(name="list")
+@click.argument("mute_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--scan", "scan_ref", help="Also count the findings each entry mutes in this stored scan.")
+@db_option
+def mute_list(mute_file: Path, scan_ref: str | None, db: Path | None) -> int:
+    """Show each mute entry, whether it is active or expired, and (with --scan) how many findings it mutes."""
+    from wasp.model import Status
+    from wasp.mutes import load_mutes
+
+    mutes = load_mutes(mute_file)
+    findings = []
+    if scan_ref:
+        from wasp.store import Store
+
+        findings = [f for f in Store(db_path(db)).load(scan_ref).findings if f.status is not Status.PASS]
+    expired = set(map(id, mutes.expired()))
+    for m in mutes.mutes:
+        state = "EXPIRED" if id(m) in expired else "active"
+        until = f" until {m.expires}" if m.expires else " (no expiry)"
+        hits = f"  mutes {sum(m.matches(f) for f in findings)} finding(s)" if scan_ref else ""
+        click.echo(f"{m.origin}: {state}{until}  {safe(m.describe())}{hits}\n    reason: {safe(m.reason)}")
+    return 0
+
+
+@click.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback unless a token is set).")
+@click.option("--port", type=int, default=8765, show_default=True)
+@click.option("--token", envvar="WASP_SERVE_TOKEN",
+              help="Access token required on every request (also $WASP_SERVE_TOKEN); mandatory off loopback.")
+def serve(db: Path | None, host: str, port: int, token: str | None) -> int:
+    """Serve the read-only web dashboard over the store (http://127.0.0.1:8765 by default)."""
+    import uvicorn
+
+    from wasp.web.app import create_app
+
+    if host not in LOOPBACK and not token:
+        raise InputError(f"refusing to bind {host}: off loopback the dashboard needs --token (or $WASP_SERVE_TOKEN)")
+    if token is not None and len(token) < 16:
+        raise InputError("--token must be at least 16 characters")
+    app = create_app(db_path(db), token=token)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"wasp dashboard on http://{shown}:{port}/" + ("?token=..." if token else "") + "  (Ctrl-C stops)",
+               err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+    return 0
+
+
+commands = [history, diff, show, report, mute, serve]
