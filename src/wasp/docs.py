@@ -19,8 +19,15 @@ def checks_table() -> str:
     return "\n".join(rows)
 
 
+def coverage_table() -> str:
+    from wasp.coverage import coverage_table as table
+
+    return table()
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
     "checks": checks_table,
+    "coverage": coverage_table,
 }
 
 

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "wasp.cli.gameday",
     "wasp.cli.iam",
     "wasp.cli.store",
+    "wasp.cli.posture",
 )
 
 

@@ -1,0 +1,121 @@
+"""Which Well-Architected security best practices wasp evaluates, and why the others are not automated.
+
+The check lists come from the registry, so they never go stale; the reasons are data kept here. A
+best practice without a check is either *not automatable* (it is a process, a document or a habit
+no AWS API exposes) or a *known gap* (AWS APIs could show it; no wasp check does yet), and the
+output says which, so a gap is never dressed up as a limit of automation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from wasp.catalog import best_practices
+from wasp.checks import all_checks
+
+NOT_AUTOMATABLE: dict[str, str] = {
+    "SEC01-BP03": "control objectives are derived from compliance and business needs, a governance decision",
+    "SEC01-BP04": "following threat intelligence and security guidance is a team practice, not a resource setting",
+    "SEC01-BP05": "choosing managed services is an architecture decision (wasp responsibility shows the split)",
+    "SEC01-BP07": "threat models are documents and workshops; no AWS API holds them",
+    "SEC01-BP08": "evaluating new AWS security features is a recurring human review",
+    "SEC03-BP06": "joiner/mover/leaver processes live in HR and the identity provider (leftovers: SEC03-BP04 checks)",
+    "SEC10-BP02": "an incident response plan is a document owned by people, outside AWS APIs",
+    "SEC10-BP07": "game days are exercises people run (wasp gameday helps); their practice is not an AWS setting",
+    "SEC10-BP08": "lessons-learned reviews are meetings and records outside AWS",
+    "SEC11-BP01": "training is about people, not configuration",
+    "SEC11-BP02": "security tests live in pipeline definitions and source repositories, usually outside AWS APIs",
+    "SEC11-BP03": "penetration tests are engagements with reports, not resource settings",
+    "SEC11-BP04": "code review happens in source control, outside AWS APIs",
+    "SEC11-BP05": "dependency sourcing is decided in build files and package mirrors, mostly outside AWS",
+    "SEC11-BP08": "security ownership in builder teams is an organisational model",
+}
+
+# automatable from AWS APIs, not checked by wasp yet: what a check would read
+KNOWN_GAPS: dict[str, str] = {
+    "SEC01-BP06": "CloudFormation StackSets and stack drift status (DescribeStacks DriftInformation)",
+    "SEC04-BP04": "Config remediation configurations and EventBridge rules sending findings to SSM/Lambda",
+    "SEC05-BP02": "security group and NACL rules between tiers",
+    "SEC05-BP03": "Network Firewall, WAF and Gateway Load Balancer placement",
+    "SEC05-BP04": "network resources managed by CloudFormation, with drift detection",
+    "SEC06-BP01": "Inspector coverage and SSM patch compliance",
+    "SEC06-BP02": "AMI provenance and public AMIs",
+    "SEC06-BP03": "SSM-managed instances, SSH open to the world",
+    "SEC06-BP04": "Lambda code signing and ECR image signing",
+    "SEC06-BP05": "Inspector and ECR scan-on-push enablement",
+    "SEC09-BP03": "mutual TLS on load balancers and API Gateway, VPN tunnels",
+    "SEC11-BP06": "console-originated write events in CloudTrail",
+    "SEC11-BP07": "CodePipeline and CodeBuild service role permissions",
+}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    id: str
+    title: str
+    question: str
+    checks: tuple[str, ...]
+    reason: str  # why not automated ("" when checks exist)
+    gap: bool  # True when automatable but not checked yet
+
+    @property
+    def status(self) -> str:
+        if self.checks:
+            return "covered"
+        return "gap" if self.gap else "not automatable"
+
+    def line(self) -> str:
+        if self.checks:
+            return f"{self.id} {self.title}: {', '.join(self.checks)}"
+        if self.gap:
+            return f"{self.id} {self.title}: not covered yet (automatable: {self.reason})"
+        return f"{self.id} {self.title}: not automatable: {self.reason}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "question": self.question, "status": self.status,
+                "checks": list(self.checks), "reason": self.reason}
+
+
+def coverage() -> list[Coverage]:
+    """One row per best practice of the packaged pillar, in catalog order."""
+    by_bp: dict[str, list[str]] = {}
+    for chk in all_checks().values():
+        for bp in chk.best_practices:
+            by_bp.setdefault(bp, []).append(chk.id)
+    rows = []
+    for bp_id, bp in best_practices().items():
+        checks = tuple(sorted(by_bp.get(bp_id, [])))
+        if checks:
+            reason, gap = "", False
+        elif bp_id in NOT_AUTOMATABLE:
+            reason, gap = NOT_AUTOMATABLE[bp_id], False
+        else:
+            reason, gap = KNOWN_GAPS.get(bp_id, ""), True
+        rows.append(Coverage(bp_id, bp.title, bp.question_id, checks, reason, gap))
+    return rows
+
+
+def summary(rows: list[Coverage]) -> dict[str, int]:
+    out = {"best_practices": len(rows), "covered": 0, "not automatable": 0, "gap": 0}
+    for row in rows:
+        out[row.status] += 1
+    return out
+
+
+def coverage_table() -> str:
+    """The README table (docs.py SECTIONS["coverage"])."""
+    rows = coverage()
+    lines = ["| best practice | title | checks (or why not automated) |", "|---|---|---|"]
+    for row in rows:
+        if row.checks:
+            what = ", ".join(f"`{c}`" for c in row.checks)
+        elif row.gap:
+            what = f"not covered yet (automatable: {row.reason})"
+        else:
+            what = f"not automatable: {row.reason}"
+        lines.append(f"| {row.id} | {row.title} | {what} |")
+    s = summary(rows)
+    lines.append(f"\n{s['covered']} of {s['best_practices']} best practices evaluated by at least one check; "
+                 f"{s['not automatable']} not automatable; {s['gap']} automatable but not covered yet.")
+    return "\n".join(lines)
