@@ -362,6 +362,11 @@ class Store:
         out["scan_id"] = chosen[0]
         return out, history
 
+    def gaps(self, scan_id: str) -> list[dict[str, Any]]:
+        with self.connect(read_only=True) as con:
+            return _dicts(con.execute("SELECT service, region, account, types, action, reason FROM gaps "
+                                      "WHERE scan_id = ?", [scan_id]))
+
     def resource(self, scan_id: str, key: str) -> dict[str, Any] | None:
         with self.connect(read_only=True) as con:
             rows = _dicts(con.execute("SELECT * FROM resources WHERE scan_id = ? AND resource_key = ?",

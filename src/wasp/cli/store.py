@@ -193,7 +193,8 @@ def show(finding_id: str, scan_ref: str | None, db: Path | None, output: str) ->
     lines += [f"  why:             {safe(data['reason'])}",
               f"  area:            {data['area']}",
               f"  best practices:  {', '.join(data.get('best_practices') or []) or '-'}",
-              f"  CIS / FSBP:      {', '.join(data.get('cis') or []) or '-'} / {', '.join(data.get('fsbp') or []) or '-'}",
+              f"  CIS:             {', '.join(data.get('cis') or []) or '-'}",
+              f"  FSBP:            {', '.join(data.get('fsbp') or []) or '-'}",
               f"  responsibility:  {data.get('responsibility', '-')}"]
     if data.get("muted"):
         lines.append(f"  muted because:   {safe(data.get('mute_reason', ''))}")
@@ -343,7 +344,8 @@ def mute_list(mute_file: Path, scan_ref: str | None, db: Path | None) -> int:
 
 @click.command()
 @db_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback unless a token is set).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind (loopback unless a token is set).")
 @click.option("--port", type=int, default=8765, show_default=True)
 @click.option("--token", envvar="WASP_SERVE_TOKEN",
               help="Access token required on every request (also $WASP_SERVE_TOKEN); mandatory off loopback.")
