@@ -10,7 +10,9 @@ rule and principal is raised and delivered once, however many events repeat it.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -148,16 +150,28 @@ def resource_for(value: str, account: str, rule: Rule) -> Resource:
     return Resource.of(kind, value, account=account)
 
 
+_SECRET_KEY = re.compile(r"password|secret(string|binary|accesskey)?$|privatekey|sessiontoken|^token$|userdata",
+                         re.IGNORECASE)
+_ALREADY_HIDDEN = ("<sensitiveDataRemoved>", "HIDDEN_DUE_TO_SECURITY_REASONS", "")
+
+
+def redact(value: Any) -> Any:
+    """Secrets that CloudTrail left in an event (session tokens, passwords) never reach an output in clear."""
+    if isinstance(value, dict):
+        return {k: ("<redacted by wasp>" if _SECRET_KEY.search(k) and isinstance(v, str) and v not in _ALREADY_HIDDEN
+                    else redact(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
 def _events(values: Any) -> list[Any]:
     out = []
     for v in values or []:
         if isinstance(v, str):
-            try:
-                out.append(json.loads(v))
-            except ValueError:
-                out.append(v)
-        else:
-            out.append(v)
+            with contextlib.suppress(ValueError):
+                v = json.loads(v)
+        out.append(redact(v))
     return out
 
 

@@ -95,6 +95,7 @@ def s3_files(source: str, session: Any, endpoint_url: str | None, workdir: Path,
     bucket, _, prefix = source[len("s3://"):].partition("/")
     if not bucket:
         raise InputError(f"{source}: expected s3://bucket/prefix")
+    # an AwsTarget knows its endpoint (path-style for emulators); a plain boto3 Session takes endpoint_url
     client = session.client("s3", endpoint_url=endpoint_url) if endpoint_url else session.client("s3")
     try:
         pages = list(client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix))

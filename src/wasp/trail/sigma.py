@@ -55,8 +55,8 @@ class Dialect:
     name: str
 
     def literal(self, text: str) -> str:
-        if self.name == "spark":
-            text = text.replace("\\", "\\\\")
+        if self.name == "spark":  # Spark SQL literals use backslash escapes ('' would concatenate)
+            return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
         return "'" + text.replace("'", "''") + "'"
 
     def json_path(self, field: str) -> str:
@@ -88,7 +88,8 @@ class Dialect:
     def collect(self, expr: str, limit: int) -> str:
         """The first ``limit`` values of expr in a group, ordered by event time where the engine allows."""
         if self.name == "spark":
-            return f"slice(transform(array_sort(collect_list(struct(event_time, {expr}))), x -> x.col2), 1, {limit})"
+            return (f"slice(transform(array_sort(collect_list(named_struct('t', event_time, 'e', {expr}))), "
+                    f"x -> x.e), 1, {limit})")
         return f"list({expr} ORDER BY event_time)[1:{limit}]"
 
 

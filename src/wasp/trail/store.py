@@ -86,3 +86,13 @@ def connect(path: Path | str | None, read_only: bool = False) -> duckdb.DuckDBPy
 def event_count(con: duckdb.DuckDBPyConnection) -> int:
     row = con.execute(f"SELECT count(*) FROM {EVENTS_TABLE}").fetchone()
     return int(row[0]) if row else 0
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, directory: Path) -> int:
+    """Write the events as Parquet (event JSON as text) for Athena or Spark; returns the number of events."""
+    directory.mkdir(parents=True, exist_ok=True)
+    names = ", ".join(COLUMNS)
+    target = str(directory / "events.parquet").replace("'", "''")
+    con.execute(f"COPY (SELECT {names}, file, CAST(event AS VARCHAR) AS event FROM {EVENTS_TABLE} ORDER BY event_time) "
+                f"TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+    return event_count(con)

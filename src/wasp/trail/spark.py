@@ -1,0 +1,95 @@
+"""The Spark engine: the same compiled rules, on a cluster (or local Spark) over the same files or Parquet.
+
+Rules compile to Spark SQL through the Spark dialect of the Sigma compiler, and run against a view with
+the columns of the DuckDB event store, built either from Parquet written by ``wasp trail export`` or from
+the raw CloudTrail files (S3-delivery documents, JSON arrays, JSON lines, EventBridge envelopes), which
+Spark decompresses and splits itself. Nothing is collected to the driver except the findings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from wasp.errors import InputError
+from wasp.trail.sigma import SPARK
+from wasp.trail.store import COLUMNS, EVENTS_TABLE
+
+
+def session(master: str = "local[2]", app: str = "wasp-trail") -> Any:
+    """A SparkSession (the one already running, or a new one on ``master``)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise InputError("--engine spark needs PySpark: pip install 'wasp[spark]'") from None
+    spark = (SparkSession.builder.master(master).appName(app)
+             .config("spark.ui.enabled", "false")
+             .config("spark.sql.session.timeZone", "UTC")
+             .config("spark.sql.shuffle.partitions", "8")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+class SparkEngine:
+    dialect = SPARK
+
+    def __init__(self, spark: Any) -> None:
+        self.spark = spark
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in self.spark.sql(sql).collect()]
+
+
+def _typed(event_col: str) -> str:
+    cols = []
+    for name, (sqltype, path) in COLUMNS.items():
+        value = f"get_json_object({event_col}, '{path}')"
+        if name == "event_time":
+            value = f"coalesce({value}, get_json_object({event_col}, '$[''@timestamp'']'))".replace("''", "\\'")
+        sql_type = {"VARCHAR": "STRING"}.get(sqltype, sqltype)
+        cols.append(f"TRY_CAST({value} AS {sql_type}) AS {name}" if sql_type != "STRING" else f"{value} AS {name}")
+    return ", ".join(cols)
+
+
+def load_events(spark: Any, sources: list[str]) -> int:
+    """Register the ``trail_events`` view from Parquet folders/files or raw CloudTrail files; returns its size."""
+    parquet = [s for s in sources if s.endswith(".parquet") or (Path(s).is_dir() and any(Path(s).rglob("*.parquet")))]
+    raw = [s for s in sources if s not in parquet]
+    frames = []
+    if parquet:
+        frames.append(spark.read.parquet(*parquet).select(*COLUMNS, "file", "event"))
+    if raw:
+        for s in raw:
+            if not s.startswith("s3") and not Path(s).exists():
+                raise InputError(f"{s}: no such file or folder")
+        text = spark.read.option("wholetext", "true").option("recursiveFileLookup", "true").text(raw)
+        text.createOrReplaceTempView("trail_raw")
+        frames.append(spark.sql(f"""
+            WITH docs AS (SELECT input_file_name() AS file, trim(value) AS doc FROM trail_raw),
+            items AS (
+                SELECT file, explode(from_json(get_json_object(doc, '$.Records'), 'array<string>')) AS item
+                FROM docs WHERE get_json_object(doc, '$.Records') IS NOT NULL
+                UNION ALL
+                SELECT file, explode(from_json(doc, 'array<string>')) FROM docs WHERE startswith(doc, '[')
+                UNION ALL
+                SELECT file, explode(split(doc, '\\n')) FROM docs
+                WHERE startswith(doc, '{{') AND get_json_object(doc, '$.Records') IS NULL
+            ),
+            events AS (
+                SELECT file, CASE WHEN get_json_object(item, '$.detail') IS NOT NULL
+                                   AND get_json_object(item, '$[\\'detail-type\\']') IS NOT NULL
+                                  THEN get_json_object(item, '$.detail') ELSE item END AS event
+                FROM items WHERE length(trim(item)) > 0
+            )
+            SELECT {_typed('event')}, file, event FROM events
+            WHERE get_json_object(event, '$.eventName') IS NOT NULL OR get_json_object(event, '$.eventID') IS NOT NULL
+        """))
+    if not frames:
+        raise InputError("no event sources given")
+    df = frames[0]
+    for other in frames[1:]:
+        df = df.unionByName(other)
+    df = df.dropDuplicates(["event_id"])
+    df.createOrReplaceTempView(EVENTS_TABLE)
+    return int(df.count())
