@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "wasp.cli.iam",
     "wasp.cli.store",
     "wasp.cli.posture",
+    "wasp.cli.trail",
 )
 
 
