@@ -143,7 +143,8 @@ def _condition_state(operator: str, key: str, values: list[Any]) -> tuple[bool, 
     if k in ABSENT_FOR_STRANGER:
         if if_exists or op in NEGATED:
             return True, True  # absent key: ...IfExists and negated operators hold
-        return False, False
+        # "*" on an org or endpoint key: a stranger can create their own organization or VPC endpoint
+        return (True, False) if _universal(op, values) else (False, False)
     if op in NEGATED:
         if op == "notipaddress" and _universal("ipaddress", values):
             return False, False
