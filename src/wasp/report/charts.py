@@ -103,7 +103,7 @@ def trend_line(points: Sequence[tuple[str, float | None, int]], width: int = 640
                          f"<title>{_e(label)}: {score:.0f}%</title></circle>")
         if n <= 12 or i % max(1, n // 12) == 0:
             parts.append(f'<text x="{x:.1f}" y="{height - 10}" text-anchor="middle" font-size="9" '
-                         f'fill="#546e7a">{_e(label[:10])}</text>')
+                         f'fill="#546e7a">{_e(label[:16])}</text>')
     if len(line) > 1:
         parts.insert(5, f'<polyline points="{" ".join(line)}" fill="none" stroke="#1565c0" stroke-width="2"/>')
     parts.append("</svg>")
