@@ -108,7 +108,7 @@ def create_app(db: Path | str, token: str | None = None) -> FastAPI:
             areas=[(a.value, a.title, t) for a, t in areas], questions=_question_rows(summary),
             donut=status_donut(dict(summary.total.counts)),
             area_chart=score_bars([(a.title, t.score, f"{a.title}") for a, t in areas], title="Score per area"),
-            trend_chart=trend_line([(s.started[:16].replace("T", " "), s.score, s.counts.get("FAIL", 0)) for s in trend]),
+            trend_chart=_trend(trend),
             previous=previous, diff=store.diff_ids(previous, info.scan_id) if previous else None,
             escalations=len(escalation_paths(items)), detections=len(trail_events(items)),
             responsibility=responsibility_view(findings), gaps=store.gaps(info.scan_id))
@@ -181,7 +181,7 @@ def create_app(db: Path | str, token: str | None = None) -> FastAPI:
     @app.get("/history", response_class=HTMLResponse)
     def history_page(request: Request, account: str | None = None, source: str | None = None) -> HTMLResponse:
         scans = store.scans(limit=200, account=account, source=source) if store.path.exists() else []
-        chart = trend_line([(s.started[:16].replace("T", " "), s.score, s.counts.get("FAIL", 0)) for s in reversed(scans[:50])])
+        chart = _trend(list(reversed(scans[:50])))
         return page(request, "history.html", scans=scans, chart=chart)
 
     @app.get("/diff", response_class=HTMLResponse)
@@ -231,6 +231,10 @@ def _secure(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     return response
+
+
+def _trend(scans: list[Any]) -> str:
+    return trend_line([(s.started[:16].replace("T", " "), s.score, s.counts.get("FAIL", 0)) for s in scans])
 
 
 def _summary(store: Store, scan_id: str) -> tuple[Any, list[Any], list[dict[str, Any]]]:
