@@ -174,8 +174,9 @@ def compile_leaf(field: str | None, value: Any, d: Dialect) -> str:
         return f"COALESCE({num} BETWEEN {low} AND {high}, FALSE)"
     if isinstance(value, SigmaFieldReference):
         other = d.field(value.field)
-        if value.starts_with or value.ends_with:
-            raise UnsupportedRule("fieldref with startswith/endswith")
+        if value.starts_with or value.ends_with:  # portable prefix/suffix test: no LIKE, so no escaping issue
+            side = "left" if value.starts_with else "right"
+            return f"COALESCE({side}(lower({expr}), length({other})) = lower({other}) AND length({other}) > 0, FALSE)"
         return f"COALESCE(lower({expr}) = lower({other}), FALSE)"
     raise UnsupportedRule(f"value type {type(value).__name__} on field {field}")
 
