@@ -13,11 +13,21 @@ TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}}]})
 
 
-def live(aws, check: str, services: list[str], region_id: str | None = None):
+def live(aws, check: str, services: list[str]):
     result = scan_live(aws, regions=["us-east-1"], services=services, check_ids=[check])
     found = [f for f in result.findings if f.check_id == check]
     assert len(found) == 1, found
     return found[0]
+
+
+PASSWORD_CHECKS = ["iam_password_policy_min_length", "iam_password_policy_reuse_prevention",
+                   "iam_password_policy_complexity_expiry"]
+
+
+def password_findings(aws) -> dict:
+    """The three password-policy findings from one scan."""
+    result = scan_live(aws, regions=["us-east-1"], services=["iam"], check_ids=PASSWORD_CHECKS)
+    return {f.check_id: f for f in result.findings}
 
 
 def contact(aws, kind: str) -> None:
@@ -71,19 +81,20 @@ def test_organization_member_passes(aws):
 
 def test_no_password_policy_fails_every_password_check(aws):
     """Without a password policy, length, reuse and complexity checks all fail."""
-    for check in ("iam_password_policy_min_length", "iam_password_policy_reuse_prevention",
-                  "iam_password_policy_complexity_expiry"):
-        finding = live(aws, check, ["iam"])
-        assert finding.status is Status.FAIL and "no account password policy" in finding.reason, check
+    findings = password_findings(aws)
+    for check in PASSWORD_CHECKS:
+        assert findings[check].status is Status.FAIL, check
+        assert "no account password policy" in findings[check].reason, check
 
 
 def test_weak_password_policy_fails_with_values(aws):
     """Length 8 and reuse 5 fail, each reason naming the offending value."""
     aws.client("iam").update_account_password_policy(MinimumPasswordLength=8, PasswordReusePrevention=5,
                                                      RequireSymbols=True)
-    assert "MinimumPasswordLength is 8" in live(aws, "iam_password_policy_min_length", ["iam"]).reason
-    assert "PasswordReusePrevention is 5" in live(aws, "iam_password_policy_reuse_prevention", ["iam"]).reason
-    finding = live(aws, "iam_password_policy_complexity_expiry", ["iam"])
+    findings = password_findings(aws)
+    assert "MinimumPasswordLength is 8" in findings["iam_password_policy_min_length"].reason
+    assert "PasswordReusePrevention is 5" in findings["iam_password_policy_reuse_prevention"].reason
+    finding = findings["iam_password_policy_complexity_expiry"]
     assert finding.status is Status.FAIL
     assert "RequireUppercaseCharacters" in finding.reason and "RequireSymbols" not in finding.reason
     assert "MaxPasswordAge" in finding.reason
@@ -94,9 +105,9 @@ def test_cis_password_policy_passes(aws):
     aws.client("iam").update_account_password_policy(
         MinimumPasswordLength=14, PasswordReusePrevention=24, RequireSymbols=True, RequireNumbers=True,
         RequireUppercaseCharacters=True, RequireLowercaseCharacters=True, MaxPasswordAge=90)
-    for check in ("iam_password_policy_min_length", "iam_password_policy_reuse_prevention",
-                  "iam_password_policy_complexity_expiry"):
-        assert live(aws, check, ["iam"]).status is Status.PASS, check
+    findings = password_findings(aws)
+    for check in PASSWORD_CHECKS:
+        assert findings[check].status is Status.PASS, check
 
 
 def test_no_support_role_fails(aws):

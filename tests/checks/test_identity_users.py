@@ -162,3 +162,14 @@ def test_valid_server_certificate_passes(aws):
     aws.client("iam").upload_server_certificate(ServerCertificateName="current", CertificateBody=body,
                                                 PrivateKey=key)
     assert status(aws, "iam_server_certificate_not_expired", "current").status is Status.PASS
+
+
+def test_unresolved_user_policies_are_unknown_not_pass():
+    """An unresolved Policies value (e.g. from a template) makes the direct-policy check UNKNOWN, never PASS."""
+    from wasp.checks import select
+    from wasp.model import Inventory, Resource, Unknown
+    from wasp.scan import evaluate
+
+    user = Resource.of("AWS::IAM::User", "dev", properties={"UserName": "dev", "Policies": Unknown("Fn::If")})
+    [finding] = evaluate(Inventory([user]), select(ids=["iam_user_no_direct_policies"]), source="cloudformation")
+    assert finding.status is Status.UNKNOWN

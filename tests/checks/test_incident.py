@@ -244,3 +244,21 @@ def test_break_glass_used_today_fails(aws, moto):
     used.client("iam").list_users()
     result = finding(aws, "ir_break_glass_access_ready", ["iam"])
     assert result.status is Status.FAIL and "day-to-day" in result.reason
+
+
+def test_routing_failure_mentions_disabled_guardduty(aws):
+    """With no detector in the region, the routing failure also says GuardDuty is off there."""
+    result = finding(aws, "ir_guardduty_findings_routed", ["events", "guardduty"], "us-east-1")
+    assert result.status is Status.FAIL and "GuardDuty is not enabled" in result.reason
+
+
+def test_routing_to_api_destination_passes(aws):
+    """An EventBridge API destination (ticketing webhook) is a valid target for findings."""
+    ev = aws.client("events")
+    conn = ev.create_connection(Name="tickets", AuthorizationType="API_KEY", AuthParameters={
+        "ApiKeyAuthParameters": {"ApiKeyName": "x-api-key", "ApiKeyValue": "not-a-real-key"}})["ConnectionArn"]
+    dest = ev.create_api_destination(Name="ticketing", ConnectionArn=conn, HttpMethod="POST",
+                                     InvocationEndpoint="https://tickets.example.com/hook")["ApiDestinationArn"]
+    rule(aws, "gd-tickets", {"source": ["aws.guardduty"]}, dest)
+    result = finding(aws, "ir_guardduty_findings_routed", ["events"], "us-east-1")
+    assert result.status is Status.PASS and "events" in result.reason

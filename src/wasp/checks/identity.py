@@ -574,12 +574,12 @@ def single_active_key(user: Resource, ctx: Context) -> Result:
 )
 def user_no_direct_policies(user: Resource, ctx: Context) -> Result:
     """Permissions attached person by person drift apart and are never reviewed as a whole."""
-    inline = user.properties.get("Policies") or []
-    managed = user.properties.get("ManagedPolicyArns") or []
+    inline = user.properties.get("Policies")
+    managed = user.properties.get("ManagedPolicyArns")
     if is_unknown(inline) or is_unknown(managed):
-        return Result.unknown("user policies unreadable")
-    attached = [f"inline {p.get('PolicyName')}" for p in inline] + [
-        f"managed {str(a).rsplit('/', 1)[-1]}" for a in managed]
+        return Result.unknown("user policies unreadable or unresolved")
+    attached = [f"inline {p.get('PolicyName')}" for p in inline or [] if isinstance(p, dict)] + [
+        f"managed {str(a).rsplit('/', 1)[-1]}" for a in managed or []]
     if attached:
         return Result.failed(f"policies attached directly to the user: {', '.join(attached)}")
     return Result.passed("no policy attached directly to the user")
@@ -643,6 +643,10 @@ def support_role_exists(account: Resource, ctx: Context) -> Result:
                     for a in r.properties.get("ManagedPolicyArns") or [])]
     if roles:
         return Result.passed(f"{SUPPORT_POLICY} is attached to role {_names(r.name for r in roles)}")
+    unread = [r.name for r in ctx.of_type("AWS::IAM::Role", account=account.account or None)
+              if is_unknown(r.properties.get("ManagedPolicyArns"))]
+    if unread:
+        return Result.unknown(f"no role shows {SUPPORT_POLICY}, but the attachments of {_names(unread)} are unknown")
     return Result.failed(f"no role has the {SUPPORT_POLICY} managed policy attached")
 
 

@@ -285,6 +285,9 @@ def guardduty_findings_routed(region: Resource, ctx: Context) -> Result:
                              f"{', '.join(sorted({_target_kind(a) for a in useful}))}")
     if unknown:
         return Result.unknown(f"no rule proven to route GuardDuty findings; unreadable: {'; '.join(unknown)}")
+    detectors = region.properties.get("GuardDutyDetectors")
+    if isinstance(detectors, list) and not any(d.get("Status") == "ENABLED" for d in detectors):
+        notes.append("GuardDuty is not enabled in this region either")
     detail = f" ({'; '.join(notes)})" if notes else ""
     return Result.failed(f"no enabled EventBridge rule routes GuardDuty findings to a notification target{detail}")
 
