@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
-from typing import Any
+from typing import Any, TypeGuard
 
 
 class Status(StrEnum):
@@ -105,7 +105,7 @@ class Unknown:
         return {"unknown": self.reason}
 
 
-def is_unknown(value: Any) -> bool:
+def is_unknown(value: Any) -> TypeGuard[Unknown]:
     return isinstance(value, Unknown)
 
 

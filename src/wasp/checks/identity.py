@@ -97,7 +97,7 @@ def _account_value(account: Resource, name: str, what: str) -> tuple[Any, Result
 
 def _active_keys(user: Resource) -> list[dict[str, Any]] | Unknown:
     keys = user.observed.get("AccessKeys")
-    if is_unknown(keys):
+    if isinstance(keys, Unknown):
         return keys
     if keys is None:
         return Unknown("access keys not collected")
@@ -456,7 +456,7 @@ def user_console_mfa(user: Resource, ctx: Context) -> Result:
 def access_key_rotated(user: Resource, ctx: Context) -> Result:
     """The older a key, the more copies of it exist in laptops, CI logs and backups (threshold: Settings)."""
     keys = _active_keys(user)
-    if is_unknown(keys):
+    if isinstance(keys, Unknown):
         return Result.unknown(f"access keys unreadable: {keys.reason}")
     limit = ctx.settings.key_max_age_days
     old: list[str] = []
@@ -513,7 +513,7 @@ def user_unused_credentials(user: Resource, ctx: Context) -> Result:
             used = "last used" if as_datetime(row.get("password_last_used")) else "never used, set"
             stale.append(f"console password {used} {days_since(last, ctx)} days ago")
     keys = _active_keys(user)
-    if is_unknown(keys):
+    if isinstance(keys, Unknown):
         return Result.unknown(f"access keys unreadable: {keys.reason}")
     for key in keys:
         used_at = key.get("LastUsedDate")
@@ -547,7 +547,7 @@ def user_unused_credentials(user: Resource, ctx: Context) -> Result:
 def single_active_key(user: Resource, ctx: Context) -> Result:
     """Two active keys usually means a rotation that never finished and an old key still valid somewhere."""
     keys = _active_keys(user)
-    if is_unknown(keys):
+    if isinstance(keys, Unknown):
         return Result.unknown(f"access keys unreadable: {keys.reason}")
     if len(keys) > 1:
         return Result.failed(f"{len(keys)} active access keys: {_names(str(k.get('AccessKeyId')) for k in keys)}")
