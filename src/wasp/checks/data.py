@@ -21,6 +21,12 @@ AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
 READ_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions")
 WRITE_ACTIONS = ("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl",
                  "s3:PutBucketPolicy", "s3:PutBucketAcl", "s3:DeleteBucket")
+# canned ACLs as templates declare them (AccessControl), expanded to the grants S3 would store
+CANNED_ACLS: dict[str, list[dict[str, Any]]] = {
+    "PublicRead": [{"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": "READ"}],
+    "PublicReadWrite": [{"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": p} for p in ("READ", "WRITE")],
+    "AuthenticatedRead": [{"Grantee": {"Type": "Group", "URI": AUTH_USERS}, "Permission": "READ"}],
+}
 ACL_READ = {"READ", "FULL_CONTROL"}
 ACL_WRITE = {"WRITE", "WRITE_ACP", "FULL_CONTROL"}
 ARCHIVE_CLASSES = {"GLACIER", "DEEP_ARCHIVE", "GLACIER_IR"}
@@ -75,7 +81,8 @@ def _public_access(bucket: Resource, ctx: Context, actions: tuple[str, ...], acl
             if is_unknown(blocked):
                 return Result.unknown(f"policy is public ({grants[0].describe()}) but {blocked.reason}")
             routes.extend(f"bucket policy {g.describe()}" for g in grants)
-    public_acl = [g for g in acl or [] if isinstance(g, dict) and g.get("Permission") in acl_perms
+    grants_list = list(acl or []) + CANNED_ACLS.get(str(bucket.prop("AccessControl") or ""), [])
+    public_acl = [g for g in grants_list if isinstance(g, dict) and g.get("Permission") in acl_perms
                   and (g.get("Grantee") or {}).get("URI") in {ALL_USERS, AUTH_USERS}]
     if public_acl:
         ignored = _effective_block(bucket, ctx, "IgnorePublicAcls")
@@ -143,7 +150,7 @@ def bucket_public_access_block(bucket: Resource, ctx: Context) -> Result:
 
 @check(id="s3_bucket_not_publicly_readable", title="S3 bucket is not readable by everyone or any AWS user",
        area=Area.DATA, severity=Severity.CRITICAL, resource=S3, best_practices=["SEC08-BP04", "SEC03-BP07"],
-       fsbp=["S3.2"], task="resource_policy", uses=["WASP::Account"], remediation=_REM_BPA)
+       fsbp=["S3.2"], task="resource_policy", remediation=_REM_BPA)
 def bucket_not_publicly_readable(bucket: Resource, ctx: Context) -> Result:
     """Public read through an ACL grant or an unconditioned policy statement leaks the bucket's data."""
     return _public_access(bucket, ctx, READ_ACTIONS, ACL_READ, "readable")
@@ -151,7 +158,7 @@ def bucket_not_publicly_readable(bucket: Resource, ctx: Context) -> Result:
 
 @check(id="s3_bucket_not_publicly_writable", title="S3 bucket is not writable by everyone or any AWS user",
        area=Area.DATA, severity=Severity.CRITICAL, resource=S3, best_practices=["SEC08-BP04", "SEC03-BP07"],
-       fsbp=["S3.3"], task="resource_policy", uses=["WASP::Account"], remediation=_REM_BPA)
+       fsbp=["S3.3"], task="resource_policy", remediation=_REM_BPA)
 def bucket_not_publicly_writable(bucket: Resource, ctx: Context) -> Result:
     """Public write lets anyone plant malware, overwrite or delete data, or run up the bill."""
     return _public_access(bucket, ctx, WRITE_ACTIONS, ACL_WRITE, "writable")
@@ -387,6 +394,8 @@ def _retention(resource: Resource, ctx: Context) -> Result | None:
     days = resource.prop("BackupRetentionPeriod")
     if is_unknown(days):
         return Result.unknown(days)
+    if days is None:
+        days = 1  # the RDS default when a template leaves it out
     wanted = ctx.settings.backup_retention_days
     if (days or 0) >= wanted:
         return Result.passed(f"BackupRetentionPeriod is {days} days (>= {wanted})")
@@ -546,6 +555,9 @@ def sqs_encrypted(queue: Resource, ctx: Context) -> Result:
         return Result.passed(f"SSE-KMS with {kms}")
     if managed:
         return Result.passed("SSE-SQS (SqsManagedSseEnabled) is on")
+    if managed is None:
+        # templates that leave it out get SSE-SQS, the default for queues created since October 2022
+        return Result.passed("SqsManagedSseEnabled not set: new queues get SSE-SQS by default")
     return Result.failed("neither KmsMasterKeyId nor SqsManagedSseEnabled is set")
 
 
