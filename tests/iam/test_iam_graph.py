@@ -207,3 +207,29 @@ def test_cloudsplaining_example_admins_and_paths(shared):
     assert [s.method for s in paths["privesc-AssumeRole-starting-role"].steps] == ["sts-001", "sts-001"]
     assert paths["privesc15-PassExistingRoleToNewLambdaThenInvoke-user"].steps[0].method == "lambda-001"
     assert paths["privesc4-CreateAccessKey-user"].steps[0].method == "iam-002"
+
+
+def test_policy_version_rollback():
+    """SetDefaultPolicyVersion to a stored admin version of an attached policy is self-escalation."""
+    pol = managed("app", allow("iam:SetDefaultPolicyVersion", arn("policy", "app")))
+    pol.observed["OtherVersions"] = {"v1": doc(allow("*"))}
+    plain = managed("plain", allow("iam:SetDefaultPolicyVersion", arn("policy", "plain")))
+    plain.observed["OtherVersions"] = {"v1": doc(allow("s3:GetObject"))}
+    a = user("a", managed=[arn("policy", "app")])
+    b = user("b", managed=[arn("policy", "plain")])
+    result = analyze(pol, plain, a, b)
+    assert [s.method for s in result.principals[a.arn].self_escalation] == ["iam-rollback"]
+    assert not result.principals[b.arn].admin
+
+
+def test_cross_account_targets_are_not_confused_with_local_ones():
+    """A '*' grant reaches users of the own account, not users of another account (no resource policy)."""
+    other = Resource.of("AWS::IAM::User", "far", arn="arn:aws:iam::999999999999:user/far", account="999999999999",
+                        properties={"UserName": "far", "Policies": [{"PolicyName": "p", "PolicyDocument": doc(
+                            allow("*"))}]})
+    near = user("near", allow("*"))
+    dev = user("dev", allow("iam:CreateAccessKey"))
+    result = AccountModel.from_inventory(Inventory([other, near, dev])).analyze()
+    path = result.path_from(dev.arn)
+    assert path is not None and path.target == near.arn
+    assert not any(s.target == other.arn for s in result.edges)

@@ -93,7 +93,11 @@ def resources_from_authz(data: dict[str, Any], source: str = "") -> list[Resourc
                                            "PolicyDocument": doc},
                                observed={"AwsManaged": ":aws:policy/" in arn,
                                          "AttachmentCount": p.get("AttachmentCount"),
-                                         "Versions": [v.get("VersionId") for v in p.get("PolicyVersionList") or []]}))
+                                         "DefaultVersionId": p.get("DefaultVersionId"),
+                                         # stored non-default versions: the rollback escalation needs them
+                                         "OtherVersions": {v.get("VersionId"): v.get("Document")
+                                                           for v in p.get("PolicyVersionList") or []
+                                                           if not v.get("IsDefaultVersion")}}))
     return out
 
 

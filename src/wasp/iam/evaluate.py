@@ -26,13 +26,15 @@ The logic follows the IAM User Guide's "Policy evaluation logic" (single- and cr
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from wasp.iam.conditions import evaluate_all
-from wasp.iam.policy import Policy, Statement, action_matches, arn_matches, parse_policy
+from wasp.iam.policy import Policy, Statement, any_action_matches, arn_matches, parse_policy
 
 ALLOW = "Allow"
 EXPLICIT_DENY = "ExplicitDeny"
@@ -57,6 +59,10 @@ class Principal:
         """From an ARN, a 12-digit account, a service principal (``ec2.amazonaws.com``) or ``*``/''."""
         if isinstance(value, Principal):
             return value
+        return _parse_principal(value or "")
+
+    @classmethod
+    def _parse(cls, value: str) -> Principal:
         if not value or value in ("*", "anonymous"):
             return ANONYMOUS
         if re.fullmatch(r"\d{12}", value):
@@ -104,6 +110,11 @@ class Principal:
 ANONYMOUS = Principal("*", "anonymous")
 
 
+@lru_cache(maxsize=16384)
+def _parse_principal(value: str) -> Principal:
+    return Principal._parse(value)
+
+
 @dataclass
 class Request:
     action: str
@@ -125,9 +136,10 @@ class Request:
                 ctx.setdefault("aws:username", principal.name)
             if principal.kind == "service":
                 ctx.setdefault("aws:principalservicename", principal.arn)
-        now = datetime.now(UTC)
-        ctx.setdefault("aws:currenttime", now.strftime("%Y-%m-%dT%H:%M:%SZ"))
-        ctx.setdefault("aws:epochtime", str(int(now.timestamp())))
+        if "aws:currenttime" not in ctx or "aws:epochtime" not in ctx:
+            current, epoch = _now()
+            ctx.setdefault("aws:currenttime", current)
+            ctx.setdefault("aws:epochtime", epoch)
         account = self.resource_account
         if account is None:
             m = _ARN.match(self.resource)
@@ -137,6 +149,18 @@ class Request:
         if account:
             ctx.setdefault("aws:resourceaccount", account)
         return self.action.lower(), principal, ctx, account
+
+
+_CLOCK: list[Any] = [0, ("", "")]
+
+
+def _now() -> tuple[str, str]:
+    """aws:CurrentTime and aws:EpochTime, formatted once per second (hot path of bulk analysis)."""
+    second = int(time.time())
+    if _CLOCK[0] != second:
+        now = datetime.fromtimestamp(second, UTC)
+        _CLOCK[0], _CLOCK[1] = second, (now.strftime("%Y-%m-%dT%H:%M:%SZ"), str(second))
+    return _CLOCK[1]
 
 
 @dataclass
@@ -213,9 +237,9 @@ def statement_applies(stmt: Statement, action: str, resource: str, who: Principa
                       check_principal: bool) -> str | None:
     """None when the statement does not apply; else how the principal matched ('' when not checked)."""
     if stmt.actions is not None:
-        if not any(action_matches(p, action) for p in stmt.actions):
+        if not any_action_matches(stmt.actions, action):
             return None
-    elif stmt.not_actions is not None and any(action_matches(p, action) for p in stmt.not_actions):
+    elif stmt.not_actions is not None and any_action_matches(stmt.not_actions, action):
         return None
     if stmt.resources is not None:
         if not any(arn_matches(p, resource, ctx, stmt.variables) for p in stmt.resources):

@@ -24,11 +24,13 @@ from typing import Any
 from wasp.iam.actions import resource_arn_templates
 from wasp.iam.escalation import EXISTING_RESOURCE_TYPES, METHODS
 from wasp.iam.evaluate import Decision, PolicySet, Principal, Request, evaluate
-from wasp.iam.policy import Policy, PolicyError, action_matches, parse_policy
+from wasp.iam.policy import Policy, PolicyError, any_action_matches, parse_policy
 from wasp.model import Inventory, Resource, Unknown
 
 ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
 ADMIN = "admin"  # the sentinel target of a self-granted escalation
+_GRANTS = ("iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:AttachUserPolicy", "iam:PutUserPolicy",
+           "iam:CreatePolicyVersion")
 # keys a principal controls when it acts: assume it signs with MFA, over TLS
 ANALYSIS_CONTEXT = {"aws:multifactorauthpresent": "true", "aws:securetransport": "true",
                     "aws:requestedregion": "us-east-1"}
@@ -130,6 +132,7 @@ class Node:
     unknown: list[str] = field(default_factory=list)
     instance_profiles: list[str] | None = None
     login_profile: Any = "unknown"  # dict (has password), None (none) or "unknown"
+    rollbacks: list[tuple[str, str, Policy]] = field(default_factory=list)  # (policy ARN, version, document)
 
     @property
     def principal(self) -> Principal:
@@ -196,6 +199,13 @@ class AccountModel:
         self.decisions = 0
         self.by_resource = {id(n.resource): a for a, n in nodes.items() if n.resource is not None}
         self._may: dict[tuple[str, str], bool] = {}
+        self._services: dict[str, set[str]] = {}
+        self._caps: dict[str, bool] = {}
+        self._named: dict[str, tuple[frozenset[str], bool]] = {}
+        self._role_list: list[Node] | None = None
+        self._user_list: list[Node] | None = None
+        self._trust_index: tuple[dict[str, list[Node]], list[Node]] | None = None
+        self._by_service: dict[str, dict[str, list[Node]]] = {}
         self._can: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], Decision] = {}
 
     # -- construction --------------------------------------------------------------------------
@@ -203,11 +213,16 @@ class AccountModel:
     def from_inventory(cls, inventory: Inventory, account: str = "",
                        scps: Iterable[Policy | list[Policy]] = ()) -> AccountModel:
         managed: dict[str, Policy | str] = {}
+        versions: dict[str, list[tuple[str, str, Policy]]] = {}
         by_name: dict[str, str] = {}
         for res in inventory.of_type("AWS::IAM::ManagedPolicy"):
             name = res.properties.get("ManagedPolicyName") or res.id
             arn = res.arn or f"arn:aws:iam::{res.account or account or '000000000000'}:policy/{name}"
             managed[arn] = _policy_or_unknown(res.properties.get("PolicyDocument"), name)
+            for vid, vdoc in (res.observed.get("OtherVersions") or {}).items():
+                parsed = _policy_or_unknown(vdoc, f"{name}@{vid}")
+                if isinstance(parsed, Policy):
+                    versions.setdefault(arn, []).append((arn, str(vid), parsed))
             by_name[res.id] = arn
             by_name[str(name)] = arn
         acct = account or next((r.account for r in inventory if r.type.startswith("AWS::IAM::") and r.account), "")
@@ -217,6 +232,7 @@ class AccountModel:
             node = Node(res.arn or f"arn:aws:iam::{acct or '000000000000'}:group/{name}", "group", str(name),
                         res.account or acct, res)
             _attach(node, res, managed)
+            node.rollbacks = [v for parn in node.customer_policies for v in versions.get(parn, [])]
             groups[node.arn] = node
         group_by_name = {g.name: g for g in groups.values()}
         nodes: dict[str, Node] = {}
@@ -227,6 +243,7 @@ class AccountModel:
                                  f"{name}"
                 node = Node(arn, kind, name, res.account or acct, res)
                 _attach(node, res, managed)
+                node.rollbacks = [v for parn in node.customer_policies for v in versions.get(parn, [])]
                 boundary_arn = res.properties.get("PermissionsBoundary")
                 if isinstance(boundary_arn, Unknown):
                     node.unknown.append(f"permissions boundary: {boundary_arn.reason}")
@@ -257,6 +274,7 @@ class AccountModel:
                         node.groups.append(group.arn)
                         node.policies.extend(group.policies)
                         node.customer_policies.extend(group.customer_policies)
+                        node.rollbacks.extend(group.rollbacks)
                         node.unknown.extend(group.unknown)
                 nodes[arn] = node
         return cls(nodes, groups, acct, scps, inventory)
@@ -274,10 +292,10 @@ class AccountModel:
                     if st.effect != "Allow":
                         continue
                     if st.actions is not None:
-                        if any(action_matches(p, low) for p in st.actions):
+                        if any_action_matches(st.actions, low):
                             hit = True
                             break
-                    elif not any(action_matches(p, low) for p in st.not_actions or ()):
+                    elif not any_action_matches(st.not_actions or (), low):
                         hit = True
                         break
                 if hit:
@@ -289,7 +307,13 @@ class AccountModel:
             resource_policy: Policy | None = None, policies: list[Policy] | None = None) -> Decision:
         """Identity side (within boundary and SCPs) of a request by ``node``; trust as resource policy."""
         ctx_items = tuple(sorted((context or {}).items()))
-        key = (node.arn if policies is None else f"{node.arn}+{id(policies)}", action, resource, ctx_items)
+        if resource_policy is None and policies is None and self._resource_free(node, action):
+            # every statement that can match says Resource "*": the same answer for any resource of that account
+            parts = resource.split(":", 5)
+            resource_key = "(any)@" + (parts[4] if len(parts) > 4 else "")
+        else:
+            resource_key = resource
+        key = (node.arn if policies is None else f"{node.arn}+{id(policies)}", action, resource_key, ctx_items)
         if resource_policy is None and key in self._can:
             return self._can[key]
         self.decisions += 1
@@ -302,6 +326,32 @@ class AccountModel:
             self._can[key] = decision
         return decision
 
+    def _resource_free(self, node: Node, action: str) -> bool:
+        """True when no statement that could match the action depends on the resource."""
+        key = ("free", node.arn + "|" + action)
+        hit = self._may.get(key)  # type: ignore[arg-type]
+        if hit is None:
+            low = action.lower()
+            hit = True
+            groups = [node.policies, [node.boundary] if node.boundary else []]
+            groups += [lvl if isinstance(lvl, list) else [lvl] for lvl in self.scps]
+            for group in groups:
+                for policy in group:
+                    for st in policy.statements:
+                        matches = (any_action_matches(st.actions, low) if st.actions is not None
+                                   else not any_action_matches(st.not_actions or (), low))
+                        if not matches:
+                            continue
+                        if st.resources != ("*",) or any("resource" in c.key for c in st.conditions):
+                            hit = False
+                            break
+                    if not hit:
+                        break
+                if not hit:
+                    break
+            self._may[key] = hit  # type: ignore[index]
+        return hit
+
     def full_admin(self, node: Node, policies: list[Policy] | None = None) -> bool:
         return all(self.can(node, a, r, policies=policies).allowed for a, r in probe_requests(node.account))
 
@@ -309,6 +359,11 @@ class AccountModel:
         """True when the node's boundary would stop a self-granted admin policy."""
         if node.boundary is None:
             return False
+        if node.arn not in self._caps:
+            self._caps[node.arn] = self._boundary_caps(node)
+        return self._caps[node.arn]
+
+    def _boundary_caps(self, node: Node) -> bool:
         bare = Node(node.arn, node.kind, node.name, node.account, None, policies=[_ALLOW_ALL])
         bare.boundary = node.boundary
         return not all(evaluate(Request(a, r, bare.principal, ANALYSIS_CONTEXT),
@@ -341,6 +396,16 @@ class AccountModel:
                                   "grants itself AdministratorAccess" if "Attach" in action else
                                   "grants itself a policy allowing *"))
                 break
+        if not steps and (policies is not None or self.may(node, "iam:SetDefaultPolicyVersion")):
+            current = policies if policies is not None else node.policies
+            for parn, vid, version in node.rollbacks:
+                if not self.can(node, "iam:SetDefaultPolicyVersion", parn, policies=policies).allowed:
+                    continue
+                rolled = [p for p in current if p.name != version.name.split("@")[0]] + [version]
+                if self.full_admin(node, rolled):
+                    steps.append(Step("iam-rollback", node.arn, ADMIN, (("iam:SetDefaultPolicyVersion", parn),),
+                                      f"makes stored version {vid}, which allows everything, the default"))
+                    break
         if not steps and groups_too and node.kind == "user" and (policies is not None or
                                                                   self.may(node, "iam:AddUserToGroup")):
             for group in self.groups.values():
@@ -363,6 +428,12 @@ class AccountModel:
 
     # -- edges -----------------------------------------------------------------------------------
     def trusted_services(self, role: Node) -> set[str]:
+        cached = self._services.get(role.arn)
+        if cached is None:
+            cached = self._services[role.arn] = self._trusted_services(role)
+        return cached
+
+    def _trusted_services(self, role: Node) -> set[str]:
         if role.trust is None:
             return set()
         services = set()
@@ -388,54 +459,97 @@ class AccountModel:
         return {str(r.properties.get(prop)) for r in items if r.properties.get(prop)}
 
     def edges_from(self, node: Node, admins: set[str]) -> list[Step]:
+        """Every hop out of one principal. Cheap prefilters (which actions any statement mentions, which
+        trust policies name the principal) keep this near-linear; each hop kept is a full evaluation."""
         out: list[Step] = []
-        roles = [n for n in self.nodes.values() if n.kind == "role" and n.arn != node.arn]
-        users = [n for n in self.nodes.values() if n.kind == "user" and n.arn != node.arn]
-        local_roles = [r for r in roles if r.account == node.account]
+        roles = [n for n in self._roles() if n.arn != node.arn]
+        users = [n for n in self._users() if n.arn != node.arn]
         # become a role: assume it (trust evaluated), or rewrite its trust policy
-        for role in roles:
-            step = self._become_role(node, role)
-            if step is not None:
-                out.append(step)
-        for user in users:
-            step = self._become_user(node, user)
-            if step is not None:
-                out.append(step)
+        reached: set[str] = set()
+        for role in self._assume_candidates(node):
+            d = self._assume(node, role)
+            if d is not None and d.allowed:
+                out.append(Step("sts-001", node.arn, role.arn, (("sts:AssumeRole", role.arn),)))
+                reached.add(role.arn)
+        if self.may(node, "iam:UpdateAssumeRolePolicy"):
+            for role in roles:
+                if role.arn not in reached and self.can(node, "iam:UpdateAssumeRolePolicy", role.arn).allowed:
+                    out.append(Step("iam-012", node.arn, role.arn, (("iam:UpdateAssumeRolePolicy", role.arn),),
+                                    "rewrites the trust policy to name itself, then assumes the role"))
+        if any(self.may(node, a) for a in ("iam:CreateAccessKey", "iam:UpdateLoginProfile",
+                                           "iam:CreateLoginProfile")):
+            for user in users:
+                step = self._become_user(node, user)
+                if step is not None:
+                    out.append(step)
         # grant a non-admin target admin rights, then become it
-        for target in roles + users:
-            if target.arn in admins:
-                continue
-            step = self._modify_and_become(node, target)
-            if step is not None:
-                out.append(step)
+        if any(self.may(node, a) for a in _GRANTS):
+            for target in roles + users:
+                if target.arn in admins:
+                    continue
+                step = self._modify_and_become(node, target)
+                if step is not None:
+                    out.append(step)
         # pass a role to a service, or take over a resource that runs as it
-        out.extend(self._service_edges(node, local_roles))
+        out.extend(self._service_edges(node))
         return out
+
+    def _roles(self) -> list[Node]:
+        if self._role_list is None:
+            self._role_list = [n for n in self.nodes.values() if n.kind == "role"]
+        return self._role_list
+
+    def _users(self) -> list[Node]:
+        if self._user_list is None:
+            self._user_list = [n for n in self.nodes.values() if n.kind == "user"]
+        return self._user_list
+
+    def _assume_candidates(self, node: Node) -> list[Node]:
+        """Roles whose trust policy names this principal, its account, or everyone (index built once)."""
+        if self._trust_index is None:
+            index: dict[str, list[Node]] = {}
+            open_roles: list[Node] = []
+            for role in self._roles():
+                names, open_ = self._trust_names(role)
+                if open_:
+                    open_roles.append(role)
+                for name in names:
+                    index.setdefault(name, []).append(role)
+            self._trust_index = (index, open_roles)
+        index, open_roles = self._trust_index
+        found: dict[str, Node] = {}
+        for key in (node.arn, node.account, f"arn:aws:iam::{node.account}:root", "*"):
+            for role in index.get(key, ()):
+                found.setdefault(role.arn, role)
+        for role in open_roles:
+            found.setdefault(role.arn, role)
+        found.pop(node.arn, None)
+        return list(found.values())
 
     def _assume(self, node: Node, role: Node) -> Decision | None:
         if role.trust is None:
             return None
-        named = False
-        for st in role.trust.statements:
-            for ptype, values in (st.principals or {}).items():
-                if ptype in ("*", "AWS") and any(v in ("*", node.arn, node.account, f"arn:aws:iam::{node.account}:root")
-                                                 for v in values):
-                    named = True
-            if st.not_principals is not None and st.effect == "Allow":
-                named = True
-        if not named:
+        names, open_ = self._trust_names(role)
+        if not open_ and not ({"*", node.arn, node.account, f"arn:aws:iam::{node.account}:root"} & names):
             return None
         return self.can(node, "sts:AssumeRole", role.arn, resource_policy=role.trust)
 
-    def _become_role(self, node: Node, role: Node) -> Step | None:
-        d = self._assume(node, role)
-        if d is not None and d.allowed:
-            return Step("sts-001", node.arn, role.arn, (("sts:AssumeRole", role.arn),))
-        if self.may(node, "iam:UpdateAssumeRolePolicy") and \
-                self.can(node, "iam:UpdateAssumeRolePolicy", role.arn).allowed:
-            return Step("iam-012", node.arn, role.arn, (("iam:UpdateAssumeRolePolicy", role.arn),),
-                        "rewrites the trust policy to name itself, then assumes the role")
-        return None
+    def _trust_names(self, role: Node) -> tuple[frozenset[str], bool]:
+        """AWS principal values a trust policy's Allow statements name (and whether NotPrincipal opens it)."""
+        hit = self._named.get(role.arn)
+        if hit is None:
+            names: set[str] = set()
+            open_ = False
+            for st in role.trust.statements if role.trust else ():
+                if st.effect != "Allow":
+                    continue
+                for ptype, values in (st.principals or {}).items():
+                    if ptype in ("*", "AWS"):
+                        names.update(values)
+                if st.not_principals is not None:
+                    open_ = True
+            hit = self._named[role.arn] = (frozenset(names), open_)
+        return hit
 
     def _become_user(self, node: Node, user: Node) -> Step | None:
         if self.may(node, "iam:CreateAccessKey") and self.can(node, "iam:CreateAccessKey", user.arn).allowed:
@@ -486,12 +600,16 @@ class AccountModel:
                             f"grants {target.name} admin rights, then acts as it")
         return None
 
-    def _service_edges(self, node: Node, roles: list[Node]) -> list[Step]:
+    def _service_edges(self, node: Node) -> list[Step]:
         out: list[Step] = []
-        by_service: dict[str, list[Node]] = {}
-        for role in roles:
-            for svc in self.trusted_services(role):
-                by_service.setdefault(svc, []).append(role)
+        if node.account not in self._by_service:
+            grouped: dict[str, list[Node]] = {}
+            for role in self._roles():
+                if role.account == node.account:
+                    for svc in self.trusted_services(role):
+                        grouped.setdefault(svc, []).append(role)
+            self._by_service[node.account] = grouped
+        by_service = {svc: [r for r in rs if r.arn != node.arn] for svc, rs in self._by_service[node.account].items()}
         for method in METHODS:
             if method.kind not in ("passrole", "existing") or method.service not in by_service:
                 continue
@@ -543,12 +661,16 @@ class AccountModel:
             all_edges.extend(edges[node.arn])
         paths = []
         for node in self.nodes.values():
-            if node.arn in admins:
-                continue
+            if node.arn in admins or _service_linked(node):
+                continue  # service-linked roles are assumable by their AWS service only: targets, not sources
             path = _shortest(node.arn, edges, admins)
             if path:
                 paths.append(EscalationPath(node.arn, path))
         return Analysis(facts, paths, all_edges, self.decisions)
+
+
+def _service_linked(node: Node) -> bool:
+    return node.kind == "role" and ":role/aws-service-role/" in node.arn
 
 
 def _shortest(source: str, edges: dict[str, list[Step]], admins: set[str]) -> list[Step] | None:

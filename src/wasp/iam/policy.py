@@ -305,6 +305,21 @@ def action_matches(pattern: str, action: str) -> bool:
     return glob_match(pattern, action)
 
 
+@lru_cache(maxsize=65536)
+def _action_list(patterns: tuple[str, ...]) -> tuple[frozenset[str], tuple[re.Pattern[str], ...], bool]:
+    literal = frozenset(p for p in patterns if "*" not in p and "?" not in p)
+    wild = tuple(_glob(p) for p in patterns if p != "*" and ("*" in p or "?" in p))
+    return literal, wild, "*" in patterns
+
+
+def any_action_matches(patterns: tuple[str, ...], action: str) -> bool:
+    """Literal names by set lookup, wildcards by their compiled globs: the evaluator's hottest test."""
+    literal, wild, everything = _action_list(patterns)
+    if everything or action in literal:
+        return True
+    return any(rx.fullmatch(action) is not None for rx in wild)
+
+
 def _arn_regex(pieces: list[tuple[str, str]]) -> re.Pattern[str]:
     """Regex for an ARN pattern given as (kind, text) pieces, kind 'lit' or 'wild'.
 
