@@ -90,3 +90,18 @@ def test_generate_from_trail_files(capsys, tmp_path):
     report = json.loads(out)
     assert report["policy"]["Statement"][0]["Action"] == ["s3:GetObject"]
     assert report["policy"]["Statement"][0]["Resource"] == "arn:aws:s3:::reports/a.csv"
+
+
+def test_analyze_live_account(capsys, aws, moto):
+    """analyze reads a live (emulated) account through the collectors and finds a self-granting user."""
+    iam = aws.client("iam")
+    account = aws.client("sts").get_caller_identity()["Account"]
+    iam.create_user(UserName="selfgrant")
+    iam.put_user_policy(UserName="selfgrant", PolicyName="p", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:AttachUserPolicy",
+                                                "Resource": f"arn:aws:iam::{account}:user/selfgrant"}]}))
+    code, out, _ = run(capsys, "iam", "analyze", "--endpoint-url", moto.url, "--regions", "us-east-1",
+                       "--output", "json")
+    assert code == 0
+    admins = {a["name"]: a for a in json.loads(out)["admins"]}
+    assert admins["selfgrant"]["self_escalation"][0]["method"] == "iam-008"
