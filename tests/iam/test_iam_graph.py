@@ -233,3 +233,17 @@ def test_cross_account_targets_are_not_confused_with_local_ones():
     path = result.path_from(dev.arn)
     assert path is not None and path.target == near.arn
     assert not any(s.target == other.arn for s in result.edges)
+
+
+def test_existing_resource_methods_use_the_live_inventory():
+    """ssm:SendCommand reaches a role only when a known instance runs with its instance profile."""
+    admin_role = role("adm", trusts("ec2.amazonaws.com"), allow("*"), profiles=("arn:aws:iam::1:instance-profile/adm",))
+    operator = user("op", allow("ssm:SendCommand"))
+    unused = Resource.of("AWS::EC2::Instance", "i-1",
+                         properties={"IamInstanceProfile": "arn:aws:iam::1:instance-profile/x"})
+    assert analyze(admin_role, operator, unused).path_from(operator.arn) is None
+    running = Resource.of("AWS::EC2::Instance", "i-2",
+                          properties={"IamInstanceProfile": "arn:aws:iam::1:instance-profile/adm"})
+    path = analyze(admin_role, operator, running).path_from(operator.arn)
+    assert path is not None and path.steps[0].method == "ssm-002"
+    assert analyze(admin_role, operator).path_from(operator.arn) is not None  # no instances known: possible

@@ -132,6 +132,8 @@ METHODS: tuple[Method, ...] = (
 BY_ID = {m.id: m for m in METHODS}
 
 # the resource type (AWS::...) whose live inventory names the roles an 'existing' method can reach
+# (EC2 instances name an instance profile; graph.py maps it to the roles in that profile)
 EXISTING_RESOURCE_TYPES = {
     LAMBDA: ("AWS::Lambda::Function", "Role"),
+    EC2: ("AWS::EC2::Instance", "IamInstanceProfile"),
 }

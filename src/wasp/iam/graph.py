@@ -456,7 +456,10 @@ class AccountModel:
         items = self.inventory.of_type(type_)
         if not items:
             return None
-        return {str(r.properties.get(prop)) for r in items if r.properties.get(prop)}
+        used = {str(r.properties.get(prop)) for r in items if r.properties.get(prop)}
+        if prop == "IamInstanceProfile":  # instance profile ARNs -> the roles they contain
+            return {role.arn for role in self._roles() if set(role.instance_profiles or ()) & used}
+        return used
 
     def edges_from(self, node: Node, admins: set[str]) -> list[Step]:
         """Every hop out of one principal. Cheap prefilters (which actions any statement mentions, which
