@@ -53,6 +53,8 @@ def policy_no_full_admin(policy: Resource, ctx: Context) -> Result | None:
     document = policy.properties.get("PolicyDocument")
     if is_unknown(document):
         return Result.unknown(document)
+    if not document:
+        return Result.unknown("policy document not in the inventory")
     try:
         parsed = parse_policy(document, name=policy.name or policy.id)
     except PolicyError as exc:
@@ -79,7 +81,8 @@ def _inline_check(type_: str, kind: str) -> None:
         inline = principal.properties.get("Policies") or []
         if is_unknown(inline):
             return Result.unknown(inline)
-        offenders, unknown = [], []
+        offenders: list[dict[str, Any]] = []
+        unknown: list[str] = []
         for item in inline:
             doc = item.get("PolicyDocument")
             name = str(item.get("PolicyName") or "inline")

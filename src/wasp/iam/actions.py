@@ -101,7 +101,7 @@ def resource_arn_templates(action: str) -> list[str]:
     entry = svc["privileges"].get(priv) if priv else None
     if entry is None:
         return []
-    out = []
+    out: list[str] = []
     for rtype in entry.get("resource_types", {}):
         key = rtype.rstrip("*")
         if key and key in svc["resources"]:

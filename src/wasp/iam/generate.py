@@ -85,8 +85,8 @@ def event_action(event: dict[str, Any]) -> str:
 
 def event_resources(event: dict[str, Any], action: str) -> list[str]:
     """ARNs the event acted on, where the event makes them knowable."""
-    arns = [r.get("ARN") or r.get("arn") for r in event.get("resources") or [] if isinstance(r, dict)]
-    arns = [a for a in arns if a]
+    arns: list[str] = [str(r.get("ARN") or r.get("arn")) for r in event.get("resources") or []
+                       if isinstance(r, dict) and (r.get("ARN") or r.get("arn"))]
     params = event.get("requestParameters") or {}
     if not isinstance(params, dict):
         return arns
@@ -261,10 +261,10 @@ def generate_policy(usage: Usage) -> dict[str, Any]:
         scoped = tuple(sorted(resources)) if "*" not in resources else ("*",)
         groups.setdefault((prefix, scoped), []).append(action)
     statements = []
-    for i, ((prefix, resources), acts) in enumerate(sorted(groups.items())):
-        sid = re.sub(r"[^A-Za-z0-9]", "", prefix.title()) + ("Scoped" if resources != ("*",) else "Any") + str(i)
+    for i, ((prefix, scope), acts) in enumerate(sorted(groups.items())):
+        sid = re.sub(r"[^A-Za-z0-9]", "", prefix.title()) + ("Scoped" if scope != ("*",) else "Any") + str(i)
         statements.append({"Sid": sid, "Effect": "Allow", "Action": sorted(acts),
-                           "Resource": list(resources) if len(resources) > 1 else resources[0]})
+                           "Resource": list(scope) if len(scope) > 1 else scope[0]})
     return {"Version": "2012-10-17", "Statement": statements}
 
 
