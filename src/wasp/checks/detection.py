@@ -742,8 +742,8 @@ def _register_monitor(spec: MonitorSpec) -> None:
         best_practices=CENTRAL, cis=[spec.cis], task="logging", sources=LIVE,
         remediation=Remediation(
             text=f"On the log group of a multi-region trail, create a metric filter matching {spec.title}, an "
-                 "alarm on its metric (Sum >= 1 over 5 minutes) and an SNS topic with a confirmed subscriber. "
-                 f"Reference pattern: {spec.example}",
+                 "alarm on its metric (Sum >= 1 over 5 minutes) and an SNS topic with a confirmed subscriber "
+                 "(the CLI fix carries the CIS reference pattern).",
             cli=f"aws logs put-metric-filter --log-group-name TRAIL_GROUP --filter-name cis-{spec.cis} "
                 f"--metric-transformations metricName={spec.key},metricNamespace=CISBenchmark,metricValue=1 "
                 f"--filter-pattern '{spec.example}' && aws cloudwatch put-metric-alarm --alarm-name cis-{spec.cis} "

@@ -602,7 +602,10 @@ def judge(pattern_text: str, spec: MonitorSpec) -> FilterVerdict:
     missed = tuple(label for label, event in spec.events if not pattern.matches(event))
     if missed:
         shown = ", ".join(missed[:6]) + (f" and {len(missed) - 6} more" if len(missed) > 6 else "")
-        return FilterVerdict(False, f"pattern does not match {shown}", missed=missed)
+        total = len(spec.events)
+        head = "pattern does not match" if len(missed) == total else \
+            f"pattern matches {total - len(missed)} of {total} events and does not match"
+        return FilterVerdict(False, f"{head} {shown}", missed=missed)
     if pattern.matches(BENIGN[1]):
         return FilterVerdict(False, f"pattern also matches {BENIGN[0]}: it counts every event, the alarm is noise",
                              too_broad=True)
