@@ -200,13 +200,14 @@ class AccountModel:
         self.by_resource = {id(n.resource): a for a, n in nodes.items() if n.resource is not None}
         self._may: dict[tuple[str, str], bool] = {}
         self._services: dict[str, set[str]] = {}
+        self._free: dict[tuple[str, str], bool] = {}
         self._caps: dict[str, bool] = {}
         self._named: dict[str, tuple[frozenset[str], bool]] = {}
         self._role_list: list[Node] | None = None
         self._user_list: list[Node] | None = None
         self._trust_index: tuple[dict[str, list[Node]], list[Node]] | None = None
         self._by_service: dict[str, dict[str, list[Node]]] = {}
-        self._can: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], Decision] = {}
+        self._can: dict[tuple[Any, ...], Decision] = {}
 
     # -- construction --------------------------------------------------------------------------
     @classmethod
@@ -306,30 +307,32 @@ class AccountModel:
     def can(self, node: Node, action: str, resource: str, context: Mapping[str, str] | None = None,
             resource_policy: Policy | None = None, policies: list[Policy] | None = None) -> Decision:
         """Identity side (within boundary and SCPs) of a request by ``node``; trust as resource policy."""
-        ctx_items = tuple(sorted((context or {}).items()))
-        if resource_policy is None and policies is None and self._resource_free(node, action):
+        ctx_items = tuple(sorted(context.items())) if context else ()
+        key: tuple[Any, ...] | None = None
+        if resource_policy is None:
+            free = policies is None and self._resource_free(node, action)
             # every statement that can match says Resource "*": the same answer for any resource of that account
-            parts = resource.split(":", 5)
-            resource_key = "(any)@" + (parts[4] if len(parts) > 4 else "")
-        else:
-            resource_key = resource
-        key = (node.arn if policies is None else f"{node.arn}+{id(policies)}", action, resource_key, ctx_items)
-        if resource_policy is None and key in self._can:
-            return self._can[key]
+            resource_key = "(any)@" + resource.split(":", 5)[4] if free and resource.count(":") >= 5 else resource
+            # Policy objects live as long as the model, so their ids identify a policy list safely
+            plist = None if policies is None else tuple(id(p) for p in policies)
+            key = (node.arn, plist, action, resource_key, ctx_items)
+            hit = self._can.get(key)
+            if hit is not None:
+                return hit
         self.decisions += 1
         ctx = {**ANALYSIS_CONTEXT, **{k.lower(): v for k, v in (context or {}).items()}}
         sets = PolicySet(identity=node.policies if policies is None else policies, boundary=node.boundary,
                          scps=self.scps, resource=[resource_policy] if resource_policy else [])
         decision = evaluate(Request(action, resource, node.principal, ctx), sets,
                             resource_policy_required=resource_policy is not None)
-        if resource_policy is None:
+        if key is not None:
             self._can[key] = decision
         return decision
 
     def _resource_free(self, node: Node, action: str) -> bool:
         """True when no statement that could match the action depends on the resource."""
-        key = ("free", node.arn + "|" + action)
-        hit = self._may.get(key)  # type: ignore[arg-type]
+        key = (node.arn, action)
+        hit = self._free.get(key)
         if hit is None:
             low = action.lower()
             hit = True
@@ -349,7 +352,7 @@ class AccountModel:
                         break
                 if not hit:
                     break
-            self._may[key] = hit  # type: ignore[index]
+            self._free[key] = hit
         return hit
 
     def full_admin(self, node: Node, policies: list[Policy] | None = None) -> bool:
