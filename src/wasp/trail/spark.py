@@ -22,11 +22,13 @@ def session(master: str = "local[2]", app: str = "wasp-trail") -> Any:
         from pyspark.sql import SparkSession
     except ImportError:
         raise InputError("--engine spark needs PySpark: pip install 'wasp[spark]'") from None
-    spark = (SparkSession.builder.master(master).appName(app)
-             .config("spark.ui.enabled", "false")
-             .config("spark.sql.session.timeZone", "UTC")
-             .config("spark.sql.shuffle.partitions", "8")
-             .getOrCreate())
+    builder = (SparkSession.builder.master(master).appName(app)
+               .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.session.timeZone", "UTC"))
+    if master.startswith("local"):  # one machine: few shuffle partitions, or every rule pays for 200 tasks
+        builder = builder.config("spark.sql.shuffle.partitions", "4")
+    spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 
@@ -90,6 +92,7 @@ def load_events(spark: Any, sources: list[str]) -> int:
     df = frames[0]
     for other in frames[1:]:
         df = df.unionByName(other)
-    df = df.dropDuplicates(["event_id"])
+    # parse once, then every rule reads the cached columns (raw JSON is not re-split per rule)
+    df = df.dropDuplicates(["event_id"]).cache()
     df.createOrReplaceTempView(EVENTS_TABLE)
     return int(df.count())
