@@ -17,6 +17,7 @@ buckets, instances, security groups, log groups and alarms, and N/10 trails and 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import re
@@ -211,8 +212,11 @@ def run_prowler(exe: Path, server: Server, work: Path, i: int) -> dict[str, Any]
            "-o", str(outdir), "--no-banner"]
     log = work / f"prowler-{i}.log"
     res = measure(cmd, tool_env(server.url, work), server, log)
-    rows = [line for f in outdir.glob("*.csv") for line in f.read_text(errors="replace").splitlines()[1:]]
-    res["findings"] = len(rows)
+    rows = 0
+    for f in outdir.glob("*.csv"):  # semicolon-separated, with quoted multi-line fields
+        with f.open(newline="", errors="replace") as fh:
+            rows += max(0, sum(1 for _ in csv.reader(fh, delimiter=";")) - 1)
+    res["findings"] = rows
     m = re.search(r"\]\s+in\s+([\d.]+)s", log.read_text(errors="replace"))
     res["check_phase_s"] = float(m.group(1)) if m else None
     return res
