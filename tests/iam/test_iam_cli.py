@@ -105,3 +105,19 @@ def test_analyze_live_account(capsys, aws, moto):
     assert code == 0
     admins = {a["name"]: a for a in json.loads(out)["admins"]}
     assert admins["selfgrant"]["self_escalation"][0]["method"] == "iam-008"
+
+
+def test_generate_lists_unused_permissions(capsys, tmp_path, shared):
+    """With --authz, generate reports granted services the principal never used in the window."""
+    arn = "arn:aws:iam::200611803367:user/privesc4-CreateAccessKey-user"
+    event = {"eventTime": "2030-01-01T00:00:00Z", "eventSource": "iam.amazonaws.com", "eventName": "CreateAccessKey",
+             "awsRegion": "us-east-1", "recipientAccountId": "200611803367",
+             "userIdentity": {"type": "IAMUser", "arn": arn}, "requestParameters": {"userName": "x"}}
+    (tmp_path / "t.json").write_text(json.dumps({"Records": [event]}))
+    code, out, _ = run(capsys, "iam", "generate", "--principal", arn, "--since", "2029-12-01", "--trail",
+                       str(tmp_path), "--authz", str(shared / "data/iam/cloudsplaining_example_authz_details.json"),
+                       "--output", "json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["unused"]["used_actions"] == 1
+    assert report["policy"]["Statement"][0]["Resource"] == "arn:aws:iam::200611803367:user/x"

@@ -247,3 +247,26 @@ def test_existing_resource_methods_use_the_live_inventory():
     path = analyze(admin_role, operator, running).path_from(operator.arn)
     assert path is not None and path.steps[0].method == "ssm-002"
     assert analyze(admin_role, operator).path_from(operator.arn) is not None  # no instances known: possible
+
+
+def test_boundary_blocking_a_step_removes_the_edge():
+    """A permissions boundary that does not allow iam:CreateAccessKey removes the key-creation hop."""
+    target = user("adm", allow("*"))
+    bounded = user("dev", allow("iam:CreateAccessKey"), boundary=arn("policy", "readonly"))
+    readonly = managed("readonly", allow(["s3:Get*", "s3:List*"]))
+    free = user("dev2", allow("iam:CreateAccessKey"))
+    result = analyze(target, bounded, readonly, free)
+    assert result.path_from(bounded.arn) is None
+    assert result.path_from(free.arn) is not None
+
+
+def test_scp_deny_removes_self_escalation():
+    """An SCP denying IAM writes makes a self-granting user no longer admin-equivalent."""
+    from wasp.iam.policy import parse_policy
+
+    selfish = user("selfish", allow("iam:PutUserPolicy", arn("user", "selfish")))
+    scp = parse_policy(doc(allow("*"), {"Effect": "Deny", "Action": "iam:Put*", "Resource": "*"}), "guard", "scp")
+    without = AccountModel.from_inventory(Inventory([selfish]), account=ACCT).analyze()
+    with_scp = AccountModel.from_inventory(Inventory([selfish]), account=ACCT, scps=[scp]).analyze()
+    assert without.principals[selfish.arn].admin
+    assert not with_scp.principals[selfish.arn].admin
