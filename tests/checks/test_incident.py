@@ -262,3 +262,11 @@ def test_routing_to_api_destination_passes(aws):
     rule(aws, "gd-tickets", {"source": ["aws.guardduty"]}, dest)
     result = finding(aws, "ir_guardduty_findings_routed", ["events"], "us-east-1")
     assert result.status is Status.PASS and "events" in result.reason
+
+
+def test_service_role_named_incident_is_not_a_responder_role(aws):
+    """A service-assumed role (e.g. for the Security Incident Response service) is not a people's responder role."""
+    aws.client("iam").create_role(RoleName="AWSSecurityIncidentResponseContainment", AssumeRolePolicyDocument=trust(
+        principal={"Service": "containment.security-ir.amazonaws.com"}))
+    result = finding(aws, "ir_responder_role_requires_mfa", ["iam"])
+    assert result.status is Status.FAIL and "people can assume" in result.reason

@@ -88,6 +88,18 @@ def trust_requires_mfa(document: Any) -> tuple[bool | None, str]:
     return True, "every AssumeRole statement requires aws:MultiFactorAuthPresent"
 
 
+def human_assumable(document: Any) -> bool:
+    """Whether people (IAM principals or federated users) can assume the role; service roles cannot."""
+    if not isinstance(document, dict):
+        return is_unknown(document)  # unreadable: keep it, the verdict will say why
+    for s in _as_list(document.get("Statement")):
+        principal = s.get("Principal") if isinstance(s, dict) else None
+        if s.get("Effect") == "Allow" and (_aws_principal(principal)
+                                          or (isinstance(principal, dict) and "Federated" in principal)):
+            return True
+    return False
+
+
 def _aws_principal(principal: Any) -> bool:
     if principal == "*":
         return True
@@ -117,9 +129,11 @@ def responder_role_requires_mfa(account: Resource, ctx: Context) -> Result:
     """During an incident there is no time to grant access; the access granted in advance must be strong."""
     pattern = re.compile(ctx.settings.responder_role_pattern)
     roles = [r for r in ctx.of_type("AWS::IAM::Role", account=account.account or None)
-             if pattern.search(r.name) and not str(r.properties.get("Path", "")).startswith("/aws-service-role/")]
+             if pattern.search(r.name) and not str(r.properties.get("Path", "")).startswith("/aws-service-role/")
+             and human_assumable(r.properties.get("AssumeRolePolicyDocument"))]
     if not roles:
-        return Result.failed(f"no role name matches the responder pattern {ctx.settings.responder_role_pattern!r}")
+        return Result.failed(f"no role that people can assume matches the responder pattern "
+                             f"{ctx.settings.responder_role_pattern!r}")
     verdicts = {r.name: trust_requires_mfa(r.properties.get("AssumeRolePolicyDocument")) for r in roles}
     good = [name for name, (ok, _why) in verdicts.items() if ok]
     if good:
