@@ -18,6 +18,7 @@ SEED_MODULES = (
     "wasp.demo.detection",
     "wasp.demo.infrastructure",
     "wasp.demo.data",
+    "wasp.demo.iam",
 )
 
 
