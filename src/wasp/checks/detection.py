@@ -126,7 +126,7 @@ def trail_qualifies(trail: Resource) -> tuple[bool, str] | Unknown:
     if not logging:
         return False, f"trail '{name}' is not logging"
     cover = management_coverage(trail)
-    if is_unknown(cover):
+    if isinstance(cover, Unknown):
         return cover
     kinds, _ = cover
     if kinds != {"read", "write"}:
@@ -182,7 +182,7 @@ def multi_region_trail(account: Resource, ctx: Context) -> Result:
     unknowns: list[str] = []
     for trail in ctx.of_type(TRAIL):
         verdict = trail_qualifies(trail)
-        if is_unknown(verdict):
+        if isinstance(verdict, Unknown):
             unknowns.append(f"trail '{trail.id}': {verdict.reason}")
         elif verdict[0]:
             return Result.passed(verdict[1], {"trail": trail.arn})
@@ -344,7 +344,7 @@ def trail_bucket_public(trail: Resource, ctx: Context) -> Result:
         return Result.unknown(f"bucket '{name}' is not in this account's inventory (another account's log "
                               "archive?): its access cannot be judged from here")
     reasons = bucket_public_reasons(bucket, ctx)
-    if is_unknown(reasons):
+    if isinstance(reasons, Unknown):
         return Result.unknown(f"bucket '{name}': {reasons.reason}")
     if reasons:
         return Result.failed(f"bucket '{name}' is public: " + "; ".join(reasons), {"bucket": name})
@@ -384,7 +384,7 @@ def _data_events(bucket: Resource, ctx: Context, kind: str) -> Result:
             continue
         logging = trail.prop("IsLogging")
         cover = s3_data_coverage(trail, str(name))
-        if is_unknown(logging) or is_unknown(cover):
+        if is_unknown(logging) or isinstance(cover, Unknown):
             unknowns.append(f"trail '{trail.id}': {(first_unknown(logging, cover) or Unknown('')).reason}")
             continue
         if logging and kind in cover:
@@ -461,7 +461,7 @@ def config_recording(region: Resource, ctx: Context) -> Result:
     strategy = (group.get("recordingStrategy") or {}).get("useOnly")
     excluded = (group.get("exclusionByResourceTypes") or {}).get("resourceTypes") or []
     all_types = (group.get("allSupported") is True or strategy == "ALL_SUPPORTED_RESOURCE_TYPES") and not excluded
-    status = next((s for s in statuses or [] if s.get("name") == rec.get("name")), {})
+    status: dict[str, Any] = next((s for s in statuses or [] if s.get("name") == rec.get("name")), {})
     if not all_types:
         count = len(group.get("resourceTypes") or [])
         what = f"excludes {', '.join(excluded)}" if excluded else f"records only {count} selected resource types"
@@ -589,7 +589,7 @@ class _Chain:
         trails = self.ctx.of_type(TRAIL)
         for trail in trails:
             verdict = trail_qualifies(trail)
-            if is_unknown(verdict):
+            if isinstance(verdict, Unknown):
                 self.unknowns.append(f"trail '{trail.id}': {verdict.reason}")
                 continue
             if not verdict[0]:
@@ -638,7 +638,7 @@ class _Chain:
             self.unknowns.append(f"log group {name}: {filters.reason}")
             return None
         cover = management_coverage(trail)
-        excluded = cover[1] if not is_unknown(cover) else set()
+        excluded = cover[1] if not isinstance(cover, Unknown) else set()
         lost = sorted({e.get("eventSource", "") for _, e in self.spec.events} & excluded)
         if lost:
             self.failures.append(f"trail '{trail.id}' excludes {', '.join(lost)} management events")
