@@ -695,7 +695,10 @@ def identity_federation_in_use(account: Resource, ctx: Context) -> Result:
         why = unclear[0] if unclear else f"could not read {gaps[0].service}: {gaps[0].reason}"
         return Result.unknown(f"no identity provider found, but {why}")
     unused = [i.id for i in ctx.of_type("AWS::SSO::Instance", account=acct)]
-    tail = f" (Identity Center instance {', '.join(unused)} has no permission set)" if unused else ""
+    tail = ""
+    if unused:
+        tail = (f" (Identity Center instance {unused[0]} has no permission set)" if len(unused) == 1
+                else f" (Identity Center instances {', '.join(unused)} have no permission set)")
     return Result.failed("no SAML/OIDC identity provider and no IAM Identity Center in use" + tail)
 
 
