@@ -270,3 +270,14 @@ def test_scp_deny_removes_self_escalation():
     with_scp = AccountModel.from_inventory(Inventory([selfish]), account=ACCT, scps=[scp]).analyze()
     assert without.principals[selfish.arn].admin
     assert not with_scp.principals[selfish.arn].admin
+
+
+def test_existing_resource_method_needs_a_resource_when_the_service_was_collected():
+    """With a collected inventory and no Lambda function at all, UpdateFunctionCode reaches no role."""
+    lam = role("fn-admin", trusts("lambda.amazonaws.com"), allow("*"))
+    dev = user("dev", allow("lambda:UpdateFunctionCode"))
+    bucket = Resource.of("AWS::S3::Bucket", "b", properties={})
+    assert analyze(lam, dev).path_from(dev.arn) is not None  # IAM-only input: possible
+    assert analyze(lam, dev, bucket).path_from(dev.arn) is None  # collected account, no function
+    fn = Resource.of("AWS::Lambda::Function", "f", properties={"Role": lam.arn})
+    assert analyze(lam, dev, bucket, fn).path_from(dev.arn) is not None

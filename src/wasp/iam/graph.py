@@ -458,6 +458,10 @@ class AccountModel:
         type_, prop = spec
         items = self.inventory.of_type(type_)
         if not items:
+            # none listed: none exist when the service was collected without a gap, unknown otherwise
+            collected = any(not t.startswith(("AWS::IAM::", "WASP::")) for t in self.inventory.types())
+            if collected and self.inventory.gap_for(type_) is None:
+                return set()
             return None
         used = {str(r.properties.get(prop)) for r in items if r.properties.get(prop)}
         if prop == "IamInstanceProfile":  # instance profile ARNs -> the roles they contain
