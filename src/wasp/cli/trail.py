@@ -200,7 +200,7 @@ def query(sql: str, db: Path | None, output: str, out: Path | None) -> int:
         import io
 
         buf = io.StringIO()
-        writer = csv.writer(buf)
+        writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(cols)
         writer.writerows([[to_jsonable(v) for v in r] for r in rows])
         emit(buf.getvalue(), out)
