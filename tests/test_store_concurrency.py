@@ -41,7 +41,7 @@ def test_two_processes_saving_at_once_both_land(tmp_path):
     ids = {o[0].strip() for o in outs}
     store = Store(db)
     scans = store.scans()
-    assert {s.scan_id for s in scans} == ids
+    assert {s.scan_id for s in scans} == ids, (outs, [s.to_json() for s in scans])
     assert all(s.state == "complete" and sum(s.counts.values()) == 30000 for s in scans)
     assert all(s.resources == 30000 for s in scans)
 

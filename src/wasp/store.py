@@ -126,6 +126,7 @@ class Store:
     def __init__(self, path: Path | str, lock_timeout: float = 120.0) -> None:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
+        self._schema_ready = False
 
     # ---- connections -------------------------------------------------------------------------------
     @contextmanager
@@ -149,10 +150,13 @@ class Store:
             except duckdb.Error as exc:
                 raise InputError(f"{self.path} is not a readable wasp store: {_first_line(exc)}") from None
         try:
-            if not read_only:
+            # no progress bar: DuckDB would print it on stdout (into JSON output) during slow inserts
+            con.execute("SET enable_progress_bar = false")
+            if not read_only and not self._schema_ready:
                 for stmt in SCHEMA:
                     con.execute(stmt)
                 con.execute("INSERT OR REPLACE INTO wasp_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+                self._schema_ready = True
             elif not _has_table(con, "scans"):
                 raise InputError(f"{self.path} is not a wasp store (no scans table)")
             yield con
@@ -208,7 +212,7 @@ class Store:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 for row in rows:
-                    fh.write(json.dumps(row, ensure_ascii=False))
+                    fh.write(json.dumps(row, ensure_ascii=False, default=to_jsonable))
                     fh.write("\n")
             with self.connect() as con:
                 con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM "
@@ -481,7 +485,7 @@ class ScanWriter:
                 "location": _location_text(r.location)}
 
     def _finding_row(self, f: Finding) -> dict[str, Any]:
-        data = to_jsonable(f.to_json())
+        data = f.to_json()  # already JSON-shaped; _insert's json.dumps falls back to to_jsonable for the rest
         if f.resource.tags:
             data["resource"]["tags"] = dict(f.resource.tags)
         if f.resource.location is not None:

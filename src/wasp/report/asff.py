@@ -124,5 +124,12 @@ def findings(result: Any, account: str | None = None, home_region: str | None = 
 
 
 def render(result: Any, account: str | None = None, home_region: str | None = None, **_: Any) -> str:
-    """The JSON document `aws securityhub batch-import-findings --findings file://...` accepts."""
-    return json.dumps(findings(result, account, home_region), indent=2, ensure_ascii=False) + "\n"
+    """The JSON array `aws securityhub batch-import-findings --findings file://...` accepts, one finding a line."""
+    account = account or result.account or next((f.resource.account for f in result.findings
+                                                 if f.resource.account), "")
+    if not account:
+        raise InputError("ASFF needs an AWS account id and this scan has none (a template scan?): pass --account")
+    home = home_region or (result.regions[0] if result.regions else "us-east-1")
+    when = result.finished or result.started or datetime.now(UTC)
+    lines = [json.dumps(finding_to_asff(f, account, home, when), ensure_ascii=False) for f in result.findings]
+    return "[\n" + ",\n".join(lines) + "\n]\n"
