@@ -140,3 +140,18 @@ def test_checks_run_on_template_inventories():
     assert status[("iam_role_trust_restricted", "AppRole")] is Status.FAIL
     assert status[("iam_role_no_privilege_escalation", "Worker")] is Status.FAIL
     assert status[("iam_role_no_privilege_escalation", "AppRole")] is Status.PASS
+
+
+def test_secret_resource_policy_exposure(aws):
+    """A secret shared with another account fails; a secret without a resource policy passes."""
+    sm = aws.client("secretsmanager")
+    shared = sm.create_secret(Name="shared-db", SecretString="not-a-real-secret")["ARN"]
+    sm.create_secret(Name="private-db", SecretString="not-a-real-secret")
+    sm.put_resource_policy(SecretId=shared, ResourcePolicy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+         "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}))
+    result = live_scan(aws, services=["secretsmanager"], checks=["iam_secret_not_externally_accessible"])
+    failed = finding(result, "iam_secret_not_externally_accessible", "shared-db")
+    assert failed.status is Status.FAIL and "444455556666" in failed.reason
+    assert "not-a-real-secret" not in json.dumps(failed.to_json())
+    assert finding(result, "iam_secret_not_externally_accessible", "private-db").status is Status.PASS

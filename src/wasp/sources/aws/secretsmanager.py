@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 from wasp.model import Resource
 from wasp.sources.aws.base import Scope, Service, tags_of
 
-SECRETSMANAGER = Service("secretsmanager", label="secretsmanager", actions=["secretsmanager:ListSecrets"])
+SECRETSMANAGER = Service("secretsmanager", label="secretsmanager",
+                         actions=["secretsmanager:ListSecrets", "secretsmanager:GetResourcePolicy"])
 
 
 @SECRETSMANAGER.collects("AWS::SecretsManager::Secret")
@@ -23,6 +25,10 @@ def secrets(client: Any, scope: Scope) -> Iterator[Resource]:
             "RotationEnabled": bool(s.get("RotationEnabled", False)),
             "RotationLambdaARN": s.get("RotationLambdaARN"),
             "RotationRules": {k: v for k, v in rules.items()} if rules else None,
+            # the resource policy (None when there is none): read by the IAM exposure check
+            "ResourcePolicy": scope.fetch(client.get_resource_policy, SecretId=s.get("ARN") or s["Name"],
+                                          pick=lambda r: json.loads(r["ResourcePolicy"])
+                                          if r.get("ResourcePolicy") else None),
         }
         yield Resource.of("AWS::SecretsManager::Secret", s["Name"], arn=s.get("ARN", ""), properties=props,
                           tags=tags_of(s.get("Tags", [])),
