@@ -284,3 +284,9 @@ def test_principal_parsing():
     assert Principal.parse("ec2.amazonaws.com").kind == "service"
     assert Principal.parse(None).kind == "anonymous"
     assert Principal.parse(USER).name == "alice"
+
+
+def test_default_caller_is_in_the_resource_account():
+    """Without a principal the simulated caller lives in the resource's account (no accidental cross-account)."""
+    d = simulate("sqs:SendMessage", QUEUE, identity=[pol(allow("sqs:*"))])
+    assert d.allowed

@@ -62,17 +62,19 @@ def iam_group() -> None:
               help="Session policy file.")
 @click.option("--action", "actions", multiple=True, required=True, help="Action to decide, e.g. s3:GetObject.")
 @click.option("--resource", default="*", show_default=True, help="Resource ARN of the request.")
-@click.option("--principal", default="arn:aws:iam::111111111111:user/wasp-simulated", show_default=True,
-              help="Caller ARN (user, role, assumed-role session), account id, service principal or '*'.")
+@click.option("--principal", help="Caller ARN (user, role, assumed-role session), account id, service principal "
+                                  "or '*' (default: a user in the resource's account).")
 @click.option("--resource-account", help="Account owning the resource when the ARN has none (S3).")
 @click.option("--context", "context_items", multiple=True, help="Request context key, KEY=VALUE (repeatable).")
 @output_options(FORMATS)
 def simulate(policies: tuple[Path, ...], boundary: Path | None, scps: tuple[Path, ...], rcps: tuple[Path, ...],
              resource_policies: tuple[Path, ...], session_policies: tuple[Path, ...], actions: tuple[str, ...],
-             resource: str, principal: str, resource_account: str | None, context_items: tuple[str, ...],
+             resource: str, principal: str | None, resource_account: str | None, context_items: tuple[str, ...],
              output: str, out: Path | None) -> int:
     """Decide requests against policies and print the decision with the statements that decided it."""
-    from wasp.iam.evaluate import PolicySet, Request, evaluate
+    from wasp.iam.evaluate import PolicySet, Request, default_principal, evaluate
+
+    principal = principal or default_principal(resource)
 
     trust = any(a.lower().startswith("sts:assumerole") for a in actions)
     sets = PolicySet(

@@ -390,6 +390,13 @@ def as_policies(docs: Iterable[Any] | Any, kind: str, prefix: str = "") -> list[
     return out
 
 
+def default_principal(resource: str) -> str:
+    """A user in the resource's account (so an unnamed caller is not accidentally cross-account)."""
+    m = _ARN.match(resource or "")
+    account = m["account"] if m and m["account"] else "111111111111"
+    return f"arn:aws:iam::{account}:user/wasp-simulated"
+
+
 def simulate(action: str, resource: str = "*", *, principal: str | Principal | None = None,
              identity: Any = (), resource_policy: Any = (), boundary: Any = None, session: Any = (),
              scps: Sequence[Any] = (), rcps: Sequence[Any] = (), context: Mapping[str, Any] | None = None,
@@ -405,7 +412,7 @@ def simulate(action: str, resource: str = "*", *, principal: str | Principal | N
         rcps=[as_policies(level, "rcp", f"rcp[{i}]") for i, level in enumerate(rcps)],
     )
     if principal is None:
-        principal = "arn:aws:iam::111111111111:user/wasp-simulated"
+        principal = default_principal(resource)
     request = Request(action=action, resource=resource, principal=principal, context=context or {},
                       resource_account=resource_account)
     return evaluate(request, policies, resource_policy_required)
