@@ -165,6 +165,8 @@ TABLE = [
     ("KMS key policy delegating but no identity allow", dict(
         action="kms:Decrypt", resource=KEY,
         resource_policy=[pol(rallow({"AWS": f"arn:aws:iam::{ACCT}:root"}, "kms:*", "*"))]), IMPLICIT_DENY),
+    ("KMS actions that are not on a key need no key policy", dict(
+        action="kms:CreateKey", resource="*", identity=[pol(allow("kms:CreateKey"))]), ALLOW),
     # role trust policies
     ("trust policy naming the user, same account", dict(
         action="sts:AssumeRole", resource=ROLE, resource_policy=[pol(

@@ -279,16 +279,17 @@ def _levels(items: Sequence[Policy | Sequence[Policy]]) -> list[list[Policy]]:
     return [[i] if isinstance(i, Policy) else list(i) for i in items]
 
 
-def requires_resource_policy(action: str) -> bool:
-    """Services where no access exists unless the resource policy allows (key policy, trust policy)."""
-    return action.startswith("sts:assumerole") or action.startswith("kms:")
+def requires_resource_policy(action: str, resource: str = "") -> bool:
+    """Requests with no access unless the resource policy allows: role trust, KMS key policy (on a key)."""
+    return action.startswith("sts:assumerole") or (action.startswith("kms:") and ":key/" in resource)
 
 
 def evaluate(request: Request, policies: PolicySet, resource_policy_required: bool | None = None) -> Decision:
     action, who, ctx, res_account = request.normalized()
     label = request.action
     resource = request.resource or "*"
-    required = requires_resource_policy(action) if resource_policy_required is None else resource_policy_required
+    required = (requires_resource_policy(action, resource) if resource_policy_required is None
+                else resource_policy_required)
     scp_levels, rcp_levels = _levels(policies.scps), _levels(policies.rcps)
     boundary = [policies.boundary] if policies.boundary is not None else []
     anonymous_or_service = who.kind in ("anonymous", "service")
