@@ -63,6 +63,7 @@ class Exposure:
     statements: list[str] = field(default_factory=list)
     unknown: str = ""
     no_policy: bool = False
+    owner: str = ""  # account owning the resource ('' for templates: every named account counts as external)
 
     @property
     def level(self) -> str:
@@ -83,7 +84,10 @@ class Exposure:
         if self.level in ("public", "cross-account"):
             parts = [f"anyone can {_few(self.public)}"] if self.public else []
             parts += [f"{who} can {_few(actions)}" for who, actions in sorted(self.external.items())]
-            return "; ".join(parts)
+            text = "; ".join(parts)
+            if self.external and not self.owner:
+                text += " (owner account unknown: every account named in the policy is counted as external)"
+            return text
         return self.unknown or "not reachable from outside the account"
 
 
@@ -143,7 +147,7 @@ def exposure_of(resource: Resource, engine: Any = None, owner_account: str = "")
         actions &= {"sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity", "sts:TagSession",
                     "sts:SetSourceIdentity"}
     arns = spec.arns(resource)
-    result = Exposure(label)
+    result = Exposure(label, owner=owner)
     cited: set[str] = set()
     stranger = Principal(f"arn:aws:iam::{STRANGER_ACCOUNT}:user/wasp-external", "user", STRANGER_ACCOUNT,
                          name="wasp-external")
