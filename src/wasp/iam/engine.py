@@ -58,6 +58,19 @@ class IamEngine:
     def analysis(self) -> Any:
         return self.model.analyze()
 
+    def principals(self) -> dict[str, Any]:
+        """ARN -> PrincipalFacts (full_admin, self_escalation steps, unknown reasons) for every user and role."""
+        return dict(self.analysis.principals)
+
+    def is_admin(self, arn: str) -> bool:
+        """Full admin or admin-equivalent, decided by evaluation."""
+        facts = self.analysis.principals.get(arn)
+        return bool(facts and facts.admin)
+
+    def escalation_paths(self) -> list[Any]:
+        """Shortest path to an admin from each non-admin principal that has one."""
+        return list(self.analysis.paths)
+
     def model_arn(self, resource: Resource) -> str:
         """The ARN under which a principal resource appears in the model (templates have no ARN)."""
         return resource.arn or self.model.by_resource.get(id(resource), "")
