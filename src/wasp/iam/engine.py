@@ -19,17 +19,20 @@ class IamEngine:
     def __init__(self, inventory: Inventory, account: str = "") -> None:
         self.inventory = inventory
         self.account = account
-        self._parsed: dict[tuple[int, str], Policy] = {}
+        self._parsed: dict[tuple[int, str], tuple[Any, Policy]] = {}
 
     # -- single documents ------------------------------------------------------------------
     def policy(self, document: Any, kind: str = "resource", name: str = "policy") -> Policy:
         """Parse once per document object (raises PolicyError for malformed documents)."""
         if isinstance(document, Policy):
             return document
+        if isinstance(document, str):
+            return parse_policy(document, name=name, kind=kind)
         key = (id(document), kind)
-        if key not in self._parsed:
-            self._parsed[key] = parse_policy(document, name=name, kind=kind)
-        return self._parsed[key]
+        hit = self._parsed.get(key)
+        if hit is None or hit[0] is not document:  # the document is kept alive so its id cannot be reused
+            hit = self._parsed[key] = (document, parse_policy(document, name=name, kind=kind))
+        return hit[1]
 
     def decide(self, policy: Any, action: str, resource: str = "*", principal: str | Principal | None = None,
                context: Mapping[str, Any] | None = None, kind: str = "resource") -> Decision:
