@@ -142,3 +142,20 @@ def test_missing_or_foreign_file_is_a_clear_error(tmp_path):
         pass
     with pytest.raises(InputError, match="no scans"):
         empty.resolve()
+
+
+def test_sql_summary_matches_python_summary(tmp_path):
+    """Scores computed in SQL for the dashboard equal those every report computes in Python."""
+    from wasp.report.summary import summarize
+
+    result = synthetic_result(700)
+    for f in result.findings[::9]:
+        f.muted, f.mute_reason = True, "accepted"
+    result.findings[1].best_practices = ["SEC02-BP01", "SEC02-BP02", "SEC03-BP01"]
+    store = Store(tmp_path / "w.duckdb")
+    sid = store.save(result)
+    expected, got = summarize(result.findings), store.summary(sid)
+    assert {a: t.counts for a, t in got.areas.items()} == {a: t.counts for a, t in expected.areas.items()}
+    assert {q: t.counts for q, t in got.questions.items()} == {q: t.counts for q, t in expected.questions.items()}
+    assert {b: t.counts for b, t in got.practices.items()} == {b: t.counts for b, t in expected.practices.items()}
+    assert got.total.counts == expected.total.counts

@@ -366,6 +366,61 @@ class Store:
         out["scan_id"] = chosen[0]
         return out, history
 
+    def summary(self, scan_id: str) -> Any:
+        """Tallies per area, question and best practice computed in SQL (no findings loaded into Python)."""
+        from wasp.catalog import best_practices
+        from wasp.report.summary import Summary, Tally
+
+        catalog = best_practices()
+        kind = "CASE WHEN muted THEN 'MUTED' ELSE status END"
+        with self.connect(read_only=True) as con:
+            by_area = con.execute(f"SELECT area, {kind}, count(*) FROM findings WHERE scan_id = ? GROUP BY ALL",
+                                  [scan_id]).fetchall()
+            by_bp = con.execute(f"SELECT bp, k, count(*) FROM (SELECT unnest(best_practices) AS bp, {kind} AS k "
+                                "FROM findings WHERE scan_id = ?) GROUP BY ALL", [scan_id]).fetchall()
+            by_q = con.execute(f"SELECT q, k, count(DISTINCT r) FROM (SELECT rowid AS r, {kind} AS k, "
+                               "split_part(unnest(best_practices), '-', 1) AS q FROM findings WHERE scan_id = ?) "
+                               "GROUP BY ALL", [scan_id]).fetchall()
+        areas: dict[Area, Tally] = {}
+        total = Tally()
+        for area, k, n in by_area:
+            areas.setdefault(Area(area), Tally()).counts[k] += n
+            total.counts[k] += n
+        practices: dict[str, Tally] = {}
+        for bp, k, n in by_bp:
+            if bp in catalog:
+                practices.setdefault(bp, Tally()).counts[k] += n
+        known_q = {bp.question_id for bp in catalog.values()}
+        questions: dict[str, Tally] = {}
+        for q, k, n in by_q:
+            if q in known_q:
+                questions.setdefault(q, Tally()).counts[k] += n
+        return Summary(areas, questions, practices, total)
+
+    def responsibility(self, scan_id: str) -> tuple[dict[str, Any], set[str]]:
+        """Unmuted failures by area title and responsibility, and the resource types of the scan."""
+        from collections import Counter
+
+        with self.connect(read_only=True) as con:
+            rows = con.execute("SELECT area, json_extract_string(data, '$.responsibility'), count(*) FROM findings "
+                               "WHERE scan_id = ? AND status = 'FAIL' AND NOT muted GROUP BY ALL",
+                               [scan_id]).fetchall()
+            types = {t for (t,) in con.execute("SELECT DISTINCT resource_type FROM findings WHERE scan_id = ?",
+                                               [scan_id]).fetchall()}
+        by_area: dict[str, Counter[str]] = {}
+        for area, resp, n in rows:
+            by_area.setdefault(Area(area).title, Counter())[resp or "customer"] += n
+        return by_area, types
+
+    def special_counts(self, scan_id: str) -> dict[str, int]:
+        """How many failing findings carry escalation steps, and how many are trail detections."""
+        row = self._query("SELECT count(*) FILTER (WHERE json_extract(data, '$.evidence.steps') IS NOT NULL OR "
+                          "json_extract_string(data, '$.evidence[0].from') IS NOT NULL), "
+                          "count(*) FILTER (WHERE source = 'trail') FROM findings "
+                          "WHERE scan_id = ? AND status = 'FAIL'",
+                          [scan_id])[0]
+        return {"escalations": int(row[0]), "detections": int(row[1])}
+
     def gaps(self, scan_id: str) -> list[dict[str, Any]]:
         with self.connect(read_only=True) as con:
             return _dicts(con.execute("SELECT service, region, account, types, action, reason FROM gaps "

@@ -110,6 +110,11 @@ def responsibility_view(findings: list[Finding]) -> dict[str, Any]:
         types.add(f.resource.type)
         if f.status is Status.FAIL and not f.muted:
             by_area[f.area.title][f.responsibility.value] += 1
+    return responsibility_table(by_area, types)
+
+
+def responsibility_table(by_area: dict[str, Counter[str]], types: set[str]) -> dict[str, Any]:
+    """The view from pre-computed tallies (area title -> responsibility -> failures) and resource types."""
     model = load("shared_responsibility")
     columns = [c for c in model.get("columns", []) if c not in ("service", "category", "notes")]
     services: dict[str, dict[str, str]] = {}

@@ -27,8 +27,8 @@ from wasp.catalog import best_practices, questions
 from wasp.errors import InputError
 from wasp.model import Area
 from wasp.report.charts import score_bars, status_donut, trend_line
-from wasp.report.html import responsibility_view
-from wasp.report.summary import Tally, summarize
+from wasp.report.html import responsibility_table
+from wasp.report.summary import Tally
 from wasp.store import Store
 from wasp.web.graphs import detections_timeline, escalation_graph, escalation_paths, trail_events
 
@@ -99,7 +99,8 @@ def create_app(db: Path | str, token: str | None = None) -> FastAPI:
         info = scan_or_none(scan)
         if info is None:
             return page(request, "empty.html", db=str(store.path))
-        summary, findings, items = _summary(store, info.scan_id)
+        summary = store.summary(info.scan_id)
+        special = store.special_counts(info.scan_id)
         trend = store.trend(account=info.account or None, source=info.source)
         previous = store.previous(info.scan_id)
         areas = [(a, summary.areas.get(a)) for a in Area if a in summary.areas]
@@ -110,15 +111,15 @@ def create_app(db: Path | str, token: str | None = None) -> FastAPI:
             area_chart=score_bars([(a.title, t.score, f"{a.title}") for a, t in areas], title="Score per area"),
             trend_chart=_trend(trend),
             previous=previous, diff=store.diff_ids(previous, info.scan_id) if previous else None,
-            escalations=len(escalation_paths(items)), detections=len(trail_events(items)),
-            responsibility=responsibility_view(findings), gaps=store.gaps(info.scan_id))
+            escalations=special["escalations"], detections=special["detections"],
+            responsibility=responsibility_table(*store.responsibility(info.scan_id)), gaps=store.gaps(info.scan_id))
 
     @app.get("/areas/{area}", response_class=HTMLResponse)
     def area_page(request: Request, area: str, scan: str | None = None) -> HTMLResponse:
         if area not in Area._value2member_map_:
             raise InputError(f"no pillar area {area!r}")
         info = store.scan(scan)
-        summary, _, _ = _summary(store, info.scan_id)
+        summary = store.summary(info.scan_id)
         rows = [q for q in _question_rows(summary) if q["area"] == area]
         total, items = store.findings(info.scan_id, area=area, status="FAIL", limit=PAGE)
         return page(request, "area.html", info=info, area=Area(area), tally=summary.areas.get(Area(area), Tally()),
@@ -132,7 +133,7 @@ def create_app(db: Path | str, token: str | None = None) -> FastAPI:
         if q is None:
             raise InputError(f"no Well-Architected question {qid!r}")
         info = store.scan(scan)
-        summary, _, _ = _summary(store, info.scan_id)
+        summary = store.summary(info.scan_id)
         bps = best_practices()
         practices = [(bp, bps[bp].title, summary.practices.get(bp, Tally())) for bp in sorted(bps)
                      if bps[bp].question_id == qid]
@@ -235,14 +236,6 @@ def _secure(response: Response) -> Response:
 
 def _trend(scans: list[Any]) -> str:
     return trend_line([(s.started[:16].replace("T", " "), s.score, s.counts.get("FAIL", 0)) for s in scans])
-
-
-def _summary(store: Store, scan_id: str) -> tuple[Any, list[Any], list[dict[str, Any]]]:
-    from wasp.store import finding_from_json
-
-    _, items = store.findings(scan_id)
-    findings = [finding_from_json(i) for i in items]
-    return summarize(findings), findings, items
 
 
 def _question_rows(summary: Any) -> list[dict[str, Any]]:
