@@ -737,7 +737,7 @@ def _register_monitor(spec: MonitorSpec) -> None:
         "evaluated, not string-compared), on a log group fed by a multi-region trail with management events.")
     severe = spec.cis in ("5.1", "5.2", "5.3", "5.4", "5.5", "5.7")
     check(
-        id=f"monitor_{spec.key}", title=f"Changes are alarmed: {spec.title} (CIS {spec.cis})",
+        id=f"monitor_{spec.key}", title=f"An alarm reaches a person on {spec.title} (CIS {spec.cis})",
         area=Area.DETECTION, severity=Severity.MEDIUM if severe else Severity.LOW, resource="WASP::Account",
         best_practices=CENTRAL, cis=[spec.cis], task="logging", sources=LIVE,
         remediation=Remediation(
