@@ -40,7 +40,8 @@ def identity(rng: random.Random) -> dict:
                 "arn": f"arn:aws:iam::{ACCOUNT}:user/{user}", "accountId": ACCOUNT,
                 "accessKeyId": f"AKIA{zlib.crc32(user.encode()) % 10**16:016d}", "userName": user}
     role = rng.choice(ROLES)
-    session = f"i-0{rng.randrange(16**15):015x}" if role == "app-backend" else f"session-{rng.randrange(50)}"
+    instance = zlib.crc32(f"i{rng.randrange(40)}".encode())
+    session = f"i-0{instance:015x}" if role == "app-backend" else f"session-{rng.randrange(50)}"
     return {"type": "AssumedRole", "principalId": f"AROA{zlib.crc32(role.encode()) % 10**16:016d}:{session}",
             "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/{session}", "accountId": ACCOUNT,
             "accessKeyId": f"ASIA{rng.randrange(10**16):016d}",

@@ -24,7 +24,7 @@ import duckdb
 from wasp.errors import InputError
 from wasp.trail.store import COLUMNS, EVENTS_TABLE
 
-BATCH_BYTES = 256 * 1024 * 1024  # compressed bytes handed to DuckDB in one read
+BATCH_BYTES = 32 * 1024 * 1024  # compressed bytes per read: ~300k events, bounded memory
 MAX_OBJECT = 1024 * 1024 * 1024  # one S3-delivery file is one JSON object; allow large ones
 JSON_STARTS = (b"{", b"[")
 GZIP_MAGIC = b"\x1f\x8b"
@@ -119,40 +119,28 @@ def _quote(text: str) -> str:
 
 
 def _events_sql(files: list[SourceFile]) -> str:
-    """SQL yielding (file, e) with one row per CloudTrail event found in the given files."""
+    """SQL yielding (file, e) with one row per CloudTrail event found in the given files.
+
+    One pass over the raw values: each value's shape picks the list of events it holds, which is then
+    unnested (reading the files once matters more than anything else for speed).
+    """
     paths = ", ".join(_quote(str(f.local)) for f in files)
+    lake_row = ("CASE WHEN json_type(r, '$[0].eventJson') = 'VARCHAR' "
+                "THEN CAST(json_extract_string(r, '$[0].eventJson') AS JSON) "
+                "ELSE CAST('{' || array_to_string(list_transform(CAST(json_extract(r, '$[*]') AS VARCHAR[]), "
+                "lambda x: x[2:-2]), ',') || '}' AS JSON) END")
     return f"""
-    WITH raw AS (
-        SELECT filename AS file, json AS j
-        FROM read_json_objects([{paths}], format='auto', filename=true, maximum_object_size={MAX_OBJECT})
-    ),
-    lake_rows AS (
-        SELECT file, unnest(json_extract(j, '$.QueryResultRows[*]')) AS r
-        FROM raw WHERE json_type(j, '$.QueryResultRows') = 'ARRAY'
-    ),
-    events AS (
-        SELECT file, unnest(json_extract(j, '$.Records[*]')) AS e
-        FROM raw WHERE json_type(j, '$.Records') = 'ARRAY'
-        UNION ALL
-        SELECT file, json_extract(j, '$.detail') FROM raw
-        WHERE json_type(j, '$.detail') = 'OBJECT' AND json_exists(j, '$."detail-type"')
-        UNION ALL
-        SELECT file, CAST(json_extract_string(j, '$.eventJson') AS JSON) FROM raw
-        WHERE json_type(j, '$.eventJson') = 'VARCHAR'
-        UNION ALL
-        SELECT file, j FROM raw
-        WHERE json_type(j) = 'OBJECT' AND json_type(j, '$.Records') IS NULL
-          AND json_type(j, '$.detail') IS NULL AND json_type(j, '$.eventJson') IS NULL
-          AND (json_exists(j, '$.eventName') OR json_exists(j, '$.eventID'))
-        UNION ALL
-        SELECT file, CASE WHEN json_type(r, '$[0].eventJson') = 'VARCHAR'
-                          THEN CAST(json_extract_string(r, '$[0].eventJson') AS JSON)
-                          ELSE CAST('{{' || array_to_string(list_transform(
-                              CAST(json_extract(r, '$[*]') AS VARCHAR[]), lambda x: x[2:-2]), ',') || '}}' AS JSON)
-                     END
-        FROM lake_rows
-    )
-    SELECT file, e FROM events"""
+    SELECT file, unnest(CASE
+        WHEN json_type(j, '$.Records') = 'ARRAY' THEN json_extract(j, '$.Records[*]')
+        WHEN json_type(j, '$.detail') = 'OBJECT' AND json_exists(j, '$."detail-type"')
+            THEN [json_extract(j, '$.detail')]
+        WHEN json_type(j, '$.eventJson') = 'VARCHAR' THEN [CAST(json_extract_string(j, '$.eventJson') AS JSON)]
+        WHEN json_type(j, '$.QueryResultRows') = 'ARRAY'
+            THEN list_transform(json_extract(j, '$.QueryResultRows[*]'), lambda r: {lake_row})
+        WHEN json_type(j) = 'OBJECT' AND (json_exists(j, '$.eventName') OR json_exists(j, '$.eventID')) THEN [j]
+        ELSE [] END) AS e
+    FROM (SELECT filename AS file, json AS j
+          FROM read_json_objects([{paths}], format='auto', filename=true, maximum_object_size={MAX_OBJECT}))"""
 
 
 def _typed_select(source: str) -> str:
@@ -245,6 +233,7 @@ def ingest(con: duckdb.DuckDBPyConnection, sources: list[str], session: Any = No
            progress: Progress | None = None, batch_bytes: int = BATCH_BYTES) -> IngestReport:
     """Read every source into the store; files already read unchanged are skipped."""
     report = IngestReport()
+    con.execute("SET preserve_insertion_order = false")  # lets DuckDB stream large inserts in parallel
     rows = con.execute("SELECT path, mtime FROM trail_files WHERE status = 'ok'").fetchall()
     known = {row[0]: row[1] for row in rows}
     with tempfile.TemporaryDirectory(prefix="wasp-trail-") as tmp:

@@ -90,7 +90,7 @@ class Dialect:
         if self.name == "spark":
             return (f"slice(transform(array_sort(collect_list(named_struct('t', event_time, 'e', {expr}))), "
                     f"x -> x.e), 1, {limit})")
-        return f"list({expr} ORDER BY event_time)[1:{limit}]"
+        return f"min_by({expr}, event_time, {limit})"  # a top-n heap: no list of every match is built
 
 
 DUCKDB = Dialect("duckdb")
