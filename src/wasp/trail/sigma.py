@@ -142,7 +142,7 @@ def compile_leaf(field: str | None, value: Any, d: Dialect) -> str:
         pattern, wild = like_pattern(value)
         if wild:
             raw = "".join("%" if p == SpecialChars.WILDCARD_MULTI else "_" if p == SpecialChars.WILDCARD_SINGLE
-                          else p.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
+                          else str(p).replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
                           for p in value.s)
             return f"COALESCE({expr} LIKE {d.literal(raw)} ESCAPE '{ESCAPE}', FALSE)"
         return f"COALESCE({expr} = {d.literal(str(value))}, FALSE)"
