@@ -18,6 +18,7 @@ from report.report_samples import HOSTILE, evolve, synthetic_result
 from wasp.model import Status
 from wasp.report import render
 from wasp.report.html import json_for_script
+from wasp.sources.aws.session import AwsTarget
 from wasp.store import Store
 
 
@@ -27,9 +28,12 @@ def _data(page: str) -> dict:
     return json.loads(blob.group(1))
 
 
-@pytest.fixture
-def report(aws, tmp_path):
+@pytest.fixture(scope="module")
+def report(moto_server, tmp_path_factory):
     """HTML of a real live scan plus synthesised hostile findings, with a diff to a stored earlier scan."""
+    moto_server.reset()
+    aws = AwsTarget(moto_server.session(), endpoint_url=moto_server.url)
+    tmp_path = tmp_path_factory.mktemp("html")
     aws.client("s3").create_bucket(Bucket="html-bucket")
     live = live_scan(aws)
     first = synthetic_result(400, started=datetime(2026, 1, 1, tzinfo=UTC))
@@ -120,6 +124,7 @@ def test_report_in_chromium_filters_and_shows_detail(report, browser):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_hundred_thousand_findings_render_one_page(tmp_path, browser):
     """With 100,000 findings the page stays small: one page of rows in the DOM, search answers within seconds."""
     path = tmp_path / "big.html"
