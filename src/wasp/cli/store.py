@@ -132,7 +132,10 @@ def history(db: Path | None, source: str | None, account: str | None, limit: int
 @click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True)
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity if s is not Severity.INFO]),
               help="Exit 1 when a NEW failure at or above this severity appeared (for CI).")
-def diff(scan_a: str | None, scan_b: str | None, db: Path | None, output: str, fail_on: str | None) -> int:
+@click.option("--limit", type=int, default=100, show_default=True,
+              help="Terminal output: list at most this many items per section (0 = all).")
+def diff(scan_a: str | None, scan_b: str | None, db: Path | None, output: str, fail_on: str | None,
+         limit: int) -> int:
     """Compare two scans: new failures, fixed ones, still failing. Defaults: the latest scan against its previous."""
     from wasp.store import Store
 
@@ -148,11 +151,14 @@ def diff(scan_a: str | None, scan_b: str | None, db: Path | None, output: str, f
             if not items:
                 continue
             lines.append(f"\n{label} ({len(items)}):")
-            for i in _worst(items):
+            shown = _worst(items)[:limit] if limit > 0 else _worst(items)
+            for i in shown:
                 res = i["resource"]
                 note = f" [{i['before']} -> {i['after']}]" if label == "Fixed" else ""
                 lines.append(f"  {mark} {i['severity']:8} {i['check_id']}  {safe(res.get('type', ''))} "
                              f"{safe(res.get('name') or res.get('id', ''))}{note}: {safe(i['reason'])}")
+            if len(items) > len(shown):
+                lines.append(f"  ... and {len(items) - len(shown)} more (--limit 0 or --output json for all)")
         emit("\n".join(lines) + "\n", None)
     if fail_on:
         rank = Severity.parse(fail_on).rank
