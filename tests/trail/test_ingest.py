@@ -116,3 +116,14 @@ def test_missing_source_and_bad_store_are_input_errors(tmp_path: Path) -> None:
     (tmp_path / "x.duckdb").write_text("not a database")
     with pytest.raises(InputError, match=r"x\.duckdb"):
         connect(tmp_path / "x.duckdb")
+
+
+def test_duplicates_inside_one_batch_are_stored_once(tmp_path: Path) -> None:
+    """The same events in two files of one ingest (and twice in one file) are stored once each."""
+    batch = events(4)
+    write_delivery_file(tmp_path / "a.json.gz", batch + batch[:1])
+    write_delivery_file(tmp_path / "b.json.gz", batch)
+    con = connect(tmp_path / "t.duckdb")
+    report = ingest(con, [str(tmp_path)])
+    assert (report.events_seen, report.events_added, report.duplicates) == (9, 4, 5)
+    assert con.execute("SELECT count(*), count(DISTINCT event_id) FROM trail_events").fetchone() == (4, 4)

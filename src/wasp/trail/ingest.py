@@ -168,12 +168,19 @@ def _load(con: duckdb.DuckDBPyConnection, files: list[SourceFile]) -> tuple[int,
     seen = sum(per_file.values())
     before = con.execute(f"SELECT count(*) FROM {EVENTS_TABLE}").fetchone()[0]  # type: ignore[index]
     names = ", ".join(COLUMNS)
+    # anti-join against the store, then drop duplicates inside this batch (a window over every staged row
+    # costs more than deleting the few repeated ids afterwards)
     con.execute(f"""
         INSERT INTO {EVENTS_TABLE} ({names}, file, event)
         SELECT {", ".join("s." + n for n in COLUMNS)}, l.label, s.event
         FROM trail_staged s JOIN trail_labels l ON l.local = s.file
-        WHERE NOT EXISTS (SELECT 1 FROM {EVENTS_TABLE} t WHERE t.event_id = s.event_id)
-        QUALIFY row_number() OVER (PARTITION BY s.event_id ORDER BY s.file) = 1""")
+        WHERE NOT EXISTS (SELECT 1 FROM {EVENTS_TABLE} t WHERE t.event_id = s.event_id)""")
+    con.execute(f"""
+        DELETE FROM {EVENTS_TABLE} WHERE rowid IN (
+            SELECT rid FROM (SELECT rowid AS rid, row_number() OVER (PARTITION BY event_id ORDER BY file, rowid) AS rn
+                             FROM {EVENTS_TABLE} WHERE event_id IN (
+                                 SELECT event_id FROM trail_staged GROUP BY event_id HAVING count(*) > 1))
+            WHERE rn > 1)""")
     after = con.execute(f"SELECT count(*) FROM {EVENTS_TABLE}").fetchone()[0]  # type: ignore[index]
     con.execute("DROP TABLE trail_staged")
     return seen, int(after - before), {str(k): int(v) for k, v in per_file.items()}
