@@ -162,3 +162,10 @@ def test_denied_cloudtrail_makes_trail_checks_unknown(aws, moto):
     for check_id in ("cloudtrail_multi_region_logging", "monitor_root_usage"):
         f = finding(result, check_id)
         assert f.status is Status.UNKNOWN and "CloudTrail" in f.reason, f.reason
+
+
+def test_multi_region_trail_homed_in_unscanned_region_is_unknown(aws):
+    """A multi-region trail whose home region was not scanned makes the check UNKNOWN, not FAIL."""
+    build.trail(aws, "far", build.trail_bucket(aws, "far-trail-logs", region="us-west-2"), "us-west-2")
+    f = finding(scan(aws, "cloudtrail_multi_region_logging"), "cloudtrail_multi_region_logging")
+    assert f.status is Status.UNKNOWN and "far (home us-west-2)" in f.reason
