@@ -169,3 +169,15 @@ def test_multi_region_trail_homed_in_unscanned_region_is_unknown(aws):
     build.trail(aws, "far", build.trail_bucket(aws, "far-trail-logs", region="us-west-2"), "us-west-2")
     f = finding(scan(aws, "cloudtrail_multi_region_logging"), "cloudtrail_multi_region_logging")
     assert f.status is Status.UNKNOWN and "far (home us-west-2)" in f.reason
+
+
+def test_trail_bucket_outside_inventory_is_unknown(aws):
+    """A trail delivering to a bucket wasp cannot see (another account's archive) gets UNKNOWN, not PASS."""
+    bucket = build.trail_bucket(aws, "gone-trail-logs")
+    build.trail(aws, "elsewhere", bucket)
+    aws.client("s3").delete_bucket_policy(Bucket=bucket)
+    aws.client("s3").delete_bucket(Bucket=bucket)
+    result = scan(aws, "cloudtrail_bucket_not_public", "cloudtrail_bucket_access_logging")
+    for check_id in ("cloudtrail_bucket_not_public", "cloudtrail_bucket_access_logging"):
+        f = finding(result, check_id, "elsewhere")
+        assert f.status is Status.UNKNOWN and "not in this account's inventory" in f.reason
