@@ -38,3 +38,14 @@ def test_alarms_and_topics(aws):
     assert t.properties["PolicyDocument"]["Statement"]
     assert t.properties["Subscriptions"][0]["Protocol"] == "email"
     assert not is_unknown(t.properties["Subscriptions"])
+
+
+def test_webhook_subscription_secret_is_redacted(aws):
+    """An HTTPS subscription keeps its host but never its secret-bearing path or query."""
+    sns = aws.client("sns")
+    topic = sns.create_topic(Name="hooks")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="https", Endpoint="https://hooks.example.com/services/T0/B0/s3cr3tT0k3n")
+    [t] = collect(aws, ["us-east-1"], services=["sns"]).inventory.of_type("AWS::SNS::Topic")
+    [sub] = t.properties["Subscriptions"]
+    assert sub["Endpoint"] == "https://hooks.example.com/<redacted>"
+    assert "s3cr3t" not in str(t.properties)

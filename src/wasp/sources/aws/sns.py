@@ -10,6 +10,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import botocore.exceptions
 
@@ -25,7 +26,8 @@ def topics(client: Any, scope: Scope) -> Iterator[Resource]:
     try:
         grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for s in scope.paginate(client, "list_subscriptions", "Subscriptions"):
-            grouped[s.get("TopicArn", "")].append({"Protocol": s.get("Protocol"), "Endpoint": s.get("Endpoint"),
+            grouped[s.get("TopicArn", "")].append({"Protocol": s.get("Protocol"),
+                                                   "Endpoint": redact_endpoint(s.get("Protocol"), s.get("Endpoint")),
                                                    "SubscriptionArn": s.get("SubscriptionArn")})
         subs = grouped
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
@@ -49,6 +51,17 @@ def topics(client: Any, scope: Scope) -> Iterator[Resource]:
             "PolicyDocument": policy,
             "Subscriptions": subs if isinstance(subs, Unknown) else subs.get(arn, []),
         })
+
+
+def redact_endpoint(protocol: str | None, endpoint: str | None) -> str | None:
+    """HTTP(S) subscription URLs often carry their secret in the path or query (chat webhooks, tokens):
+    keep only scheme and host, so no output ever shows the secret."""
+    if not endpoint or str(protocol).lower() not in ("http", "https"):
+        return endpoint
+    parts = urlsplit(endpoint)
+    if not parts.path.strip("/") and not parts.query:
+        return endpoint
+    return f"{parts.scheme}://{parts.hostname or ''}/<redacted>"
 
 
 def _policy(text: str | None) -> Any:
