@@ -1,0 +1,54 @@
+"""JUnit XML for CI dashboards: one test suite per check, one test case per resource it judged.
+
+FAIL is a failure, UNKNOWN an error (the check could not decide: never shown as green), muted findings
+are skipped with their reason, PASS is a passing case.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from wasp.model import Finding, Status
+
+
+def render(result: Any, **_: Any) -> str:
+    by_check: dict[str, list[Finding]] = defaultdict(list)
+    for f in result.findings:
+        by_check[f.check_id].append(f)
+    root = ET.Element("testsuites", name="wasp", tests=str(len(result.findings)))
+    totals = {"failures": 0, "errors": 0, "skipped": 0}
+    for check_id, findings in by_check.items():
+        suite = ET.SubElement(root, "testsuite", name=check_id, tests=str(len(findings)))
+        counts = {"failures": 0, "errors": 0, "skipped": 0}
+        for f in findings:
+            loc = f.resource.location
+            where = str(loc) if loc is not None and loc.source != "live" else f.resource.key
+            case = ET.SubElement(suite, "testcase", classname=check_id, name=where)
+            if loc is not None and loc.path:
+                case.set("file", loc.path)
+                if loc.line:
+                    case.set("line", str(loc.line))
+            if f.muted:
+                ET.SubElement(case, "skipped", message=f.mute_reason)
+                counts["skipped"] += 1
+            elif f.status is Status.FAIL:
+                node = ET.SubElement(case, "failure", message=f.reason, type=f.severity.value)
+                node.text = f"{f.title}\n{f.reason}\nRemediation: {f.remediation.text}"
+                counts["failures"] += 1
+            elif f.status is Status.UNKNOWN:
+                ET.SubElement(case, "error", message=f.reason, type="unknown")
+                counts["errors"] += 1
+        for key, value in counts.items():
+            suite.set(key, str(value))
+            totals[key] += value
+    for message in result.errors:
+        suite = ET.SubElement(root, "testsuite", name="wasp-input", tests="1", failures="0", errors="1", skipped="0")
+        case = ET.SubElement(suite, "testcase", classname="wasp-input", name=message.split(":")[0])
+        ET.SubElement(case, "error", message=message, type="input")
+        totals["errors"] += 1
+    for key, value in totals.items():
+        root.set(key, str(value))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
