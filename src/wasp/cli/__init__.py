@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "wasp.cli.store",
     "wasp.cli.posture",
     "wasp.cli.trail",
+    "wasp.cli.iac",
 )
 
 

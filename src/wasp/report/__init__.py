@@ -14,6 +14,8 @@ FORMATS: dict[str, str] = {
     "csv": "wasp.report.csv_report",
     "markdown": "wasp.report.markdown",
     "html": "wasp.report.html",
+    "sarif": "wasp.report.sarif",
+    "junit": "wasp.report.junit",
 }
 
 
