@@ -10,6 +10,7 @@ AREA_MODULES = (
     "wasp.checks.identity",
     "wasp.checks.detection",
     "wasp.checks.infrastructure",
+    "wasp.checks.transit",
     "wasp.checks.data",
     "wasp.checks.incident",
     "wasp.checks.readiness",
