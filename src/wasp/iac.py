@@ -63,7 +63,7 @@ def _is_called_module(folder: Path, roots: set[Path]) -> bool:
     """A folder another root calls as a local module is scanned through that call, not on its own."""
     from wasp.sources.terraform import local_module_dirs
 
-    return any(folder != root and folder in local_module_dirs(root) for root in roots)
+    return any(folder != root and folder.resolve() in local_module_dirs(root) for root in roots)
 
 
 def _kind(path: Path, explicit: bool) -> str:

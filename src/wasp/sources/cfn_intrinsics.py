@@ -175,7 +175,7 @@ class Resolver:
             return [r for r in (self.resolve(v) for v in value) if r is not NO_VALUE]
         return value
 
-    def _function(self, fn: str, arg: Any) -> Any:  # noqa: C901 - one branch per intrinsic is the clearest map
+    def _function(self, fn: str, arg: Any) -> Any:
         if fn == "Ref":
             return self.ref(str(arg))
         if fn == "Condition":

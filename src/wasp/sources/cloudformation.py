@@ -164,6 +164,10 @@ def _defaults(type_: str, props: dict[str, Any]) -> None:
         props.setdefault("ManagedPolicyArns", [])
     elif type_ == "AWS::EC2::SecurityGroup":
         props.setdefault("SecurityGroupIngress", [])
+    elif type_ == "AWS::EC2::NetworkAcl":
+        props.setdefault("Entries", [])
+    elif type_ == "AWS::SecretsManager::Secret":
+        props.setdefault("RotationEnabled", False)
     elif type_ == "AWS::EC2::Instance":
         if "UserData" in props:
             props["UserData"] = decode_user_data(props["UserData"])
@@ -300,7 +304,25 @@ def _lambda_url(raw: Mapping[str, Any], props: dict[str, Any], by: Mapping[str, 
             {k: v for k, v in props.items() if k != "TargetFunctionArn"})
 
 
+def _nacl_entry(raw: Mapping[str, Any], props: dict[str, Any], by: Mapping[str, Resource], _r: Resolver,
+               _l: str) -> None:
+    entry = {k: v for k, v in props.items() if k != "NetworkAclId"}
+    entry.setdefault("Egress", False)
+    for acl in _targets(raw.get("NetworkAclId"), props.get("NetworkAclId"), by, ("AWS::EC2::NetworkAcl",)):
+        acl.properties.setdefault("Entries", []).append(entry)
+
+
+def _rotation(raw: Mapping[str, Any], props: dict[str, Any], by: Mapping[str, Resource], _r: Resolver,
+              _l: str) -> None:
+    for secret in _targets(raw.get("SecretId"), props.get("SecretId"), by, ("AWS::SecretsManager::Secret",)):
+        secret.properties["RotationEnabled"] = True
+        if isinstance(props.get("RotationRules"), Mapping):
+            secret.properties["RotationRules"] = props["RotationRules"]
+
+
 ATTACHED: dict[str, Any] = {
+    "AWS::EC2::NetworkAclEntry": _nacl_entry,
+    "AWS::SecretsManager::RotationSchedule": _rotation,
     "AWS::S3::BucketPolicy": _bucket_policy,
     "AWS::SQS::QueuePolicy": _queue_policy,
     "AWS::SNS::TopicPolicy": _topic_policy,

@@ -1,0 +1,1 @@
+db_password = "Sup3rSecretPassw0rd!"

@@ -1,0 +1,19 @@
+variable "env" {
+  type    = string
+  default = "prod"
+}
+
+variable "admin_cidr" {
+  type    = string
+  default = "0.0.0.0/0"
+}
+
+variable "db_password" {
+  type      = string
+  sensitive = true
+}
+
+variable "app_buckets" {
+  type    = set(string)
+  default = ["uploads", "reports"]
+}
