@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from wasp.model import Resource, Unknown
-from wasp.sources.aws.base import REGION, Scope, Service, tags_of
+from wasp.sources.aws.base import REGION, Scope, Service, describe_error, tags_of
 
 EC2 = Service("ec2", label="ec2", actions=[
     "ec2:DescribeInstances", "ec2:DescribeInstanceAttribute", "ec2:DescribeSecurityGroups",
@@ -335,7 +335,10 @@ def ebs_defaults(client: Any, scope: Scope) -> Iterator[Resource]:
     enabled = client.get_ebs_encryption_by_default()["EbsEncryptionByDefault"]
     key: Any = None
     if enabled:
-        key = scope.fetch(scope.client("ec2", **_FEW_RETRIES).get_ebs_default_kms_key_id,
-                          pick=lambda r: r.get("KmsKeyId"))
+        try:  # an unparseable answer is not a BotoCoreError, so Scope.fetch would let it sink the region record
+            key = scope.fetch(scope.client("ec2", **_FEW_RETRIES).get_ebs_default_kms_key_id,
+                              pick=lambda r: r.get("KmsKeyId"))
+        except Exception as exc:  # recorded as Unknown; the encryption flag is kept
+            key = Unknown(describe_error(exc))
     yield Resource.of(REGION, scope.region, account=scope.account, region=scope.region,
                       properties={"EbsEncryptionByDefault": bool(enabled), "EbsDefaultKmsKeyId": key})
