@@ -26,6 +26,9 @@ NAME_PROPERTY = {
     "AWS::IAM::Group": "GroupName", "AWS::Logs::LogGroup": "LogGroupName", "AWS::DynamoDB::Table": "TableName",
     "AWS::Lambda::Function": "FunctionName", "AWS::CloudTrail::Trail": "TrailName",
     "AWS::IAM::InstanceProfile": "InstanceProfileName", "AWS::SQS::Queue": "QueueName",
+    "AWS::SNS::Topic": "TopicName", "AWS::SecretsManager::Secret": "Name", "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::EKS::Cluster": "Name", "AWS::RDS::DBInstance": "DBInstanceIdentifier",
+    "AWS::RDS::DBCluster": "DBClusterIdentifier", "AWS::EC2::LaunchTemplate": "LaunchTemplateName",
 }
 # service and resource path of synthesised ARNs
 ARN_SHAPES = {
@@ -40,7 +43,12 @@ ARN_SHAPES = {
     "AWS::DynamoDB::Table": ("dynamodb", "region", "acct", "table/{name}"),
     "AWS::SecretsManager::Secret": ("secretsmanager", "region", "acct", "secret:{name}"),
     "AWS::CloudTrail::Trail": ("cloudtrail", "region", "acct", "trail/{name}"),
+    "AWS::CertificateManager::Certificate": ("acm", "region", "acct", "certificate/{name}"),
 }
+# Ref on these types returns the ARN, not the name
+REF_IS_ARN = {"AWS::SNS::Topic", "AWS::SecretsManager::Secret", "AWS::IAM::ManagedPolicy",
+              "AWS::CertificateManager::Certificate", "AWS::ElasticLoadBalancingV2::LoadBalancer",
+              "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::TargetGroup"}
 _SUB = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
@@ -105,6 +113,11 @@ class Resolver:
         if name in self.parameters:
             return self.parameters[name]
         if name in self.resources:
+            type_ = str((self.resources.get(name) or {}).get("Type"))
+            if type_ in REF_IS_ARN:
+                return arn_for(type_, str(self.name_of(name)), self.region, self.account)
+            if type_ == "AWS::SQS::Queue":
+                return f"https://sqs.{self.region}.amazonaws.com/{self.account}/{self.name_of(name)}"
             return self.name_of(name)
         return Unknown(f"Ref to undefined name {name!r}")
 

@@ -112,7 +112,8 @@ def _build(path: Path, resources: Mapping[str, Any], resolver: Resolver) -> Temp
         _user_data(type_, raw, props, resolver)
         if type_ in ATTACHED:
             side.append((str(logical), type_, raw, props))
-            continue
+            if type_ not in ALSO_RESOURCE:
+                continue
         if type_ == "AWS::Serverless::Function":
             type_, props = "AWS::Lambda::Function", _sam_function(props, str(logical), resolver)
         resource = _resource(path, str(logical), type_, props, resolver, _line(logical))
@@ -319,6 +320,9 @@ def _rotation(raw: Mapping[str, Any], props: dict[str, Any], by: Mapping[str, Re
         if isinstance(props.get("RotationRules"), Mapping):
             secret.properties["RotationRules"] = props["RotationRules"]
 
+
+# side resources that checks also judge on their own (the template form of a policy statement)
+ALSO_RESOURCE = {"AWS::Lambda::Permission", "AWS::Lambda::Url"}
 
 ATTACHED: dict[str, Any] = {
     "AWS::EC2::NetworkAclEntry": _nacl_entry,

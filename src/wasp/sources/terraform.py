@@ -8,6 +8,7 @@ local-folder modules, references between resources (names and synthesised ARNs) 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -114,7 +115,7 @@ class Module:
         if not isinstance(source, str) or not source.startswith(("./", "../")):
             self.warnings.append(f"{block.path}: module {name}: source {source!r} is not a local folder: not read")
             return None
-        folder = (self.folder / source).resolve()
+        folder = Path(os.path.normpath(self.folder / source))
         if not folder.is_dir() or self.depth > 8:
             self.warnings.append(f"{block.path}: module {name}: folder {source} not found")
             return None
@@ -382,7 +383,7 @@ def read_folder(folder: Path, variables: Mapping[str, Any] | None = None,
     for key, value in (variables or {}).items():
         inputs[key] = _cli_value(value)
     out = TemplateRead()
-    root = Module(folder.resolve(), "", inputs, out.warnings)
+    root = Module(folder, "", inputs, out.warnings)
     instances = root.instances()
     _build(instances, out)
     return out
@@ -406,7 +407,8 @@ def _build(instances: list[Instance], out: TemplateRead) -> None:
         t = inst.block.type
         if t in ATTACH:
             attach.append(inst)
-            continue
+            if t not in SHAPES:
+                continue
         if t not in SHAPES:
             continue
         resource = _resource(inst.block, inst.address, inst.args, str(inst.block.path), inst.block.line)

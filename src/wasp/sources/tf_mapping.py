@@ -293,8 +293,18 @@ def _lb(a: Args) -> dict[str, Any]:
 
 
 def _listener(a: Args) -> dict[str, Any]:
-    return pick(a, {"load_balancer_arn": "LoadBalancerArn", "port": "Port", "protocol": "Protocol",
-                    "ssl_policy": "SslPolicy", "certificate_arn": "Certificates"})
+    props = pick(a, {"load_balancer_arn": "LoadBalancerArn", "port": "Port", "protocol": "Protocol",
+                     "ssl_policy": "SslPolicy"})
+    if a.get("certificate_arn"):
+        props["Certificates"] = [{"CertificateArn": a["certificate_arn"]}]
+    actions = []
+    for act in blocks(a, "default_action"):
+        entry: dict[str, Any] = {"Type": act.get("type")}
+        if (r := block(act, "redirect")) is not None:
+            entry["RedirectConfig"] = pick(r, {"protocol": "Protocol", "port": "Port", "status_code": "StatusCode"})
+        actions.append(entry)
+    props["DefaultActions"] = actions
+    return props
 
 
 def _classic_elb(a: Args) -> dict[str, Any]:
@@ -318,11 +328,22 @@ def _cloudfront(a: Args) -> dict[str, Any]:
         "ViewerCertificate": pick(cert, {"minimum_protocol_version": "MinimumProtocolVersion",
                                          "cloudfront_default_certificate": "CloudFrontDefaultCertificate",
                                          "acm_certificate_arn": "AcmCertificateArn"}),
-        "Origins": [pick(o, {"domain_name": "DomainName", "origin_id": "Id"}) for o in blocks(a, "origin")],
+        "Origins": [_origin(o) for o in blocks(a, "origin")],
     }
     if (lg := block(a, "logging_config")) is not None:
         config["Logging"] = pick(lg, {"bucket": "Bucket", "prefix": "Prefix"})
     return {"DistributionConfig": config}
+
+
+def _origin(o: dict[str, Any]) -> dict[str, Any]:
+    out = pick(o, {"domain_name": "DomainName", "origin_id": "Id"})
+    if (c := block(o, "custom_origin_config")) is not None:
+        out["CustomOriginConfig"] = pick(c, {"origin_protocol_policy": "OriginProtocolPolicy",
+                                             "origin_ssl_protocols": "OriginSSLProtocols",
+                                             "http_port": "HTTPPort", "https_port": "HTTPSPort"})
+    if (s := block(o, "s3_origin_config")) is not None:
+        out["S3OriginConfig"] = pick(s, {"origin_access_identity": "OriginAccessIdentity"})
+    return out
 
 
 def _topic(a: Args) -> dict[str, Any]:
@@ -438,6 +459,13 @@ SHAPES: dict[str, tuple[str, Callable[[Args], dict[str, Any]]]] = {
     "aws_secretsmanager_secret": ("AWS::SecretsManager::Secret", _secret),
     "aws_eks_cluster": ("AWS::EKS::Cluster", _eks),
     "aws_cloudwatch_log_group": ("AWS::Logs::LogGroup", _log_group),
+    "aws_lambda_permission": ("AWS::Lambda::Permission", lambda a: pick(a, {
+        "function_name": "FunctionName", "action": "Action", "principal": "Principal", "source_arn": "SourceArn",
+        "source_account": "SourceAccount", "principal_org_id": "PrincipalOrgID"})),
+    "aws_lambda_function_url": ("AWS::Lambda::Url", lambda a: pick(a, {"function_name": "TargetFunctionArn",
+                                                                        "authorization_type": "AuthType"})),
+    "aws_acm_certificate": ("AWS::CertificateManager::Certificate", lambda a: pick(a, {
+        "domain_name": "DomainName", "key_algorithm": "KeyAlgorithm", "validation_method": "ValidationMethod"})),
 }
 
 
