@@ -26,7 +26,8 @@ NAME_PROPERTY = {
     "AWS::IAM::Group": "GroupName", "AWS::Logs::LogGroup": "LogGroupName", "AWS::DynamoDB::Table": "TableName",
     "AWS::Lambda::Function": "FunctionName", "AWS::CloudTrail::Trail": "TrailName",
     "AWS::IAM::InstanceProfile": "InstanceProfileName", "AWS::SQS::Queue": "QueueName",
-    "AWS::SNS::Topic": "TopicName", "AWS::SecretsManager::Secret": "Name", "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::SNS::Topic": "TopicName", "AWS::SecretsManager::Secret": "Name",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
     "AWS::EKS::Cluster": "Name", "AWS::RDS::DBInstance": "DBInstanceIdentifier",
     "AWS::RDS::DBCluster": "DBClusterIdentifier", "AWS::EC2::LaunchTemplate": "LaunchTemplateName",
 }
