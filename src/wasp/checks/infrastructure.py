@@ -563,7 +563,9 @@ def _limited(condition: Any) -> bool:
     """A condition pins the caller or the source to something specific (no wildcard, not IfExists)."""
     for operator, block in (condition or {}).items() if isinstance(condition, Mapping) else []:
         op = str(operator).lower()
-        if op.endswith("ifexists") or "not" in op.split(":")[-1] or not isinstance(block, Mapping):
+        base = op.split(":")[-1]
+        # IfExists passes when the key is absent, negations and Null pin nothing to a specific value
+        if op.endswith("ifexists") or "not" in base or base == "null" or not isinstance(block, Mapping):
             continue
         for key, values in block.items():
             if str(key).lower() in _LIMITING_KEYS and all(isinstance(v, str) and v and v != "*"
