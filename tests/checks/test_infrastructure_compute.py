@@ -153,3 +153,17 @@ def test_lambda_public_url_policy_and_runtime(aws):
     status, reason = _status(result, "lambda_runtime_supported", "public")
     assert status is Status.FAIL and "2024-10-14" in reason
     assert _status(result, "lambda_runtime_supported", "private")[0] is Status.PASS
+
+
+def test_public_statement_conditions():
+    """SourceAccount limits Principal '*'; IfExists, Null and wildcard values do not."""
+    from wasp.checks.infrastructure import open_statements
+
+    def stmt(condition):
+        return {"Statement": [{"Sid": "s", "Effect": "Allow", "Principal": {"AWS": "*"},
+                               "Action": "lambda:InvokeFunction", "Condition": condition}]}
+
+    assert open_statements(stmt({"StringEquals": {"AWS:SourceAccount": "123456789012"}})) == []
+    assert open_statements(stmt({"StringEqualsIfExists": {"aws:SourceAccount": "123456789012"}})) == ["s"]
+    assert open_statements(stmt({"Null": {"aws:SourceArn": "false"}})) == ["s"]
+    assert open_statements(stmt({"ArnLike": {"aws:SourceArn": "*"}})) == ["s"]
