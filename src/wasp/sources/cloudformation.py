@@ -46,24 +46,42 @@ def looks_like_cloudformation(text: str) -> bool:
 
 
 def read_template(path: Path, parameters: Mapping[str, str] | None = None, text: str | None = None) -> TemplateRead:
-    from cfnlint.decode import decode_str
-
     if text is None:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise TemplateError(f"{path}: cannot read: {exc}") from None
-    template, matches = decode_str(text)
-    if matches or template is None:
-        first = matches[0] if matches else None
-        line = getattr(first, "linenumber", 0) if first else 0
-        message = getattr(first, "message", "unreadable template") if first else "unreadable template"
-        raise TemplateError(f"{path}:{line}: malformed template: {message}")
+    template = _decode(path, text)
     resources = template.get("Resources") if isinstance(template, Mapping) else None
     if not isinstance(resources, Mapping) or not resources:
         raise TemplateError(f"{path}:1: not a CloudFormation template (no Resources section)")
     resolver = _resolver(template, resources, dict(parameters or {}), path)
     return _build(path, resources, resolver)
+
+
+def _decode(path: Path, text: str) -> Any:
+    if text.lstrip().startswith("{"):
+        from cfnlint.decode import decode_str
+
+        template, matches = decode_str(text)
+        if matches or template is None:
+            first = matches[0] if matches else None
+            line = getattr(first, "linenumber", 0) if first else 0
+            message = getattr(first, "message", "unreadable template") if first else "unreadable template"
+            raise TemplateError(f"{path}:{line}: malformed template: {message}")
+        return template
+    import yaml
+
+    from wasp.sources.cfn_yaml import load_yaml
+
+    try:
+        return load_yaml(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        raise TemplateError(f"{path}:{line}: malformed template: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise TemplateError(f"{path}:0: malformed template: {str(exc).splitlines()[0]}") from None
 
 
 def _resolver(template: Mapping[str, Any], resources: Mapping[str, Any], given: dict[str, str],
