@@ -101,13 +101,14 @@ def _rule_dirs(rules: tuple[Path, ...]) -> list[Path]:
 @click.option("--source", "spark_sources", multiple=True,
               help="With --engine spark: CloudTrail files/folders or Parquet from `wasp trail export`.")
 @click.option("--spark-master", default="local[2]", show_default=True, help="Spark master URL.")
+@click.option("--spark-memory", default="4g", show_default=True, help="Driver heap for a local Spark master.")
 @click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Save the detections as a scan in this wasp store (default: your data directory's).")
 @click.option("--no-save", is_flag=True, help="Do not save the detections in the wasp store.")
 @output_options(("terminal", "json"))
 @fail_on_option
 def detect(db: Path | None, rules: tuple[Path, ...], no_builtin: bool, engine: str, spark_sources: tuple[str, ...],
-           spark_master: str, store_path: Path | None, no_save: bool, output: str, out: Path | None,
+           spark_master: str, spark_memory: str, store_path: Path | None, no_save: bool, output: str, out: Path | None,
            fail_on: str | None) -> int:
     """Run the built-in detections plus any Sigma rules over the events; findings use every report format."""
     from wasp.report import render
@@ -121,7 +122,7 @@ def detect(db: Path | None, rules: tuple[Path, ...], no_builtin: bool, engine: s
 
         if not spark_sources:
             raise InputError("--engine spark needs --source (CloudTrail files or exported Parquet)")
-        spark = session(spark_master)
+        spark = session(spark_master, memory=spark_memory)
         load_events(spark, list(spark_sources))
         run = run_rules(SparkEngine(spark), ruleset)
         targets = list(spark_sources)

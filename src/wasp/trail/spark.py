@@ -16,8 +16,12 @@ from wasp.trail.sigma import SPARK
 from wasp.trail.store import COLUMNS, EVENTS_TABLE
 
 
-def session(master: str = "local[2]", app: str = "wasp-trail") -> Any:
-    """A SparkSession (the one already running, or a new one on ``master``)."""
+def session(master: str = "local[2]", app: str = "wasp-trail", memory: str = "4g") -> Any:
+    """A SparkSession (the one already running, or a new one on ``master``).
+
+    In local mode the driver is the executor: its heap (default 1g) must hold the cached events, so
+    ``memory`` sets it (cluster masters keep the cluster's own settings).
+    """
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -27,7 +31,7 @@ def session(master: str = "local[2]", app: str = "wasp-trail") -> Any:
                .config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.session.timeZone", "UTC"))
     if master.startswith("local"):  # one machine: few shuffle partitions, or every rule pays for 200 tasks
-        builder = builder.config("spark.sql.shuffle.partitions", "4")
+        builder = builder.config("spark.sql.shuffle.partitions", "4").config("spark.driver.memory", memory)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
