@@ -77,7 +77,7 @@ CLASSES: dict[str, tuple[set[str], set[str]]] = {
                           {"CKV_AWS_168", "CKV_AWS_387"}),
     "Secret not rotated": ({"secretsmanager_secret_rotation"}, {"CKV2_AWS_57"}),
     "Log group retention too short": ({"logs_group_retention"}, {"CKV_AWS_66", "CKV_AWS_338"}),
-    "Trail not multi-region": ({"cloudtrail_multi_region"}, {"CKV_AWS_67"}),
+    "Trail not multi-region": ({"cloudtrail_multi_region_logging"}, {"CKV_AWS_67"}),
     "VPC without flow logs": ({"vpc_flow_logs_enabled"}, {"CKV2_AWS_11"}),
     "Default security group open": ({"ec2_default_sg_restricts_all"}, {"CKV2_AWS_12"}),
 }
