@@ -153,7 +153,7 @@ def _instance(a: Args) -> dict[str, Any]:
         props["MetadataOptions"] = m
     if (ud := _user_data(a)) is not None:
         props["UserData"] = ud
-    devices = [{"DeviceName": "root", "Ebs": _ebs(d)} for d in blocks(a, "root_block_device")]
+    devices: list[dict[str, Any]] = [{"DeviceName": "root", "Ebs": _ebs(d)} for d in blocks(a, "root_block_device")]
     devices += [{"DeviceName": d.get("device_name"), "Ebs": _ebs(d)} for d in blocks(a, "ebs_block_device")]
     if devices:
         props["BlockDeviceMappings"] = devices
