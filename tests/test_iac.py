@@ -201,3 +201,35 @@ def test_params_change_the_verdict(tmp_path):
     trail = next(r for r in result.inventory if r.id == "Trail")
     assert trail.properties["IsMultiRegionTrail"] is False and trail.name == "dev-trail"
     assert any(r.id == "DebugBucket" for r in result.inventory)  # condition MakeDebugBucket now true
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "json", "sarif", "junit", "csv", "markdown"])
+def test_secrets_never_in_output(fmt):
+    """Keys in user data, tokens in Lambda environments and password defaults never appear in any format."""
+    res = CliRunner().invoke(app, ["iac", str(ROOT / "examples"), "--output", fmt], standalone_mode=False)
+    for secret in ("wJalrXUtnFEMI", "sk_live_4eC39", "Sup3rSecretPassw0rd", "AKIAIOSFODNN7EXAMPLE"):
+        assert secret not in res.output
+
+
+def test_cli_params_file_vars_and_plan_discovery(tmp_path):
+    """--params-file and --var reach the readers; a plan JSON in a folder is discovered and judged."""
+    (tmp_path / "cfn").mkdir()
+    (tmp_path / "cfn" / "k.yaml").write_text(
+        "Parameters:\n  Rotate: {Type: String}\nResources:\n  K:\n"
+        "    Type: AWS::KMS::Key\n    Properties: {EnableKeyRotation: !Ref Rotate}\n")
+    params = tmp_path / "params.json"
+    params.write_text(json.dumps([{"ParameterKey": "Rotate", "ParameterValue": "true"}]))
+    (tmp_path / "tf").mkdir()
+    (tmp_path / "tf" / "main.tf").write_text('variable "rotate" {}\nresource "aws_kms_key" "k" {\n'
+                                             "  enable_key_rotation = var.rotate\n}\n")
+    (tmp_path / "plan").mkdir()
+    (tmp_path / "plan" / "plan.json").write_text(json.dumps({"format_version": "1.2", "planned_values": {
+        "root_module": {"resources": [{"address": "aws_kms_key.p", "mode": "managed", "type": "aws_kms_key",
+                                       "name": "p", "values": {"enable_key_rotation": False}}]}}}))
+    out = tmp_path / "r.json"
+    res = CliRunner().invoke(app, ["iac", str(tmp_path), "--params-file", str(params), "--var", "rotate=true",
+                                   "--checks", "kms_key_rotation_enabled", "--output", "json", "--out", str(out)],
+                             standalone_mode=False)
+    assert res.return_value == 0, res.output
+    statuses = {f["resource"]["id"]: f["status"] for f in json.loads(out.read_text())["findings"]}
+    assert statuses == {"K": "PASS", "aws_kms_key.k": "PASS", "aws_kms_key.p": "FAIL"}
