@@ -310,6 +310,7 @@ def _listener(a: Args) -> dict[str, Any]:
 def _classic_elb(a: Args) -> dict[str, Any]:
     props = pick(a, {"name": "LoadBalancerName", "subnets": "Subnets", "security_groups": "SecurityGroups"})
     props["Scheme"] = "internal" if a.get("internal") else "internet-facing"
+    props["Policies"] = []
     props["Listeners"] = [pick(x, {"lb_port": "LoadBalancerPort", "lb_protocol": "Protocol",
                                    "instance_port": "InstancePort", "instance_protocol": "InstanceProtocol",
                                    "ssl_certificate_id": "SSLCertificateId"}) for x in blocks(a, "listener")]
@@ -557,6 +558,18 @@ def _rotation(props: dict[str, Any], a: Args) -> None:
                                           "schedule_expression": "ScheduleExpression"})
 
 
+def _elb_policy(props: dict[str, Any], a: Args) -> None:
+    props.setdefault("Policies", []).append({
+        "PolicyName": a.get("policy_name"), "PolicyType": a.get("policy_type_name"),
+        "Attributes": [{"Name": x.get("name"), "Value": x.get("value")} for x in blocks(a, "policy_attribute")]})
+
+
+def _elb_listener_policy(props: dict[str, Any], a: Args) -> None:
+    for listener in props.get("Listeners") or []:
+        if str(listener.get("LoadBalancerPort")) == str(a.get("load_balancer_port")):
+            listener["PolicyNames"] = list(a.get("policy_names") or [])
+
+
 # tf type -> (attribute naming the target, target CloudFormation type, how to merge)
 ATTACH: dict[str, tuple[str, str, Callable[[dict[str, Any], Args], None]]] = {
     "aws_s3_bucket_versioning": ("bucket", "AWS::S3::Bucket", _set(
@@ -611,6 +624,9 @@ ATTACH: dict[str, tuple[str, str, Callable[[dict[str, Any], Args], None]]] = {
         "FunctionUrlConfigs", lambda a: [{"AuthType": a.get("authorization_type")}])),
     "aws_kms_key_policy": ("key_id", "AWS::KMS::Key", _set("KeyPolicy", lambda a: policy(a.get("policy")))),
     "aws_ebs_encryption_by_default": ("", "", lambda p, a: None),
+    "aws_load_balancer_policy": ("load_balancer_name", "AWS::ElasticLoadBalancing::LoadBalancer", _elb_policy),
+    "aws_load_balancer_listener_policy": ("load_balancer_name", "AWS::ElasticLoadBalancing::LoadBalancer",
+                                          _elb_listener_policy),
 }
 
 # attribute that names the resource (Terraform's id/name) per target type, for references
@@ -619,4 +635,4 @@ NAME_ARG = {"aws_s3_bucket": "bucket", "aws_iam_role": "name", "aws_iam_user": "
             "aws_lambda_function": "function_name", "aws_cloudwatch_log_group": "name",
             "aws_cloudtrail": "name", "aws_dynamodb_table": "name", "aws_secretsmanager_secret": "name",
             "aws_db_instance": "identifier", "aws_kms_key": "", "aws_iam_instance_profile": "name",
-            "aws_eks_cluster": "name", "aws_lb": "name"}
+            "aws_eks_cluster": "name", "aws_lb": "name", "aws_elb": "name"}
