@@ -58,7 +58,7 @@ def test_typed_columns_and_full_json(tmp_path: Path) -> None:
 def test_incremental_and_idempotent(tmp_path: Path) -> None:
     """Re-ingesting skips read files; the same event in two files is stored once (dedupe on eventID)."""
     write_delivery_file(tmp_path / "a.json.gz", events(5, 0))
-    con = connect(tmp_path / "t.duckdb")
+    con = connect(tmp_path / "t.duckdb")  # the store beside the logs is never read as a log
     first = ingest(con, [str(tmp_path)])
     again = ingest(con, [str(tmp_path)])
     assert (first.events_added, again.files_read, again.files_unchanged) == (5, 0, 1)

@@ -28,6 +28,7 @@ BATCH_BYTES = 32 * 1024 * 1024  # compressed bytes per read: ~300k events, bound
 MAX_OBJECT = 1024 * 1024 * 1024  # one S3-delivery file is one JSON object; allow large ones
 JSON_STARTS = (b"{", b"[")
 GZIP_MAGIC = b"\x1f\x8b"
+STORE_SUFFIXES = (".duckdb", ".duckdb.wal", ".wal", ".parquet")  # a store kept beside the logs is not a log
 
 Progress = Callable[[int, int, int], None]  # files done, files total, events added so far
 
@@ -82,7 +83,7 @@ def local_files(source: str, report: IngestReport) -> Iterator[SourceFile]:
     else:
         candidates = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
     for p in candidates:
-        if path.is_dir() and not sniff(p):
+        if path.is_dir() and (p.name.endswith(STORE_SUFFIXES) or not sniff(p)):
             report.skipped.append(str(p))
             continue
         st = p.stat()
