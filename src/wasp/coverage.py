@@ -81,8 +81,8 @@ def coverage() -> list[Coverage]:
     """One row per best practice of the packaged pillar, in catalog order."""
     by_bp: dict[str, list[str]] = {}
     for chk in all_checks().values():
-        for bp in chk.best_practices:
-            by_bp.setdefault(bp, []).append(chk.id)
+        for bp_ref in chk.best_practices:
+            by_bp.setdefault(bp_ref, []).append(chk.id)
     rows = []
     for bp_id, bp in best_practices().items():
         checks = tuple(sorted(by_bp.get(bp_id, [])))

@@ -58,8 +58,8 @@ def redact(value: str, kind: str = "") -> str:
 def _plugins() -> tuple[Any, ...]:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
-    return tuple(cls() for cls in get_mapping_from_secret_type_to_class().values()
-                 if cls.__name__ not in EXCLUDED_PLUGINS)
+    classes: list[Any] = list(get_mapping_from_secret_type_to_class().values())
+    return tuple(cls() for cls in classes if cls.__name__ not in EXCLUDED_PLUGINS)
 
 
 @cache

@@ -46,7 +46,7 @@ class Grant:
         return f"statement {self.sid} allows {', '.join(self.actions)} to {self.principal}"
 
 
-def statements(policy: Any) -> list[dict[str, Any]]:
+def statements(policy: Any) -> list[Mapping[str, Any]]:
     if not isinstance(policy, Mapping):
         return []
     raw = policy.get("Statement", [])
