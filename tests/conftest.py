@@ -36,6 +36,7 @@ def moto_server() -> Iterator[MotoServer]:
 def moto(moto_server: MotoServer) -> MotoServer:
     """The session's moto server, reset to an empty account for this test."""
     moto_server.reset()
+    moto_server.enforce_iam(False)  # a test that switched enforcement on never leaks it into the next
     return moto_server
 
 
@@ -45,7 +46,7 @@ def aws(moto: MotoServer) -> AwsTarget:
     return AwsTarget(moto.session(), endpoint_url=moto.url)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared() -> Path:
     """The project's shared reference data; tests that need it fail loudly when it is absent."""
     if not SHARED.is_dir():

@@ -55,10 +55,8 @@ def analyze(*resources):
 
 
 @pytest.fixture(scope="module")
-def managed_policies(request):
-    from conftest import SHARED
-
-    return json.loads((SHARED / "data/iam/aws_managed_policies.json").read_text())["policies"]
+def managed_policies(shared):
+    return json.loads((shared / "data/iam/aws_managed_policies.json").read_text())["policies"]
 
 
 def test_every_aws_managed_policy_parses_and_classifies(managed_policies):

@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,12 +12,11 @@ import pytest
 from helpers import live_scan
 from report.browser_support import chromium
 from report.report_samples import evolve, synthetic_findings
-from wasp.emulator import free_port
 from wasp.model import Area, Finding, Remediation, Resource, Severity, Status
 from wasp.sources.aws.session import AwsTarget
 from wasp.store import Store
+from web.web_support import start_server, stop_server
 
-SRC = Path(__file__).resolve().parents[2] / "src"
 ESCALATION_POLICY = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "iam:PutUserPolicy", "Resource": "arn:aws:iam::123456789012:user/escalator"}]}
 
@@ -65,38 +57,6 @@ def web_store(moto_server, tmp_path_factory) -> dict[str, Any]:
     return {"db": db, "first": first, "later": later, "expected": expected}
 
 
-def start_server(db: Path, *extra: str, host: str = "127.0.0.1") -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
-    env.pop("WASP_SERVE_TOKEN", None)
-    proc = subprocess.Popen([sys.executable, "-m", "wasp", "serve", "--db", str(db), "--host", host,
-                             "--port", str(port), *extra], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"wasp serve exited: {proc.stderr.read().decode() if proc.stderr else ''}")
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1).read()
-            return proc, url
-        except urllib.error.HTTPError:
-            return proc, url  # answering (e.g. 401 with a token): it is up
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.1)
-    stop_server(proc)
-    raise RuntimeError("wasp serve did not start")
-
-
-def stop_server(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    if proc.stderr:
-        proc.stderr.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,11 @@ import sys
 import httpx
 import pytest
 
-from conftest import SRC, start_server, stop_server
 from report.report_samples import HOSTILE
 from wasp.model import Status
 from wasp.store import Store
 from wasp.web.app import create_app
+from web.web_support import SRC, start_server, stop_server
 
 PAGES = ["/", "/findings", "/findings?status=FAIL&q=res", "/history", "/diff", "/iam", "/detections",
          "/areas/identity_and_access_management", "/questions/SEC03", "/api/scans"]
