@@ -92,8 +92,10 @@ def scan_live(target: Any, regions: list[str] | None = None, services: list[str]
 
     started = datetime.now(UTC)
     region_list = resolve_regions(target, regions)
-    collected = collect(target, region_list, services=services, progress=progress, workers=workers)
     checks = select(ids=check_ids, source="live")
+    # a scan narrowed to some checks collects only what those checks read
+    types = {t for c in checks for t in (c.resource, *c.uses)} if check_ids and not services else None
+    collected = collect(target, region_list, services=services, progress=progress, workers=workers, types=types)
     findings = evaluate(collected.inventory, checks, "live", settings, collected.account, region_list)
     return ScanResult(findings=findings, inventory=collected.inventory, source="live",
                       account=collected.account, regions=region_list, started=started,

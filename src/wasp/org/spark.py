@@ -68,8 +68,13 @@ def _org_resources(inventory: Any) -> list[dict[str, Any]]:
 def scan_org_spark(base: Any, org: Organization, accounts: list[OrgAccount], opts: OrgOptions, master: str,
                    out_dir: Path) -> Path:
     """Run the per-account scans as Spark tasks; returns the Parquet folder written."""
+    import os
+    import sys
+
     from pyspark.sql import SparkSession
 
+    # Python workers must run the interpreter that has wasp installed (a cluster sets this itself)
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     frozen = base.session.get_credentials().get_frozen_credentials()
     creds = {"access_key": frozen.access_key, "secret_key": frozen.secret_key, "token": frozen.token}
     org_meta = {"id": org.id, "management_account": org.management_account,

@@ -72,6 +72,11 @@ def render(result: Any, width: int = 120, color: bool = False, limit: int = 200,
             con.print(f"  UNKNOWN  {f.check_id}  {safe(f.resource.name or f.resource.id)}: {safe(f.reason)}")
         if len(unknown) > 20:
             con.print(f"  ... and {len(unknown) - 20} more")
+    if meta.get("organization"):
+        from wasp.report.org_section import render_org
+
+        for line in render_org(meta["organization"]):
+            con.print(escape(line))
     gaps = meta.get("coverage_gaps") or []
     if gaps:
         con.print(f"\n[bold]Not assessed[/]: {len(gaps)} collection gap(s) — "

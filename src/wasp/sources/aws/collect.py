@@ -59,12 +59,16 @@ def collect(
     workers: int = 16,
     progress: Progress | None = None,
     account: str | None = None,
+    types: set[str] | None = None,
 ) -> CollectResult:
+    """``types`` narrows collection to the collectors producing those resource types (None: all)."""
     account = account or target.account_id()
     chosen = _select(services)
     jobs: list[tuple[Collector, str]] = []
     for svc_collectors in chosen:
         for col in svc_collectors:
+            if types is not None and not set(col.types) & types:
+                continue
             if col.global_:
                 jobs.append((col, GLOBAL_REGION if GLOBAL_REGION in regions or not regions else regions[0]))
             else:
