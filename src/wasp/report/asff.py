@@ -14,6 +14,7 @@ from typing import Any
 
 from wasp.errors import InputError
 from wasp.model import Finding, Severity, Status
+from wasp.report.sanitize import json_text_safe
 
 SCHEMA_VERSION = "2018-10-08"
 SEVERITY_LABELS = {Severity.CRITICAL: "CRITICAL", Severity.HIGH: "HIGH", Severity.MEDIUM: "MEDIUM",
@@ -132,4 +133,4 @@ def render(result: Any, account: str | None = None, home_region: str | None = No
     home = home_region or (result.regions[0] if result.regions else "us-east-1")
     when = result.finished or result.started or datetime.now(UTC)
     lines = [json.dumps(finding_to_asff(f, account, home, when), ensure_ascii=False) for f in result.findings]
-    return "[\n" + ",\n".join(lines) + "\n]\n"
+    return json_text_safe("[\n" + ",\n".join(lines) + "\n]\n")

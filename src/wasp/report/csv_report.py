@@ -1,7 +1,8 @@
 """CSV: one row per finding, for spreadsheets and ticket imports.
 
 Cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR at the start) are prefixed with
-a quote: resource names and tags are attacker-controlled text (CSV injection).
+a quote: resource names and tags are attacker-controlled text (CSV injection). Control and bidi
+characters become visible escapes (``\x1b``), so printing the file cannot drive a terminal.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import io
 from typing import Any
 
 from wasp.model import Finding
+from wasp.report.sanitize import terminal_safe
 
 COLUMNS = ("finding_id", "status", "severity", "muted", "mute_reason", "check_id", "title", "area",
            "best_practices", "cis", "fsbp", "responsibility", "resource_type", "resource_id", "resource_name",
@@ -20,7 +22,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
+    text = "" if value is None else terminal_safe(value)  # no ESC/bidi for `cat report.csv` or a cell
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 

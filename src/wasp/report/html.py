@@ -5,7 +5,9 @@ Why it is built this way:
   allows exactly the inline script and style by hash and nothing else (no fetches, no frames).
 - Everything is escaped: the server-rendered parts go through Jinja2 autoescaping; findings travel as
   JSON in a ``<script type="application/json">`` block with ``<``, ``>``, ``&`` and line separators
-  escaped, and the page script only ever uses ``textContent`` (never ``innerHTML``).
+  escaped, and the page script only ever uses ``textContent`` (never ``innerHTML``). Control and bidi
+  characters are shown as visible escapes (``\u202e``), so a name cannot reorder what the reader sees,
+  and the file holds none raw (it may be printed to a terminal).
 - 100,000 findings stay fast: findings are compact rows (check metadata, remediation and resources
   are stored once and referenced by index) and the table renders one page at a time.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections import Counter, defaultdict
 from functools import cache
 from importlib import resources
@@ -25,9 +28,11 @@ import jinja2
 from wasp.catalog import best_practices, load, questions
 from wasp.model import Area, Finding, Responsibility, Status, to_jsonable
 from wasp.report.charts import score_bars, status_donut
+from wasp.report.sanitize import terminal_safe
 from wasp.report.summary import Tally, summarize, worst_first
 from wasp.responsibility import row_for
 
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 STATUS_CODES = {Status.FAIL: 0, Status.UNKNOWN: 1, Status.PASS: 2}
 EVIDENCE_LIMIT = 2000
 DIFF_LIMIT = 2000
@@ -45,6 +50,9 @@ def _csp_hash(text: str) -> str:
 def json_for_script(data: Any) -> str:
     """JSON that cannot end its <script> element or inject markup, whatever the strings hold."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # raw C1 and bidi characters (C0 ones json.dumps already escapes) become a visible backslash escape:
+    # inside a JSON string "\\u202e" decodes to the six characters \u202e, not to the override itself
+    text = _RAW_IN_JSON.sub(lambda m: f"\\\\u{ord(m.group()):04x}", text)
     return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
@@ -170,8 +178,16 @@ def build_context(result: Any, diff: Any = None) -> dict[str, Any]:
     }
 
 
+def _finalize(value: Any) -> Any:
+    """Every {{ value }} the template prints: control and bidi characters made visible (markup we built
+    ourselves, the script, style and SVG, passes untouched)."""
+    if isinstance(value, str) and not isinstance(value, jinja2.utils.markupsafe.Markup):
+        return terminal_safe(value)
+    return value
+
+
 def render(result: Any, diff: Any = None, **_: Any) -> str:
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, finalize=_finalize)
     template = env.from_string(_asset("report.html"))
     script, style = _asset("report.js"), _asset("report.css")
     ctx = build_context(result, diff)

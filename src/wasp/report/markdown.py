@@ -1,7 +1,8 @@
 """Markdown: a summary for pull requests, wikis and tickets.
 
 Every value is escaped twice over: HTML-escaped (GitHub renders inline HTML) and markdown-escaped
-(a resource named ``|x|`` must not break a table, ``[a](b)`` must not become a link).
+(a resource named ``|x|`` must not break a table, ``[a](b)`` must not become a link). Control and bidi
+characters are shown as visible escapes: markdown is read in terminals and CI logs too.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from wasp.catalog import questions
 from wasp.model import Area, Status
+from wasp.report.sanitize import terminal_safe
 from wasp.report.summary import Tally, summarize, worst_first
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -19,13 +21,13 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 def md(text: object) -> str:
     """Inline-safe markdown text: no markup, no table breaks, one line."""
-    flat = " ".join(str(text if text is not None else "").split())
+    flat = terminal_safe(" ".join(str(text if text is not None else "").split()), one_line=True)
     return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
 
 
 def code(text: object) -> str:
     """A code span: shown literally, so only backticks, pipes (tables) and newlines need care."""
-    flat = " ".join(str(text if text is not None else "").split())
+    flat = terminal_safe(" ".join(str(text if text is not None else "").split()), one_line=True)
     return "`" + flat.replace("`", "'").replace("|", "\\|") + "`"
 
 

@@ -26,6 +26,7 @@ from py_ocsf_models.objects.resource_details import ResourceDetails
 
 from wasp import __version__
 from wasp.model import Finding, Severity, Status, to_jsonable
+from wasp.report.sanitize import json_text_safe
 
 SEVERITY_IDS = {Severity.CRITICAL: SeverityID.Critical, Severity.HIGH: SeverityID.High,
                 Severity.MEDIUM: SeverityID.Medium, Severity.LOW: SeverityID.Low,
@@ -93,4 +94,4 @@ def render(result: Any, **_: Any) -> str:
     when = result.finished or result.started or datetime.now(UTC)
     scan_id = getattr(result, "scan_id", "") or ""
     lines = [event(f, when, scan_id).model_dump_json(exclude_none=True) for f in result.findings]
-    return "[\n" + ",\n".join(lines) + "\n]\n"
+    return json_text_safe("[\n" + ",\n".join(lines) + "\n]\n")

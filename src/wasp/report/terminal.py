@@ -18,7 +18,7 @@ SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "lo
 
 
 def safe(text: object) -> str:
-    return escape(terminal_safe(text))
+    return escape(terminal_safe(text, one_line=True))
 
 
 def render(result: Any, width: int = 120, color: bool = False, limit: int = 200, **_: Any) -> str:
