@@ -98,9 +98,9 @@ SUPPLEMENT: dict[str, dict[str, str]] = {r["service"]: r for r in (
     _row("Neptune", "container", _CONTAINER, "like RDS"),
 )}
 # sub-types of EC2 that the table lists as services of their own
-_EC2_SPLIT = {"Volume": "EBS", "Snapshot": "EBS", "Image": "EBS", "EBSEncryptionByDefault": "EBS", "VPC": "VPC", "Subnet": "VPC",
-              "SecurityGroup": "VPC", "NetworkAcl": "VPC", "RouteTable": "VPC", "FlowLog": "VPC",
-              "InternetGateway": "VPC", "NatGateway": "VPC", "VPCEndpoint": "VPC"}
+_EC2_SPLIT = {"Volume": "EBS", "Snapshot": "EBS", "Image": "EBS", "EBSEncryptionByDefault": "EBS", "VPC": "VPC",
+              "Subnet": "VPC", "SecurityGroup": "VPC", "NetworkAcl": "VPC", "RouteTable": "VPC",
+              "FlowLog": "VPC", "InternetGateway": "VPC", "NatGateway": "VPC", "VPCEndpoint": "VPC"}
 
 
 @cache

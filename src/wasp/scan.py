@@ -14,6 +14,7 @@ from wasp.checks.context import Context, Settings
 from wasp.checks.engine import run_checks
 from wasp.model import Finding, Gap, Inventory, Severity, Status
 
+PSEUDO_TYPES = frozenset({"WASP::Account", "WASP::Region"})
 
 @dataclass
 class ScanResult:
@@ -93,8 +94,9 @@ def scan_live(target: Any, regions: list[str] | None = None, services: list[str]
     started = datetime.now(UTC)
     region_list = resolve_regions(target, regions)
     checks = select(ids=check_ids, source="live")
-    # a scan narrowed to some checks collects only what those checks read
-    types = {t for c in checks for t in (c.resource, *c.uses)} if check_ids and not services else None
+    # a scan narrowed to some checks collects only what those checks read, plus the account- and region-wide
+    # facts (WASP::Account, WASP::Region) that many checks consult without declaring them
+    types = {t for c in checks for t in (c.resource, *c.uses)} | PSEUDO_TYPES if check_ids and not services else None
     collected = collect(target, region_list, services=services, progress=progress, workers=workers, types=types)
     findings = evaluate(collected.inventory, checks, "live", settings, collected.account, region_list)
     return ScanResult(findings=findings, inventory=collected.inventory, source="live",

@@ -165,7 +165,7 @@ def _bucket_named(ctx: Context, name: str) -> Resource | None:
 @check(
     id="cloudtrail_multi_region_logging", title="A multi-region trail is logging read and write management events",
     area=Area.DETECTION, severity=Severity.HIGH, resource="WASP::Account", best_practices=CENTRAL,
-    cis=["4.1"], fsbp=["CloudTrail.1"], task="logging", sources=LIVE,
+    cis=["4.1"], fsbp=["CloudTrail.1"], task="logging", uses=[TRAIL], sources=LIVE,
     remediation=Remediation(
         text="Create a multi-region trail that records all management events (read and write) and start it.",
         cli="aws cloudtrail create-trail --name org-trail --s3-bucket-name LOG_BUCKET --is-multi-region-trail "
@@ -407,7 +407,7 @@ _DATA_REMEDIATION = Remediation(
 @check(
     id="s3_object_write_events_logged", title="S3 object-level write events are logged by CloudTrail",
     area=Area.DETECTION, severity=Severity.LOW, resource=BUCKET, best_practices=DETECT, cis=["4.8"],
-    task="logging", sources=LIVE, remediation=_DATA_REMEDIATION)
+    task="logging", uses=[TRAIL], sources=LIVE, remediation=_DATA_REMEDIATION)
 def s3_write_events(bucket: Resource, ctx: Context) -> Result:
     """Without data events nobody can tell which objects were overwritten or deleted, and by whom."""
     return _data_events(bucket, ctx, "write")
@@ -416,7 +416,7 @@ def s3_write_events(bucket: Resource, ctx: Context) -> Result:
 @check(
     id="s3_object_read_events_logged", title="S3 object-level read events are logged by CloudTrail",
     area=Area.DETECTION, severity=Severity.LOW, resource=BUCKET, best_practices=DETECT, cis=["4.9"],
-    task="logging", sources=LIVE, remediation=_DATA_REMEDIATION)
+    task="logging", uses=[TRAIL], sources=LIVE, remediation=_DATA_REMEDIATION)
 def s3_read_events(bucket: Resource, ctx: Context) -> Result:
     """Without read data events the scope of a data exfiltration cannot be established."""
     return _data_events(bucket, ctx, "read")
@@ -727,6 +727,9 @@ def _alarm_on(alarm: Resource, metric: Any, namespace: Any) -> bool:
     return False
 
 
+MONITOR_TYPES = (TRAIL, "AWS::Logs::LogGroup", "AWS::CloudWatch::Alarm", "AWS::SNS::Topic")
+
+
 def _register_monitor(spec: MonitorSpec) -> None:
     def monitor_check(account: Resource, ctx: Context) -> Result:
         return _Chain(ctx, spec).run()
@@ -739,7 +742,7 @@ def _register_monitor(spec: MonitorSpec) -> None:
     check(
         id=f"monitor_{spec.key}", title=f"An alarm reaches a person on {spec.title} (CIS {spec.cis})",
         area=Area.DETECTION, severity=Severity.MEDIUM if severe else Severity.LOW, resource="WASP::Account",
-        best_practices=CENTRAL, cis=[spec.cis], task="logging", sources=LIVE,
+        best_practices=CENTRAL, cis=[spec.cis], task="logging", sources=LIVE, uses=MONITOR_TYPES,
         remediation=Remediation(
             text=f"On the log group of a multi-region trail, create a metric filter matching {spec.title}, an "
                  "alarm on its metric (Sum >= 1 over 5 minutes) and an SNS topic with a confirmed subscriber "

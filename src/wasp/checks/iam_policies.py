@@ -11,6 +11,7 @@ from typing import Any
 
 from wasp.checks.context import Context
 from wasp.checks.registry import check
+from wasp.iam.escalation import MODEL_TYPES
 from wasp.iam.evaluate import PolicySet, Principal, Request, evaluate
 from wasp.iam.exposure import SPECS, exposure_of
 from wasp.iam.graph import ANALYSIS_CONTEXT, probe_requests
@@ -174,7 +175,7 @@ def _escalation_check(type_: str, kind: str) -> None:
         id=f"iam_{kind}_no_privilege_escalation",
         title=f"IAM {kind} cannot escalate to administrator",
         area=Area.IDENTITY, severity=Severity.HIGH, resource=type_,
-        best_practices=["SEC03-BP02", "SEC03-BP05", "SEC03-BP01"],
+        best_practices=["SEC03-BP02", "SEC03-BP05", "SEC03-BP01"], uses=MODEL_TYPES,
         remediation=Remediation(
             text="Remove the permission used at the first step of the path (see the evidence), scope it to the "
                  "resources the job needs, or attach a permissions boundary that denies IAM writes and "

@@ -661,6 +661,7 @@ FEDERATION_TYPES = ("AWS::IAM::SAMLProvider", "AWS::IAM::OIDCProvider", "AWS::SS
     resource="WASP::Account",
     best_practices=["SEC02-BP04", "SEC02-BP02"],
     cis=["2.19"],
+    uses=FEDERATION_TYPES,
     sources=("live", "snapshot"),
     remediation=Remediation(
         text="Federate people through IAM Identity Center (or a SAML/OIDC identity provider) and retire IAM users.",

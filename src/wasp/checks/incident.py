@@ -402,6 +402,7 @@ def _rule_keeps_days(rule: dict[str, Any], log_path: str, versioned: bool) -> in
     resource="AWS::CloudTrail::Trail",
     best_practices=["SEC10-BP03", "SEC04-BP01"],
     task="logging",
+    uses=("AWS::Logs::LogGroup", "AWS::S3::Bucket"),
     sources=("live", "snapshot"),
     remediation=Remediation(
         text="Keep trail logs 365+ days: set the trail log group's retention to 365 days or more, or make the "

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from wasp.checks.context import Context
 from wasp.checks.registry import check
+from wasp.iam.escalation import MODEL_TYPES
 from wasp.model import Area, Remediation, Resource, Result, Severity
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ def _responder_nodes(ctx: Context) -> list[Node]:
     title="The responder role holds every permission wasp's playbooks need",
     area=Area.INCIDENT, severity=Severity.MEDIUM, resource="WASP::Account",
     best_practices=["SEC10-BP05", "SEC10-BP04"], task="iam",
-    uses=("AWS::IAM::Role", "AWS::IAM::ManagedPolicy"), sources=("live", "snapshot"),
+    uses=MODEL_TYPES, sources=("live", "snapshot"),
     remediation=Remediation(
         text="Grant the responder role the policy printed by `wasp permissions --respond` (and keep it "
              "MFA-protected).", cli="wasp permissions --respond > responder-policy.json"),

@@ -130,11 +130,11 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
              playbook="restore-logging", playbook_target="trail"),
     Scenario("bucket-made-public", "An intruder opens a data bucket to the internet (ACL and policy)",
              _public_bucket, _private_bucket, detections=("trail_s3_bucket_made_public",),
-             posture=(("s3_bucket_public_read", "data_bucket"),),
+             posture=(("s3_bucket_not_publicly_readable", "data_bucket"),),
              playbook="contain-bucket", playbook_target="data_bucket"),
     Scenario("snapshot-shared", "An intruder shares an EBS snapshot publicly to copy the disk out",
              _share_snapshot, _unshare_snapshot, detections=("trail_snapshot_or_image_public",),
-             posture=(("ec2_ebs_snapshot_public", "snapshot_id"),),
+             posture=(("ec2_snapshot_not_public", "snapshot_id"),),
              playbook="unshare", playbook_target="snapshot_id"),
     Scenario("instance-credentials-abused", "Instance-role credentials stolen through the metadata service are "
              "used from outside AWS", _abuse_instance_credentials, _nothing,

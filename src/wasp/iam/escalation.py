@@ -137,3 +137,7 @@ EXISTING_RESOURCE_TYPES = {
     LAMBDA: ("AWS::Lambda::Function", "Role"),
     EC2: ("AWS::EC2::Instance", "IamInstanceProfile"),
 }
+# every type the account model (principals, policies, and the resources 'existing' methods reach) is built from:
+# checks that consult the IAM engine declare these so a narrowed scan collects them
+MODEL_TYPES = ("AWS::IAM::User", "AWS::IAM::Role", "AWS::IAM::Group", "AWS::IAM::ManagedPolicy",
+               *(t for t, _prop in EXISTING_RESOURCE_TYPES.values()))

@@ -38,11 +38,9 @@ def playbook_for_finding(db: Path, finding_id: str) -> tuple[str, str, str]:
     from wasp.store import Store
 
     try:
-        found = Store(db).finding(finding_id)
+        found, _history = Store(db).finding(finding_id)
     except duckdb.Error as exc:
         raise InputError(f"cannot read the store {db}: {exc}") from None
-    if found is None:
-        raise InputError(f"no finding {finding_id!r} in {db}")
     resource = found["resource"]
     name = playbook_for(found["check_id"], resource["type"], (found.get("remediation") or {}).get("playbook", ""))
     if name is None:

@@ -67,7 +67,7 @@ def snapshot_steps(instance: dict[str, Any], case_id: str) -> list[Step]:
                  "ec2:CreateSnapshot", "autoscaling:DetachInstances", "autoscaling:AttachInstances",
                  "elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterTargets",
                  "iam:PutRolePolicy", "iam:DeleteRolePolicy"],
-          answers=["ec2_instance_imdsv2_required", "guardduty_instance_credential_exfiltration"])
+          answers=["trail_instance_credentials_outside_aws", "trail_ec2_userdata_modified"])
 def contain_instance(target: Any, region: str, instance_id: str, case_id: str, **_: Any) -> Plan:
     inst = describe_instance(target, region, instance_id)
     vpc = inst.get("VpcId")

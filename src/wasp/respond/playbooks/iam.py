@@ -37,7 +37,8 @@ def parse_principal(text: str) -> tuple[str, str]:
                 "iam:ListRolePolicies"],
           write=["iam:UpdateAccessKey", "iam:PutUserPolicy", "iam:DeleteUserPolicy", "iam:PutRolePolicy",
                  "iam:DeleteRolePolicy", "iam:DeleteLoginProfile"],
-          answers=["iam_access_key_exposed", "trail_access_key_created_for_other_user"])
+          answers=["trail_access_key_for_other_user", "trail_login_profile_for_other_user",
+                   "trail_admin_policy_attached", "trail_trust_policy_opened"])
 def contain_principal(target: Any, region: str, principal: str, case_id: str, **_: Any) -> Plan:
     kind, name = parse_principal(principal)
     if kind == "role":

@@ -17,8 +17,8 @@ from wasp.respond.registry import playbook
                 "guardduty:GetDetector", "config:DescribeConfigurationRecorderStatus"],
           write=["cloudtrail:StartLogging", "guardduty:UpdateDetector", "guardduty:CreateDetector",
                  "config:StartConfigurationRecorder"],
-          answers=["cloudtrail_multi_region_logging", "guardduty_enabled_all_regions", "config_recording_all_regions",
-                   "trail_cloudtrail_stopped", "trail_guardduty_disabled"])
+          answers=["cloudtrail_multi_region_logging", "guardduty_enabled", "config_recorder_all_regions",
+                   "trail_cloudtrail_tampering", "trail_security_services_disabled"])
 def restore_logging(target: Any, region: str, which: str, case_id: str, **_: Any) -> Plan:
     steps: list[Step] = []
     skipped: list[str] = []

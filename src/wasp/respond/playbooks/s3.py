@@ -51,7 +51,8 @@ def is_public_statement(stmt: dict[str, Any]) -> bool:
           read=["s3:GetBucketPublicAccessBlock", "s3:GetBucketAcl", "s3:GetBucketPolicy"],
           write=["s3:PutBucketPublicAccessBlock", "s3:DeleteBucketPublicAccessBlock", "s3:PutBucketAcl",
                  "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"],
-          answers=["s3_bucket_public_read", "s3_bucket_public_write", "s3_bucket_public_access_block"])
+          answers=["s3_bucket_not_publicly_readable", "s3_bucket_not_publicly_writable",
+                   "s3_bucket_public_access_block", "trail_s3_bucket_made_public"])
 def contain_bucket(target: Any, region: str, bucket: str, case_id: str, **_: Any) -> Plan:
     read(target, region, "s3", "head_bucket", Bucket=bucket)
     pab = read(target, region, "s3", "get_public_access_block", missing=("NoSuchPublicAccessBlockConfiguration",),

@@ -15,7 +15,8 @@ from wasp.respond.registry import playbook
                 "rds:DescribeDBClusterSnapshotAttributes"],
           write=["ec2:ModifySnapshotAttribute", "ec2:ModifyImageAttribute", "rds:ModifyDBSnapshotAttribute",
                  "rds:ModifyDBClusterSnapshotAttribute"],
-          answers=["ec2_ebs_snapshot_public", "ec2_ami_public", "rds_snapshot_public"])
+          answers=["ec2_snapshot_not_public", "ec2_ami_not_public", "rds_snapshot_not_public",
+                   "rds_cluster_snapshot_not_public", "trail_snapshot_or_image_public"])
 def unshare(target: Any, region: str, resource_id: str, case_id: str, all_accounts: bool = False,
             **_: Any) -> Plan:
     """Removes the public grant; with all_accounts=True also every named account it is shared with."""
