@@ -62,6 +62,8 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS gaps (
         scan_id VARCHAR, service VARCHAR, region VARCHAR, account VARCHAR, types VARCHAR[], action VARCHAR,
         reason VARCHAR)""",
+    # scan-level documents that have no columns of their own (e.g. the organization summary of `scan --org`)
+    "CREATE TABLE IF NOT EXISTS scan_extras (scan_id VARCHAR, key VARCHAR, value JSON)",
 )
 RESOURCE_COLUMNS = {"scan_id": "VARCHAR", "resource_key": "VARCHAR", "type": "VARCHAR", "id": "VARCHAR",
                     "name": "VARCHAR", "arn": "VARCHAR", "account": "VARCHAR", "region": "VARCHAR",
@@ -190,6 +192,8 @@ class Store:
             writer.add_resources(result.inventory)
             writer.add_gaps(result.gaps)
             writer.add_findings(result.findings)
+            if getattr(result, "organization", None):
+                writer.add_extra("organization", result.organization)
             writer.finish(api_calls=result.api_calls, errors=result.errors, finished=result.finished)
         result.scan_id = writer.scan_id
         return writer.scan_id
@@ -291,6 +295,8 @@ class Store:
             gap_rows = _dicts(con.execute("SELECT * FROM gaps WHERE scan_id = ?", [info.scan_id]))
             data = [d for (d,) in con.execute("SELECT data FROM findings WHERE scan_id = ? ORDER BY rowid",
                                               [info.scan_id]).fetchall()]
+            extras = dict(con.execute("SELECT key, value FROM scan_extras WHERE scan_id = ?",
+                                      [info.scan_id]).fetchall())
         resources = [Resource(type=r["type"], id=r["id"], name=r["name"], arn=r["arn"], account=r["account"],
                               region=r["region"], tags=json.loads(r["tags"] or "{}")) for r in res_rows]
         gaps = [Gap(service=g["service"], region=g["region"], types=tuple(g["types"] or ()), reason=g["reason"],
@@ -304,6 +310,8 @@ class Store:
                             finished=datetime.fromisoformat(info.finished) if info.finished else None,
                             api_calls=info.api_calls, targets=list(info.targets), errors=errors,
                             scan_id=info.scan_id)
+        if "organization" in extras:
+            result.organization = json.loads(extras["organization"])
         return result
 
     def findings(self, scan_id: str, status: str | None = None, severity: str | None = None,
@@ -499,6 +507,11 @@ class ScanWriter:
     def add_findings(self, findings: Iterable[Finding]) -> int:
         return self.store._bulk("findings", FINDING_COLUMNS, (self._finding_row(f) for f in findings))
 
+    def add_extra(self, key: str, value: Any) -> None:
+        with self.store.connect() as con:
+            con.execute("INSERT INTO scan_extras VALUES (?, ?, ?)",
+                        [self.scan_id, key, json.dumps(to_jsonable(value), default=str)])
+
     def finish(self, api_calls: int = 0, errors: Iterable[str] = (), finished: datetime | None = None,
                account: str | None = None, regions: Iterable[str] | None = None,
                targets: Iterable[str] | None = None) -> None:
@@ -516,7 +529,7 @@ class ScanWriter:
     def discard(self) -> None:
         """Remove a scan that never got going (a usage error, not a scan): no empty rows in history."""
         with self.store.connect() as con:
-            for table in ("findings", "resources", "gaps", "scans"):
+            for table in ("findings", "resources", "gaps", "scan_extras", "scans"):
                 con.execute(f"DELETE FROM {table} WHERE scan_id = ?", [self.scan_id])
         self.done = True
 

@@ -57,3 +57,13 @@ def test_account_filters(emulated_org):
     assert {a.name for a in select_accounts(org, None, ["Workloads"], None)} == {"prod", "dev"}
     with pytest.raises(InputError):
         select_accounts(org, ["999999999999"], None, None)
+
+
+def test_org_summary_survives_the_store(org_scan, tmp_path):
+    """A stored organization scan loads back with its per-account summary, so `wasp report` shows it."""
+    from wasp.store import Store
+
+    store = Store(tmp_path / "w.duckdb")
+    loaded = store.load(store.save(org_scan))
+    assert loaded.organization["accounts"] == org_scan.organization["accounts"]
+    assert loaded.organization["repeated_fixes"] == org_scan.organization["repeated_fixes"]

@@ -25,3 +25,17 @@ def test_spark_engine_matches_local_engine(aws, moto, tmp_path):
 
     assert key(spark) == key(local)
     assert {a["id"] for a in spark.organization["accounts"]} == {a["id"] for a in local.organization["accounts"]}
+    # the Parquet folder alone is a report; --save puts it in the store, whose report keeps the org section
+    import subprocess
+    import sys
+
+    db = tmp_path / "w.duckdb"
+    cmd = [sys.executable, "-m", "wasp", "report", "--parquet", str(tmp_path / "findings"), "--db", str(db)]
+    shown = subprocess.run([*cmd, "--save"], capture_output=True, text=True, timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    assert "Organization" in shown.stdout and org.members["prod"] in shown.stdout
+    stored = subprocess.run([sys.executable, "-m", "wasp", "report", "--db", str(db)], capture_output=True,
+                            text=True, timeout=120)
+    assert stored.returncode == 0 and "the same fix in several accounts" in stored.stdout
+    broken = subprocess.run([*cmd[:4], str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert broken.returncode == 2 and "Traceback" not in broken.stderr

@@ -227,6 +227,9 @@ def show(finding_id: str, scan_ref: str | None, db: Path | None, output: str) ->
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file.")
 @click.option("--mute-file", type=click.Path(dir_okay=False, path_type=Path),
               help="Apply this mute list to the stored findings before reporting.")
+@click.option("--parquet", "parquet_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Report the Parquet folder of `wasp scan --org --engine spark` instead of a stored scan.")
+@click.option("--save", is_flag=True, help="With --parquet: also save the organization scan in the store.")
 @click.option("--account", "asff_account", help="AWS account id for ASFF when the scan has none (templates).")
 @click.option("--to-securityhub", is_flag=True,
               help="Import the findings into AWS Security Hub (writes to AWS: shows the plan, asks first).")
@@ -235,7 +238,7 @@ def show(finding_id: str, scan_ref: str | None, db: Path | None, output: str) ->
               help="With --to-securityhub: journal file (default next to the store).")
 @account_options
 def report(scan_ref: str | None, db: Path | None, fmt: str | None, out: Path | None, mute_file: Path | None,
-           asff_account: str | None, to_securityhub: bool, yes: bool, journal: Path | None, profile: str | None,
+           parquet_dir: Path | None, save: bool, asff_account: str | None, to_securityhub: bool, yes: bool, journal: Path | None, profile: str | None,
            region: str | None, regions: str | None, endpoint_url: str | None, role_arn: str | None,
            external_id: str | None) -> int:
     """Render a stored scan (default: the latest) in any format, or import it into Security Hub."""
@@ -244,13 +247,22 @@ def report(scan_ref: str | None, db: Path | None, fmt: str | None, out: Path | N
     from wasp.store import Store
 
     store = Store(db_path(db))
-    result = store.load(scan_ref)
+    if parquet_dir is not None:
+        if scan_ref:
+            raise InputError("give either a stored SCAN or --parquet, not both")
+        from wasp.org.spark import result_from_parquet
+
+        result = result_from_parquet(parquet_dir)
+        if save:
+            result.scan_id = store.save(result)
+    else:
+        result = store.load(scan_ref)
     if mute_file:
         load_mutes(mute_file).apply(result.findings)
     if fmt or out or not to_securityhub:
         chosen = fmt or "terminal"
         options: dict[str, Any] = {}
-        if chosen in ("html", "markdown"):
+        if chosen in ("html", "markdown") and getattr(result, "scan_id", None):
             previous = store.previous(result.scan_id)
             options["diff"] = store.diff_ids(previous, result.scan_id) if previous else None
         if chosen == "asff" and asff_account:

@@ -144,12 +144,13 @@ def scan_organization(base: AwsTarget, opts: OrgOptions, accounts: list[str] | N
     if not chosen:
         raise InputError("no account of the organization matches --accounts/--ous/--exclude-accounts")
     if engine == "spark":
-        from wasp.org.spark import outcomes_from_parquet, scan_org_spark
+        from wasp.org.spark import result_from_parquet, scan_org_spark
 
         folder = Path(parquet_dir) if parquet_dir else Path.cwd() / "wasp-org-findings"
         scan_org_spark(base, org, chosen, opts, spark_master, folder)
-        outcomes, _ = outcomes_from_parquet(folder)
-        api_calls = sum(o.result.api_calls for o in outcomes if o.result)
+        result: ScanResult = result_from_parquet(folder)
+        result.started = started
+        return result
     else:
         outcomes = scan_outcomes(base, org, chosen, opts, progress)
         api_calls = sum(base.calls.values())

@@ -2,7 +2,8 @@
 
 Each executor assumes the organization role in its accounts and runs the same ``scan_account`` as the
 local engine; findings come back as rows and are written as Parquet (one row per finding, the full
-finding as JSON), which ``result_from_parquet`` — and so the store and ``wasp report`` — read back.
+finding as JSON) beside ``organization.json``; ``result_from_parquet`` — and so ``wasp report --parquet``
+and the store — read them back.
 The driver's credentials are frozen and shipped with the tasks (short-lived when the driver uses a
 role); executors reach the same endpoint.
 """
@@ -92,7 +93,35 @@ def scan_org_spark(base: Any, org: Organization, accounts: list[OrgAccount], opt
         frame.write.mode("overwrite").parquet(str(out_dir))
     finally:
         spark.stop()
+    # the organization itself (accounts, OUs, SCP chains) and the options, so the folder alone can be reported
+    (out_dir / ORG_FILE).write_text(json.dumps({"organization": asdict(org), "options": asdict(opts)}, default=str))
     return out_dir
+
+
+ORG_FILE = "organization.json"
+
+
+def result_from_parquet(path: Path) -> Any:
+    """The organization's ScanResult rebuilt from a Parquet folder an ``--engine spark`` run wrote."""
+    from datetime import UTC, datetime
+
+    from wasp.errors import InputError
+    from wasp.org.runner import combine
+
+    meta_file = path / ORG_FILE
+    if not meta_file.is_file() or not list(path.glob("*.parquet")):
+        raise InputError(f"{path} is not the Parquet folder of `wasp scan --org --engine spark` "
+                         f"(needs *.parquet and {ORG_FILE})")
+    try:
+        meta = json.loads(meta_file.read_text())
+        org_data = meta["organization"]
+        org = Organization(**{**org_data, "accounts": [OrgAccount(**a) for a in org_data["accounts"]]})
+        opts = OrgOptions(**meta["options"])
+        outcomes, _ = outcomes_from_parquet(path)
+    except (ValueError, KeyError, TypeError, duckdb.Error) as exc:
+        raise InputError(f"cannot read the organization scan in {path}: {exc}") from None
+    started = datetime.fromtimestamp(meta_file.stat().st_mtime, UTC)
+    return combine(org, outcomes, opts, started, api_calls=sum(o.result.api_calls for o in outcomes if o.result))
 
 
 def outcomes_from_parquet(path: Path) -> tuple[list[AccountOutcome], list[Any]]:

@@ -79,9 +79,14 @@ def render(result: Any, width: int = 120, color: bool = False, limit: int = 200,
             con.print(escape(line))
     gaps = meta.get("coverage_gaps") or []
     if gaps:
+        # in an organization scan the same gap repeats per account: say it once, with the accounts it hit
+        grouped: dict[tuple[str, str, str], list[str]] = {}
+        for g in gaps:
+            grouped.setdefault((g["service"], g["region"] or "global", g["reason"]), []).append(g.get("account") or "")
+        lines = [f"{svc} {region}: {reason}" + (f" ({len(accts)} accounts)" if len(set(accts)) > 1 else "")
+                 for (svc, region, reason), accts in grouped.items()]
         con.print(f"\n[bold]Not assessed[/]: {len(gaps)} collection gap(s) — "
-                  + "; ".join(safe(f"{g['service']} {g['region'] or 'global'}: {g['reason']}") for g in gaps[:5])
-                  + (" ..." if len(gaps) > 5 else ""))
+                  + "; ".join(safe(line) for line in lines[:5]) + (" ..." if len(lines) > 5 else ""))
     for err in meta.get("errors") or []:
         con.print(f"[red]error[/]: {safe(err)}")
     return buf.getvalue()

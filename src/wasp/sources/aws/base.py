@@ -34,7 +34,9 @@ def describe_error(exc: BaseException) -> str:
     """One line saying why a read failed, naming the AWS error code."""
     if isinstance(exc, botocore.exceptions.ClientError):
         err = exc.response.get("Error", {})
-        code = err.get("Code", "?")
+        # an empty code (some S3 control answers carry no body) falls back to the HTTP status, so 403 reads as denied
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "")
+        code = err.get("Code") or (str(status) if status else "?")
         message = err.get("Message", "")
         if message.lstrip().startswith("<"):  # an HTML error page (e.g. an emulator lacking the API)
             message = "HTML error page instead of an API answer (operation not implemented by the endpoint?)"
@@ -54,7 +56,8 @@ def describe_error(exc: BaseException) -> str:
 
 def error_code(exc: BaseException) -> str:
     if isinstance(exc, botocore.exceptions.ClientError):
-        return str(exc.response.get("Error", {}).get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "")
+        return str(exc.response.get("Error", {}).get("Code") or status or "")
     return ""
 
 
