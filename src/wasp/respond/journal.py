@@ -44,7 +44,10 @@ class Journal:
         return duckdb.connect(str(self.path))
 
     def open_case(self, case_id: str, plan: Plan, account: str) -> None:
+        """The case and all its planned steps in one transaction: a process killed while writing them leaves
+        no case, never a case with steps missing (which ``resume`` would skip and call the case contained)."""
         with self._con() as con:
+            con.execute("BEGIN")
             con.execute("INSERT INTO ir_cases VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [case_id, plan.playbook, plan.target, plan.region, account, _now(), "open",
                          json.dumps(encode_plan(plan))])
@@ -53,6 +56,7 @@ class Journal:
                             "VALUES (?, ?, ?, ?, 'pending', ?, ?)",
                             [case_id, seq, step.id, step.title, json.dumps(encode_step(step)),
                              json.dumps(to_jsonable(step.before))])
+            con.execute("COMMIT")
 
     def mark(self, case_id: str, seq: int, status: str, *, request: Any = None, response: Any = None,
              outputs: Any = None, error: str | None = None) -> None:
