@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,8 @@ os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
 os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
 os.environ["AWS_CONFIG_FILE"] = os.devnull
 os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+# commands that save to the default store write into a throwaway data directory, never the user's
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="wasp-test-data-")
 
 
 @pytest.fixture(scope="session")

@@ -233,3 +233,25 @@ def test_cli_params_file_vars_and_plan_discovery(tmp_path):
     assert res.return_value == 0, res.output
     statuses = {f["resource"]["id"]: f["status"] for f in json.loads(out.read_text())["findings"]}
     assert statuses == {"K": "PASS", "aws_kms_key.k": "PASS", "aws_kms_key.p": "FAIL"}
+
+
+def test_iac_scan_is_saved_in_the_store(tmp_path):
+    """`wasp iac --db` keeps the template scan in history like a live scan; --no-store keeps nothing."""
+    import subprocess
+    import sys
+
+    from wasp.store import Store
+
+    template = tmp_path / "t.yaml"
+    template.write_text("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n")
+    db = tmp_path / "w.duckdb"
+    run = subprocess.run([sys.executable, "-m", "wasp", "iac", str(template), "--db", str(db), "--output", "json"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode in (0, 1), run.stderr
+    scans = Store(db).scans()
+    assert [s.source for s in scans] == ["iac"] and scans[0].state == "complete"
+    assert Store(db).load().findings
+    other = tmp_path / "none.duckdb"
+    subprocess.run([sys.executable, "-m", "wasp", "iac", str(template), "--db", str(other), "--no-store"],
+                   capture_output=True, text=True, timeout=120)
+    assert not other.exists()

@@ -189,12 +189,7 @@ class Store:
         writer = self.begin(result.source, result.account, result.regions, result.targets, result.started,
                             scan_id=getattr(result, "scan_id", "") or "")
         with writer:
-            writer.add_resources(result.inventory)
-            writer.add_gaps(result.gaps)
-            writer.add_findings(result.findings)
-            if getattr(result, "organization", None):
-                writer.add_extra("organization", result.organization)
-            writer.finish(api_calls=result.api_calls, errors=result.errors, finished=result.finished)
+            writer.write_result(result)
         result.scan_id = writer.scan_id
         return writer.scan_id
 
@@ -506,6 +501,16 @@ class ScanWriter:
 
     def add_findings(self, findings: Iterable[Finding]) -> int:
         return self.store._bulk("findings", FINDING_COLUMNS, (self._finding_row(f) for f in findings))
+
+    def write_result(self, result: Any) -> None:
+        """Everything a ScanResult holds, then mark the scan complete: the one path every saver takes."""
+        self.add_resources(result.inventory)
+        self.add_gaps(result.gaps)
+        self.add_findings(result.findings)
+        if getattr(result, "organization", None):
+            self.add_extra("organization", result.organization)
+        self.finish(api_calls=result.api_calls, errors=result.errors, finished=result.finished,
+                    account=result.account, regions=result.regions, targets=result.targets)
 
     def add_extra(self, key: str, value: Any) -> None:
         with self.store.connect() as con:

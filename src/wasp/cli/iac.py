@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from wasp.cli.options import fail_on_option, output_options, split_csv
+from wasp.cli.store import Recorder, store_options
 
 IAC_FORMATS = ("terminal", "json", "sarif", "junit", "markdown", "csv", "html")
 
@@ -23,11 +24,10 @@ IAC_FORMATS = ("terminal", "json", "sarif", "junit", "markdown", "csv", "html")
 @click.option("--var-file", "var_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Terraform .tfvars file (repeatable; terraform.tfvars and *.auto.tfvars are read anyway).")
 @click.option("--checks", "check_ids", help="Comma-separated check ids (prefix* allowed).")
-@click.option("--mute-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="The shared mute list (YAML) also used by `wasp scan`.")
+@store_options
 def iac(paths: tuple[Path, ...], output: str, out: Path | None, fail_on: str | None, params: tuple[str, ...],
         params_file: Path | None, tf_vars: tuple[str, ...], var_files: tuple[Path, ...], check_ids: str | None,
-        mute_file: Path | None) -> int:
+        db: Path | None, no_store: bool, mute_file: Path | None) -> int:
     """Assess CloudFormation/SAM templates, Terraform folders and plan JSON files (no AWS calls)."""
     from wasp.cli.scan import finish
     from wasp.iac import IacOptions, load_params_file, parse_assignments, scan_iac
@@ -42,12 +42,15 @@ def iac(paths: tuple[Path, ...], output: str, out: Path | None, fail_on: str | N
 
         mutes = load_mutes(mute_file)
     warnings: list[str] = []
-    try:
-        result = scan_iac(paths, options, mutes, warnings)
-    except KeyError as exc:
-        from wasp.errors import InputError
+    # the mute list is applied by scan_iac (it merges it with in-template suppressions), not by the recorder
+    with Recorder(db, not no_store, None, source="iac") as recorder:
+        try:
+            result = scan_iac(paths, options, mutes, warnings)
+        except KeyError as exc:
+            from wasp.errors import InputError
 
-        raise InputError(str(exc.args[0])) from None
+            raise InputError(str(exc.args[0])) from None
+        recorder.save(result)
     for message in warnings:
         click.echo(f"wasp: warning: {message}", err=True)
     for message in result.errors:

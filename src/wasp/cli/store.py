@@ -78,11 +78,7 @@ class Recorder:
         from wasp.store import Store
 
         w = self.writer
-        w.add_resources(result.inventory)
-        w.add_gaps(result.gaps)
-        w.add_findings(result.findings)
-        w.finish(api_calls=result.api_calls, errors=result.errors, finished=result.finished,
-                 account=result.account, regions=result.regions, targets=result.targets)
+        w.write_result(result)
         result.scan_id = w.scan_id
         store = Store(self.db)
         previous = store.previous(w.scan_id)
@@ -238,8 +234,9 @@ def show(finding_id: str, scan_ref: str | None, db: Path | None, output: str) ->
               help="With --to-securityhub: journal file (default next to the store).")
 @account_options
 def report(scan_ref: str | None, db: Path | None, fmt: str | None, out: Path | None, mute_file: Path | None,
-           parquet_dir: Path | None, save: bool, asff_account: str | None, to_securityhub: bool, yes: bool, journal: Path | None, profile: str | None,
-           region: str | None, regions: str | None, endpoint_url: str | None, role_arn: str | None,
+           parquet_dir: Path | None, save: bool, asff_account: str | None, to_securityhub: bool, yes: bool,
+           journal: Path | None, profile: str | None, region: str | None, regions: str | None,
+           endpoint_url: str | None, role_arn: str | None,
            external_id: str | None) -> int:
     """Render a stored scan (default: the latest) in any format, or import it into Security Hub."""
     from wasp.mutes import load_mutes

@@ -53,6 +53,13 @@ def create_app(db: Path | str, token: str | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(svg=Markup, nav={"db": str(store.path)},
                                  area_title=lambda a: Area(a).title if a in Area._value2member_map_ else a)
+    shared_css = (HERE.parent / "report" / "templates" / "report.css").read_text(encoding="utf-8")
+
+    @app.get("/static/report.css")
+    def report_css() -> Response:
+        """The HTML report's stylesheet, served as is: the dashboard and the report look alike from one file."""
+        return Response(shared_css, media_type="text/css")
+
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.middleware("http")
