@@ -33,6 +33,8 @@ class Spec:
     arns: Callable[[Resource], list[str]]  # resource ARNs a request would name
     kind: str = "resource"
     label: str = ""
+    # request contexts the service itself sets (not the caller) for an action on this resource
+    contexts: Callable[[Resource, str], list[dict[str, Any]]] = lambda _r, _a: [{}]
 
 
 def _bucket_arns(r: Resource) -> list[str]:
@@ -44,12 +46,22 @@ def _own(r: Resource) -> list[str]:
     return [r.arn or "*"]
 
 
+def _lambda_contexts(r: Resource, action: str) -> list[dict[str, Any]]:
+    """An InvokeFunctionUrl request carries lambda:FunctionUrlAuthType = the URL's auth type (set by Lambda)."""
+    urls = r.properties.get("FunctionUrlConfigs")
+    if action != "lambda:InvokeFunctionUrl" or not isinstance(urls, list):
+        return [{}]
+    auth = sorted({str(u.get("AuthType")) for u in urls if isinstance(u, dict) and u.get("AuthType")})
+    return [{"lambda:FunctionUrlAuthType": a} for a in auth] or [{}]
+
+
 SPECS: dict[str, Spec] = {
     "AWS::S3::Bucket": Spec("PolicyDocument", "s3", _bucket_arns, label="bucket policy"),
     "AWS::KMS::Key": Spec("KeyPolicy", "kms", _own, label="key policy"),
     "AWS::SQS::Queue": Spec("PolicyDocument", "sqs", _own, label="queue policy"),
     "AWS::SNS::Topic": Spec("PolicyDocument", "sns", _own, label="topic policy"),
-    "AWS::Lambda::Function": Spec("PolicyDocument", "lambda", _own, label="function policy"),
+    "AWS::Lambda::Function": Spec("PolicyDocument", "lambda", _own, label="function policy",
+                                  contexts=_lambda_contexts),
     "AWS::SecretsManager::Secret": Spec("ResourcePolicy", "secretsmanager", _own, label="secret policy"),
     "AWS::IAM::Role": Spec("AssumeRolePolicyDocument", "sts", _own, kind="trust", label="trust policy"),
 }
@@ -156,8 +168,8 @@ def exposure_of(resource: Resource, engine: Any = None, owner_account: str = "")
                for p in _named_outsiders(policy, owner)]
     for label_who, who in probes:
         for action in sorted(actions):
-            for arn in arns:
-                request = Request(action, arn, who, {}, resource_account=owner or None)
+            for arn, context in ((a, c) for a in arns for c in spec.contexts(resource, action)):
+                request = Request(action, arn, who, context, resource_account=owner or None)
                 identity = [] if who.kind in ("anonymous", "service") else [_ALLOW_ALL]
                 decision = evaluate(request, PolicySet(identity=identity, resource=[policy]),
                                     resource_policy_required=True)

@@ -31,10 +31,22 @@ def functions(client: Any, scope: Scope) -> Iterator[Resource]:
             yield from records
 
 
+def _documented_shape(policy: Any) -> Any:
+    """AWS writes a URL permission's auth type as ``Condition: StringEquals: lambda:FunctionUrlAuthType``; some
+    emulators put a bare ``FunctionUrlAuthType`` key on the statement. Move it where AWS documents it, so the
+    policy parses and the condition is evaluated rather than the statement rejected."""
+    for stmt in (policy or {}).get("Statement", []) if isinstance(policy, dict) else []:
+        if isinstance(stmt, dict) and "FunctionUrlAuthType" in stmt:
+            auth = stmt.pop("FunctionUrlAuthType")
+            cond = stmt.setdefault("Condition", {}).setdefault("StringEquals", {})
+            cond.setdefault("lambda:FunctionUrlAuthType", auth)
+    return policy
+
+
 def _function(client: Any, scope: Scope, fn: dict[str, Any]) -> list[Resource]:
     name, arn = fn["FunctionName"], fn["FunctionArn"]
     policy = scope.fetch(client.get_policy, FunctionName=name, absent=_NOT_FOUND,
-                         pick=lambda r: json.loads(r["Policy"]))
+                         pick=lambda r: _documented_shape(json.loads(r["Policy"])))
     urls = _url_configs(client, scope, name)
     env = fn.get("Environment") or {}
     props: dict[str, Any] = {
