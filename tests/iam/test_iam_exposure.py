@@ -60,6 +60,31 @@ CASES = [
         grant({"AWS": OTHER}, "secretsmanager:GetSecretValue"))), "cross-account"),
     ("role trusting any AWS principal", res("AWS::IAM::Role", "AssumeRolePolicyDocument", pol(
         {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"})), "public"),
+    # conditions on what the caller itself sends do not restrict who the caller is
+    ("public read over TLS only", res("AWS::S3::Bucket", "PolicyDocument", pol(grant(
+        "*", "s3:GetObject", "arn:aws:s3:::r/*", Condition={"Bool": {"aws:SecureTransport": "true"}}))), "public"),
+    ("public read for a user agent", res("AWS::S3::Bucket", "PolicyDocument", pol(grant(
+        "*", "s3:GetObject", "arn:aws:s3:::r/*", Condition={"StringLike": {"aws:UserAgent": "*Mozilla*"}}))),
+     "public"),
+    ("public listing capped by max-keys", res("AWS::S3::Bucket", "PolicyDocument", pol(grant(
+        "*", "s3:ListBucket", "arn:aws:s3:::r", Condition={"NumericLessThan": {"s3:max-keys": "10"}}))), "public"),
+    ("public read from one address", res("AWS::S3::Bucket", "PolicyDocument", pol(grant(
+        "*", "s3:GetObject", "arn:aws:s3:::r/*", Condition={"IpAddress": {"aws:SourceIp": "203.0.113.7/32"}}))),
+     "none"),
+    ("TLS and org both required", res("AWS::S3::Bucket", "PolicyDocument", pol(grant(
+        "*", "s3:GetObject", "arn:aws:s3:::r/*", Condition={"Bool": {"aws:SecureTransport": "true"},
+                                                            "StringEquals": {"aws:PrincipalOrgID": "o-abc"}}))),
+     "none"),
+    ("public url invoke of an auth-NONE url", Resource.of(
+        "AWS::Lambda::Function", "u", arn=f"arn:aws:lambda:us-east-1:{ACCT}:function:u", account=ACCT,
+        properties={"FunctionUrlConfigs": [{"AuthType": "NONE"}], "PolicyDocument": pol(grant(
+            "*", "lambda:InvokeFunctionUrl",
+            Condition={"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}}))}), "public"),
+    ("url permission for NONE on an IAM-auth url", Resource.of(
+        "AWS::Lambda::Function", "v", arn=f"arn:aws:lambda:us-east-1:{ACCT}:function:v", account=ACCT,
+        properties={"FunctionUrlConfigs": [{"AuthType": "AWS_IAM"}], "PolicyDocument": pol(grant(
+            "*", "lambda:InvokeFunctionUrl",
+            Condition={"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}}))}), "none"),
 ]
 
 

@@ -6,7 +6,9 @@ unrelated account, and each foreign account or principal the policy names. A pro
 assumed to allow itself everything on its own side (it controls its own account), so the resource
 policy alone decides. Conditions are evaluated with only what such a caller's request carries:
 a grant limited by ``aws:PrincipalOrgID``, ``aws:SourceVpce``, ``aws:SourceArn`` or a fixed
-``aws:SourceIp`` does not reach an outsider, as AWS's own "public" definition says.
+``aws:SourceIp`` does not reach an outsider, as AWS's own "public" definition says, while one limited by
+what the caller itself sends (``aws:SecureTransport``, ``aws:UserAgent``, ``aws:Referer``, request
+parameters) does: the probe crafts the request that meets those conditions.
 """
 
 from __future__ import annotations
@@ -53,6 +55,52 @@ def _lambda_contexts(r: Resource, action: str) -> list[dict[str, Any]]:
         return [{}]
     auth = sorted({str(u.get("AuthType")) for u in urls if isinstance(u, dict) and u.get("AuthType")})
     return [{"lambda:FunctionUrlAuthType": a} for a in auth] or [{}]
+
+
+# Context keys whose value the caller chooses (how it connects, what it sends). A grant conditioned on them is
+# still open to anyone, as AWS's own definition of "public" says; only keys the caller cannot choose
+# (aws:SourceIp, aws:SourceVpce, aws:SourceArn, aws:PrincipalOrgID, ...) restrict an outsider.
+CALLER_CONTROLLED = frozenset({
+    "aws:securetransport", "aws:useragent", "aws:referer", "aws:tagkeys", "aws:requestedregion",
+    "s3:x-amz-acl", "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id",
+    "s3:prefix", "s3:delimiter", "s3:max-keys", "s3:signatureversion", "s3:authtype", "s3:x-amz-content-sha256",
+    "s3:tlsversion", "s3:x-amz-storage-class", "s3:x-amz-metadata-directive", "s3:x-amz-copy-source",
+    "s3:versionid", "s3:locationconstraint", "kms:encryptioncontextkeys",
+})
+CALLER_CONTROLLED_PREFIXES = ("aws:requesttag/", "s3:requestobjecttag/", "s3:x-amz-grant-", "kms:encryptioncontext:")
+_NUMERIC_NUDGE = {"numericlessthan": -1, "numericgreaterthan": 1}
+
+
+def _caller_value(operator: str, value: Any) -> Any:
+    """A value that satisfies a positive condition; None for operators a caller satisfies by omitting the key."""
+    op = operator.split(":")[-1].lower()
+    if op.endswith("ifexists") or "not" in op or op == "null":
+        return None
+    if op.startswith("numeric"):
+        try:
+            return str(int(str(value)) + _NUMERIC_NUDGE.get(op, 0))
+        except ValueError:
+            return None
+    return value
+
+
+def caller_contexts(policy: Policy) -> list[dict[str, Any]]:
+    """For each Allow statement, the request an outsider would craft to meet its caller-controlled conditions."""
+    out: list[dict[str, Any]] = []
+    for st in policy.statements:
+        if st.effect != "Allow":
+            continue
+        ctx: dict[str, Any] = {}
+        for cond in st.conditions:
+            key = cond.key.lower()
+            if key not in CALLER_CONTROLLED and not key.startswith(CALLER_CONTROLLED_PREFIXES):
+                continue
+            value = _caller_value(cond.operator, cond.values[0]) if cond.values else None
+            if value is not None:
+                ctx[key] = [value] if cond.operator.lower().startswith("for") else value
+        if ctx and ctx not in out:
+            out.append(ctx)
+    return out
 
 
 SPECS: dict[str, Spec] = {
@@ -166,9 +214,11 @@ def exposure_of(resource: Resource, engine: Any = None, owner_account: str = "")
     probes: list[tuple[str, Principal]] = [("anyone", Principal.parse("*")), ("any AWS account", stranger)]
     probes += [(p.arn if p.kind != "user" or p.name != "wasp-external" else f"account {p.account}", p)
                for p in _named_outsiders(policy, owner)]
+    crafted_all = [{}, *caller_contexts(policy)]
     for label_who, who in probes:
         for action in sorted(actions):
-            for arn, context in ((a, c) for a in arns for c in spec.contexts(resource, action)):
+            contexts = [{**base, **crafted} for base in spec.contexts(resource, action) for crafted in crafted_all]
+            for arn, context in ((a, c) for a in arns for c in contexts):
                 request = Request(action, arn, who, context, resource_account=owner or None)
                 identity = [] if who.kind in ("anonymous", "service") else [_ALLOW_ALL]
                 decision = evaluate(request, PolicySet(identity=identity, resource=[policy]),
