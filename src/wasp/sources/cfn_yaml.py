@@ -6,6 +6,7 @@ resource schema); wasp reads YAML templates with this loader and keeps cfn-lint'
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 import yaml
@@ -32,6 +33,9 @@ def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> MarkedDict:
         if isinstance(key, str):
             key = MarkedStr(key)
             key.start_mark = key_node.start_mark
+        elif not isinstance(key, Hashable):  # `? [a, b]` or `? {a: 1}`: PyYAML's own loader refuses it too
+            raise yaml.constructor.ConstructorError("while constructing a mapping", node.start_mark,
+                                                    "found unhashable key", key_node.start_mark)
         out[key] = loader.construct_object(value_node, deep=True)
     return out
 
