@@ -165,6 +165,8 @@ class Resolver:
             if fn == "Fn::Not" and isinstance(arg, list) and len(arg) == 1:
                 value = self._truth(arg[0])
                 return value if is_unknown(value) else not value
+            if fn in ("Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not"):  # wrong arity: resolve() would loop back here
+                return Unknown(f"malformed {fn}")
         value = self.resolve(expr)
         if isinstance(value, bool):
             return value
