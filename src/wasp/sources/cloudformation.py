@@ -82,6 +82,11 @@ def _decode(path: Path, text: str) -> Any:
         raise TemplateError(f"{path}:{line}: malformed template: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise TemplateError(f"{path}:0: malformed template: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise TemplateError(f"{path}:0: malformed template: nested too deeply") from None
+    except (ValueError, TypeError, AttributeError) as exc:  # PyYAML's own constructors (`!!timestamp ''`, ...)
+        raise TemplateError(f"{path}:0: malformed template: cannot construct a value ({type(exc).__name__})") \
+            from None
 
 
 def _resolver(template: Mapping[str, Any], resources: Mapping[str, Any], given: dict[str, str],
