@@ -8,6 +8,7 @@ transaction on its own connection, so nothing is lost if the process dies betwee
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,9 +16,11 @@ from typing import Any
 
 import duckdb
 
+from wasp.errors import InputError
 from wasp.model import to_jsonable
 from wasp.respond.plan import Call, Plan, Ref, Step
 
+LOCK_TIMEOUT = 120.0  # seconds to wait for another process to release the store
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ir_cases (
   case_id VARCHAR PRIMARY KEY, playbook VARCHAR, target VARCHAR, region VARCHAR, account VARCHAR,
@@ -41,7 +44,20 @@ class Journal:
             con.execute(SCHEMA)
 
     def _con(self) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(str(self.path))
+        """A short-lived connection that waits while another process holds the file (the journal lives in the
+        wasp store, which `wasp history`, `wasp serve` or a scan may have open): a playbook must not die
+        between two AWS calls because someone looked at the store."""
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        delay = 0.02
+        while True:
+            try:
+                return duckdb.connect(str(self.path))
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    first = (str(exc).strip().splitlines() or ["locked"])[0]
+                    raise InputError(f"cannot open the response journal {self.path}: {first}") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
 
     def open_case(self, case_id: str, plan: Plan, account: str) -> None:
         """The case and all its planned steps in one transaction: a process killed while writing them leaves
