@@ -372,3 +372,26 @@ def test_case_opened_by_a_killed_process_is_whole_or_absent(tmp_path):
     journal = Journal(db)
     if journal.case("case-big") is not None:
         assert len(journal.steps("case-big")) == 3000
+
+
+def test_playbook_waits_for_a_reader_of_its_store_instead_of_crashing(aws, moto, relay, tmp_path):
+    """A playbook whose store is held open by a reader (`wasp history`, the dashboard) waits for it and
+    finishes, rather than dying with a lock error."""
+    iid, _ = _instance(aws)
+    db, case = tmp_path / "wasp.duckdb", "case-reader"
+    Journal(db)  # the store exists, as it does once wasp has run
+    reader = duckdb.connect(str(db), read_only=True)
+    try:
+        proc = _wasp("respond", "contain-instance", "--target", iid, "--apply", "--yes", "--case", case,
+                     "--endpoint-url", relay.url, "--region", "us-east-1", "--db", db)
+        deadline = time.monotonic() + 60
+        while "DescribeInstances" not in relay.actions and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        time.sleep(2.0)  # planning is done by now: the playbook wants its journal
+        assert proc.poll() is None, proc.communicate()[1][-1500:]  # waiting, not crashed
+        assert not WRITES & set(relay.actions)  # and nothing was done in AWS without a journal
+    finally:
+        reader.close()
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err[-1500:]
+    assert Journal(db).case(case)["status"] == "contained"
