@@ -190,6 +190,14 @@ def bucket_requires_tls(bucket: Resource, ctx: Context) -> Result:
     return Result.failed(f"no statement denies non-TLS requests to {' and '.join(missing)}")
 
 
+def _tags_unknown(resource: Resource) -> Unknown | None:
+    """Why the resource's tags could not be read (collectors put it in ``observed['Tags']``), else None.
+
+    An unreadable tag set is not an empty one: a check keyed on a tag must not decide on ``{}``."""
+    value = resource.observed.get("Tags")
+    return value if isinstance(value, Unknown) else None
+
+
 def _classification(resource: Resource, ctx: Context) -> str | None:
     key = ctx.settings.classification_tag.lower()
     for k, v in resource.tags.items():
@@ -220,6 +228,9 @@ def _critical(resource: Resource, ctx: Context) -> bool:
                "\"KMSMasterKeyID\":\"KEY_ARN\"}}]}'"))
 def bucket_sensitive_kms(bucket: Resource, ctx: Context) -> Result | None:
     """SSE-S3 protects the disks; a KMS key adds an access policy, audit trail and the power to revoke."""
+    unread = _tags_unknown(bucket)
+    if unread is not None:  # whether the bucket is sensitive is written in tags we could not read
+        return Result.unknown(f"tags unreadable, so sensitivity unknown: {unread.reason}")
     if not _sensitive(bucket, ctx):
         return None
     enc = bucket.prop("BucketEncryption")
@@ -275,6 +286,9 @@ def bucket_access_logging(bucket: Resource, ctx: Context) -> Result:
                                url="https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication.html"))
 def critical_bucket_replication(bucket: Resource, ctx: Context) -> Result | None:
     """A critical data set needs a copy that survives the loss of its region or of its account."""
+    unread = _tags_unknown(bucket)
+    if unread is not None:  # whether it is critical is written in tags we could not read
+        return Result.unknown(f"tags unreadable, so criticality unknown: {unread.reason}")
     if not _critical(bucket, ctx):
         return None
     repl = bucket.prop("ReplicationConfiguration")
@@ -294,6 +308,9 @@ def critical_bucket_replication(bucket: Resource, ctx: Context) -> Result | None
                                     "DEEP_ARCHIVE for buckets tagged critical."))
 def critical_bucket_lifecycle(bucket: Resource, ctx: Context) -> Result | None:
     """Retention per data class is part of the class's handling rules; archive tiers keep it affordable."""
+    unread = _tags_unknown(bucket)
+    if unread is not None:  # whether it is critical is written in tags we could not read
+        return Result.unknown(f"tags unreadable, so criticality unknown: {unread.reason}")
     if not _critical(bucket, ctx):
         return None
     lc = bucket.prop("LifecycleConfiguration")
@@ -630,6 +647,9 @@ def _classified(resource: Resource, ctx: Context) -> Result | None:
         return None
     value = _classification(resource, ctx)
     key = ctx.settings.classification_tag
+    unread = _tags_unknown(resource)
+    if value is None and unread is not None:
+        return Result.unknown(f"tags unreadable: {unread.reason}")
     if value is None or not value.strip():
         return Result.failed(f"no {key} tag: nobody has said what data this holds")
     return Result.passed(f"{key} is {value!r}")

@@ -21,7 +21,8 @@ def tables(client: Any, scope: Scope) -> Iterator[Resource]:
         if isinstance(table, Unknown):
             yield Resource.of("AWS::DynamoDB::Table", name, arn=scope.arn("dynamodb", f"table/{name}"),
                               properties={"TableName": name, "SSESpecification": table,
-                                          "PointInTimeRecoverySpecification": table})
+                                          "PointInTimeRecoverySpecification": table},
+                              observed={"Tags": table})
             continue
         arn = table.get("TableArn", "")
         sse = table.get("SSEDescription") or {}
@@ -40,7 +41,9 @@ def tables(client: Any, scope: Scope) -> Iterator[Resource]:
         }
         yield Resource.of("AWS::DynamoDB::Table", name, arn=arn, properties=props,
                           tags=tags if isinstance(tags, dict) else {},
-                          observed={"TableStatus": table.get("TableStatus"), "ItemCount": table.get("ItemCount")})
+                          observed={"TableStatus": table.get("TableStatus"), "ItemCount": table.get("ItemCount"),
+                                    # unreadable tags are not "no tags": tag-keyed checks must say UNKNOWN
+                                    **({"Tags": tags} if isinstance(tags, Unknown) else {})})
 
 
 def _pitr(desc: dict[str, Any]) -> dict[str, Any]:

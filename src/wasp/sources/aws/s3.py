@@ -73,6 +73,8 @@ def _bucket(client: Any, scope: Scope, name: str) -> Resource:
     tags = f(client.get_bucket_tagging, Bucket=name, absent=["NoSuchTagSet"], default={},
              pick=lambda r: tags_of(r.get("TagSet", [])))
     observed = {"Owner": acl.get("Owner", {}) if isinstance(acl, dict) else acl}
+    if isinstance(tags, Unknown):  # unreadable tags are not "no tags": checks keyed on tags must say UNKNOWN
+        observed["Tags"] = tags
     return Resource.of("AWS::S3::Bucket", name, arn=f"arn:aws:s3:::{name}", region=region,
                        account=scope.account, properties=props,
                        tags=tags if isinstance(tags, dict) else {}, observed=observed)
