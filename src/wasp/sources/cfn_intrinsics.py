@@ -98,7 +98,8 @@ class Resolver:
     # -- references ---------------------------------------------------------------------------------
     def name_of(self, logical: str) -> Any:
         """What Ref returns for a resource: its declared name when the template sets one."""
-        res = self.resources.get(logical) or {}
+        res = self.resources.get(logical)
+        res = res if isinstance(res, Mapping) else {}
         prop = NAME_PROPERTY.get(str(res.get("Type")))
         props = res.get("Properties") or {}
         if prop and isinstance(props, Mapping) and prop in props:
@@ -113,8 +114,8 @@ class Resolver:
             return pseudo[name]
         if name in self.parameters:
             return self.parameters[name]
-        if name in self.resources:
-            type_ = str((self.resources.get(name) or {}).get("Type"))
+        if isinstance(self.resources.get(name), Mapping):
+            type_ = str(self.resources[name].get("Type"))
             if type_ in REF_IS_ARN:
                 return arn_for(type_, str(self.name_of(name)), self.region, self.account)
             if type_ == "AWS::SQS::Queue":

@@ -55,6 +55,9 @@ def read_template(path: Path, parameters: Mapping[str, str] | None = None, text:
     resources = template.get("Resources") if isinstance(template, Mapping) else None
     if not isinstance(resources, Mapping) or not resources:
         raise TemplateError(f"{path}:1: not a CloudFormation template (no Resources section)")
+    for section in ("Parameters", "Conditions", "Mappings"):
+        if template.get(section) is not None and not isinstance(template[section], Mapping):
+            raise TemplateError(f"{path}:{_line(section)}: malformed template: {section} must be a mapping")
     resolver = _resolver(template, resources, dict(parameters or {}), path)
     return _build(path, resources, resolver)
 
@@ -84,7 +87,7 @@ def _decode(path: Path, text: str) -> Any:
         raise TemplateError(f"{path}:0: malformed template: {str(exc).splitlines()[0]}") from None
     except RecursionError:
         raise TemplateError(f"{path}:0: malformed template: nested too deeply") from None
-    except (ValueError, TypeError, AttributeError) as exc:  # PyYAML's own constructors (`!!timestamp ''`, ...)
+    except (ValueError, TypeError, AttributeError, IndexError) as exc:  # PyYAML's constructors (`!!float ''`)
         raise TemplateError(f"{path}:0: malformed template: cannot construct a value ({type(exc).__name__})") \
             from None
 
@@ -131,7 +134,9 @@ def _build(path: Path, resources: Mapping[str, Any], resolver: Resolver) -> Temp
                 continue
         type_ = str(body["Type"])
         raw = body.get("Properties") or {}
-        props = resolver.resolve(raw) if isinstance(raw, Mapping) else {}
+        props = resolver.resolve(raw) if isinstance(raw, Mapping) else None
+        if not isinstance(props, dict):  # a list, a scalar or one intrinsic function in place of the mapping
+            raise TemplateError(f"{path}:{_line(logical)}: resource {logical}: Properties must be a mapping")
         _user_data(type_, raw, props, resolver)
         if type_ in ATTACHED:
             side.append((str(logical), type_, raw, props))
