@@ -22,6 +22,7 @@ from wasp.sources.tf_expr import RefStr, Scope, evaluate, expression
 from wasp.sources.tf_mapping import ATTACH, NAME_ARG, SHAPES
 
 REGION = "us-east-1"
+MAX_INSTANCES = 1000  # count / for_each beyond this are cut (and said so): a template must not hang the scan
 # Terraform types whose ``id`` is their name; for the others (sg-..., vpc-..., i-...) the address stands in,
 # which is also the Resource id, so references between resources stay joinable.
 ID_IS_NAME = {"aws_s3_bucket", "aws_iam_role", "aws_iam_user", "aws_iam_group", "aws_iam_instance_profile",
@@ -154,7 +155,17 @@ class Module:
                 self.warnings.append(f"{block.path}:{block.line}: {block.type}.{block.name}: count not known "
                                      f"({count.reason}): read as one instance")
                 return [(0, None)]
-            return [(i, None) for i in range(int(count))]
+            try:
+                number = int(count)  # a whole number, or a string holding one, as Terraform accepts
+            except (TypeError, ValueError, OverflowError):
+                self.warnings.append(f"{block.path}:{block.line}: {block.type}.{block.name}: count {count!r} is not "
+                                     "a whole number: read as one instance")
+                return [(0, None)]
+            if number > MAX_INSTANCES:  # `count = 1e9` must not hang the scan
+                self.warnings.append(f"{block.path}:{block.line}: {block.type}.{block.name}: count {number}: "
+                                     f"the first {MAX_INSTANCES} instances are read")
+                number = MAX_INSTANCES
+            return [(i, None) for i in range(number)]
         if "for_each" in block.body:
             each = evaluate(block.body["for_each"], scope)
             if is_unknown(each):
@@ -162,8 +173,12 @@ class Module:
                                      f"({each.reason}): read as one instance")
                 return [("?", Unknown(each.reason))]
             if isinstance(each, Mapping):
-                return list(each.items())
-            return [(v, v) for v in each]
+                return list(each.items())[:MAX_INSTANCES]
+            if isinstance(each, list | tuple | set | frozenset):
+                return [(v, v) for v in each][:MAX_INSTANCES]
+            self.warnings.append(f"{block.path}:{block.line}: {block.type}.{block.name}: for_each {each!r} is not a "
+                                 "map or a set: read as one instance")
+            return [("?", Unknown("for_each is not a map or a set"))]
         return [(None, None)]
 
     def expand(self, block: Block) -> list[Instance]:
@@ -491,20 +506,34 @@ def read_plan(path: Path) -> TemplateRead:
         raise TemplateError(f"{path}: cannot read: {exc}") from None
     except json.JSONDecodeError as exc:
         raise TemplateError(f"{path}:{exc.lineno}: malformed plan JSON: {exc.msg}") from None
-    root = (plan.get("planned_values") or {}).get("root_module") or (plan.get("values") or {}).get("root_module")
+    except RecursionError:
+        raise TemplateError(f"{path}:1: malformed plan JSON: nested too deeply") from None
+
+    def section(value: Any, key: str) -> Any:
+        return value.get(key) if isinstance(value, Mapping) else None
+
+    root = section(section(plan, "planned_values"), "root_module") or section(section(plan, "values"), "root_module")
     if not isinstance(root, Mapping):
         raise TemplateError(f"{path}:1: not a Terraform plan (no planned_values.root_module)")
     items: list[Mapping[str, Any]] = []
 
-    def walk(module: Mapping[str, Any]) -> None:
-        items.extend(r for r in module.get("resources") or [] if r.get("mode", "managed") == "managed")
-        for child in module.get("child_modules") or []:
-            walk(child)
+    def walk(module: Mapping[str, Any], where: str) -> None:
+        resources, children = module.get("resources") or [], module.get("child_modules") or []
+        if not isinstance(resources, list) or not all(isinstance(r, Mapping) for r in resources):
+            raise TemplateError(f"{path}:1: not a Terraform plan ({where}.resources is not a list of objects)")
+        if not isinstance(children, list) or not all(isinstance(c, Mapping) for c in children):
+            raise TemplateError(f"{path}:1: not a Terraform plan ({where}.child_modules is not a list of objects)")
+        items.extend(r for r in resources if r.get("mode", "managed") == "managed")
+        for child in children:
+            walk(child, f"{where}.child_modules")
 
-    walk(root)
+    walk(root, "root_module")
     instances = []
     for item in items:
-        values = dict(item.get("values") or {})
+        raw = item.get("values") or {}
+        if not isinstance(raw, Mapping):
+            raise TemplateError(f"{path}:1: not a Terraform plan (values of {item.get('address')} is not an object)")
+        values = dict(raw)
         block = Block(str(item.get("type")), str(item.get("name")), values, path, 0)
         instances.append(Instance(block, str(item.get("address")), values, item.get("index")))
     out = TemplateRead()
