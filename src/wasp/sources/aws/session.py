@@ -6,6 +6,7 @@ assumption, so no collector configures its own client.
 
 from __future__ import annotations
 
+import random
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -35,6 +36,12 @@ class AwsTarget:
     calls: Counter[str] = field(default_factory=Counter)
     limiter: Any = None  # RateLimiter shared across an organization scan
     account_hint: str = ""  # the account this target acts in (rate-limit key)
+    # multiplier on botocore's jittered exponential retry back-off (1.0 = the AWS SDK schedule: up to 1 s, 2 s,
+    # 4 s... for throttling); fault-injection tests shrink it to keep the same retry logic fast
+    backoff: float = 1.0
+    # botocore retry mode: 'adaptive' (retries plus a client-side rate limiter that slows down after throttling)
+    # or 'standard' (the same retries without the limiter)
+    retry_mode: str = "adaptive"
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def client(self, service: str, region: str | None = None, **config: Any) -> Any:
@@ -44,7 +51,7 @@ class AwsTarget:
             config.setdefault("s3", {"addressing_style": "path"})
         cfg = botocore.config.Config(
             # a caller may bound retries for an API whose failures are not transient
-            retries=config.pop("retries", {"mode": "adaptive", "max_attempts": self.max_attempts}),
+            retries=config.pop("retries", {"mode": self.retry_mode, "max_attempts": self.max_attempts}),
             max_pool_connections=self.pool,
             connect_timeout=10,
             read_timeout=60,
@@ -55,6 +62,8 @@ class AwsTarget:
             endpoint_url=self.endpoint_url, config=cfg,
         )
         client.meta.events.register("before-call", self._count)
+        if self.backoff != 1.0 and client.meta.config.retries.get("mode") in ("standard", "adaptive"):
+            _scale_backoff(client, self.backoff)
         if self.endpoint_url and service == "s3control":
             # botocore's endpoint rules put the account id in the host even with a custom endpoint
             client.meta.events.register("before-sign.s3-control", self._strip_account_host)
@@ -88,6 +97,36 @@ class AwsTarget:
             raise AwsInputError(f"credentials rejected: {exc.response['Error'].get('Message', exc)}") from None
         except botocore.exceptions.EndpointConnectionError as exc:
             raise AwsInputError(f"cannot reach AWS: {exc}") from None
+
+
+def _scale_backoff(client: Any, scale: float) -> None:
+    """Swap the client's standard retry handler for an identical one whose back-off delays are scaled.
+
+    Botocore exposes no back-off setting, only the jitter source of ``ExponentialBackoff``: scaling that
+    scales every delay (t_i = rand * min(base * 2**i, 20 s)) while which errors retry, how many times, and the
+    retry quota stay exactly botocore's. The adaptive client-side rate limiter is left as it is.
+    """
+    from botocore.retries import quota, standard
+
+    if scale < 0:
+        raise ValueError("backoff scale must be >= 0")
+    name = client.meta.service_model.service_id.hyphenize()
+    attempts = client.meta.config.retries.get("total_max_attempts") or standard.DEFAULT_MAX_ATTEMPTS
+    adapter = standard.RetryEventAdapter()
+    detector = standard.ThrottlingErrorDetector(adapter)
+    retry_quota = standard.RetryQuotaChecker(quota.RetryQuota(), detector)
+    handler = standard.RetryHandler(
+        retry_policy=standard.RetryPolicy(
+            retry_checker=standard.StandardRetryConditions(max_attempts=attempts),
+            retry_backoff=standard.ExponentialBackoff(random=lambda: scale * random.random(), service_name=name,
+                                                      throttling_detector=detector),
+        ),
+        retry_event_adapter=adapter, retry_quota=retry_quota, service_name=name,
+    )
+    unique_id = f"retry-config-{name}"
+    client.meta.events.unregister(f"needs-retry.{name}", unique_id=unique_id)
+    client.meta.events.register(f"needs-retry.{name}", handler.needs_retry, unique_id=unique_id)
+    client.meta.events.register(f"after-call.{name}", retry_quota.release_retry_quota)
 
 
 def make_target(
@@ -129,5 +168,6 @@ def assume(target: AwsTarget, role_arn: str, external_id: str | None = None,
         region_name=target.region,
     )
     return AwsTarget(session, endpoint_url=target.endpoint_url, max_attempts=target.max_attempts,
-                     pool=target.pool, calls=target.calls, limiter=target.limiter,
+                     pool=target.pool, calls=target.calls, limiter=target.limiter, backoff=target.backoff,
+                     retry_mode=target.retry_mode,
                      account_hint=role_arn.split(":")[4] if role_arn.count(":") >= 5 else "")
