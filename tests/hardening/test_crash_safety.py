@@ -172,7 +172,8 @@ def test_scan_killed_while_collecting_is_recorded_incomplete_and_rerun_is_whole(
     _assert_no_duplicates(db)
 
 
-def _kill_while_saving(proc: subprocess.Popen[str], db: Path, episode: int, timeout: float = 120) -> None:
+def _kill_while_saving(proc: subprocess.Popen[str], db: Path, episode: int, scans_before: int,
+                       timeout: float = 120) -> None:
     """SIGKILL the scan during its ``episode``-th hold of the store's write lock after its scan row exists:
     the 1st is the resource chunk, later ones the gaps, findings and the final state update."""
     deadline = time.monotonic() + timeout
@@ -180,8 +181,8 @@ def _kill_while_saving(proc: subprocess.Popen[str], db: Path, episode: int, time
     while time.monotonic() < deadline and proc.poll() is None:
         try:
             with duckdb.connect(str(db), read_only=True) as con:
-                row_seen = row_seen or bool(con.execute("SELECT count(*) FROM scans WHERE state = 'running'")
-                                            .fetchone()[0])  # type: ignore[index]
+                count = con.execute("SELECT count(*) FROM scans").fetchone()[0]  # type: ignore[index]
+            row_seen = row_seen or count > scans_before  # this scan's own row, not an earlier killed one's
             locked = False
         except duckdb.Error as exc:
             if row_seen and "lock" in str(exc).lower() and not locked:
@@ -208,8 +209,9 @@ def test_scan_killed_while_saving_never_looks_complete_or_becomes_a_baseline(aws
     store = Store(db)
     complete = store.scans()[0].scan_id
     for episode in (1, 2):
+        scans_before = len(store.scans())
         proc = _wasp(*args)
-        _kill_while_saving(proc, db, episode)
+        _kill_while_saving(proc, db, episode, scans_before)
         _killed(proc)
         killed = store.scans()[0]
         n = sum(killed.counts.values())
