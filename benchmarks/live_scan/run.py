@@ -95,12 +95,22 @@ class Server:
 # the emulated account
 
 
-def seed(url: str, n: int) -> dict[str, int]:
+DEFAULT_ACCOUNT = "123456789012"  # moto's account for the "testing" keys
+TESTING_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+def seed(url: str, n: int, credentials: dict[str, str] | None = None, account: str = DEFAULT_ACCOUNT,
+         bucket_prefix: str = "bench-bucket") -> dict[str, int]:
+    """Seed one account; ``credentials`` (boto3 keyword names) select it, default moto's own account.
+
+    Bucket names are global in S3, so seeding several accounts of one server needs a distinct
+    ``bucket_prefix`` per account; ``account`` is the id written into the trails' log-group ARNs.
+    """
     cfg = botocore.config.Config(s3={"addressing_style": "path"}, retries={"max_attempts": 10, "mode": "standard"})
+    creds = credentials or TESTING_CREDENTIALS
 
     def c(svc: str) -> Any:
-        return boto3.client(svc, endpoint_url=url, region_name=REGION, aws_access_key_id="testing",
-                            aws_secret_access_key="testing", config=cfg)
+        return boto3.client(svc, endpoint_url=url, region_name=REGION, config=cfg, **creds)
 
     iam, s3, ec2, logs, cw, sns, ct = (c(s) for s in ("iam", "s3", "ec2", "logs", "cloudwatch", "sns", "cloudtrail"))
     policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
@@ -110,9 +120,9 @@ def seed(url: str, n: int) -> dict[str, int]:
         iam.put_user_policy(UserName=f"user-{i}", PolicyName="read", PolicyDocument=policy)
         if i % 2 == 0:
             iam.create_access_key(UserName=f"user-{i}")
-        s3.create_bucket(Bucket=f"bench-bucket-{i}")
+        s3.create_bucket(Bucket=f"{bucket_prefix}-{i}")
         if i % 3 == 0:
-            s3.put_bucket_versioning(Bucket=f"bench-bucket-{i}", VersioningConfiguration={"Status": "Enabled"})
+            s3.put_bucket_versioning(Bucket=f"{bucket_prefix}-{i}", VersioningConfiguration={"Status": "Enabled"})
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
     groups = []
@@ -144,12 +154,12 @@ def seed(url: str, n: int) -> dict[str, int]:
                             Period=300, EvaluationPeriods=1, Threshold=1,
                             ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[topics[i % len(topics)]])
     for i in range(max(1, n // 10)):
-        ct.create_trail(Name=f"bench-trail-{i}", S3BucketName=f"bench-bucket-{i}", IsMultiRegionTrail=i == 0,
-                        CloudWatchLogsLogGroupArn=f"arn:aws:logs:{REGION}:123456789012:log-group:/bench/group-{i}:*",
-                        CloudWatchLogsRoleArn="arn:aws:iam::123456789012:role/ct")
+        ct.create_trail(Name=f"bench-trail-{i}", S3BucketName=f"{bucket_prefix}-{i}", IsMultiRegionTrail=i == 0,
+                        CloudWatchLogsLogGroupArn=f"arn:aws:logs:{REGION}:{account}:log-group:/bench/group-{i}:*",
+                        CloudWatchLogsRoleArn=f"arn:aws:iam::{account}:role/ct")
         ct.start_logging(Name=f"bench-trail-{i}")
     ec2.create_flow_logs(ResourceIds=[vpc], ResourceType="VPC", TrafficType="ALL", LogDestinationType="s3",
-                         LogDestination="arn:aws:s3:::bench-bucket-0")
+                         LogDestination=f"arn:aws:s3:::{bucket_prefix}-0")
     c("guardduty").create_detector(Enable=True)
     trails = max(1, n // 10)
     return {"users": n, "buckets": n, "security_groups": n, "instances": n, "log_groups": n, "alarms": n,
@@ -170,11 +180,15 @@ def ensure_prowler() -> Path:
     return exe
 
 
-def tool_env(url: str, home: Path) -> dict[str, str]:
+def tool_env(url: str, home: Path, credentials: dict[str, str] | None = None) -> dict[str, str]:
+    """The tools' environment: no ambient AWS settings, the server's endpoint, the given (or moto's) keys."""
+    creds = credentials or TESTING_CREDENTIALS
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION,
-               AWS_ENDPOINT_URL=url, AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-               HOME=str(home), NO_COLOR="1")
+    env.update(AWS_ACCESS_KEY_ID=creds["aws_access_key_id"], AWS_SECRET_ACCESS_KEY=creds["aws_secret_access_key"],
+               AWS_DEFAULT_REGION=REGION, AWS_ENDPOINT_URL=url, AWS_CONFIG_FILE=os.devnull,
+               AWS_SHARED_CREDENTIALS_FILE=os.devnull, HOME=str(home), NO_COLOR="1")
+    if creds.get("aws_session_token"):
+        env["AWS_SESSION_TOKEN"] = creds["aws_session_token"]
     return env
 
 
@@ -192,11 +206,13 @@ def measure(cmd: list[str], env: dict[str, str], server: Server, log: Path) -> d
             "api_calls": server.requests() - before, "exit": proc.returncode}
 
 
-def run_wasp(server: Server, work: Path, i: int) -> dict[str, Any]:
+def run_wasp(server: Server, work: Path, i: int | str, credentials: dict[str, str] | None = None,
+             extra: list[str] | None = None) -> dict[str, Any]:
+    """One ``wasp scan`` process (``extra`` arguments appended, e.g. ``--org``); its JSON report summarized."""
     out = work / f"wasp-{i}.json"
     cmd = [sys.executable, "-m", "wasp", "scan", "--endpoint-url", server.url, "--regions", REGION,
-           "--services", WASP_SERVICES, "--output", "json", "--out", str(out)]
-    res = measure(cmd, tool_env(server.url, work), server, work / f"wasp-{i}.log")
+           "--services", WASP_SERVICES, "--output", "json", "--out", str(out), *(extra or [])]
+    res = measure(cmd, tool_env(server.url, work, credentials), server, work / f"wasp-{i}.log")
     if out.exists():
         doc = json.loads(out.read_text())
         res["findings"] = len(doc.get("findings", []))
@@ -206,12 +222,13 @@ def run_wasp(server: Server, work: Path, i: int) -> dict[str, Any]:
     return res
 
 
-def run_prowler(exe: Path, server: Server, work: Path, i: int) -> dict[str, Any]:
+def run_prowler(exe: Path, server: Server, work: Path, i: int | str,
+                credentials: dict[str, str] | None = None) -> dict[str, Any]:
     outdir = work / f"prowler-{i}"
     cmd = [str(exe), "aws", "--region", REGION, "--service", *PROWLER_SERVICES, "--output-formats", "csv",
            "-o", str(outdir), "--no-banner"]
     log = work / f"prowler-{i}.log"
-    res = measure(cmd, tool_env(server.url, work), server, log)
+    res = measure(cmd, tool_env(server.url, work, credentials), server, log)
     rows = 0
     for f in outdir.glob("*.csv"):  # semicolon-separated, with quoted multi-line fields
         with f.open(newline="", errors="replace") as fh:
