@@ -72,9 +72,14 @@ def _kind(path: Path, explicit: bool) -> str:
     if path.suffix not in CFN_SUFFIXES and not explicit:
         return ""
     try:
-        head = path.read_text(encoding="utf-8", errors="replace")
+        raw = path.read_bytes()
     except OSError:
         return ""
+    # a UTF-16/32 template (a BOM, as some Windows editors save) is recognised so that reading it reports the
+    # encoding by name, instead of the file being passed over in silence as "not a template"
+    encoding = "utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
+    encoding = "utf-32" if raw[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") else encoding
+    head = raw.decode(encoding, errors="replace")
     if path.suffix == ".json" and '"planned_values"' in head[:200000] and '"format_version"' in head[:2000]:
         return "plan"
     if path.suffix == ".json" and '"resource_changes"' in head[:200000]:
