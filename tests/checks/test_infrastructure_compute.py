@@ -156,14 +156,19 @@ def test_lambda_public_url_policy_and_runtime(aws):
 
 
 def test_public_statement_conditions():
-    """SourceAccount limits Principal '*'; IfExists, Null and wildcard values do not."""
-    from wasp.checks.infrastructure import open_statements
+    """SourceAccount limits Principal '*'; IfExists, Null and wildcard values do not (decided by evaluation)."""
+    from wasp.iam.exposure import exposure_of
+    from wasp.model import Resource
 
-    def stmt(condition):
-        return {"Statement": [{"Sid": "s", "Effect": "Allow", "Principal": {"AWS": "*"},
-                               "Action": "lambda:InvokeFunction", "Condition": condition}]}
+    def public(condition):
+        fn = Resource.of("AWS::Lambda::Function", "f", arn="arn:aws:lambda:us-east-1:123456789012:function:f",
+                         account="123456789012", properties={"PolicyDocument": {"Statement": [
+                             {"Sid": "s", "Effect": "Allow", "Principal": {"AWS": "*"},
+                              "Action": "lambda:InvokeFunction", "Resource": "*", "Condition": condition}]}})
+        return bool(exposure_of(fn).public)
 
-    assert open_statements(stmt({"StringEquals": {"AWS:SourceAccount": "123456789012"}})) == []
-    assert open_statements(stmt({"StringEqualsIfExists": {"aws:SourceAccount": "123456789012"}})) == ["s"]
-    assert open_statements(stmt({"Null": {"aws:SourceArn": "false"}})) == ["s"]
-    assert open_statements(stmt({"ArnLike": {"aws:SourceArn": "*"}})) == ["s"]
+    assert not public({"StringEquals": {"AWS:SourceAccount": "123456789012"}})
+    assert public({"StringEqualsIfExists": {"aws:SourceAccount": "123456789012"}})
+    assert public({"Null": {"aws:SourceArn": "true"}})
+    assert public({"ArnLike": {"aws:SourceArn": "*"}})
+    assert not public({"ArnLike": {"aws:SourceArn": "arn:aws:s3:::my-own-bucket"}})

@@ -14,6 +14,7 @@ from typing import Any
 
 from wasp.checks.context import Context
 from wasp.checks.metric_filters import CIS_MONITORS, MonitorSpec, judge
+from wasp.checks.policy_exposure import is_public_statement, statements
 from wasp.checks.registry import check
 from wasp.model import Area, Remediation, Resource, Result, Severity, Unknown, first_unknown, is_unknown
 
@@ -257,10 +258,6 @@ def trail_cloudwatch(trail: Resource, ctx: Context) -> Result:
 
 PUBLIC_GROUPS = ("http://acs.amazonaws.com/groups/global/AllUsers",
                  "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
-# condition keys that pin a wildcard principal to known callers
-LIMITING_KEYS = {"aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid", "aws:principalorgid",
-                 "aws:principalaccount", "aws:sourcevpc", "aws:sourcevpce", "aws:sourceip", "aws:principalarn",
-                 "aws:sourceowner", "aws:sourceorgpaths", "aws:principalorgpaths"}
 
 
 def bucket_public_reasons(bucket: Resource, ctx: Context) -> list[str] | Unknown:
@@ -279,9 +276,8 @@ def bucket_public_reasons(bucket: Resource, ctx: Context) -> list[str] | Unknown
         policy = bucket.prop("PolicyDocument")
         if is_unknown(policy):
             return policy
-        for stmt in _statements(policy):
-            if stmt.get("Effect") == "Allow" and _wildcard_principal(stmt.get("Principal")) and \
-                    not _limited(stmt.get("Condition")):
+        for stmt in statements(policy):
+            if is_public_statement(stmt):
                 actions = stmt.get("Action", [])
                 reasons.append(f"policy allows {actions if isinstance(actions, str) else ','.join(actions)} "
                                "to Principal '*' without a limiting condition")
@@ -299,29 +295,6 @@ def _effective_block(bucket: Resource, ctx: Context) -> dict[str, bool]:
             for key in ("IgnorePublicAcls", "RestrictPublicBuckets"):
                 out[key] = out.get(key, False) or src.get(key) is True
     return out
-
-
-def _statements(policy: Any) -> list[dict[str, Any]]:
-    if not isinstance(policy, dict):
-        return []
-    stmts = policy.get("Statement", [])
-    return [s for s in (stmts if isinstance(stmts, list) else [stmts]) if isinstance(s, dict)]
-
-
-def _wildcard_principal(principal: Any) -> bool:
-    if principal == "*":
-        return True
-    if isinstance(principal, dict):
-        aws = principal.get("AWS")
-        return aws == "*" or (isinstance(aws, list) and "*" in aws)
-    return False
-
-
-def _limited(condition: Any) -> bool:
-    if not isinstance(condition, dict):
-        return False
-    keys = {k.lower() for block in condition.values() if isinstance(block, dict) for k in block}
-    return bool(keys & LIMITING_KEYS)
 
 
 @check(

@@ -15,6 +15,7 @@ from typing import Any
 
 from wasp.checks.context import Context
 from wasp.checks.registry import check
+from wasp.iam.exposure import exposure_of
 from wasp.model import Area, Remediation, Resource, Result, Severity, Unknown, first_unknown, is_unknown
 
 LIVE = ("live", "snapshot")
@@ -542,48 +543,8 @@ def lambda_runtime_supported(fn: Resource, ctx: Context) -> Result | None:
     return Result.passed(f"runtime {runtime} is supported until {when}")
 
 
-_LIMITING_KEYS = {"aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:principalorgid",
-                  "aws:principalorgpaths", "aws:principalaccount", "aws:principalarn", "aws:sourceorgid",
-                  "aws:sourceorgpaths", "aws:sourcevpc", "aws:sourcevpce", "aws:userid"}
-
-
 def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
-
-
-def _anyone(principal: Any) -> bool:
-    if principal == "*":
-        return True
-    if isinstance(principal, Mapping):
-        return any("*" in _as_list(v) for k, v in principal.items() if k == "AWS")
-    return False
-
-
-def _limited(condition: Any) -> bool:
-    """A condition pins the caller or the source to something specific (no wildcard, not IfExists)."""
-    for operator, block in (condition or {}).items() if isinstance(condition, Mapping) else []:
-        op = str(operator).lower()
-        base = op.split(":")[-1]
-        # IfExists passes when the key is absent, negations and Null pin nothing to a specific value
-        if op.endswith("ifexists") or "not" in base or base == "null" or not isinstance(block, Mapping):
-            continue
-        for key, values in block.items():
-            if str(key).lower() in _LIMITING_KEYS and all(isinstance(v, str) and v and v != "*"
-                                                          for v in _as_list(values)):
-                return True
-    return False
-
-
-def open_statements(policy: Any) -> list[str]:
-    """Sids of Allow statements whose principal is anyone and that no condition limits."""
-    raw = policy.get("Statement", []) if isinstance(policy, Mapping) else []
-    out = []
-    for i, stmt in enumerate(_as_list(raw)):
-        if not isinstance(stmt, Mapping) or stmt.get("Effect") != "Allow" or not _anyone(stmt.get("Principal")):
-            continue
-        if not _limited(stmt.get("Condition")):
-            out.append(str(stmt.get("Sid") or f"#{i}"))
-    return out
 
 
 LAMBDA_POLICY_REMEDIATION = Remediation(
@@ -605,11 +566,13 @@ def lambda_policy_not_public(fn: Resource, ctx: Context) -> Result:
         return Result.unknown(policy)
     if not policy:
         return Result.passed("function has no resource policy")
-    sids = open_statements(policy)
-    if sids:
-        return Result.failed(f"statements {', '.join(sids)} allow Principal '*' without a limiting condition",
-                             {"statements": sids})
-    return Result.passed("every statement names specific principals or limits '*' by source or organization")
+    exposure = exposure_of(fn, owner_account=ctx.account)  # evaluated by the IAM engine, as every policy is
+    if exposure.unknown:
+        return Result.unknown(exposure.unknown)
+    if exposure.public:
+        return Result.failed(f"{exposure.describe()} ({', '.join(exposure.statements)})",
+                             {"statements": exposure.statements, "actions": exposure.public})
+    return Result.passed("no statement lets anyone outside named principals, sources or organizations invoke it")
 
 
 @check(

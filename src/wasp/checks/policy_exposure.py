@@ -24,7 +24,7 @@ from typing import Any
 PRESENT_FOR_STRANGER = {"aws:sourceip", "aws:principalaccount", "aws:principalarn", "aws:userid", "aws:username",
                         "kms:calleraccount", "aws:principalisawsservice"}
 ABSENT_FOR_STRANGER = {"aws:sourcevpce", "aws:sourcevpc", "aws:principalorgid", "aws:principalorgpaths",
-                       "aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths",
+                       "aws:sourceaccount", "aws:sourcearn", "aws:sourceowner", "aws:sourceorgid", "aws:sourceorgpaths",
                        "aws:vpcsourceip", "aws:principalservicename", "aws:principalservicenameslist",
                        "s3:dataaccesspointaccount", "s3:dataaccesspointarn", "kms:viaservice"}
 RESTRICTING = PRESENT_FOR_STRANGER | ABSENT_FOR_STRANGER
@@ -170,6 +170,13 @@ def conditions_state(stmt: Mapping[str, Any]) -> tuple[bool, bool]:
             satisfiable = satisfiable and can
             forced = forced and must
     return satisfiable, forced
+
+
+def is_public_statement(stmt: Mapping[str, Any]) -> bool:
+    """An Allow whose principal includes a stranger and whose conditions a stranger can meet: the one test
+    of "public statement" that checks and the contain-bucket playbook share."""
+    return (str(stmt.get("Effect", "")).lower() == "allow" and public_principal(stmt) is not None
+            and conditions_state(stmt)[0])
 
 
 def _denied(policy: Any, action: str, resource: str) -> bool:

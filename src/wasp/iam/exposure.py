@@ -68,6 +68,9 @@ CALLER_CONTROLLED = frozenset({
     "s3:versionid", "s3:locationconstraint", "kms:encryptioncontextkeys",
 })
 CALLER_CONTROLLED_PREFIXES = ("aws:requesttag/", "s3:requestobjecttag/", "s3:x-amz-grant-", "kms:encryptioncontext:")
+# a service acting for a stranger's own resource (a bucket notification, a topic subscription) carries these:
+# a wildcard aws:SourceArn does not keep that stranger out
+STRANGER_SOURCE = {"aws:sourcearn": "arn:aws:s3:::wasp-stranger-bucket", "aws:sourceaccount": STRANGER_ACCOUNT}
 _NUMERIC_NUDGE = {"numericlessthan": -1, "numericgreaterthan": 1}
 
 
@@ -214,7 +217,7 @@ def exposure_of(resource: Resource, engine: Any = None, owner_account: str = "")
     probes: list[tuple[str, Principal]] = [("anyone", Principal.parse("*")), ("any AWS account", stranger)]
     probes += [(p.arn if p.kind != "user" or p.name != "wasp-external" else f"account {p.account}", p)
                for p in _named_outsiders(policy, owner)]
-    crafted_all = [{}, *caller_contexts(policy)]
+    crafted_all = [{}, STRANGER_SOURCE, *caller_contexts(policy)]
     for label_who, who in probes:
         for action in sorted(actions):
             contexts = [{**base, **crafted} for base in spec.contexts(resource, action) for crafted in crafted_all]

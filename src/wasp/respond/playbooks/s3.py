@@ -10,40 +10,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from wasp.checks.policy_exposure import is_public_statement
 from wasp.respond.plan import Call, Plan, Step
 from wasp.respond.playbooks.common import read
 from wasp.respond.registry import playbook
 
 PUBLIC_GROUPS = ("http://acs.amazonaws.com/groups/global/AllUsers",
                  "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
-# condition keys that tie a statement to known callers, making Principal "*" not public
-LIMITING_KEYS = {"aws:sourcearn", "aws:sourceaccount", "aws:sourcevpc", "aws:sourcevpce", "aws:principalorgid",
-                 "aws:principalaccount", "aws:principalarn", "aws:sourceip", "aws:userid", "aws:sourceorgid",
-                 "aws:principalorgpaths", "aws:sourceowner"}
 BLOCK_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
              "RestrictPublicBuckets": True}
-
-
-def _principal_is_everyone(principal: Any) -> bool:
-    if principal == "*":
-        return True
-    if isinstance(principal, dict):
-        aws = principal.get("AWS")
-        values = aws if isinstance(aws, list) else [aws]
-        return "*" in values
-    return False
-
-
-def is_public_statement(stmt: dict[str, Any]) -> bool:
-    """An Allow to everyone without a condition that limits who can call (NotPrincipal Allow counts too)."""
-    if stmt.get("Effect") != "Allow":
-        return False
-    if "NotPrincipal" in stmt:
-        return True
-    if not _principal_is_everyone(stmt.get("Principal")):
-        return False
-    keys = {k.lower() for block in (stmt.get("Condition") or {}).values() if isinstance(block, dict) for k in block}
-    return not (keys & LIMITING_KEYS)
 
 
 @playbook("contain-bucket", "Block public access to an S3 bucket and strip public grants and statements",
