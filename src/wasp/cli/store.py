@@ -17,7 +17,13 @@ from wasp.cli.options import account_options, db_option, default_db_path, emit, 
 from wasp.errors import InputError
 from wasp.model import Severity
 from wasp.report import FORMATS
-from wasp.report.sanitize import terminal_safe as safe
+from wasp.report.sanitize import terminal_safe
+
+
+def safe(text: object) -> str:
+    """One line of stored text for the terminal: a newline in a name cannot fake a report line."""
+    return terminal_safe(text, one_line=True)
+
 
 F = Callable[..., Any]
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -204,7 +210,7 @@ def show(finding_id: str, scan_ref: str | None, db: Path | None, output: str) ->
     for label, key in (("CLI", "cli"), ("CloudFormation", "cloudformation"), ("Terraform", "terraform"),
                        ("playbook", "playbook"), ("docs", "url")):
         if rem.get(key):
-            lines.append(f"  {label + ':':16} " + safe(rem[key]).replace("\n", "\n                   "))
+            lines.append(f"  {label + ':':16} " + terminal_safe(rem[key]).replace("\n", "\n                   "))
     if data.get("evidence") is not None:
         lines.append("  evidence:        " + safe(json.dumps(data["evidence"]))[:2000])
     lines.append("  history:")
