@@ -82,7 +82,10 @@ def load_document(value: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
     """A policy document from JSON text (URL-encoded as IAM's API returns it, or plain) or a mapping."""
     if isinstance(value, Mapping):
         return dict(value)
-    text = value.decode("utf-8") if isinstance(value, bytes) else value
+    try:
+        text = value.decode("utf-8") if isinstance(value, bytes) else value
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"This policy contains invalid Json: not UTF-8 (byte {exc.start})") from None
     stripped = text.strip()
     if stripped.startswith("%7B") or stripped.startswith("%7b"):
         stripped = urllib.parse.unquote(stripped)
@@ -91,6 +94,8 @@ def load_document(value: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise PolicyError(f"This policy contains invalid Json: {exc.msg} at line {exc.lineno} column {exc.colno}")\
             from None
+    except RecursionError:
+        raise PolicyError("This policy contains invalid Json: nested too deeply") from None
     if not isinstance(doc, dict):
         raise PolicyError("This policy contains invalid Json: the document must be a JSON object")
     return doc
