@@ -19,7 +19,7 @@ def _load(path: Path, kind: str) -> Any:
     from wasp.iam.policy import PolicyError, parse_policy
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes()  # parse_policy names a document that is not UTF-8
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
