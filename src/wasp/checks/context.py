@@ -35,6 +35,8 @@ class Settings:
     responder_role_pattern: str = r"(?i)incident|respond|forensic|security[-_]?ir"  # regex on role names
     breakglass_pattern: str = r"(?i)break[-_ ]?glass|emergency[-_ ]?access"  # regex on names and tags
     breakglass_quiet_days: int = 30  # break-glass used more recently than this looks like day-to-day use
+    activity_source: str = ""  # CloudTrail folder/file or wasp event store: judges unused permissions when set
+    unused_days: int = 90  # window for unused permissions
 
 
 @dataclass

@@ -7,6 +7,7 @@ conditions, permissions boundaries and explicit denies all count as AWS would co
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from wasp.checks.context import Context
@@ -208,8 +209,73 @@ def _escalation_check(type_: str, kind: str) -> None:
         return Result.passed("no documented escalation method is allowed by evaluation")
 
 
+def _activity(ctx: Context) -> dict[str, Any] | str:
+    """Each principal's CloudTrail usage over the window, read once per scan; a string says why there is none."""
+    if "activity" not in ctx.extras:
+        from pathlib import Path
+
+        from wasp.errors import InputError
+        from wasp.iam.generate import usage_by_principal
+
+        since = ctx.now - timedelta(days=ctx.settings.unused_days)
+        principals = [ctx.iam.model_arn(r) for t in ("AWS::IAM::User", "AWS::IAM::Role") for r in ctx.of_type(t)]
+        try:
+            ctx.extras["activity"] = usage_by_principal(Path(ctx.settings.activity_source), principals, since)
+        except InputError as exc:
+            ctx.extras["activity"] = f"CloudTrail activity unreadable: {exc}"
+    return ctx.extras["activity"]
+
+
+def _unused_check(type_: str, kind: str) -> None:
+    @check(
+        id=f"iam_{kind}_no_unused_services",
+        title=f"IAM {kind} permissions are used (no service granted but unused over the window)",
+        area=Area.IDENTITY, severity=Severity.LOW, resource=type_,
+        best_practices=["SEC03-BP04", "SEC03-BP02"], uses=MODEL_TYPES,
+        remediation=Remediation(
+            text="Remove the services the principal never used in the window, or replace its policies with the "
+                 "least-privilege policy `wasp iam generate --principal ARN --since 90d` writes from its activity.",
+            cli="wasp iam generate --principal ARN --source CLOUDTRAIL_DIR_OR_STORE --since 90d",
+            url="https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_last-accessed.html",
+        ),
+    )
+    def no_unused_services(principal: Resource, ctx: Context) -> Result | None:
+        """Permissions nobody uses are pure risk: they widen every stolen credential and every mistake. Judged
+        only when the scan is given CloudTrail activity (`wasp scan --activity`): without it, no finding."""
+        if not ctx.settings.activity_source:
+            return None
+        if str(principal.properties.get("Path") or "").startswith("/aws-service-role/"):
+            return None  # AWS defines and uses these permissions
+        from wasp.iam.generate import granted_actions, unused
+
+        activity = _activity(ctx)
+        if isinstance(activity, str):
+            return Result.unknown(activity)
+        arn = ctx.iam.model_arn(principal)
+        granted = granted_actions(ctx.iam.model, arn)
+        if granted is None:
+            return Result.unknown(f"{kind} not found in the IAM model")
+        usage = activity.get(arn)
+        if usage is None:
+            return Result.unknown(f"{kind} has no ARN to match CloudTrail events against")
+        report = unused(granted, usage)
+        days = ctx.settings.unused_days
+        evidence = {**report, "events": usage.events, "window_days": days}
+        if not granted:
+            return Result.passed(f"the {kind} is granted no permissions")
+        if report["unused_services"]:
+            shown = ", ".join(report["unused_services"][:8])
+            more = len(report["unused_services"]) - 8
+            return Result.failed(
+                f"{len(report['unused_services'])} granted service(s) unused in {usage.events} event(s) over "
+                f"{days} days: {shown}" + (f" and {more} more" if more > 0 else ""), evidence)
+        return Result.passed(f"every granted service was used in the last {days} days ({usage.events} events)",
+                             evidence)
+
+
 for _type, _kind in (("AWS::IAM::User", "user"), ("AWS::IAM::Role", "role")):
     _escalation_check(_type, _kind)
+    _unused_check(_type, _kind)
 
 
 _EXPOSURE_MAP: Iterable[tuple[str, str, str, list[str], Severity]] = (

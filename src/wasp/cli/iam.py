@@ -215,20 +215,13 @@ def generate(principal: str, since: str, trail: Path, authz: Path | None, output
 
 
 def _unused(authz: Path, principal: str, usage: Any) -> dict[str, Any]:
-    from wasp.iam.actions import expand_statement
     from wasp.iam.authz import inventory_from_authz
-    from wasp.iam.generate import unused
+    from wasp.iam.generate import granted_actions, unused
     from wasp.iam.graph import AccountModel
 
-    model = AccountModel.from_inventory(inventory_from_authz(authz))
-    node = model.nodes.get(principal)
-    if node is None:
+    granted = granted_actions(AccountModel.from_inventory(inventory_from_authz(authz)), principal)
+    if granted is None:
         raise InputError(f"{authz}: principal {principal} is not in the authorization details")
-    granted: set[str] = set()
-    for policy in node.policies:
-        for st in policy.statements:
-            if st.effect == "Allow":
-                granted.update(expand_statement(st.actions, st.not_actions))
     return unused(granted, usage)
 
 

@@ -45,7 +45,7 @@ def progress_display(enabled: bool) -> Any:
 
 
 def run_scan(target: Any, regions: list[str] | None, services: list[str] | None,
-             checks: list[str] | None) -> Any:
+             checks: list[str] | None, settings: Any = None) -> Any:
     from rich.console import Console
 
     from wasp.scan import scan_live
@@ -58,7 +58,8 @@ def run_scan(target: Any, regions: list[str] | None, services: list[str] | None,
             bar.update(task, completed=done, total=total, description=label)
 
         try:
-            return scan_live(target, regions=regions, services=services, check_ids=checks, progress=tick)
+            return scan_live(target, regions=regions, services=services, check_ids=checks, progress=tick,
+                             settings=settings)
         except KeyError as exc:
             raise InputError(str(exc.args[0])) from None
 
@@ -85,13 +86,17 @@ def run_scan(target: Any, regions: list[str] | None, services: list[str] | None,
 @click.option("--spark-master", default="local[2]", show_default=True, help="--engine spark: the Spark master.")
 @click.option("--parquet-dir", type=click.Path(file_okay=False, path_type=Path),
               help="--engine spark: where executors' findings are written as Parquet.")
+@click.option("--activity", type=click.Path(exists=True, path_type=Path),
+              help="CloudTrail logs (folder/file) or a wasp event store: also judge unused permissions per principal.")
+@click.option("--activity-days", type=click.IntRange(1, 3650), default=90, show_default=True,
+              help="With --activity: the window in which a granted service must have been used.")
 @store_options
 def scan(profile: str | None, region: str | None, regions: str | None, endpoint_url: str | None,
          role_arn: str | None, external_id: str | None, services: str | None, check_ids: str | None,
          output: str, out: Path | None, fail_on: str | None, org: bool, org_role: str, accounts: str | None,
          ous: str | None, exclude_accounts: str | None, max_concurrency: int, max_rps: float | None, engine: str,
-         spark_master: str, parquet_dir: Path | None, db: Path | None, no_store: bool,
-         mute_file: Path | None) -> int:
+         spark_master: str, parquet_dir: Path | None, activity: Path | None, activity_days: int, db: Path | None,
+         no_store: bool, mute_file: Path | None) -> int:
     """Assess a live AWS account (or a whole organization) against the Security Pillar (read-only)."""
     with Recorder(db, not no_store, mute_file) as recorder:
         target = target_from(profile, region, endpoint_url, role_arn, external_id)
@@ -99,6 +104,8 @@ def scan(profile: str | None, region: str | None, regions: str | None, endpoint_
             from wasp.sources.aws.ratelimit import RateLimiter
 
             target.limiter = RateLimiter(max_rps)
+        if org and activity:
+            raise InputError("--activity judges one account's principals: use it without --org")
         if org:
             result = run_org_scan(target, org_role, external_id, split_csv(regions), split_csv(services),
                                   split_csv(check_ids), split_csv(accounts), split_csv(ous),
@@ -106,7 +113,10 @@ def scan(profile: str | None, region: str | None, regions: str | None, endpoint_
         elif engine == "spark" or any((accounts, ous, exclude_accounts)):
             raise InputError("--engine spark, --accounts, --ous and --exclude-accounts need --org")
         else:
-            result = run_scan(target, split_csv(regions), split_csv(services), split_csv(check_ids))
+            from wasp.checks.context import Settings
+
+            settings = Settings(activity_source=str(activity) if activity else "", unused_days=activity_days)
+            result = run_scan(target, split_csv(regions), split_csv(services), split_csv(check_ids), settings)
         recorder.save(result)
     return finish(result, output, out, fail_on, recorder.diff)
 

@@ -290,3 +290,53 @@ def unused(granted: Iterable[str], usage: Usage) -> dict[str, Any]:
         "granted_actions": len(granted_set),
         "used_actions": len(used_set & granted_set),
     }
+
+
+def _principal_of(event: dict[str, Any]) -> list[str]:
+    ident = event.get("userIdentity") or {}
+    if not isinstance(ident, dict):
+        return []
+    issuer = ((ident.get("sessionContext") or {}).get("sessionIssuer") or {}).get("arn")
+    return [a for a in (ident.get("arn"), issuer) if isinstance(a, str) and a]
+
+
+def usage_by_principal(source: Path, principals: Iterable[str], since: datetime,
+                       until: datetime | None = None) -> dict[str, Usage]:
+    """Usage of many principals at once: one pass over log files (a store is queried per principal)."""
+    wanted = {p: Usage(p, since) for p in principals}
+    if source.is_file() and source.suffix in (".duckdb", ".db"):
+        for arn, usage in wanted.items():
+            for event in _store_events(source, arn, since, until):
+                usage.add(event)
+        return wanted
+    for path in trail_files(source):
+        for event in _records(path):
+            hits = [wanted[a] for a in _principal_of(event) if a in wanted]
+            if not hits:
+                continue
+            when = _time(event)
+            if when is None or when < since or (until is not None and when > until):
+                continue
+            for usage in hits:
+                usage.add(event)
+    return wanted
+
+
+def granted_actions(model: Any, arn: str) -> set[str] | None:
+    """Every action a principal's own and group policies allow (expanded); None when it is not in the model."""
+    from wasp.iam.actions import expand_statement
+
+    node = model.nodes.get(arn)
+    if node is None:
+        return None
+    policies = list(node.policies)
+    for group in node.groups:
+        if group in model.nodes:
+            policies.extend(model.nodes[group].policies)
+    granted: set[str] = set()
+    for policy in policies:
+        for st in policy.statements:
+            if st.effect == "Allow":
+                granted.update(expand_statement(st.actions, st.not_actions))
+    return granted
+
