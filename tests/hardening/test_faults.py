@@ -11,10 +11,7 @@ settings unchanged (adaptive mode, real back-off).
 
 from __future__ import annotations
 
-import io
-import json
 import time
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +19,7 @@ from typing import Any
 import pytest
 
 from hardening.faultproxy import KINDS, Call, FaultProxy
+from hardening.small_account import seed_small_account
 from wasp.checks import select
 from wasp.emulator import MotoServer
 from wasp.model import Status
@@ -42,51 +40,12 @@ class Account:
     clean_seconds: float
 
 
-def _seed(aws: AwsTarget) -> None:
-    """A small account with passing and failing resources in every service scanned."""
-    iam, s3, ec2 = aws.client("iam"), aws.client("s3"), aws.client("ec2")
-    admin = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-    for i in range(5):
-        iam.create_user(UserName=f"user-{i}")
-        if i % 2:
-            iam.create_access_key(UserName=f"user-{i}")
-    iam.put_user_policy(UserName="user-0", PolicyName="admin", PolicyDocument=json.dumps(admin))
-    for name in ("records", "public-site", "scratch"):
-        s3.create_bucket(Bucket=name)
-    s3.put_bucket_versioning(Bucket="records", VersioningConfiguration={"Status": "Enabled"})
-    s3.put_bucket_encryption(Bucket="records", ServerSideEncryptionConfiguration={
-        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]})
-    s3.put_bucket_tagging(Bucket="records", Tagging={"TagSet": [
-        {"Key": "DataClassification", "Value": "confidential"}, {"Key": "Criticality", "Value": "critical"}]})
-    s3.put_bucket_acl(Bucket="public-site", ACL="public-read")
-    vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
-    open_ssh = ec2.create_security_group(GroupName="open-ssh", Description="ssh from anywhere", VpcId=vpc)
-    ec2.authorize_security_group_ingress(GroupId=open_ssh["GroupId"], IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
-    ec2.create_security_group(GroupName="internal", Description="no ingress", VpcId=vpc)
-    s3.create_bucket(Bucket="trail-logs")
-    trail = aws.client("cloudtrail")
-    trail.create_trail(Name="main", S3BucketName="trail-logs", IsMultiRegionTrail=True, EnableLogFileValidation=True)
-    trail.start_logging(Name="main")
-    kms = aws.client("kms")
-    kms.enable_key_rotation(KeyId=kms.create_key(Description="rotated")["KeyMetadata"]["KeyId"])
-    kms.create_key(Description="not rotated")
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    code = io.BytesIO()
-    with zipfile.ZipFile(code, "w") as zf:
-        zf.writestr("handler.py", "def handler(event, context):\n    return event\n")
-    aws.client("lambda").create_function(FunctionName="resize", Runtime="python3.8", Role=role,
-                                         Handler="handler.handler", Code={"ZipFile": code.getvalue()})
-
-
 @pytest.fixture(scope="module")
 def account(moto_server: MotoServer) -> Iterator[Account]:
     """The seeded account and its clean scan, shared by the module (every test here only reads it)."""
     moto_server.reset()
     moto_server.enforce_iam(False)
-    _seed(AwsTarget(moto_server.session(), endpoint_url=moto_server.url))
+    seed_small_account(AwsTarget(moto_server.session(), endpoint_url=moto_server.url))
     started = time.monotonic()
     clean = _scan(moto_server, moto_server.url)
     try:
