@@ -121,7 +121,9 @@ def _scale_backoff(client: Any, scale: float) -> None:
             retry_backoff=standard.ExponentialBackoff(random=lambda: scale * random.random(), service_name=name,
                                                       throttling_detector=detector),
         ),
-        retry_event_adapter=adapter, retry_quota=retry_quota, service_name=name,
+        # botocore itself passes the checker here; the stubs say RetryQuota
+        retry_event_adapter=adapter, retry_quota=retry_quota,  # type: ignore[arg-type]
+        service_name=name,
     )
     unique_id = f"retry-config-{name}"
     client.meta.events.unregister(f"needs-retry.{name}", unique_id=unique_id)
