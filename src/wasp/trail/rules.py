@@ -104,11 +104,15 @@ def parse_rule(text: str, path: str, builtin: bool = False) -> Rule:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ValueError(f"not valid YAML ({str(exc).splitlines()[0]})") from None
+    except RecursionError:
+        raise ValueError("not valid YAML (nested too deeply)") from None
     if not isinstance(raw, dict):
         raise ValueError("not a Sigma rule (no mapping at top level)")
     if "correlation" in raw:
         raise ValueError("Sigma correlation rule (needs aggregation): express it with a wasp threshold block")
     logsource = raw.get("logsource") or {}
+    if not isinstance(logsource, dict):
+        raise ValueError(f"logsource must be a mapping, not {type(logsource).__name__}")
     if str(logsource.get("product", "")).lower() != "aws" or \
             str(logsource.get("service", "cloudtrail")).lower() != "cloudtrail":
         raise ValueError(f"logsource {logsource} is not aws/cloudtrail")
@@ -118,6 +122,8 @@ def parse_rule(text: str, path: str, builtin: bool = False) -> Rule:
             raise ValueError(f"needs aggregation ({cond.split('|', 1)[1].strip()}): "
                              "express it with a wasp threshold block")
     ext = raw.pop("wasp", None) or {}
+    if not isinstance(ext, dict):
+        raise ValueError(f"the wasp block must be a mapping, not {type(ext).__name__}")
     try:
         sigma = SigmaRule.from_dict(raw)
         for cond in sigma.detection.parsed_condition:
