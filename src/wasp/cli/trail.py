@@ -88,6 +88,10 @@ def ingest(sources: tuple[str, ...], db: Path | None, profile: str | None, regio
 
 
 def _rule_dirs(rules: tuple[Path, ...]) -> list[Path]:
+    """The --rules paths; a mistyped one is an error, not a run that quietly skips the rules the user meant."""
+    for r in rules:
+        if not Path(r).exists():
+            raise InputError(f"--rules {r}: no such file or folder")
     return [Path(r) for r in rules]
 
 
