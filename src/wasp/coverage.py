@@ -1,6 +1,8 @@
 """Which Well-Architected security best practices wasp evaluates, and why the others are not automated.
 
-The check lists come from the registry, so they never go stale; the reasons are data kept here. A
+The check lists come from the registry and the built-in CloudTrail detection rules (a rule's ``wasp:``
+block names the best practices it serves; its id starts with ``trail_``), so they never go stale; the
+reasons are data kept here. A
 best practice without a check is either *not automatable* (it is a process, a document or a habit
 no AWS API exposes) or a *known gap* (AWS APIs could show it; no wasp check does yet), and the
 output says which, so a gap is never dressed up as a limit of automation.
@@ -13,6 +15,7 @@ from typing import Any
 
 from wasp.catalog import best_practices
 from wasp.checks import all_checks
+from wasp.trail.rules import load_rules
 
 NOT_AUTOMATABLE: dict[str, str] = {
     "SEC01-BP03": "control objectives are derived from compliance and business needs, a governance decision",
@@ -45,7 +48,6 @@ KNOWN_GAPS: dict[str, str] = {
     "SEC06-BP04": "Lambda code signing and ECR image signing",
     "SEC06-BP05": "Inspector and ECR scan-on-push enablement",
     "SEC09-BP03": "mutual TLS on load balancers and API Gateway, VPN tunnels",
-    "SEC11-BP06": "console-originated write events in CloudTrail",
     "SEC11-BP07": "CodePipeline and CodeBuild service role permissions",
 }
 
@@ -83,6 +85,9 @@ def coverage() -> list[Coverage]:
     for chk in all_checks().values():
         for bp_ref in chk.best_practices:
             by_bp.setdefault(bp_ref, []).append(chk.id)
+    for rule in load_rules().rules:  # built-in pack only: what every installation evaluates
+        for bp_ref in rule.best_practices:
+            by_bp.setdefault(bp_ref, []).append(rule.id)
     rows = []
     for bp_id, bp in best_practices().items():
         checks = tuple(sorted(by_bp.get(bp_id, [])))
