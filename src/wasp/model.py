@@ -56,7 +56,7 @@ class Area(StrEnum):
     APPSEC = "application_security"
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]  # the area's display name, not str.title()
         return _AREA_TITLES[self]
 
 

@@ -64,7 +64,9 @@ def attacker(target: AwsTarget, lab: Lab, as_instance: bool) -> AwsTarget:
                                 aws_secret_access_key=creds["SecretAccessKey"],
                                 aws_session_token=creds["SessionToken"], region_name=lab.region)
     else:
-        session = boto3.Session(region_name=lab.region, **lab.attacker_key)
+        session = boto3.Session(aws_access_key_id=lab.attacker_key["aws_access_key_id"],
+                                aws_secret_access_key=lab.attacker_key["aws_secret_access_key"],
+                                region_name=lab.region)
     return AwsTarget(session, endpoint_url=target.endpoint_url)
 
 

@@ -123,7 +123,7 @@ def run_scenario(target: AwsTarget, lab: Lab, scenario: Scenario, workdir: Path,
     seen = "posture scan sees the change" if scenario.posture else "no posture change expected (detection only)"
     result.posture = StageResult(not unseen, seen if not unseen else
                                  f"posture scan did not fail {', '.join(unseen)} "
-                                 f"(got {', '.join(str(after[c].value if after[c] else 'no check') for c in unseen)})")
+                                 f"(got {', '.join(_shown(after[c]) for c in unseen)})")
 
     started = time.perf_counter()
     case = new_case_id()
@@ -170,3 +170,7 @@ class GamedayReport:
     def to_json(self) -> dict[str, Any]:
         return {"target": self.target, "passed": all(r.passed for r in self.results),
                 "scenarios": [r.to_json() for r in self.results]}
+
+
+def _shown(status: Status | None) -> str:
+    return status.value if status is not None else "no check"

@@ -11,7 +11,7 @@ role); executors reach the same endpoint.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from wasp.org.accounts import OrgAccount, Organization
 from wasp.org.runner import AccountOutcome, OrgOptions
 
 
-def _scan_partition(rows: Iterator[dict[str, Any]]) -> Iterator[tuple[str, str, str, str, str]]:
+def _scan_partition(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str, str, str, str]]:
     """Runs on an executor: (kind, account, check_id, status, json) rows for its accounts."""
     import boto3
 

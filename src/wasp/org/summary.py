@@ -32,9 +32,10 @@ def summarize_org(org: Any, outcomes: list[Any], findings: list[Finding]) -> dic
         if f.status is Status.FAIL and not f.muted:
             repeated[f.check_id].add(f.resource.account)
             titles[f.check_id] = f.title
+    shared = sorted(((cid, accts) for cid, accts in repeated.items() if len(accts) > 1),
+                    key=lambda item: (-len(item[1]), item[0]))
     groups = [{"check_id": cid, "title": titles[cid], "accounts": sorted(accts), "count": len(accts)}
-              for cid, accts in repeated.items() if len(accts) > 1]
-    groups.sort(key=lambda g: (-g["count"], g["check_id"]))
+              for cid, accts in shared]
     return {
         "id": org.id, "management_account": org.management_account,
         "accounts": accounts,

@@ -57,7 +57,7 @@ class AwsTarget:
             read_timeout=60,
             **config,
         )
-        client = self.session.client(
+        client = self.session.client(  # type: ignore[call-overload]  # service is any botocore name
             service, region_name=region or self.session.region_name or DEFAULT_REGION,
             endpoint_url=self.endpoint_url, config=cfg,
         )
