@@ -28,6 +28,7 @@ BATCH_BYTES = 32 * 1024 * 1024  # compressed bytes per read: ~300k events, bound
 MAX_OBJECT = 1024 * 1024 * 1024  # one S3-delivery file is one JSON object; allow large ones
 JSON_STARTS = (b"{", b"[")
 GZIP_MAGIC = b"\x1f\x8b"
+BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")  # UTF-8, UTF-16/32 LE, UTF-16 BE byte order marks
 STORE_SUFFIXES = (".duckdb", ".duckdb.wal", ".wal", ".parquet")  # a store kept beside the logs is not a log
 
 Progress = Callable[[int, int, int], None]  # files done, files total, events added so far
@@ -67,7 +68,7 @@ def sniff(path: Path) -> bool:
     try:
         with path.open("rb") as fh:
             head = fh.read(4096)
-        if head.startswith(GZIP_MAGIC):
+        if head.startswith(GZIP_MAGIC) or head.startswith(BOMS):  # a UTF-16 log is read and named, not passed over
             return True
         return head.lstrip()[:1] in JSON_STARTS
     except OSError:
