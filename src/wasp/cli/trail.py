@@ -75,6 +75,8 @@ def ingest(sources: tuple[str, ...], db: Path | None, profile: str | None, regio
         report = run_ingest(con, list(sources), session=session, endpoint_url=endpoint, progress=tick)
     total = event_count(con)
     con.close()
+    for error in report.errors:  # the summary below keeps them too; stderr is where scripts look for failures
+        click.echo(f"wasp: error: {error}", err=True)
     if output == "json":
         emit(json.dumps({**report.to_json(), "store": str(path), "events_in_store": total}, indent=2), out)
     else:
