@@ -64,9 +64,10 @@ class MotoServer:
         raise RuntimeError(f"moto_server did not answer on {self.url} within {timeout:.0f}s")
 
     def reset(self) -> None:
-        """A clean account in milliseconds."""
+        """A clean account, usually in milliseconds (an emulated organization of many accounts takes longer on a
+        busy machine: hence the generous timeout)."""
         req = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST", data=b"")
-        urllib.request.urlopen(req, timeout=30).read()
+        urllib.request.urlopen(req, timeout=180).read()
 
     def enforce_iam(self, on: bool = True) -> None:
         """Switch moto's IAM enforcement on at run time (requests are then authorized by IAM policies)."""
