@@ -6,7 +6,7 @@ one visible place (``SUPPLEMENT``), following its own categories:
 
 - *configuration services* (IAM, Organizations, IAM Identity Center, CloudTrail, Config, GuardDuty,
   Security Hub, Access Analyzer, CloudWatch, Logs, EventBridge, CloudFormation, Systems Manager,
-  AWS Backup, and account/region settings): AWS runs the service; every security choice made in
+  AWS Backup, CodeBuild, CodePipeline, and account/region settings): AWS runs the service; every security choice made in
   it is the customer's (the catalog's ``always_customer`` list: identities, logging, acting on
   findings, account settings);
 - *abstracted services* (Secrets Manager, ACM, CloudFront, ECR, EFS, API Gateway, Cognito, WAF):
@@ -42,6 +42,7 @@ SERVICE_ROWS = {
     "ApiGateway": "API Gateway", "ApiGatewayV2": "API Gateway", "Cognito": "Cognito", "WAFv2": "WAF",
     "ElastiCache": "ElastiCache", "Redshift": "Redshift", "OpenSearchService": "OpenSearch",
     "Elasticsearch": "OpenSearch", "DocDB": "DocumentDB", "Neptune": "Neptune",
+    "CodeBuild": "CodeBuild", "CodePipeline": "CodePipeline",
     "Account": "Account and region settings", "Region": "Account and region settings",
 }
 TASKS = ("facilities_hw", "guest_os", "platform_patch", "network", "iam", "in_service_auth", "resource_policy",
@@ -81,6 +82,8 @@ SUPPLEMENT: dict[str, dict[str, str]] = {r["service"]: r for r in (
     _row("CloudFormation", "configuration", "AAA-C-C---C-CC", "templates, outputs, stack roles: customer content"),
     _row("Systems Manager", "configuration", "ACA-CCCSSCC-CC", "patching managed instances is the customer's"),
     _row("AWS Backup", "configuration", "AAA-C-CC-CCCC-", "plans, selections, vault policy, lock and copies"),
+    _row("CodeBuild", "configuration", "AAA-C-C-CSC-CC", "build specs, service roles, images, log and artifact keys"),
+    _row("CodePipeline", "configuration", "AAA-C-C--SC-CC", "stages, service role, artifact store and its key"),
     _row("Account and region settings", "configuration", "A--CCCCC-CCCC-",
          "root user, contacts, password policy, account-wide defaults (S3 BPA, EBS encryption)"),
     _row("Secrets Manager", "abstracted", "AAA-CCCSSCC-CC", "AWS always encrypts; rotation and access are yours"),

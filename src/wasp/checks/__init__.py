@@ -17,6 +17,8 @@ AREA_MODULES = (
     "wasp.checks.organization",
     "wasp.checks.secrets",
     "wasp.checks.iam_policies",
+    "wasp.checks.boundaries",
+    "wasp.checks.automation",
 )
 
 

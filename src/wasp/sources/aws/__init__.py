@@ -36,6 +36,8 @@ SERVICE_MODULES = (
     "wasp.sources.aws.cloudformation",
     "wasp.sources.aws.vpc",
     "wasp.sources.aws.identitycenter",
+    "wasp.sources.aws.wafv2",
+    "wasp.sources.aws.codebuild",
 )
 
 

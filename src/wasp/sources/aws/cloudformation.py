@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from wasp.model import Resource
+from wasp.model import Resource, Unknown
 from wasp.sources.aws.base import Scope, Service, tags_of
 
 CLOUDFORMATION = Service("cloudformation", label="cloudformation", actions=["cloudformation:DescribeStacks"])
@@ -28,4 +28,14 @@ def stacks(client: Any, scope: Scope) -> Iterator[Resource]:
         }
         yield Resource.of("AWS::CloudFormation::Stack", s["StackName"], arn=s.get("StackId", ""), properties=props,
                           tags=tags_of(s.get("Tags", [])),
-                          observed={"StackStatus": s.get("StackStatus"), "CreationTime": s.get("CreationTime")})
+                          observed={"StackStatus": s.get("StackStatus"), "CreationTime": s.get("CreationTime"),
+                                    "DriftInformation": _drift(s)})
+
+
+def _drift(stack: dict[str, Any]) -> Any:
+    """{StackDriftStatus, LastCheckTimestamp}; the API documents it on every stack, so its absence (an endpoint
+    that does not implement drift) is Unknown, never "in sync"."""
+    info = stack.get("DriftInformation")
+    if not isinstance(info, dict) or not info.get("StackDriftStatus"):
+        return Unknown("DescribeStacks returned no DriftInformation (drift detection not supported by the endpoint?)")
+    return {"StackDriftStatus": info["StackDriftStatus"], "LastCheckTimestamp": info.get("LastCheckTimestamp")}

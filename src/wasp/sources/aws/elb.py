@@ -57,6 +57,8 @@ def _listener(scope: Scope, listener: dict[str, Any], lb_name: str, lb_type: str
     }
     if protocol in ("HTTPS", "TLS"):  # the API reports a policy on plain listeners too; it has no effect there
         props["SslPolicy"] = listener.get("SslPolicy")
+    if "MutualAuthentication" in listener:  # ALB HTTPS listeners: client certificate mode (off/passthrough/verify)
+        props["MutualAuthentication"] = listener["MutualAuthentication"]
     if listener.get("AlpnPolicy"):
         props["AlpnPolicy"] = listener["AlpnPolicy"]
     return Resource.of(LISTENER_TYPE, f"{lb_name}:{port}", arn=listener["ListenerArn"], account=scope.account,

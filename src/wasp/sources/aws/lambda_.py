@@ -17,6 +17,7 @@ from wasp.sources.aws.base import Scope, Service
 
 LAMBDA = Service("lambda", label="lambda", actions=[
     "lambda:ListFunctions", "lambda:GetPolicy", "lambda:ListFunctionUrlConfigs", "lambda:GetFunctionUrlConfig",
+    "lambda:GetFunctionCodeSigningConfig", "lambda:GetCodeSigningConfig",
 ])
 TYPE = "AWS::Lambda::Function"
 URL_TYPE = "AWS::Lambda::Url"
@@ -29,6 +30,25 @@ def functions(client: Any, scope: Scope) -> Iterator[Resource]:
     with ThreadPoolExecutor(max_workers=8) as pool:
         for records in pool.map(lambda fn: _function(client, scope, fn), items):
             yield from records
+
+
+def _code_signing(client: Any, scope: Scope, name: str) -> tuple[Any, Any]:
+    """(CodeSigningConfigArn, CodeSigningPolicies) of a function: None when it has no config, Unknown when
+    unread. The API documents ``CodeSigningConfigArn`` as always present, so an answer without it (an
+    endpoint that does not implement the call) is Unknown rather than a silent "no signing"."""
+    got = scope.fetch(client.get_function_code_signing_config, FunctionName=name, pick=lambda r: r)
+    if isinstance(got, Unknown):
+        return got, got
+    if "CodeSigningConfigArn" not in got:
+        unknown = Unknown("GetFunctionCodeSigningConfig answered without CodeSigningConfigArn "
+                          "(operation not implemented by the endpoint?)")
+        return unknown, unknown
+    arn = got["CodeSigningConfigArn"] or None
+    if arn is None:
+        return None, None
+    policies = scope.fetch(client.get_code_signing_config, CodeSigningConfigArn=arn,
+                           pick=lambda r: (r.get("CodeSigningConfig") or {}).get("CodeSigningPolicies") or {})
+    return arn, policies
 
 
 def _documented_shape(policy: Any) -> Any:
@@ -48,6 +68,7 @@ def _function(client: Any, scope: Scope, fn: dict[str, Any]) -> list[Resource]:
     policy = scope.fetch(client.get_policy, FunctionName=name, absent=_NOT_FOUND,
                          pick=lambda r: _documented_shape(json.loads(r["Policy"])))
     urls = _url_configs(client, scope, name)
+    signing_arn, signing_policies = _code_signing(client, scope, name)
     env = fn.get("Environment") or {}
     props: dict[str, Any] = {
         "FunctionName": name,
@@ -64,6 +85,9 @@ def _function(client: Any, scope: Scope, fn: dict[str, Any]) -> list[Resource]:
         "Layers": [layer.get("Arn") for layer in fn.get("Layers", [])],
         "FunctionUrlConfigs": urls,
         "PolicyDocument": policy,
+        "CodeSigningConfigArn": signing_arn,
+        # the AWS::Lambda::CodeSigningConfig shape of the attached config ({UntrustedArtifactOnDeployment})
+        "CodeSigningPolicies": signing_policies,
     }
     records = [Resource.of(TYPE, name, arn=arn, account=scope.account, region=scope.region, properties=props,
                            observed={"LastModified": fn.get("LastModified"), "State": fn.get("State"),
