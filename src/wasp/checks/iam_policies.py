@@ -171,6 +171,31 @@ def role_trust_restricted(role: Resource, ctx: Context) -> Result:
     return Result.passed("only principals of this account or AWS services can assume the role")
 
 
+def _reaches_unread(ctx: Context, analysis: Any, arn: str) -> str:
+    """A principal reachable from ``arn`` through escalation edges whose policies could not be read ('' if none).
+
+    Found by fault injection: with an attached AWS managed policy unreadable, a role holding it is not known to be
+    an admin, so a user able to pass it to Lambda read as 'no escalation' (PASS) instead of UNKNOWN."""
+    key = f"iam_edges_by_source:{id(analysis)}"
+    if key not in ctx.extras:
+        by_source: dict[str, list[str]] = {}
+        for step in analysis.edges:
+            by_source.setdefault(step.source, []).append(step.target)
+        ctx.extras[key] = by_source
+    by_source = ctx.extras[key]
+    seen, queue = {arn}, [arn]
+    while queue:
+        for target in by_source.get(queue.pop(), ()):
+            if target in seen:
+                continue
+            seen.add(target)
+            facts = analysis.principals.get(target)
+            if facts is not None and facts.unknown:
+                return f"{facts.name} ({facts.unknown[0]})"
+            queue.append(target)
+    return ""
+
+
 def _escalation_check(type_: str, kind: str) -> None:
     @check(
         id=f"iam_{kind}_no_privilege_escalation",
@@ -206,6 +231,9 @@ def _escalation_check(type_: str, kind: str) -> None:
                                  "; ".join(s.describe() for s in path.steps), path.to_json())
         if facts.unknown:
             return Result.unknown("some policies could not be read: " + "; ".join(facts.unknown[:3]))
+        unread = _reaches_unread(ctx, analysis, arn)
+        if unread:  # a principal it can become (assume, pass, new credentials) may be an admin for all we know
+            return Result.unknown(f"can reach {unread}, whose policies could not be read")
         return Result.passed("no documented escalation method is allowed by evaluation")
 
 
