@@ -2,13 +2,13 @@
 only real read-only actions, and a scan denied one service says UNKNOWN for that service and is right on the rest.
 
 Two kinds of proof, because the emulator authorises only part of AWS:
-- statically, every AWS operation any collector's code can call maps to an action of the printed policy (all 29
-  services, every code path, seeded or not);
+- statically, every AWS operation any collector's code can call maps to an action of the printed policy (every
+  service, every code path, seeded or not);
 - dynamically, with moto's IAM enforcement on, a scan as a user holding only that policy meets no AccessDenied,
   and a user with an explicit Deny on one service gets UNKNOWN (naming access denied) for that service only.
 
 What moto 5.2 does not authorise like AWS (measured here, see MOTO_* below): every REST-JSON service and CloudFront
-reject any signed request under enforcement (SignatureDoesNotMatch, even for a user allowed "*"), and it names six
+reject any signed request under enforcement (SignatureDoesNotMatch, even for a user allowed "*"), and it names seven
 operations by something other than their IAM action (S3 bucket sub-reads it does not map are authorised as
 s3:ListBucket, the account-level public access block as s3:GetPublicAccessBlock, CloudWatch as monitoring:*). The
 test user gets those emulator names in a separate statement that grants none of the printed policy's actions.
