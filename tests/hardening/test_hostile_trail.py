@@ -42,28 +42,44 @@ selection = st.one_of(
                     st.one_of(SIGMA_VALUES, st.lists(SIGMA_VALUES, max_size=3), trees(3)), max_size=3),
     st.lists(st.one_of(SIGMA_VALUES, st.dictionaries(st.sampled_from(FIELDS), SIGMA_VALUES, max_size=2)), max_size=3),
     trees(3))
-sigma_rules = st.fixed_dictionaries({}, optional={
-    "title": scalars, "id": scalars,
-    "logsource": st.one_of(trees(3), st.just({"product": "aws", "service": "cloudtrail"}),
-                           st.fixed_dictionaries({}, optional={"product": st.one_of(st.just("aws"), scalars),
-                                                               "service": st.one_of(st.just("cloudtrail"), scalars)})),
-    "detection": st.one_of(trees(4), st.fixed_dictionaries(
-        {"condition": st.one_of(st.sampled_from(CONDITIONS), st.lists(st.sampled_from(CONDITIONS), max_size=2),
-                                scalars)},
-        optional={"selection": selection, "filter": selection, "sel_a": selection, "filter_b": selection})),
-    "level": st.one_of(st.sampled_from(["low", "high", "critical", "informational"]), scalars),
-    "tags": st.one_of(st.lists(st.sampled_from(["attack.t1078", "attack.t", "attack.defense_evasion"])), trees(2)),
-    "wasp": st.one_of(trees(4), st.fixed_dictionaries({}, optional={
-        "id": scalars, "attack": st.one_of(st.lists(st.text(max_size=8), max_size=2), trees(2)),
-        "threshold": st.one_of(trees(3), st.fixed_dictionaries(
-            {"count": st.one_of(st.integers(-5, 10**12), scalars)},
-            optional={"window": st.one_of(st.sampled_from(["30s", "10m", "1h", "7d", "0s", "zz", "-1h"]), scalars),
-                      "by": st.one_of(st.lists(st.sampled_from(FIELDS), max_size=2), scalars),
-                      "distinct": st.one_of(st.sampled_from(FIELDS), scalars)})),
-        "then": st.one_of(trees(3), st.fixed_dictionaries({"condition": st.one_of(scalars, trees(2))},
-                                                          optional={"within": scalars})),
-        "rare": st.one_of(trees(2), scalars), "best_practices": trees(2), "cis": trees(2),
-        "remediation": scalars, "resource": scalars}))})
+VALID_LOGSOURCE = {"product": "aws", "service": "cloudtrail"}
+good_selection = st.dictionaries(st.builds(lambda f, m: f + m, st.sampled_from(FIELDS[:7]),
+                                           st.sampled_from(MODIFIERS[:10])),
+                                 st.one_of(SIGMA_VALUES, st.lists(SIGMA_VALUES, min_size=1, max_size=3)),
+                                 min_size=1, max_size=3)
+wasp_blocks = st.fixed_dictionaries({}, optional={
+    "attack": st.one_of(st.lists(st.text(max_size=8), max_size=2), trees(2)),
+    "threshold": st.one_of(trees(3), st.fixed_dictionaries(
+        {"count": st.one_of(st.integers(-5, 10**12), scalars)},
+        optional={"window": st.one_of(st.sampled_from(["30s", "10m", "1h", "7d", "0s", "zz", "-1h"]), scalars),
+                  "by": st.one_of(st.lists(st.sampled_from(FIELDS), max_size=2), scalars),
+                  "distinct": st.one_of(st.sampled_from(FIELDS), scalars)})),
+    "then": st.one_of(trees(3), st.fixed_dictionaries({"condition": st.one_of(st.just("selection"), scalars,
+                                                                              trees(2))},
+                                                      optional={"within": scalars})),
+    "rare": st.one_of(trees(2), scalars), "best_practices": trees(2), "cis": trees(2),
+    "remediation": scalars, "resource": scalars})
+valid_rules = st.fixed_dictionaries({
+    "title": st.just("t"), "logsource": st.just(VALID_LOGSOURCE), "level": st.sampled_from(["low", "high"]),
+    "detection": st.one_of(
+        st.fixed_dictionaries({"selection": good_selection, "condition": st.just("selection")}),
+        st.fixed_dictionaries({"selection": good_selection, "filter": good_selection,
+                               "condition": st.sampled_from([*CONDITIONS[:4], "selection and not 1 of filter*"])}))},
+    optional={"wasp": wasp_blocks})
+MUTABLE = ["title", "logsource", "detection", "level", "tags", "id", "wasp", "description", "falsepositives"]
+wrong_detection = st.fixed_dictionaries(
+    {"condition": st.one_of(st.sampled_from(CONDITIONS), st.lists(st.sampled_from(CONDITIONS), max_size=2), scalars)},
+    optional={"selection": selection, "filter": selection, "sel_a": selection, "filter_b": selection})
+
+
+def _mutate(rule: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
+    return {**rule, key: value}
+
+
+# a valid rule (so compiling and running it is exercised) with its wasp block of any shape, or with one top-level
+# part replaced by a value of any shape
+sigma_rules = st.one_of(valid_rules, st.builds(_mutate, valid_rules, st.sampled_from(MUTABLE),
+                                               st.one_of(trees(4), wrong_detection, scalars)))
 GOOD_RULE = {"title": "Console login by the tester", "logsource": {"product": "aws", "service": "cloudtrail"},
              "detection": {"selection": {"eventName": "ConsoleLogin"}, "condition": "selection"}, "level": "high",
              "wasp": {"id": "hostile_good_rule"}}
