@@ -65,6 +65,7 @@ class Module:
         self.children: dict[str, Module] = {}
         self.outputs_raw: dict[str, Any] = {}
         self.name_cache: dict[str, Any] = {}
+        self.busy: set[tuple[int, str, str]] = set()  # references being evaluated (ModuleScope.lookup)
         self._load(inputs)
 
     # -- parsing --------------------------------------------------------------------------------------
@@ -259,6 +260,18 @@ class ModuleScope(Scope):
         self.module, self.key, self.value, self.counted = module, key, value, counted
 
     def lookup(self, root: str, path: list[Any]) -> Any:
+        """A reference's value; one that needs itself (a data source, output or attribute naming itself) is Unknown."""
+        key = (id(self.module), root, repr(path[:2]))
+        busy = self.module.busy
+        if key in busy:
+            return Unknown(f"{root}.{'.'.join(str(p) for p in path[:2])} refers to itself")
+        busy.add(key)
+        try:
+            return self._lookup(root, path)
+        finally:
+            busy.discard(key)
+
+    def _lookup(self, root: str, path: list[Any]) -> Any:
         m = self.module
         if root == "var" and path:
             base = m.variables.get(str(path[0]), Unknown(f"var.{path[0]} is not declared"))
