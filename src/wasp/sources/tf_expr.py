@@ -114,6 +114,8 @@ def template(text: str, scope: Scope, partial: bool = False) -> Any:
                 depth -= 1
             k += 1
         value = expression(text[j + 2:k], scope)
+        if not is_unknown(value) and _holds_unknown(value):  # a list or map with an unknown inside
+            value = Unknown(f"{text[j + 2:k].strip()} is not fully known")
         if is_unknown(value):
             missing = missing or value
             out.append(text[j:k + 1])
@@ -123,6 +125,14 @@ def template(text: str, scope: Scope, partial: bool = False) -> Any:
     if missing is not None and not partial:
         return missing
     return "".join(out)
+
+
+def _holds_unknown(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(is_unknown(v) or _holds_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(is_unknown(v) or _holds_unknown(v) for v in value)
+    return False
 
 
 def _text(value: Any) -> str:
