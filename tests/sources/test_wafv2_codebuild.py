@@ -1,0 +1,60 @@
+"""wafv2 and codebuild collectors: record shapes on moto, and a denied read becoming UNKNOWN, never PASS/FAIL."""
+
+from __future__ import annotations
+
+import json
+
+from helpers import live_scan
+from wasp.model import Status
+from wasp.sources.aws.session import AwsTarget
+
+
+def _alb(aws, name: str) -> str:
+    subnets = [s["SubnetId"] for s in aws.client("ec2").describe_subnets()["Subnets"]][:2]
+    return aws.client("elbv2").create_load_balancer(Name=name, Subnets=subnets, Type="application")[
+        "LoadBalancers"][0]["LoadBalancerArn"]
+
+
+def _acl(aws) -> str:
+    return aws.client("wafv2").create_web_acl(
+        Name="edge", Scope="REGIONAL", DefaultAction={"Block": {}}, Rules=[],
+        VisibilityConfig={"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "m"},
+    )["Summary"]["ARN"]
+
+
+def test_association_and_project_shapes(aws):
+    """A protected ALB yields one WebACLAssociation {ResourceArn, WebACLArn}; a project keeps its ServiceRole."""
+    lb, acl = _alb(aws, "shop"), _acl(aws)
+    _alb(aws, "bare")
+    aws.client("wafv2").associate_web_acl(WebACLArn=acl, ResourceArn=lb)
+    role = aws.client("iam").create_role(RoleName="build", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    aws.client("codebuild").create_project(
+        name="unit", source={"type": "S3", "location": "src/app.zip"}, artifacts={"type": "NO_ARTIFACTS"},
+        environment={"type": "LINUX_CONTAINER", "image": "img", "computeType": "BUILD_GENERAL1_SMALL"},
+        serviceRole=role)
+    inv = live_scan(aws, services=["wafv2", "codebuild", "codepipeline"], checks=[]).inventory
+    [assoc] = inv.of_type("AWS::WAFv2::WebACLAssociation")
+    assert assoc.properties == {"ResourceArn": lb, "WebACLArn": acl} and assoc.observed["WebACLName"] == "edge"
+    [project] = inv.of_type("AWS::CodeBuild::Project")
+    assert project.prop("ServiceRole") == role and project.prop("Environment.PrivilegedMode") is False
+    assert inv.of_type("AWS::CodePipeline::Pipeline") == [] and not inv.gaps
+
+
+def test_denied_waf_read_makes_alb_check_unknown(aws, moto):
+    """When wafv2:GetWebACLForResource is denied, the WAF check on an internet-facing ALB is UNKNOWN."""
+    _alb(aws, "shop")
+    iam = aws.client("iam")
+    iam.create_user(UserName="auditor")
+    iam.put_user_policy(UserName="auditor", PolicyName="no-waf", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "wafv2:GetWebACLForResource", "Resource": "*"}]}))
+    key = iam.create_access_key(UserName="auditor")["AccessKey"]
+    moto.enforce_iam(True)
+    try:
+        auditor = AwsTarget(moto.session(aws_access_key_id=key["AccessKeyId"],
+                                         aws_secret_access_key=key["SecretAccessKey"]), endpoint_url=moto.url)
+        [f] = live_scan(auditor, checks=["elbv2_alb_waf_attached"]).findings
+    finally:
+        moto.enforce_iam(False)
+    assert f.status is Status.UNKNOWN and "wafv2" in f.reason
