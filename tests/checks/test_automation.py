@@ -67,6 +67,20 @@ def test_security_group_in_drifted_stack_fails():
     assert f.status is Status.FAIL and "DRIFTED" in f.reason
 
 
+def test_security_group_owner_tags():
+    """A ManagedBy tag or an AWS service tag counts as an owner; an unrelated tag does not."""
+    def sg(gid: str, tags: dict[str, str]) -> Resource:
+        return Resource.of("AWS::EC2::SecurityGroup", gid, account=ACCOUNT, region="us-east-1",
+                           properties={"GroupName": gid}, tags=tags)
+    inv = Inventory([sg("tf", {"ManagedBy": "terraform"}), sg("eks", {"aws:eks:cluster-name": "prod"}),
+                     sg("team", {"Team": "payments"})])
+    got = {f.resource.id: f for f in evaluate(inv, select(ids=["ec2_security_group_managed_as_code"]),
+                                              account=ACCOUNT)}
+    assert got["tf"].status is Status.PASS and "ManagedBy=terraform" in got["tf"].reason
+    assert got["eks"].status is Status.PASS and "AWS service" in got["eks"].reason
+    assert got["team"].status is Status.FAIL
+
+
 def test_auto_remediation_event_route(aws):
     """A region with no route fails; a GuardDuty rule targeting an SSM Automation runbook makes it pass."""
     check = ["findings_auto_remediation"]

@@ -61,6 +61,9 @@ def _iac_owner(tags: dict[str, str]) -> str | None:
     for key, value in tags.items():
         if key.lower() in IAC_TAGS and value:
             return f"tag {key}={value}"
+    for key in tags:  # AWS stamps aws:* tags on groups its services create for you (EKS, EMR, ...)
+        if key.lower().startswith("aws:"):
+            return f"an AWS service (tag {key})"
     return None
 
 
