@@ -48,9 +48,14 @@ def _own(r: Resource) -> list[str]:
     return [r.arn or "*"]
 
 
+URL_AUTH_TYPES = ("NONE", "AWS_IAM")
+
+
 def _lambda_contexts(r: Resource, action: str) -> list[dict[str, Any]]:
     """An InvokeFunctionUrl request carries lambda:FunctionUrlAuthType = the URL's auth type (set by Lambda)."""
     urls = r.properties.get("FunctionUrlConfigs")
+    if action == "lambda:InvokeFunctionUrl" and isinstance(urls, Unknown):
+        return [{}, *({"lambda:FunctionUrlAuthType": a} for a in URL_AUTH_TYPES)]  # every URL it may have
     if action != "lambda:InvokeFunctionUrl" or not isinstance(urls, list):
         return [{}]
     auth = sorted({str(u.get("AuthType")) for u in urls if isinstance(u, dict) and u.get("AuthType")})
@@ -236,4 +241,21 @@ def exposure_of(resource: Resource, engine: Any = None, owner_account: str = "")
     if result.public:
         result.external.pop("any AWS account", None)
     result.statements = sorted(cited)
+    urls = resource.properties.get("FunctionUrlConfigs")
+    if isinstance(urls, Unknown) and resource.type == "AWS::Lambda::Function":
+        _url_grants_unknown(result, urls)
     return result
+
+
+def _url_grants_unknown(result: Exposure, urls: Unknown) -> None:
+    """A grant of lambda:InvokeFunctionUrl opens the function only if a URL of the granted auth type exists: with the
+    URL configuration unreadable, that grant alone makes the exposure unknown, not public and not closed (found by
+    fault injection: a failed GetFunctionUrlConfig turned a public function into a PASS)."""
+    url_only = "lambda:InvokeFunctionUrl"
+    result.public = [a for a in result.public if a != url_only]
+    for who in list(result.external):
+        result.external[who] = [a for a in result.external[who] if a != url_only]
+        if not result.external[who]:
+            del result.external[who]
+    if not result.public and not result.external:
+        result.unknown = f"function URL configuration could not be read: {urls.reason}"
