@@ -1,9 +1,12 @@
-"""Single reads that fail beyond retries never flip a verdict: regressions for the two bugs fault injection found
-(an unreadable tag set read as 'no tags'; an unreadable AWS managed policy hiding an escalation path)."""
+"""Single reads that fail beyond retries never flip a verdict: regressions for the three bugs fault injection found
+(an unreadable tag set read as 'no tags'; an unreadable AWS managed policy hiding an escalation path; an unreadable
+function URL configuration hiding a public URL grant)."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
 from hardening.faultproxy import FaultProxy
 from helpers import live_scan
@@ -12,6 +15,7 @@ from wasp.sources.aws.session import AwsTarget
 
 CHECK = "dynamodb_table_classification_tag"
 ESCALATION = "iam_user_no_privilege_escalation"
+LAMBDA_PUBLIC = "lambda_policy_not_public"
 
 
 def _table(aws: AwsTarget) -> None:
@@ -57,3 +61,29 @@ def test_unreadable_managed_policy_on_a_passable_role_gives_unknown_not_pass(aws
     [finding] = [f for f in faulted.findings if f.check_id == ESCALATION and f.resource.name == "builder"]
     assert proxy.total_injected >= 2
     assert finding.status is Status.UNKNOWN and "deploy-admin" in finding.reason, finding.reason
+
+
+def test_unreadable_function_url_config_gives_unknown_not_pass(aws, moto):
+    """A function whose policy lets anyone invoke its auth-NONE URL is public; when its URL configuration cannot be
+    read, the verdict is UNKNOWN naming the URL configuration, not a PASS."""
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    role = aws.client("iam").create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as zf:
+        zf.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    lam = aws.client("lambda")
+    lam.create_function(FunctionName="webhook", Runtime="python3.12", Role=role, Handler="handler.handler",
+                        Code={"ZipFile": code.getvalue()})
+    lam.create_function_url_config(FunctionName="webhook", AuthType="NONE")
+    lam.add_permission(FunctionName="webhook", StatementId="public-url", Action="lambda:InvokeFunctionUrl",
+                       Principal="*", FunctionUrlAuthType="NONE")
+    assert live_scan(aws, checks=[LAMBDA_PUBLIC]).status_of("webhook", LAMBDA_PUBLIC) is Status.FAIL
+    with FaultProxy(moto.url, rate=1.0, kinds=["500"],
+                    only=lambda call: call.service == "lambda" and "/url" in call.path) as proxy:
+        faulted = live_scan(AwsTarget(moto.session(), endpoint_url=proxy.url, max_attempts=1, backoff=0.0,
+                                      retry_mode="standard"), checks=[LAMBDA_PUBLIC])
+    [finding] = [f for f in faulted.findings if f.check_id == LAMBDA_PUBLIC]
+    assert proxy.total_injected >= 2
+    assert finding.status is Status.UNKNOWN and "URL configuration could not be read" in finding.reason, \
+        finding.reason
