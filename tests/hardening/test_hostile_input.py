@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hardening.hostile import ROOT, assert_clean_failure, deep_json, run_wasp, scalars, trees
@@ -94,6 +94,12 @@ def _write_cfn(folder: Path, name: str, doc: Any, as_yaml: bool) -> Path:
 
 @FAST
 @given(doc=templates, as_yaml=st.booleans())
+@example(doc={"Resources": {"R0": {"Type": "AWS::S3::Bucket", "Condition": "R0"}}, "Conditions": True},
+         as_yaml=False)  # regression: Conditions not a mapping (TypeError)
+@example(doc={"Resources": {"R0": {"Type": "AWS::S3::Bucket", "Properties": {"Ref": "R0"}}}},
+         as_yaml=False)  # regression: Properties one intrinsic (AttributeError)
+@example(doc={"Resources": {"R0": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": {"Ref": "R1"}}},
+                            "R1": [1]}}, as_yaml=True)  # regression: Ref to a resource whose body is a list
 def test_cfn_structured_garbage_gives_findings_or_one_line_error(doc: dict[str, Any], as_yaml: bool) -> None:
     """A template with wrong types and malformed intrinsics is judged, or refused with one line naming the file."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -127,6 +133,9 @@ def tagged_yaml(draw: st.DrawFn) -> str:
 
 @FAST
 @given(text=tagged_yaml())
+@example(text="Resources:\n  R0:\n    Type: AWS::S3::Bucket\n    Properties:\n      ? [a, b]\n      : c\n")
+@example(text="Resources:\n  R0:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !!timestamp\n")
+@example(text="Resources:\n  R0:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Equals\n")
 def test_cfn_yaml_tags_give_findings_or_one_line_error(text: str) -> None:
     """Short-form intrinsics with any argument, unknown or python tags and odd keys never raise out of a scan."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -249,6 +258,16 @@ def hcl_text(draw: st.DrawFn) -> str:
 
 @FAST
 @given(text=hcl_text(), tfvars=st.sampled_from(["", 'x = "a"', "x = [", "m = 5", "x = {a = var.x}"]))
+@example(text='resource "aws_s3_bucket" "r0" {\n  count = "text"\n}\n'
+         'resource "aws_s3_bucket" "r1" {\n  for_each = 5\n}\n'
+         'resource "aws_s3_bucket" "r2" {\n  count = 1.0e999\n}\nresource "aws_s3_bucket" "r3" {\n  count = 1e9\n}\n',
+         tfvars="")  # regression: wrong count/for_each types raised, a huge count hung
+@example(text='data "aws_iam_policy_document" "d" {\n  statement {\n    actions = data.aws_iam_policy_document.d.json\n'
+         '  }\n}\nresource "aws_s3_bucket" "r0" {\n'
+         '  bucket = aws_s3_bucket.r0.tags\n  tags = aws_s3_bucket.r0.bucket\n}\n',
+         tfvars="")  # regression: self-references recursed forever
+@example(text='variable "x" { default = "text" }\nresource "aws_s3_bucket" "r0" {\n  bucket = "${var.x}"\n}\n',
+         tfvars="x = {a = var.x}")  # regression: an unknown inside an interpolated map (TypeError)
 def test_terraform_wrong_expressions_give_findings_or_one_line_error(text: str, tfvars: str) -> None:
     """Terraform with wrong types, bad arity, cycles and self-calling modules is judged or refused in one line."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -274,6 +293,9 @@ plans = st.fixed_dictionaries({"format_version": st.just("1.2"), "planned_values
 
 @FAST
 @given(plan=st.one_of(plans, trees(8)))
+@example(plan={"planned_values": "x", "format_version": "1.2"})  # regression: AttributeError
+@example(plan={"planned_values": {"root_module": {"resources": [False], "child_modules": 4.5}}})
+@example(plan={"planned_values": {"root_module": {"resources": [{"type": "aws_s3_bucket", "values": "abc"}]}}})
 def test_terraform_plan_wrong_shapes_give_findings_or_one_line_error(plan: Any) -> None:
     """A plan JSON with the right keys holding the wrong types is judged or refused in one line naming the file."""
     with tempfile.TemporaryDirectory() as tmp:

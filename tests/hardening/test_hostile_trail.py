@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hardening.hostile import assert_clean_failure, deep_json, run_wasp, scalars, trees
@@ -132,6 +132,7 @@ def _check_ruleset(folder: Path, files: list[Path]) -> None:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rules=st.lists(st.one_of(sigma_rules, trees(6)), min_size=1, max_size=4))
+@example(rules=[{"logsource": 1.0}, {**GOOD_RULE, "wasp": [1]}])  # regression: AttributeError stopped all loading
 def test_sigma_folder_with_wrong_rules_loads_and_runs_the_good_one(rules: list[Any]) -> None:
     """Rules with wrong types, bad modifiers, broken conditions and bad wasp blocks are named; the good rule runs."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -265,6 +266,19 @@ def test_ingest_keeps_every_good_event_and_names_bad_files(good: list[tuple[str,
         assert {n: c for n, c in _per_file(con).items() if n in expected} == expected, report.errors
         assert {Path(e.split(": ")[0]).name for e in report.errors} >= set(broken) & BAD_NAMED
         con.close()
+
+
+def test_ingest_reads_files_with_a_byte_order_mark(tmp_path: Path) -> None:
+    """In a folder, a UTF-8 file with a BOM is ingested and a UTF-16 one is named as an error (regression)."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "bom.json").write_bytes(b"\xef\xbb\xbf" + json.dumps({"Records": _events("bom", 3)}).encode())
+    (logs / "utf16.json").write_bytes(BROKEN_LOGS["utf16.json"])
+    con = connect(tmp_path / "events.duckdb")
+    report = ingest(con, [str(logs)])
+    assert _per_file(con) == {"bom.json": 3} and not report.skipped
+    assert [Path(e.split(": ")[0]).name for e in report.errors] == ["utf16.json"]
+    con.close()
 
 
 def test_ingest_huge_string_field_is_kept(tmp_path: Path) -> None:
