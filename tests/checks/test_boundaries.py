@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 from helpers import live_scan
@@ -129,3 +130,28 @@ def test_lambda_code_signing_verdicts():
     got = {f.resource.id: f.status for f in evaluate(inv, select(ids=["lambda_code_signing_enforced"]),
                                                      account=ACCOUNT)}
     assert got == {"enforced": Status.PASS, "warn": Status.FAIL, "none": Status.FAIL, "denied": Status.UNKNOWN}
+
+
+def test_cloudfront_waf_on_templates(tmp_path):
+    """Through the CloudFormation and Terraform readers: WebACLId / web_acl_id passes, its absence fails."""
+    from wasp.iac import scan_iac
+
+    origin = {"Id": "o", "DomainName": "origin.example.com",
+              "CustomOriginConfig": {"OriginProtocolPolicy": "https-only"}}
+    behaviour = {"TargetOriginId": "o", "ViewerProtocolPolicy": "https-only"}
+    dist = {"Enabled": True, "Origins": [origin], "DefaultCacheBehavior": behaviour}
+    (tmp_path / "cdn.json").write_text(json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": {
+        "Acl": {"Type": "AWS::WAFv2::WebACL", "Properties": {
+            "Scope": "CLOUDFRONT", "DefaultAction": {"Allow": {}}, "VisibilityConfig": {
+                "SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "edge"}}},
+        "Guarded": {"Type": "AWS::CloudFront::Distribution", "Properties": {
+            "DistributionConfig": {**dist, "WebACLId": {"Fn::GetAtt": ["Acl", "Arn"]}}}},
+        "Open": {"Type": "AWS::CloudFront::Distribution", "Properties": {"DistributionConfig": dist}}}}))
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_cloudfront_distribution" "tf_open" {\n  enabled = true\n}\n'
+        'resource "aws_cloudfront_distribution" "tf_guarded" {\n  enabled = true\n'
+        '  web_acl_id = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/1"\n}\n')
+    result = scan_iac([tmp_path])
+    got = {f.resource.id.rsplit(".", 1)[-1]: f.status for f in result.findings
+           if f.check_id == "cloudfront_waf_attached"}
+    assert got == {"Guarded": Status.PASS, "Open": Status.FAIL, "tf_guarded": Status.PASS, "tf_open": Status.FAIL}
