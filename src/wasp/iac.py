@@ -123,7 +123,7 @@ def scan_iac(paths: Iterable[Path], options: IacOptions | None = None, mutes: An
             errors.append(str(exc))
             continue
         if warnings is not None:
-            warnings.extend(template.warnings)
+            warnings.extend(_one_line(w) for w in template.warnings)
         source = "cloudformation" if kind == "cloudformation" else "terraform"
         inventory.extend(template.resources)
         found = evaluate(Inventory(template.resources), select(ids=options.check_ids, source=source), source)
@@ -134,7 +134,12 @@ def scan_iac(paths: Iterable[Path], options: IacOptions | None = None, mutes: An
 
         findings = apply_mutes(findings, mutes)
     return ScanResult(findings=findings, inventory=inventory, source="iac", started=started,
-                      finished=datetime.now(UTC), targets=targets, errors=errors)
+                      finished=datetime.now(UTC), targets=targets, errors=[_one_line(e) for e in errors])
+
+
+def _one_line(text: str) -> str:
+    """Messages quote names from the template (a logical id may hold a line break): keep each on one line."""
+    return " ".join(text.splitlines())
 
 
 def apply_suppressions(findings: list[Finding], suppressions: Mapping[str, list[Suppression]]) -> None:
