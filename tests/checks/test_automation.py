@@ -100,6 +100,7 @@ def test_auto_remediation_unknown_when_config_remediations_unreadable(aws):
     """moto fails DescribeRemediationConfigurations once a Config rule exists: with no event route, UNKNOWN."""
     aws.client("config").put_config_rule(ConfigRule={
         "ConfigRuleName": "sg-open", "Source": {"Owner": "AWS", "SourceIdentifier": "INCOMING_SSH_DISABLED"}})
+    aws.backoff = 0.01  # the 500 is retried on the SDK schedule; shrink the waits, keep the retry logic
     [(status, reason)] = _findings(live_scan(aws, checks=["findings_auto_remediation"]),
                                    "findings_auto_remediation").values()
     assert status is Status.UNKNOWN and "Config remediation configurations" in reason
