@@ -25,6 +25,10 @@ _PRINCIPAL_TYPES = {"AWS", "Service", "Federated", "CanonicalUser"}
 class PolicyError(ValueError):
     """A document IAM would reject (``MalformedPolicyDocument``), with the statement it concerns."""
 
+    def __init__(self, message: str) -> None:
+        # messages quote values from the document, which may hold line breaks: the error stays one line
+        super().__init__(" ".join(str(message).splitlines()))
+
 
 @dataclass(frozen=True)
 class Condition:
