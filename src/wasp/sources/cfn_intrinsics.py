@@ -198,7 +198,7 @@ class Resolver:
         if fn == "Condition":
             return self.condition(str(arg))
         if fn == "Fn::GetAtt":
-            parts = arg.split(".", 1) if isinstance(arg, str) else list(arg or [])
+            parts = arg.split(".", 1) if isinstance(arg, str) else arg if isinstance(arg, list) else []
             if len(parts) != 2:
                 return Unknown(f"malformed Fn::GetAtt {arg!r}")
             attr = self.resolve(parts[1])
