@@ -94,6 +94,9 @@ def _write_cfn(folder: Path, name: str, doc: Any, as_yaml: bool) -> Path:
 
 @FAST
 @given(doc=templates, as_yaml=st.booleans())
+@example(doc={"Resources": {"a\nb": None, "X": {"Type": "AWS::S3::Bucket"}}}, as_yaml=False)  # two-line error
+@example(doc={"Resources": {"R0": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": {"Fn::GetAtt": 1}}}}},
+         as_yaml=False)  # regression: TypeError
 @example(doc={"Resources": {"R0": {"Type": "AWS::S3::Bucket", "Condition": "R0"}}, "Conditions": True},
          as_yaml=False)  # regression: Conditions not a mapping (TypeError)
 @example(doc={"Resources": {"R0": {"Type": "AWS::S3::Bucket", "Properties": {"Ref": "R0"}}}},

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hardening.hostile import assert_clean_failure, deep_json, run_wasp, scalars, trees
@@ -46,7 +46,7 @@ def listed(values: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 
 
 statements = st.fixed_dictionaries({}, optional={
-    "Effect": st.one_of(st.sampled_from(["Allow", "Deny", "allow"]), scalars),
+    "Effect": st.one_of(st.sampled_from(["Allow", "Deny", "allow", "Al\nlow"]), scalars),
     "Sid": st.one_of(st.sampled_from(["", "A1", "a-b", "Dup"]), scalars),
     "Action": listed(actions), "NotAction": listed(actions), "Resource": listed(resources),
     "NotResource": listed(resources), "Principal": principals, "NotPrincipal": principals, "Condition": conditions,
@@ -66,6 +66,9 @@ def _one_line(message: str) -> None:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=documents, kind=st.sampled_from(KINDS), as_text=st.booleans())
+@example(doc={"Statement": {"Effect": "a\nb"}}, kind="identity", as_text=True)  # regression: two-line error
+@example(doc={"Statement": {"Effect": "Allow", "Action": "s3:x", "Resource": "*", "Condition": {"Bo\ngus": {}}}},
+         kind="identity", as_text=False)
 def test_policy_documents_parse_or_fail_with_policy_error(doc: Any, kind: str, as_text: bool) -> None:
     """Any JSON document parses into a Policy that evaluates, or raises PolicyError with one line; validate agrees."""
     value = json.dumps(doc) if as_text else doc
