@@ -170,6 +170,8 @@ def load_params_file(path: Path) -> dict[str, str]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: cannot read parameters file: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{path}: cannot read parameters file: nested too deeply") from None
     if isinstance(data, Mapping) and "Parameters" in data and isinstance(data["Parameters"], Mapping):
         data = data["Parameters"]
     if isinstance(data, list):
