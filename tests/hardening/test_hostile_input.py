@@ -384,6 +384,15 @@ def test_cli_iac_broken_terraform_exits_2_with_one_line(tmp_path: Path) -> None:
     assert len(errors) == 2
 
 
+@pytest.mark.parametrize("data", [deep_json(100_000).encode(), b"\xff\xfe[\x00", b'[{"ParameterKey": 1}]', b"5"])
+def test_cli_iac_broken_params_file_exits_2_with_one_line(tmp_path: Path, data: bytes) -> None:
+    """`wasp iac --params-file BAD` (100,000 deep, UTF-16, missing keys, a number) exits 2 with one line."""
+    (tmp_path / "params.json").write_bytes(data)
+    (tmp_path / "good.yaml").write_text(GOOD_CFN, encoding="utf-8")
+    proc = run_wasp("iac", str(tmp_path / "good.yaml"), "--params-file", str(tmp_path / "params.json"), "--no-store")
+    assert len(assert_clean_failure(proc, "params.json")) == 1
+
+
 def test_fixtures_still_scan_cleanly() -> None:
     """The repository's own IaC fixtures read without error (the hostile tests must not pass by refusing all)."""
     with tempfile.TemporaryDirectory() as tmp:
