@@ -117,6 +117,8 @@ def load_mutes(path: Path | str) -> MuteList:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{path}: cannot read mute file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: cannot read mute file (not UTF-8: byte {exc.start})") from None
     return parse_mutes(text, str(path))
 
 
@@ -128,6 +130,8 @@ def parse_mutes(text: str, name: str = "<mutes>") -> MuteList:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark is not None else name
         raise InputError(f"{where}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    except RecursionError:
+        raise InputError(f"{name}: not valid YAML (nested too deeply)") from None
     if data is None:
         return MuteList([], name)
     entries = data.get("mutes") if isinstance(data, dict) else data
