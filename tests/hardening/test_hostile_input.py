@@ -393,6 +393,15 @@ def test_cli_iac_broken_params_file_exits_2_with_one_line(tmp_path: Path, data: 
     assert len(assert_clean_failure(proc, "params.json")) == 1
 
 
+@pytest.mark.parametrize("data", [("[" * 20_000 + "]" * 20_000).encode(), b"\xff\xfe-\x00"])
+def test_cli_iac_broken_mute_file_exits_2_with_one_line(tmp_path: Path, data: bytes) -> None:
+    """`wasp iac --mute-file BAD` (20,000 deep, UTF-16) exits 2 with one line naming the file, no traceback."""
+    (tmp_path / "mutes.yaml").write_bytes(data)
+    (tmp_path / "good.yaml").write_text(GOOD_CFN, encoding="utf-8")
+    proc = run_wasp("iac", str(tmp_path / "good.yaml"), "--mute-file", str(tmp_path / "mutes.yaml"), "--no-store")
+    assert len(assert_clean_failure(proc, "mutes.yaml")) == 1
+
+
 def test_fixtures_still_scan_cleanly() -> None:
     """The repository's own IaC fixtures read without error (the hostile tests must not pass by refusing all)."""
     with tempfile.TemporaryDirectory() as tmp:
