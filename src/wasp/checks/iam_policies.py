@@ -259,7 +259,7 @@ def _unused_check(type_: str, kind: str) -> None:
         id=f"iam_{kind}_no_unused_services",
         title=f"IAM {kind} permissions are used (no service granted but unused over the window)",
         area=Area.IDENTITY, severity=Severity.LOW, resource=type_,
-        best_practices=["SEC03-BP04", "SEC03-BP02"], uses=MODEL_TYPES,
+        best_practices=["SEC03-BP04", "SEC03-BP02"], uses=MODEL_TYPES, sources=("live", "snapshot"),
         remediation=Remediation(
             text="Remove the services the principal never used in the window, or replace its policies with the "
                  "least-privilege policy `wasp iam generate --principal ARN --since 90d` writes from its activity.",
