@@ -77,3 +77,18 @@ def test_selection_matching_nothing_fails():
     assert status is Status.FAIL and "match no resource" in reason
     excluded = {"Resources": ["arn:aws:dynamodb:*:*:table/*"], "NotResources": ["arn:aws:dynamodb:*:*:table/orders"]}
     assert _status(_inventory(excluded))[0] is Status.FAIL
+
+
+def test_tag_selection_over_unreadable_tags_is_unknown():
+    """A tag selection matching nothing is UNKNOWN, not FAIL, when some resource's tags could not be read."""
+    from wasp.model import Unknown
+
+    inventory = _inventory({"ListOfTags": [{"ConditionType": "STRINGEQUALS", "ConditionKey": "backup",
+                                            "ConditionValue": "hourly"}]})
+    [bucket] = inventory.of_type("AWS::S3::Bucket")
+    bucket.observed["Tags"] = Unknown("access denied (AccessDenied on GetBucketTagging)")
+    status, reason = _status(inventory)
+    assert status is Status.UNKNOWN and "could not be read" in reason and "logs" in reason
+    by_arn = _inventory({"Resources": ["arn:aws:rds:*:*:db:none"]})
+    by_arn.of_type("AWS::S3::Bucket")[0].observed["Tags"] = Unknown("denied")
+    assert _status(by_arn)[0] is Status.FAIL  # an ARN selection does not depend on tags

@@ -727,6 +727,14 @@ def backup_plan_covers(plan: Resource, ctx: Context) -> Result:
         covered.extend(r.arn for r in _backupable(ctx, plan) if _selection_matches(body or {}, r))
     if covered:
         return Result.passed(f"selects {len(covered)} resource(s), e.g. {covered[0]}", {"resources": covered[:20]})
+    # a selection by tag cannot be said to match nothing when some resources' tags were unreadable
+    by_tag = any((s.prop("BackupSelection") or {}).get("ListOfTags") or (s.prop("BackupSelection") or {}).get(
+        "Conditions") for s in selections)
+    hidden = [(r, why) for r in _backupable(ctx, plan) if (why := _tags_unknown(r)) is not None] if by_tag else []
+    if hidden:
+        first, why = hidden[0]
+        return Result.unknown(f"the plan selects by tag and the tags of {len(hidden)} resource(s) could not be read "
+                              f"(e.g. {first.name or first.id}: {why.reason})")
     return Result.failed(f"its {len(selections)} selection(s) match no resource wasp collected")
 
 
