@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from wasp.emulator import MotoServer
 from wasp.scan import ScanResult, scan_live
 from wasp.sources.aws.session import AwsTarget
 
@@ -10,3 +16,27 @@ def live_scan(aws: AwsTarget, checks: list[str] | None = None, regions: list[str
               services: list[str] | None = None) -> ScanResult:
     """A live scan through the real collectors against the emulator, in us-east-1 unless told."""
     return scan_live(aws, regions=regions or ["us-east-1"], services=services, check_ids=checks)
+
+
+@contextmanager
+def restricted_target(aws: AwsTarget, moto: MotoServer, statements: list[dict[str, Any]],
+                      user: str = "auditor") -> Iterator[AwsTarget]:
+    """An AwsTarget acting as a new IAM user holding only ``statements``, with moto's IAM enforcement on for
+    the duration (so a Deny really denies); enforcement is switched off again whatever happens."""
+    iam = aws.client("iam")
+    iam.create_user(UserName=user)
+    iam.put_user_policy(UserName=user, PolicyName="only", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": statements}))
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    moto.enforce_iam(True)
+    try:
+        yield AwsTarget(moto.session(aws_access_key_id=key["AccessKeyId"],
+                                     aws_secret_access_key=key["SecretAccessKey"]), endpoint_url=moto.url)
+    finally:
+        moto.enforce_iam(False)
+
+
+def denying(*actions: str) -> list[dict[str, Any]]:
+    """Allow everything except ``actions``: the policy of a scanner missing one permission."""
+    return [{"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": list(actions), "Resource": "*"}]

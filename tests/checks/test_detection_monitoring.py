@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
-from helpers import live_scan
+from helpers import denying, live_scan, restricted_target
 from wasp.checks.metric_filters import CIS_MONITORS
 from wasp.demo import detection as build
 from wasp.model import Status
-from wasp.sources.aws.session import AwsTarget
 
 SERVICES = ["cloudtrail", "logs", "cloudwatch", "sns"]
 
@@ -99,18 +96,6 @@ def test_denied_metric_filters_make_monitors_unknown(aws, moto):
     """If metric filters cannot be read, the monitoring checks are UNKNOWN with the reason."""
     topic = monitored(aws)
     build.cis_alarm(aws, "5.3", topic)
-    iam = aws.client("iam")
-    iam.create_user(UserName="auditor")
-    iam.put_user_policy(UserName="auditor", PolicyName="no-filters", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": "*", "Resource": "*"},
-            {"Effect": "Deny", "Action": "logs:DescribeMetricFilters", "Resource": "*"}]}))
-    key = iam.create_access_key(UserName="auditor")["AccessKey"]
-    moto.enforce_iam(True)
-    try:
-        auditor = AwsTarget(moto.session(aws_access_key_id=key["AccessKeyId"],
-                                         aws_secret_access_key=key["SecretAccessKey"]), endpoint_url=moto.url)
+    with restricted_target(aws, moto, denying("logs:DescribeMetricFilters")) as auditor:
         [f] = live_scan(auditor, checks=["monitor_root_usage"], services=SERVICES).findings
-    finally:
-        moto.enforce_iam(False)
     assert f.status is Status.UNKNOWN and "metric filters" in f.reason

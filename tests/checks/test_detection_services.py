@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
-from helpers import live_scan
+from helpers import denying, live_scan, restricted_target
 from wasp.demo import detection as build
 from wasp.model import Status
-from wasp.sources.aws.session import AwsTarget
 
 REGIONS = ["us-east-1", "eu-west-1"]
 
@@ -55,19 +52,8 @@ def test_guardduty_suspended_detector_fails(aws):
 
 def test_guardduty_denied_is_unknown(aws, moto):
     """If GuardDuty cannot be read (access denied), the check is UNKNOWN with the reason, not FAIL."""
-    iam = aws.client("iam")
-    iam.create_user(UserName="auditor")
-    iam.put_user_policy(UserName="auditor", PolicyName="no-gd", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"},
-                                               {"Effect": "Deny", "Action": "guardduty:*", "Resource": "*"}]}))
-    key = iam.create_access_key(UserName="auditor")["AccessKey"]
-    moto.enforce_iam(True)
-    try:
-        auditor = AwsTarget(moto.session(aws_access_key_id=key["AccessKeyId"],
-                                         aws_secret_access_key=key["SecretAccessKey"]), endpoint_url=moto.url)
+    with restricted_target(aws, moto, denying("guardduty:*")) as auditor:
         [f] = live_scan(auditor, checks=["guardduty_enabled"], services=["guardduty"]).findings
-    finally:
-        moto.enforce_iam(False)
     assert f.status is Status.UNKNOWN and "access denied" in f.reason
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import live_scan
+from helpers import denying, live_scan, restricted_target
 from wasp.demo import detection as build
 from wasp.model import Status
 
@@ -143,22 +143,9 @@ def test_s3_data_events_via_advanced_selectors_for_one_bucket(aws):
 
 def test_denied_cloudtrail_makes_trail_checks_unknown(aws, moto):
     """When CloudTrail reads are denied, the account-level trail checks answer UNKNOWN, never FAIL or PASS."""
-    iam = aws.client("iam")
-    iam.create_user(UserName="auditor")
-    iam.put_user_policy(UserName="auditor", PolicyName="no-trail", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"},
-                                               {"Effect": "Deny", "Action": "cloudtrail:*", "Resource": "*"}]}))
-    key = iam.create_access_key(UserName="auditor")["AccessKey"]
-    moto.enforce_iam(True)
-    try:
-        from wasp.sources.aws.session import AwsTarget
-
-        auditor = AwsTarget(moto.session(aws_access_key_id=key["AccessKeyId"],
-                                         aws_secret_access_key=key["SecretAccessKey"]), endpoint_url=moto.url)
+    with restricted_target(aws, moto, denying("cloudtrail:*")) as auditor:
         result = live_scan(auditor, checks=["cloudtrail_multi_region_logging", "monitor_root_usage"],
                            services=["cloudtrail", "logs", "cloudwatch", "sns"])
-    finally:
-        moto.enforce_iam(False)
     for check_id in ("cloudtrail_multi_region_logging", "monitor_root_usage"):
         f = finding(result, check_id)
         assert f.status is Status.UNKNOWN and "cloudtrail" in f.reason.lower(), f.reason

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
-from helpers import live_scan
+from helpers import denying, live_scan, restricted_target
 from wasp.model import Status
-from wasp.sources.aws.session import AwsTarget
 
 
 def _alb(aws, name: str) -> str:
@@ -43,18 +40,6 @@ def test_association_and_project_shapes(aws):
 def test_denied_waf_read_makes_alb_check_unknown(aws, moto):
     """When wafv2:GetWebACLForResource is denied, the WAF check on an internet-facing ALB is UNKNOWN."""
     _alb(aws, "shop")
-    iam = aws.client("iam")
-    iam.create_user(UserName="auditor")
-    iam.put_user_policy(UserName="auditor", PolicyName="no-waf", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": "*", "Resource": "*"},
-            {"Effect": "Deny", "Action": "wafv2:GetWebACLForResource", "Resource": "*"}]}))
-    key = iam.create_access_key(UserName="auditor")["AccessKey"]
-    moto.enforce_iam(True)
-    try:
-        auditor = AwsTarget(moto.session(aws_access_key_id=key["AccessKeyId"],
-                                         aws_secret_access_key=key["SecretAccessKey"]), endpoint_url=moto.url)
+    with restricted_target(aws, moto, denying("wafv2:GetWebACLForResource")) as auditor:
         [f] = live_scan(auditor, checks=["elbv2_alb_waf_attached"]).findings
-    finally:
-        moto.enforce_iam(False)
     assert f.status is Status.UNKNOWN and "wafv2" in f.reason
