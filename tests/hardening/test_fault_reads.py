@@ -87,3 +87,31 @@ def test_unreadable_function_url_config_gives_unknown_not_pass(aws, moto):
     assert proxy.total_injected >= 2
     assert finding.status is Status.UNKNOWN and "URL configuration could not be read" in finding.reason, \
         finding.reason
+
+
+def test_pipeline_role_that_can_pass_an_unreadable_role_is_unknown_not_pass(aws, moto):
+    """A CodeBuild service role able to pass an AdministratorAccess role to Lambda fails; when that managed policy
+    cannot be read, the project is UNKNOWN naming the role (the pipeline check shares the escalation verdict)."""
+    iam = aws.client("iam")
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com", "codebuild.amazonaws.com"]},
+         "Action": "sts:AssumeRole"}]}
+    iam.create_role(RoleName="deploy-admin", AssumeRolePolicyDocument=json.dumps(trust))
+    iam.attach_role_policy(RoleName="deploy-admin", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    build = iam.create_role(RoleName="build", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    iam.put_role_policy(RoleName="build", PolicyName="build", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": "*"},
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::*:role/deploy-*"}]}))
+    aws.client("codebuild").create_project(
+        name="release", source={"type": "S3", "location": "artifacts/src.zip"}, artifacts={"type": "NO_ARTIFACTS"},
+        environment={"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0",
+                     "computeType": "BUILD_GENERAL1_SMALL"}, serviceRole=build)
+    pipeline_check = "codebuild_role_not_admin"
+    assert live_scan(aws, checks=[pipeline_check]).status_of("release", pipeline_check) is Status.FAIL
+    with FaultProxy(moto.url, rate=1.0, kinds=["503"],
+                    only=lambda call: call.service == "iam" and call.action == "GetPolicy") as proxy:
+        faulted = live_scan(AwsTarget(moto.session(), endpoint_url=proxy.url, max_attempts=1, backoff=0.0,
+                                      retry_mode="standard"), checks=[pipeline_check])
+    [finding] = [f for f in faulted.findings if f.check_id == pipeline_check]
+    assert finding.status is Status.UNKNOWN and "deploy-admin" in finding.reason, finding.reason

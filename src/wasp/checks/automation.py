@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from wasp.checks.context import Context
+from wasp.checks.iam_policies import escalation_verdict
 from wasp.checks.registry import check
 from wasp.iam.escalation import MODEL_TYPES
 from wasp.model import Area, Remediation, Resource, Result, Severity, Unknown
@@ -47,7 +48,7 @@ def stack_drift(stack: Resource, ctx: Context) -> Result:
         return Result.unknown(info)
     status = str((info or {}).get("StackDriftStatus") or "")
     if status == "IN_SYNC":
-        return Result.passed(f"StackDriftStatus is IN_SYNC (checked {info.get('LastCheckTimestamp')})")
+        return Result.passed(f"StackDriftStatus is IN_SYNC (checked {(info or {}).get('LastCheckTimestamp')})")
     if status == "DRIFTED":
         return Result.failed("StackDriftStatus is DRIFTED: resources were changed outside the template")
     if status == "NOT_CHECKED":
@@ -156,22 +157,12 @@ def _role_judgement(role_arn: Any, what: str, ctx: Context) -> Result:
         return Result.unknown(role_arn)
     if not role_arn:
         return Result.unknown(f"the {what} names no service role")
-    analysis = ctx.iam.analysis
-    facts = analysis.principals.get(str(role_arn))
+    facts = ctx.iam.analysis.principals.get(str(role_arn))
     if facts is None:
         return Result.unknown(f"service role {role_arn} is not in the IAM inventory (other account or unread)")
     if facts.full_admin:
         return Result.failed(f"service role {role_arn} is a full administrator")
-    if facts.self_escalation:
-        return Result.failed(f"service role {role_arn} is admin-equivalent: {facts.self_escalation[-1].describe()}")
-    path = analysis.path_from(str(role_arn))
-    if path is not None:
-        last = "administrator" if path.target == "admin" else path.target
-        return Result.failed(f"service role {role_arn} can reach {last} in {len(path.steps)} step(s): " +
-                             "; ".join(s.describe() for s in path.steps))
-    if facts.unknown:
-        return Result.unknown("some policies of the service role could not be read: " + "; ".join(facts.unknown[:3]))
-    return Result.passed(f"service role {role_arn} is neither administrator nor able to escalate")
+    return escalation_verdict(ctx, str(role_arn), f"service role {role_arn}")
 
 
 _PIPELINE_REMEDIATION = Remediation(

@@ -196,6 +196,29 @@ def _reaches_unread(ctx: Context, analysis: Any, arn: str) -> str:
     return ""
 
 
+def escalation_verdict(ctx: Context, arn: str, subject: str = "") -> Result:
+    """Whether a principal of the IAM model that is not a full admin can become one: FAIL with the steps,
+    UNKNOWN when its policies (or those of a principal it can become) were unreadable, else PASS. Shared by
+    every check that asks "is this principal an admin in all but name" (users, roles, pipeline roles)."""
+    analysis = ctx.iam.analysis
+    facts = analysis.principals[arn]
+    lead = f"{subject} " if subject else ""
+    if facts.self_escalation:
+        steps = facts.self_escalation
+        return Result.failed(f"{lead}admin-equivalent: {steps[-1].describe()}", [s.to_json() for s in steps])
+    path = analysis.path_from(arn)
+    if path is not None:
+        last = "administrator" if path.target == "admin" else path.target
+        return Result.failed(f"{lead}can reach {last} in {len(path.steps)} step(s): " +
+                             "; ".join(s.describe() for s in path.steps), path.to_json())
+    if facts.unknown:
+        return Result.unknown(f"{lead}some policies could not be read: " + "; ".join(facts.unknown[:3]))
+    unread = _reaches_unread(ctx, analysis, arn)
+    if unread:  # a principal it can become (assume, pass, new credentials) may be an admin for all we know
+        return Result.unknown(f"{lead}can reach {unread}, whose policies could not be read")
+    return Result.passed(f"{lead}no documented escalation method is allowed by evaluation")
+
+
 def _escalation_check(type_: str, kind: str) -> None:
     @check(
         id=f"iam_{kind}_no_privilege_escalation",
@@ -221,20 +244,7 @@ def _escalation_check(type_: str, kind: str) -> None:
             return Result.unknown(f"{kind} not found in the IAM model")
         if facts.full_admin:
             return Result.passed(f"the {kind} is a full administrator by policy (judged by the full-admin checks)")
-        if facts.self_escalation:
-            steps = facts.self_escalation
-            return Result.failed(f"admin-equivalent: {steps[-1].describe()}", [s.to_json() for s in steps])
-        path = analysis.path_from(arn)
-        if path is not None:
-            last = "administrator" if path.target == "admin" else path.target
-            return Result.failed(f"can reach {last} in {len(path.steps)} step(s): " +
-                                 "; ".join(s.describe() for s in path.steps), path.to_json())
-        if facts.unknown:
-            return Result.unknown("some policies could not be read: " + "; ".join(facts.unknown[:3]))
-        unread = _reaches_unread(ctx, analysis, arn)
-        if unread:  # a principal it can become (assume, pass, new credentials) may be an admin for all we know
-            return Result.unknown(f"can reach {unread}, whose policies could not be read")
-        return Result.passed("no documented escalation method is allowed by evaluation")
+        return escalation_verdict(ctx, arn)
 
 
 def _activity(ctx: Context) -> dict[str, Any] | str:
