@@ -53,11 +53,16 @@ def test_unused_services_fail_used_ones_pass(aws, tmp_path):
 
 
 def test_without_activity_there_is_no_finding_and_bad_source_is_unknown(aws, tmp_path):
-    """No --activity: the check stays silent (never a PASS it cannot know); an unreadable source is UNKNOWN."""
+    """No --activity: the check stays silent (never a PASS it cannot know); an unreadable source, or one with no
+    event of the account's principals in the window, is UNKNOWN (never a FAIL for every principal)."""
     _user(aws, "dev", ["s3:GetObject"])
     assert _scan(aws) == {}
     missing = _scan(aws, tmp_path / "nowhere")
     assert missing["dev"].status is Status.UNKNOWN and "unreadable" in missing["dev"].reason
+    foreign = tmp_path / "other-account.json"
+    foreign.write_text(json.dumps({"Records": [_event("someone-else", "s3", "GetObject")]}))
+    empty = _scan(aws, foreign)
+    assert empty["dev"].status is Status.UNKNOWN and "cannot be told apart" in empty["dev"].reason
 
 
 def test_cli_activity_flag_and_org_refusal(moto, tmp_path):

@@ -289,6 +289,9 @@ def _unused_check(type_: str, kind: str) -> None:
         activity = _activity(ctx)
         if isinstance(activity, str):
             return Result.unknown(activity)
+        if not any(u.events for u in activity.values()):  # logs of another account, or of another period
+            return Result.unknown(f"the activity holds no event of this account's users or roles in the last "
+                                  f"{ctx.settings.unused_days} days: used and unused cannot be told apart")
         arn = ctx.iam.model_arn(principal)
         granted = granted_actions(ctx.iam.model, arn)
         if granted is None:
