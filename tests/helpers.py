@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -40,3 +42,24 @@ def denying(*actions: str) -> list[dict[str, Any]]:
     """Allow everything except ``actions``: the policy of a scanner missing one permission."""
     return [{"Effect": "Allow", "Action": "*", "Resource": "*"},
             {"Effect": "Deny", "Action": list(actions), "Resource": "*"}]
+
+
+LAMBDA_TRUST = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+
+
+def lambda_function(aws: AwsTarget, name: str, runtime: str = "python3.12", role: str = "fn",
+                    region: str | None = None, **extra: Any) -> dict[str, Any]:
+    """A real Lambda function on the emulator (its execution role created, or reused, under ``role``); ``extra``
+    goes to CreateFunction (Environment, Description...). Returns CreateFunction's answer."""
+    iam = aws.client("iam")
+    try:
+        arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]["Arn"]
+    except iam.exceptions.EntityAlreadyExistsException:
+        arn = iam.get_role(RoleName=role)["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as zf:
+        zf.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    return dict(aws.client("lambda", region).create_function(
+        FunctionName=name, Runtime=runtime, Role=arn, Handler="handler.handler", Code={"ZipFile": code.getvalue()},
+        **extra))

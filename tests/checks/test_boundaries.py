@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 
-from helpers import live_scan
+from helpers import lambda_function, live_scan
 from wasp.checks import select
 from wasp.model import Inventory, Resource, Status, Unknown
 from wasp.scan import evaluate
@@ -103,12 +101,7 @@ def test_internal_listener_mtls_verdicts():
 
 def test_lambda_code_signing_unknown_on_moto(aws):
     """moto answers GetFunctionCodeSigningConfig without CodeSigningConfigArn: the function is UNKNOWN, not FAIL."""
-    role = aws.client("iam").create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("f.py", "def h(e, c):\n    return 1\n")
-    aws.client("lambda").create_function(FunctionName="payments", Runtime="python3.12", Role=role, Handler="f.h",
-                                         Code={"ZipFile": buf.getvalue()})
+    lambda_function(aws, "payments")
     got = _findings(live_scan(aws, checks=["lambda_code_signing_enforced"]), "lambda_code_signing_enforced")
     status, reason = got["payments"]
     assert status is Status.UNKNOWN and "CodeSigningConfigArn" in reason

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import io
-import json
-import zipfile
-
-from helpers import live_scan
+from helpers import lambda_function, live_scan
 from wasp.checks import select
 from wasp.model import Inventory, Resource, Status, Unknown
 from wasp.scan import evaluate
@@ -118,18 +114,7 @@ def test_launch_templates(aws):
 
 
 def _lambda(aws, name, runtime):
-    iam = aws.client("iam")
-    try:
-        role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps({
-            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                                                    "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
-    except iam.exceptions.EntityAlreadyExistsException:
-        role = iam.get_role(RoleName="fn")["Role"]["Arn"]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("h.py", "def h(e, c):\n    return 1\n")
-    aws.client("lambda").create_function(FunctionName=name, Runtime=runtime, Role=role, Handler="h.h",
-                                         Code={"ZipFile": buf.getvalue()})
+    lambda_function(aws, name, runtime)
 
 
 def test_lambda_public_url_policy_and_runtime(aws):

@@ -4,12 +4,10 @@ function URL configuration hiding a public URL grant)."""
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 
 from hardening.faultproxy import FaultProxy
-from helpers import live_scan
+from helpers import lambda_function, live_scan
 from wasp.model import Status
 from wasp.sources.aws.session import AwsTarget
 
@@ -66,15 +64,8 @@ def test_unreadable_managed_policy_on_a_passable_role_gives_unknown_not_pass(aws
 def test_unreadable_function_url_config_gives_unknown_not_pass(aws, moto):
     """A function whose policy lets anyone invoke its auth-NONE URL is public; when its URL configuration cannot be
     read, the verdict is UNKNOWN naming the URL configuration, not a PASS."""
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    role = aws.client("iam").create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    code = io.BytesIO()
-    with zipfile.ZipFile(code, "w") as zf:
-        zf.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    lambda_function(aws, "webhook")
     lam = aws.client("lambda")
-    lam.create_function(FunctionName="webhook", Runtime="python3.12", Role=role, Handler="handler.handler",
-                        Code={"ZipFile": code.getvalue()})
     lam.create_function_url_config(FunctionName="webhook", AuthType="NONE")
     lam.add_permission(FunctionName="webhook", StatementId="public-url", Action="lambda:InvokeFunctionUrl",
                        Principal="*", FunctionUrlAuthType="NONE")

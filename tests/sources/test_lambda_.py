@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import io
-import json
-import zipfile
-
+from helpers import lambda_function, live_scan
 from wasp.sources.aws.collect import collect
 
 
 def test_function_url_and_policy_shapes(aws):
     """A URL appears both in FunctionUrlConfigs and as an AWS::Lambda::Url record; the policy is parsed JSON."""
-    role = aws.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("h.py", "def h(e, c):\n    return 1\n")
+    lambda_function(aws, "f", Environment={"Variables": {"MODE": "x"}})
     lam = aws.client("lambda")
-    lam.create_function(FunctionName="f", Runtime="python3.12", Role=role, Handler="h.h",
-                        Code={"ZipFile": buf.getvalue()}, Environment={"Variables": {"MODE": "x"}})
     lam.create_function_url_config(FunctionName="f", AuthType="NONE")
     inv = collect(aws, ["us-east-1"], services=["lambda"]).inventory
     [fn] = inv.of_type("AWS::Lambda::Function")
@@ -33,15 +23,8 @@ def test_function_url_and_policy_shapes(aws):
 def test_url_permission_auth_type_lands_in_the_documented_condition(aws):
     """A public URL permission reads as AWS documents it (Condition lambda:FunctionUrlAuthType): FAIL with an
     auth-NONE URL, PASS once the URL requires IAM auth (the condition is evaluated, not grepped)."""
-    from helpers import live_scan
-
-    role = aws.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("h.py", "def h(e, c):\n    return 1\n")
+    lambda_function(aws, "f")
     lam = aws.client("lambda")
-    lam.create_function(FunctionName="f", Runtime="python3.12", Role=role, Handler="h.h",
-                        Code={"ZipFile": buf.getvalue()})
     lam.add_permission(FunctionName="f", StatementId="url", Action="lambda:InvokeFunctionUrl", Principal="*",
                        FunctionUrlAuthType="NONE")
     lam.create_function_url_config(FunctionName="f", AuthType="NONE")
