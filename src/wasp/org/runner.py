@@ -148,10 +148,8 @@ def scan_organization(base: AwsTarget, opts: OrgOptions, accounts: list[str] | N
 
         folder = Path(parquet_dir) if parquet_dir else Path.cwd() / "wasp-org-findings"
         scan_org_spark(base, org, chosen, opts, spark_master, folder)
-        result: ScanResult = result_from_parquet(folder)
+        result: ScanResult = result_from_parquet(folder)  # the same path `wasp report --parquet` takes
         result.started = started
         return result
-    else:
-        outcomes = scan_outcomes(base, org, chosen, opts, progress)
-        api_calls = sum(base.calls.values())
-    return combine(org, outcomes, opts, started, api_calls=api_calls)
+    outcomes = scan_outcomes(base, org, chosen, opts, progress)
+    return combine(org, outcomes, opts, started, api_calls=sum(base.calls.values()))

@@ -117,16 +117,17 @@ def result_from_parquet(path: Path) -> Any:
         org_data = meta["organization"]
         org = Organization(**{**org_data, "accounts": [OrgAccount(**a) for a in org_data["accounts"]]})
         opts = OrgOptions(**meta["options"])
-        outcomes, _ = outcomes_from_parquet(path)
+        outcomes = outcomes_from_parquet(path)
     except (ValueError, KeyError, TypeError, duckdb.Error) as exc:
         raise InputError(f"cannot read the organization scan in {path}: {exc}") from None
     started = datetime.fromtimestamp(meta_file.stat().st_mtime, UTC)
     return combine(org, outcomes, opts, started, api_calls=sum(o.result.api_calls for o in outcomes if o.result))
 
 
-def outcomes_from_parquet(path: Path) -> tuple[list[AccountOutcome], list[Any]]:
-    """Account outcomes and findings back from the Parquet an org scan wrote (DuckDB reads it directly)."""
-    from wasp.model import Gap
+def outcomes_from_parquet(path: Path) -> list[AccountOutcome]:
+    """Each account's outcome (findings, gaps, the resources organization checks read) back from the Parquet
+    an org scan wrote (DuckDB reads it directly)."""
+    from wasp.model import Gap, Inventory, Resource
     from wasp.scan import ScanResult
     from wasp.store import finding_from_json
 
@@ -141,9 +142,6 @@ def outcomes_from_parquet(path: Path) -> tuple[list[AccountOutcome], list[Any]]:
         else:
             findings_by.setdefault(account, []).append(finding_from_json(data))
     outcomes = []
-    all_findings: list[Any] = []
-    from wasp.model import Inventory, Resource
-
     for account, meta in sorted(metas.items()):
         acct = OrgAccount(**meta["account"])
         result = None
@@ -156,6 +154,5 @@ def outcomes_from_parquet(path: Path) -> tuple[list[AccountOutcome], list[Any]]:
             result = ScanResult(findings=findings_by.get(account, []), inventory=Inventory(resources, gaps),
                                 source="live", account=account, regions=meta["regions"],
                                 api_calls=meta["api_calls"])
-            all_findings.extend(result.findings)
         outcomes.append(AccountOutcome(acct, result, meta["error"], meta["seconds"]))
-    return outcomes, all_findings
+    return outcomes
