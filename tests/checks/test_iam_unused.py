@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -63,6 +64,12 @@ def test_without_activity_there_is_no_finding_and_bad_source_is_unknown(aws, tmp
     foreign.write_text(json.dumps({"Records": [_event("someone-else", "s3", "GetObject")]}))
     empty = _scan(aws, foreign)
     assert empty["dev"].status is Status.UNKNOWN and "cannot be told apart" in empty["dev"].reason
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "good.json").write_text(json.dumps({"Records": [_event("dev", "s3", "GetObject")]}))
+    (broken / "cut.json.gz").write_bytes(gzip.compress(b'{"Records": [')[:-6])  # truncated delivery
+    cut = _scan(aws, broken)  # a missing file could hold the calls that prove a service used: not a FAIL
+    assert cut["dev"].status is Status.UNKNOWN and "cut.json.gz" in cut["dev"].reason
 
 
 def test_cli_activity_flag_and_org_refusal(moto, tmp_path):
