@@ -4,10 +4,9 @@ JSON, REST-JSON). Seeding takes about a second, against several for the full dem
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 
+from helpers import lambda_function
 from wasp.sources.aws.session import AwsTarget
 
 
@@ -40,11 +39,4 @@ def seed_small_account(aws: AwsTarget) -> None:
     kms = aws.client("kms")
     kms.enable_key_rotation(KeyId=kms.create_key(Description="rotated")["KeyMetadata"]["KeyId"])
     kms.create_key(Description="not rotated")
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    code = io.BytesIO()
-    with zipfile.ZipFile(code, "w") as zf:
-        zf.writestr("handler.py", "def handler(event, context):\n    return event\n")
-    aws.client("lambda").create_function(FunctionName="resize", Runtime="python3.8", Role=role,
-                                         Handler="handler.handler", Code={"ZipFile": code.getvalue()})
+    lambda_function(aws, "resize", runtime="python3.8")

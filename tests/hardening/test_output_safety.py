@@ -16,7 +16,6 @@ import json
 import re
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -25,7 +24,7 @@ import duckdb
 import pytest
 from markdown_it import MarkdownIt
 
-from helpers import live_scan
+from helpers import lambda_function, live_scan
 from report.report_samples import ACCOUNT, synthetic_result
 from wasp.model import Finding, Gap, Inventory, Remediation, Resource, Status
 from wasp.report import FORMATS, render
@@ -215,17 +214,8 @@ def _clear_fragments() -> list[str]:
 
 def _seed_secrets(aws: Any) -> None:
     """A Lambda function, an EC2 instance and a CloudFormation stack, each holding the secrets in clear."""
-    iam = aws.client("iam", "us-east-1")
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    role = iam.create_role(RoleName="fn-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    code = io.BytesIO()
-    with zipfile.ZipFile(code, "w") as z:
-        z.writestr("h.py", "def handler(event, context):\n    return 1\n")
-    aws.client("lambda", "us-east-1").create_function(
-        FunctionName="leaky", Runtime="python3.12", Role=role, Handler="h.handler", Code={"ZipFile": code.getvalue()},
-        Description=f"{SCRIPT} {ESC_COLOUR}",
-        Environment={"Variables": {"AWS_SECRET_ACCESS_KEY": FAKE_SECRET, "DB_PASSWORD": FAKE_PASSWORD}})
+    lambda_function(aws, "leaky", role="fn-role", region="us-east-1", Description=f"{SCRIPT} {ESC_COLOUR}",
+                    Environment={"Variables": {"AWS_SECRET_ACCESS_KEY": FAKE_SECRET, "DB_PASSWORD": FAKE_PASSWORD}})
     ec2 = aws.client("ec2", "us-east-1")
     images = ec2.describe_images(Owners=["amazon"])["Images"]
     ec2.run_instances(ImageId=images[0]["ImageId"] if images else "ami-12c6146b", MinCount=1, MaxCount=1,
