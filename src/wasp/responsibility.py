@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from wasp.catalog import load
 from wasp.model import Responsibility, Status
+from wasp.once import once
 
 # CloudFormation service segment -> row of the shared responsibility table (packaged or SUPPLEMENT)
 SERVICE_ROWS = {
@@ -106,7 +106,7 @@ _EC2_SPLIT = {"Volume": "EBS", "Snapshot": "EBS", "Image": "EBS", "EBSEncryption
               "FlowLog": "VPC", "InternetGateway": "VPC", "NatGateway": "VPC", "VPCEndpoint": "VPC"}
 
 
-@cache
+@once
 def table() -> dict[str, dict[str, str]]:
     rows = {row["service"]: row for row in load("shared_responsibility")["table"]}
     return {**SUPPLEMENT, **rows}

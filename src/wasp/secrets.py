@@ -16,8 +16,9 @@ import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
+
+from wasp.once import once
 
 # plugins whose matches are not secrets in a cloud configuration (a public IP is not a credential)
 EXCLUDED_PLUGINS = frozenset({"IPPublicDetector"})
@@ -54,7 +55,7 @@ def redact(value: str, kind: str = "") -> str:
     return f"[REDACTED {len(value)} chars]"
 
 
-@cache
+@once
 def _plugins() -> tuple[Any, ...]:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
@@ -62,7 +63,7 @@ def _plugins() -> tuple[Any, ...]:
     return tuple(cls() for cls in classes if cls.__name__ not in EXCLUDED_PLUGINS)
 
 
-@cache
+@once
 def _filters() -> tuple[tuple[Any, frozenset[str]], ...]:
     from detect_secrets.filters import heuristic
 

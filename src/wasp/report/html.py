@@ -19,7 +19,6 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
-from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -27,6 +26,7 @@ import jinja2
 
 from wasp.catalog import best_practices, load, questions
 from wasp.model import Area, Finding, Responsibility, Status, to_jsonable
+from wasp.once import once
 from wasp.report.charts import score_bars, status_donut
 from wasp.report.sanitize import terminal_safe
 from wasp.report.summary import Tally, summarize, worst_first
@@ -38,7 +38,7 @@ EVIDENCE_LIMIT = 2000
 DIFF_LIMIT = 2000
 
 
-@cache
+@once
 def _asset(name: str) -> str:
     return resources.files("wasp.report").joinpath("templates", name).read_text(encoding="utf-8")
 

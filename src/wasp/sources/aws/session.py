@@ -43,8 +43,27 @@ class AwsTarget:
     # or 'standard' (the same retries without the limiter)
     retry_mode: str = "adaptive"
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _clients: dict[str, Any] = field(default_factory=dict, repr=False)
+    _build_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        _share_loader(self.session)
 
     def client(self, service: str, region: str | None = None, **config: Any) -> Any:
+        """One client per service, region and config, reused by every caller.
+
+        Clients are thread-safe; building one costs more CPU than dozens of calls (service model, endpoint
+        rules, handlers) and a new client opens new connections, so a scan that built one per collector
+        job spent much of its time on that. Building is serialized: a botocore session is not thread-safe.
+        """
+        key = f"{service}|{region or self.region}|{sorted(config.items())!r}"
+        with self._build_lock:
+            found = self._clients.get(key)
+            if found is None:
+                found = self._clients[key] = self._build(service, region, **config)
+        return found
+
+    def _build(self, service: str, region: str | None = None, **config: Any) -> Any:
         if self.endpoint_url:
             # emulators answer on one host: no account-id host prefix (s3control) and path-style S3
             config.setdefault("inject_host_prefix", False)
@@ -97,6 +116,27 @@ class AwsTarget:
             raise AwsInputError(f"credentials rejected: {exc.response['Error'].get('Message', exc)}") from None
         except botocore.exceptions.EndpointConnectionError as exc:
             raise AwsInputError(f"cannot reach AWS: {exc}") from None
+
+
+_LOADERS: dict[str, Any] = {}
+_LOADERS_LOCK = threading.Lock()
+
+
+def _share_loader(session: boto3.Session) -> None:
+    """Give every session of this process one botocore data loader (per data path).
+
+    The loader parses and caches the service models; each new session (one per account in an organization
+    scan, one per assumed role) otherwise parses the same large JSON models again, which cost more CPU
+    than the calls themselves.
+    """
+    core = session._session  # boto3 exposes no public accessor for its botocore session
+    path = core.get_config_variable("data_path") or ""
+    with _LOADERS_LOCK:
+        shared = _LOADERS.get(path)
+        if shared is None:
+            shared = _LOADERS[path] = core.get_component("data_loader")
+    if core.get_component("data_loader") is not shared:
+        core.register_component("data_loader", shared)
 
 
 def _scale_backoff(client: Any, scale: float) -> None:

@@ -1,0 +1,33 @@
+"""AwsTarget builds one client per service, region and config, and every session shares one model loader."""
+
+from __future__ import annotations
+
+from wasp.emulator import MotoServer
+from wasp.sources.aws.session import AwsTarget, assume
+
+
+def test_clients_are_reused_per_service_region_and_config(aws: AwsTarget) -> None:
+    """The same request gets the same client; another region or config gets its own."""
+    first = aws.client("iam")
+    assert aws.client("iam") is first
+    assert aws.client("iam", "us-east-1") is first
+    assert aws.client("ec2", "eu-west-1") is not aws.client("ec2", "us-east-1")
+    assert aws.client("ssm", retries={"mode": "standard", "max_attempts": 3}) is not aws.client("ssm")
+
+
+def test_calls_through_a_reused_client_are_counted_once_each(aws: AwsTarget) -> None:
+    """Reusing a client never registers its call counter twice."""
+    for _ in range(3):
+        aws.client("iam").list_users()
+    assert aws.calls["iam:ListUsers"] == 3
+
+
+def test_assumed_role_sessions_share_the_service_model_loader(aws: AwsTarget, moto: MotoServer) -> None:
+    """A member account's session reuses the parsed service models of the caller's session."""
+    aws.client("iam").create_role(RoleName="member", AssumeRolePolicyDocument='{"Version":"2012-10-17",'
+                                  '"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}')
+    member = assume(aws, "arn:aws:iam::123456789012:role/member")
+    assert member.session is not aws.session
+    loader = aws.session._session.get_component("data_loader")
+    assert member.session._session.get_component("data_loader") is loader
+    assert member.client("sts").get_caller_identity()["Arn"].endswith("assumed-role/member/wasp")
