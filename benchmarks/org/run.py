@@ -33,6 +33,9 @@ import argparse
 import importlib.util
 import json
 import os
+import socket
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -138,6 +141,31 @@ def ratios(base: dict[str, Any], other: dict[str, Any]) -> dict[str, float]:
             "peak_rss": round((other["peak_rss_mb"] or 0) / max(1, base["peak_rss_mb"] or 0), 2)}
 
 
+class Delayed:
+    """The server as the tools see it through the latency proxy: its URL, the server's request count."""
+
+    def __init__(self, server: Any, delay_ms: float) -> None:
+        self.server = server
+        port = live.free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen([sys.executable, str(HERE / "latency.py"), str(port), str(server.port),
+                                      str(delay_ms)])
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("latency proxy did not start")
+
+    def requests(self) -> int:
+        return int(self.server.requests())
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
 def scales(text: str) -> list[int]:
     return [int(x) for x in text.split(",") if x.strip()]
 
@@ -150,6 +178,8 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--per-account", type=int, default=5, help="seed size per member (live_scan's N)")
     parser.add_argument("--org-concurrency", type=int, default=None, help="wasp --max-concurrency (default: wasp's)")
+    parser.add_argument("--latency-ms", type=float, default=0,
+                        help="delay every API call of the measured tools by this much (a proxy; 0: none)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.json")
     args = parser.parse_args()
     seq_scales, peer_scales = set(scales(args.seq_scales)), set(scales(args.peer_scales))
@@ -158,14 +188,16 @@ def main() -> int:
     report: dict[str, Any] = {"region": REGION, "wasp_services": WASP_SERVICES, "prowler_services": PROWLER_SERVICES,
                               "prowler_version": PROWLER_VERSION if prowler else None, "per_account_seed":
                               args.per_account, "org_concurrency": args.org_concurrency, "cpus": os.cpu_count(),
+                              "latency_ms": args.latency_ms,
                               "scales": []}
     for n in all_scales:
         with tempfile.TemporaryDirectory(prefix=f"wasp-org-bench-{n}-") as tmp:
             work = Path(tmp)
-            server = Server(work)
+            direct = Server(work)
+            server = Delayed(direct, args.latency_ms) if args.latency_ms else direct
             try:
                 t0 = time.perf_counter()
-                members = build_org(server.url, n, args.per_account)
+                members = build_org(direct.url, n, args.per_account)
                 entry: dict[str, Any] = {"accounts": n, "seed_s": round(time.perf_counter() - t0, 1),
                                          "load_before": [round(x, 2) for x in os.getloadavg()], "runs": []}
                 for r in range(args.repeats):  # interleaved, so drift in machine load hits every variant alike
@@ -189,7 +221,9 @@ def main() -> int:
                 args.out.parent.mkdir(parents=True, exist_ok=True)
                 args.out.write_text(json.dumps(report, indent=2))  # after each scale: a long run keeps what it did
             finally:
-                server.stop()
+                if server is not direct:
+                    server.stop()
+                direct.stop()
     print(json.dumps(report["scales"], indent=2))
     return 0
 
