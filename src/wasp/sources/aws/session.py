@@ -43,8 +43,8 @@ class AwsTarget:
     # or 'standard' (the same retries without the limiter)
     retry_mode: str = "adaptive"
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _clients: dict[str, Any] = field(default_factory=dict, repr=False)
-    _build_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _clients: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _build_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _share_loader(self.session)
