@@ -25,14 +25,16 @@ S3CONTROL = Service("s3control", label="s3", actions=["s3:GetAccountPublicAccess
 
 @S3.collects("AWS::S3::Bucket", global_=True)
 def buckets(client: Any, scope: Scope) -> Iterator[Resource]:
-    names = [b["Name"] for b in client.list_buckets().get("Buckets", [])]
+    # a paginated ListBuckets names each bucket's region (BucketRegion), sparing a GetBucketLocation per bucket
+    listed = list(scope.paginate(client, "list_buckets", "Buckets", PaginationConfig={"PageSize": 10000}))
     with ThreadPoolExecutor(max_workers=8) as pool:
-        yield from pool.map(lambda n: _bucket(client, scope, n), names)
+        yield from pool.map(lambda b: _bucket(client, scope, b["Name"], b.get("BucketRegion")), listed)
 
 
-def _bucket(client: Any, scope: Scope, name: str) -> Resource:
+def _bucket(client: Any, scope: Scope, name: str, listed_region: str | None = None) -> Resource:
     f = scope.fetch
-    region = f(client.get_bucket_location, Bucket=name, pick=lambda r: r.get("LocationConstraint") or "us-east-1")
+    region = listed_region or f(client.get_bucket_location, Bucket=name,
+                                pick=lambda r: r.get("LocationConstraint") or "us-east-1")
     if isinstance(region, Unknown):
         region = ""
     elif region == "EU":
