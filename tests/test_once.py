@@ -39,5 +39,5 @@ def test_values_are_cached_per_argument() -> None:
         seen.append(name)
         return name.upper()
 
-    assert [load("a"), load("b"), load("a")] == ["A", "B", "A"]
-    assert seen == ["a", "b"]
+    assert [load("a"), load("b"), load("a"), load(name="c"), load(name="c")] == ["A", "B", "A", "C", "C"]
+    assert seen == ["a", "b", "c"]

@@ -15,19 +15,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def once(func: F) -> F:
-    """Cache by positional arguments; the first caller computes under a lock, the others wait for it."""
-    results: dict[tuple[Hashable, ...], Any] = {}
+    """Cache by arguments; the first caller computes under a lock, the others wait for it."""
+    results: dict[Hashable, Any] = {}
     lock = threading.RLock()
 
     @wraps(func)
-    def wrapper(*args: Hashable) -> Any:
+    def wrapper(*args: Hashable, **kwargs: Hashable) -> Any:
+        key = (args, tuple(sorted(kwargs.items()))) if kwargs else args
         try:
-            return results[args]
+            return results[key]
         except KeyError:
             pass
         with lock:
-            if args not in results:
-                results[args] = func(*args)
-            return results[args]
+            if key not in results:
+                results[key] = func(*args, **kwargs)
+            return results[key]
 
     return cast(F, wrapper)
