@@ -32,6 +32,10 @@ class Engine(Protocol):
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]: ...
 
+    def events(self, refs: list[Any]) -> dict[Any, Any]:
+        """The events that evidence references (``Dialect.evidence``) stand for, by reference."""
+        ...
+
 
 class DuckDBEngine:
     """Rules on the event store itself (the default engine)."""
@@ -43,6 +47,13 @@ class DuckDBEngine:
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return list(self.con.execute(sql).fetchall())
+
+    def events(self, refs: list[Any]) -> dict[Any, Any]:
+        ids = sorted({int(r) for r in refs})
+        if not ids:
+            return {}
+        return dict(self.con.execute(f"SELECT rowid, event FROM {EVENTS_TABLE} WHERE rowid IN "
+                                     f"(SELECT unnest(?::BIGINT[]))", [ids]).fetchall())
 
 
 def _resource_expr(rule: Rule, d: Dialect) -> str:
@@ -60,13 +71,13 @@ def query(rule: Rule, d: Dialect, table: str = EVENTS_TABLE) -> str:
     """The SQL of one rule for one dialect; raises UnsupportedRule when it cannot be compiled faithfully."""
     where = compile_detection(rule.sigma, d)
     res = _resource_expr(rule, d)
-    cols = f"{res} AS resource, account_id, event_time, event"
+    cols = f"{res} AS resource, account_id, event_time, {d.evidence()} AS ev"
     if rule.rare:
         return _rare_query(rule, d, table, where, cols)
     if rule.threshold:
         return _threshold_query(rule, d, table, where, cols)
     return (f"SELECT resource, min(account_id), count(*), min(event_time), max(event_time), "
-            f"{d.collect('event', EVIDENCE)} FROM (SELECT {cols} FROM {table} WHERE {where}) hits "
+            f"{d.collect('ev', EVIDENCE)} FROM (SELECT {cols} FROM {table} WHERE {where}) hits "
             f"GROUP BY resource")
 
 
@@ -92,21 +103,22 @@ def _threshold_query(rule: Rule, d: Dialect, table: str, where: str, cols: str) 
     if rule.then:
         follow_where = compile_detection(rule.sigma, d, rule.then["condition"])
         fcols = ", ".join(f"{k} AS g{i}" for i, k in enumerate(keys))
-        extra_cte = (f", follow AS (SELECT {fcols}, event_time, event FROM {table} WHERE {follow_where}), "
+        extra_cte = (f", follow AS (SELECT {fcols}, event_time, {d.evidence()} AS ev FROM {table} "
+                     f"WHERE {follow_where}), "
                      f"seq AS (SELECT s.{', s.'.join(gnames)}, s.burst_start, s.peak, min(f.event_time) AS then_time "
                      f"FROM starts s JOIN follow f ON {on.replace('h.', 'f.')} AND f.event_time >= s.burst_start "
                      f"AND {d.epoch('f.event_time')} <= {end} + {rule.then['within']} "
                      f"GROUP BY s.{', s.'.join(gnames)}, s.burst_start, s.peak)")
         tail_time = "s.then_time"
-        evidence_src = (f"(SELECT resource, account_id, event_time, event, {part} FROM hits UNION ALL "
-                        f"SELECT 'follow-up' AS resource, NULL AS account_id, event_time, event, {part} FROM follow)")
+        evidence_src = (f"(SELECT resource, account_id, event_time, ev, {part} FROM hits UNION ALL "
+                        f"SELECT 'follow-up' AS resource, NULL AS account_id, event_time, ev, {part} FROM follow)")
         source_alias = "seq"
     else:
         evidence_src = "hits"
         source_alias = "starts"
     return (f"WITH hits AS ({hits}), dedup AS ({dedup}), win AS ({win}), starts AS ({starts}){extra_cte} "
             f"SELECT min(CASE WHEN h.resource = 'follow-up' THEN NULL ELSE h.resource END), min(h.account_id), "
-            f"max(s.peak), min(s.burst_start), max(h.event_time), {d.collect('h.event', EVIDENCE * 2)} "
+            f"max(s.peak), min(s.burst_start), max(h.event_time), {d.collect('h.ev', EVIDENCE * 2)} "
             f"FROM {source_alias} s JOIN {evidence_src} h ON {on} AND h.event_time >= s.burst_start "
             f"AND {d.epoch('h.event_time')} <= greatest({end}, {d.epoch(tail_time)}) "
             f"GROUP BY s.{', s.'.join(gnames)}")
@@ -127,7 +139,7 @@ def _rare_query(rule: Rule, d: Dialect, table: str, where: str, cols: str) -> st
             f"odd AS (SELECT p.* FROM per p JOIN tot t ON {on.replace('b.', 't.')} "
             f"WHERE t.total >= {minimum} AND p.n <= t.total * {ratio}) "
             f"SELECT p.v, min(b.account_id), count(*), min(b.event_time), max(b.event_time), "
-            f"{d.collect('b.event', EVIDENCE)} FROM odd p JOIN base b ON {on} AND b.v = p.v "
+            f"{d.collect('b.ev', EVIDENCE)} FROM odd p JOIN base b ON {on} AND b.v = p.v "
             f"GROUP BY p.v, {', '.join('p.' + g for g in gnames)}")
 
 
@@ -210,9 +222,9 @@ class DetectRun:
 
 def run_rules(engine: Engine, ruleset: RuleSet, table: str = EVENTS_TABLE,
               progress: Callable[[int, int], None] | None = None) -> DetectRun:
-    findings: list[Finding] = []
     problems = list(ruleset.problems)
     timings: dict[str, float] = {}
+    matched: list[tuple[Rule, tuple[Any, ...]]] = []
     ran = 0
     for i, rule in enumerate(ruleset.rules, start=1):
         started = time.perf_counter()
@@ -227,9 +239,13 @@ def run_rules(engine: Engine, ruleset: RuleSet, table: str = EVENTS_TABLE,
             continue
         timings[rule.id] = time.perf_counter() - started
         ran += 1
-        findings.extend(finding_of(rule, row) for row in rows)
+        matched.extend((rule, row) for row in rows)
         if progress:
             progress(i, len(ruleset.rules))
+    # every rule's evidence (the last column: references, see Dialect.evidence) is read back in one query
+    found = engine.events([ref for _, row in matched for ref in row[-1] or []])
+    findings = [finding_of(rule, (*row[:-1], [found.get(ref, ref) for ref in row[-1] or []]))
+                for rule, row in matched]
     findings.sort(key=lambda f: (-f.severity.rank, f.check_id, f.resource.key))
     return DetectRun(findings, problems, ran, timings)
 

@@ -92,6 +92,12 @@ class Dialect:
                     f"x -> x.e), 1, {limit})")
         return f"min_by({expr}, event_time, {limit})"  # a top-n heap: no list of every match is built
 
+    def evidence(self) -> str:
+        """What a rule query keeps of each matching event: DuckDB keeps the row id and reads the few events
+        shown as evidence afterwards (the stored JSON is compressed: decompressing it for every match cost
+        more than the rule); Spark, reading files, keeps the event itself."""
+        return "event" if self.name == "spark" else "rowid"
+
 
 DUCKDB = Dialect("duckdb")
 SPARK = Dialect("spark")

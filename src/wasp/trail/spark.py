@@ -46,6 +46,9 @@ class SparkEngine:
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in self.spark.sql(sql).collect()]
 
+    def events(self, refs: list[Any]) -> dict[Any, Any]:
+        return {}  # the rule queries keep the events themselves (Dialect.evidence)
+
 
 def _typed(event_col: str) -> str:
     cols = []

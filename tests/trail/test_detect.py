@@ -1,0 +1,48 @@
+"""Detection evidence: the earliest matching events, whole and in time order, read back from the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from trail_helpers import store_with
+
+from wasp.trail.detect import DuckDBEngine, run_rules
+from wasp.trail.rules import RuleSet, expand_case, load_rules, parse_rule
+
+RULE = """title: bucket listing
+logsource: {product: aws, service: cloudtrail}
+detection:
+  s: {eventName: ListBuckets}
+  condition: s
+"""
+
+
+def _event(i: int, name: str = "ListBuckets") -> dict[str, object]:
+    return {"eventVersion": "1.08", "eventID": f"id-{i}", "eventTime": f"2026-11-0{1 + i % 9}T10:00:{i:02d}Z",
+            "eventSource": "s3.amazonaws.com", "eventName": name, "awsRegion": "us-east-1",
+            "recipientAccountId": "111122223333", "sourceIPAddress": "198.51.100.7",
+            "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/alice",
+                             "accessKeyId": "AKIAEXAMPLE"}}
+
+
+def test_match_evidence_is_the_five_earliest_events_whole(tmp_path: Path) -> None:
+    """Eight matches among noise: the evidence is the five earliest matching events, as full documents."""
+    events = [_event(i) for i in range(8)] + [_event(100 + i, "GetObject") for i in range(5)]
+    con = store_with(tmp_path, events[::-1])  # stored in reverse: evidence order must come from event time
+    run = run_rules(DuckDBEngine(con), RuleSet([parse_rule(RULE, "list.yml")], []))
+    [finding] = run.findings
+    evidence = finding.evidence["events"]
+    assert finding.evidence["events_matched"] == 8
+    assert [e["eventID"] for e in evidence] == sorted((f"id-{i}" for i in range(8)),
+                                                      key=lambda x: events[int(x[3:])]["eventTime"])[:5]
+    assert all(e["userIdentity"]["arn"].endswith("user/alice") for e in evidence)
+
+
+def test_sequence_evidence_includes_the_follow_up_event(tmp_path: Path) -> None:
+    """A burst-then-follow-up rule shows the failed sign-ins and the successful one that followed."""
+    rule = next(r for r in load_rules().rules if r.id == "trail_failed_logins_then_success")
+    positive = rule.tests["positive"][0]
+    con = store_with(tmp_path, expand_case(positive))
+    [finding] = run_rules(DuckDBEngine(con), RuleSet([rule], [])).findings
+    outcomes = {e.get("responseElements", {}).get("ConsoleLogin") for e in finding.evidence["events"]}
+    assert {"Failure", "Success"} <= outcomes
