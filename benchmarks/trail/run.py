@@ -82,7 +82,8 @@ def main() -> None:
                                f"--no-save --output json --out {work / 'spark.json'} 2>&1 | grep detection", env))
     by = {r["label"]: r for r in results}
     floor = float(by["floor: DuckDB read+group"]["seconds"])  # type: ignore[arg-type]
-    events = int(re.match(r"(\d+)", str(by["floor: DuckDB read+group"]["output"])).group(1))  # type: ignore[union-attr]
+    # DuckDB may print its progress bar on the same line: take the number before "events"
+    events = int(re.search(r"(\d+) events", str(by["floor: DuckDB read+group"]["output"])).group(1))  # type: ignore[union-attr]
     total = float(by["wasp trail ingest"]["seconds"]) + float(by["wasp trail detect (+57 Sigma)"]["seconds"])  # type: ignore[arg-type]
     summary = {"events": events, "files": len(files), "gzipped_mib": round(size / 2**20), "cpus": os.cpu_count(),
                "floor_seconds": floor, "wasp_ingest_plus_all_rules_seconds": round(total, 2),
