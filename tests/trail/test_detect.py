@@ -46,3 +46,12 @@ def test_sequence_evidence_includes_the_follow_up_event(tmp_path: Path) -> None:
     [finding] = run_rules(DuckDBEngine(con), RuleSet([rule], [])).findings
     outcomes = {e.get("responseElements", {}).get("ConsoleLogin") for e in finding.evidence["events"]}
     assert {"Failure", "Success"} <= outcomes
+
+
+def test_evidence_is_read_from_the_table_the_rules_ran_on(tmp_path: Path) -> None:
+    """Rules run on another table of the store show that table's events, not rows of the default table."""
+    con = store_with(tmp_path, [_event(i) for i in range(3)])
+    con.execute("CREATE TABLE archived AS SELECT * FROM trail_events")
+    con.execute("DELETE FROM trail_events")
+    [finding] = run_rules(DuckDBEngine(con), RuleSet([parse_rule(RULE, "list.yml")], []), table="archived").findings
+    assert [e["eventID"] for e in finding.evidence["events"]] == ["id-0", "id-1", "id-2"]

@@ -32,8 +32,8 @@ class Engine(Protocol):
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]: ...
 
-    def events(self, refs: list[Any]) -> dict[Any, Any]:
-        """The events that evidence references (``Dialect.evidence``) stand for, by reference."""
+    def events(self, refs: list[Any], table: str) -> dict[Any, Any]:
+        """The events of ``table`` that evidence references (``Dialect.evidence``) stand for, by reference."""
         ...
 
 
@@ -48,11 +48,11 @@ class DuckDBEngine:
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return list(self.con.execute(sql).fetchall())
 
-    def events(self, refs: list[Any]) -> dict[Any, Any]:
+    def events(self, refs: list[Any], table: str) -> dict[Any, Any]:
         ids = sorted({int(r) for r in refs})
         if not ids:
             return {}
-        return dict(self.con.execute(f"SELECT rowid, event FROM {EVENTS_TABLE} WHERE rowid IN "
+        return dict(self.con.execute(f"SELECT rowid, event FROM {table} WHERE rowid IN "
                                      f"(SELECT unnest(?::BIGINT[]))", [ids]).fetchall())
 
 
@@ -243,8 +243,8 @@ def run_rules(engine: Engine, ruleset: RuleSet, table: str = EVENTS_TABLE,
         if progress:
             progress(i, len(ruleset.rules))
     # every rule's evidence (the last column: references, see Dialect.evidence) is read back in one query
-    found = engine.events([ref for _, row in matched for ref in row[-1] or []])
-    findings = [finding_of(rule, (*row[:-1], [found.get(ref, ref) for ref in row[-1] or []]))
+    found = engine.events([ref for _, row in matched for ref in row[-1] or []], table)
+    findings = [finding_of(rule, (*row[:-1], [found[ref] for ref in row[-1] or [] if ref in found]))
                 for rule, row in matched]
     findings.sort(key=lambda f: (-f.severity.rank, f.check_id, f.resource.key))
     return DetectRun(findings, problems, ran, timings)

@@ -46,8 +46,8 @@ class SparkEngine:
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in self.spark.sql(sql).collect()]
 
-    def events(self, refs: list[Any]) -> dict[Any, Any]:
-        return {}  # the rule queries keep the events themselves (Dialect.evidence)
+    def events(self, refs: list[Any], table: str) -> dict[Any, Any]:
+        return {ref: ref for ref in refs}  # the rule queries keep the events themselves (Dialect.evidence)
 
 
 def _typed(event_col: str) -> str:

@@ -57,6 +57,9 @@ class AwsTarget:
         job spent much of its time on that. Building is serialized: a botocore session is not thread-safe.
         """
         key = f"{service}|{region or self.region}|{sorted(config.items())!r}"
+        found = self._clients.get(key)  # built already: no lock, so callers never queue behind a build
+        if found is not None:
+            return found
         with self._build_lock:
             found = self._clients.get(key)
             if found is None:
