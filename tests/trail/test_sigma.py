@@ -82,6 +82,16 @@ def test_not_over_missing_field_is_true(con) -> None:
     assert got == ["CreateAccessKey:alice", "CreateAccessKey:bob"]
 
 
+def test_not_over_combinations_with_missing_fields(con) -> None:
+    """An absent field stays false inside OR/AND under NOT and under double NOT (bare leaves, NULL-safe NOT)."""
+    det = ("  s: {eventName: CreateAccessKey}\n  f: {errorCode: AccessDenied}\n"
+           "  g: {requestParameters.userName: alice}\n")
+    assert names(con, det + "  condition: s and not (f or g)") == ["CreateAccessKey:bob"]
+    assert names(con, det + "  condition: s and not (not f)") == []
+    assert names(con, det + "  condition: s and not (f and g)") == ["CreateAccessKey:alice", "CreateAccessKey:bob"]
+    assert names(con, det + "  condition: s and (f or g)") == ["CreateAccessKey:alice"]
+
+
 def test_one_of_and_all_of_patterns(con) -> None:
     """'1 of selection_*' and 'all of selection_*' expand over the matching names."""
     det = ("  selection_a: {eventName: ConsoleLogin}\n  selection_b: {additionalEventData.MFAUsed: 'yes'}\n")

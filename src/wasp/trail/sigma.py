@@ -3,7 +3,10 @@
 Sigma semantics that generic backends get wrong, and that this compiler guarantees on every engine:
 - equality and wildcards ignore case (real CloudTrail says ``MFAUsed: "No"``, rules say ``'NO'``);
 - a condition over a field the event does not have is false, so ``not filter`` over an absent field
-  is true (every leaf is wrapped in ``COALESCE(..., FALSE)``: two-valued logic, never SQL NULL);
+  is true. A leaf over an absent field is SQL NULL, which AND/OR and WHERE already treat as false (the
+  formula is monotone up to a NOT), so only a NOT makes it two-valued: ``NOT COALESCE(x, FALSE)``. Leaves
+  stay bare so that DuckDB pushes tests on typed columns into the scan and reads the event JSON only for
+  the rows that pass them (wrapping every leaf in COALESCE made a rule read all 1M events: 1.6 s, not 7 ms);
 - nested fields (``userIdentity.type``) are addressed inside the event JSON.
 The SQL is written for a dialect (DuckDB or Spark SQL) so one rule runs unchanged on both engines.
 """
@@ -132,13 +135,12 @@ def _ipv4_number(expr: str) -> str:
 
 
 def compile_leaf(field: str | None, value: Any, d: Dialect) -> str:
-    """One field/value test, already two-valued (absent field -> FALSE)."""
+    """One field/value test; NULL when the field is absent, which counts as false (see compile_condition)."""
     if field is None:  # keyword: search anywhere in the event
         if not isinstance(value, SigmaString | SigmaNumber):
             raise UnsupportedRule(f"keyword of type {type(value).__name__}")
         pattern = like_pattern(value)[0] if isinstance(value, SigmaString) else str(value).lower()
-        return (f"COALESCE(lower({d.event_text()}) LIKE {d.literal('%' + pattern + '%')} "
-                f"ESCAPE '{ESCAPE}', FALSE)")
+        return f"(lower({d.event_text()}) LIKE {d.literal('%' + pattern + '%')} ESCAPE '{ESCAPE}')"
     expr = d.field(field)
     if isinstance(value, SigmaNull):
         return f"({expr} IS NULL)"
@@ -150,40 +152,40 @@ def compile_leaf(field: str | None, value: Any, d: Dialect) -> str:
             raw = "".join("%" if p == SpecialChars.WILDCARD_MULTI else "_" if p == SpecialChars.WILDCARD_SINGLE
                           else str(p).replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
                           for p in value.s)
-            return f"COALESCE({expr} LIKE {d.literal(raw)} ESCAPE '{ESCAPE}', FALSE)"
-        return f"COALESCE({expr} = {d.literal(str(value))}, FALSE)"
+            return f"({expr} LIKE {d.literal(raw)} ESCAPE '{ESCAPE}')"
+        return f"({expr} = {d.literal(str(value))})"
     if isinstance(value, SigmaString):
         pattern, wild = like_pattern(value)
         if wild:
-            return f"COALESCE(lower({expr}) LIKE {d.literal(pattern)} ESCAPE '{ESCAPE}', FALSE)"
-        return f"COALESCE(lower({expr}) = {d.literal(str(value).lower())}, FALSE)"
+            return f"(lower({expr}) LIKE {d.literal(pattern)} ESCAPE '{ESCAPE}')"
+        return f"(lower({expr}) = {d.literal(str(value).lower())})"
     if isinstance(value, SigmaBool):
-        return f"COALESCE(lower({expr}) = {d.literal('true' if value.boolean else 'false')}, FALSE)"
+        return f"(lower({expr}) = {d.literal('true' if value.boolean else 'false')})"
     if isinstance(value, SigmaNumber):
-        return f"COALESCE(TRY_CAST({expr} AS DOUBLE) = {float(value.number)!r}, FALSE)"
+        return f"(TRY_CAST({expr} AS DOUBLE) = {float(value.number)!r})"
     if isinstance(value, SigmaCompareExpression):
         ops = {CompareOperators.LT: "<", CompareOperators.LTE: "<=", CompareOperators.GT: ">",
                CompareOperators.GTE: ">="}
-        return f"COALESCE(TRY_CAST({expr} AS DOUBLE) {ops[value.op]} {float(value.number.number)!r}, FALSE)"
+        return f"(TRY_CAST({expr} AS DOUBLE) {ops[value.op]} {float(value.number.number)!r})"
     if isinstance(value, SigmaRegularExpression):
         flags = {SigmaRegularExpressionFlag.IGNORECASE: "i", SigmaRegularExpressionFlag.MULTILINE: "m",
                  SigmaRegularExpressionFlag.DOTALL: "s"}
         inline = "".join(sorted(flags[f] for f in value.flags))
         pattern = (f"(?{inline})" if inline else "") + str(value.regexp)
-        return f"COALESCE({d.regex(expr, pattern)}, FALSE)"
+        return f"({d.regex(expr, pattern)})"
     if isinstance(value, SigmaCIDRExpression):
         net = value.network
         if not isinstance(net, ipaddress.IPv4Network):
             raise UnsupportedRule(f"IPv6 CIDR {value.cidr}")
         num = _ipv4_number(expr)
         low, high = int(net.network_address), int(net.broadcast_address)
-        return f"COALESCE({num} BETWEEN {low} AND {high}, FALSE)"
+        return f"({num} BETWEEN {low} AND {high})"
     if isinstance(value, SigmaFieldReference):
         other = d.field(value.field)
         if value.starts_with or value.ends_with:  # portable prefix/suffix test: no LIKE, so no escaping issue
             side = "left" if value.starts_with else "right"
-            return f"COALESCE({side}(lower({expr}), length({other})) = lower({other}) AND length({other}) > 0, FALSE)"
-        return f"COALESCE(lower({expr}) = lower({other}), FALSE)"
+            return f"({side}(lower({expr}), length({other})) = lower({other}) AND length({other}) > 0)"
+        return f"(lower({expr}) = lower({other}))"
     raise UnsupportedRule(f"value type {type(value).__name__} on field {field}")
 
 
@@ -193,7 +195,7 @@ def compile_condition(node: Any, d: Dialect) -> str:
     if isinstance(node, ConditionOR):
         return "(" + " OR ".join(compile_condition(a, d) for a in node.args) + ")"
     if isinstance(node, ConditionNOT):
-        return f"(NOT {compile_condition(node.args[0], d)})"
+        return f"(NOT COALESCE({compile_condition(node.args[0], d)}, FALSE))"  # absent field: NOT is true
     if isinstance(node, ConditionFieldEqualsValueExpression):
         return compile_leaf(node.field, node.value, d)
     if isinstance(node, ConditionValueExpression):
