@@ -298,6 +298,15 @@ def finding_id(check_id: str, resource_key: str) -> str:
 
 
 def to_jsonable(value: Any) -> Any:
+    # exact-type fast paths first: reports carry thousands of plain JSON events as evidence, and the
+    # isinstance chain below (ABC checks) tripled the time to render them
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(k): to_jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [to_jsonable(v) for v in value]
     if isinstance(value, Unknown):
         return value.to_json()
     if isinstance(value, Enum):

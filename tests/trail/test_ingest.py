@@ -6,6 +6,7 @@ import gzip
 import json
 from pathlib import Path
 
+import duckdb
 from trail_helpers import dumps_lines
 
 from wasp.trail.ingest import ingest, write_delivery_file
@@ -53,6 +54,22 @@ def test_typed_columns_and_full_json(tmp_path: Path) -> None:
                       "error_code, read_only, event->>'$.requestParameters.bucketName' FROM trail_events").fetchone()
     assert row == ("TIMESTAMP", "GetObject", "IAMUser", "arn:aws:iam::111122223333:user/alice",
                    "AKIAEXAMPLEALICE0001", "111122223333", "AccessDenied", True, "b1")
+    con.execute("CHECKPOINT")
+    assert con.execute("SELECT DISTINCT compression FROM pragma_storage_info('trail_events') "
+                       "WHERE column_name = 'event' AND segment_type <> 'VALIDITY'").fetchall() == [("ZSTD",)]
+
+
+def test_store_of_an_earlier_version_is_upgraded(tmp_path: Path) -> None:
+    """A store lacking the newer typed columns gets them, filled from the JSON, even when opened read-only."""
+    old = tmp_path / "old.duckdb"
+    event = events(1)[0] | {"sessionCredentialFromConsole": "true", "vpcEndpointId": "vpce-1"}
+    with duckdb.connect(str(old)) as con:
+        con.execute("CREATE TABLE trail_events (event_id VARCHAR, event_name VARCHAR, file VARCHAR, event JSON)")
+        con.execute("INSERT INTO trail_events VALUES ('e1', 'GetObject', 'f', ?)", [json.dumps(event)])
+    con = connect(old, read_only=True)
+    row = con.execute("SELECT principal_id, user_name, console_session, vpc_endpoint_id, account_id "
+                      "FROM trail_events").fetchone()
+    assert row == (event["userIdentity"]["principalId"], "alice", "true", "vpce-1", "111122223333")
 
 
 def test_incremental_and_idempotent(tmp_path: Path) -> None:
@@ -127,3 +144,5 @@ def test_duplicates_inside_one_batch_are_stored_once(tmp_path: Path) -> None:
     report = ingest(con, [str(tmp_path)])
     assert (report.events_seen, report.events_added, report.duplicates) == (9, 4, 5)
     assert con.execute("SELECT count(*), count(DISTINCT event_id) FROM trail_events").fetchone() == (4, 4)
+    assert dict(con.execute("SELECT path, events FROM trail_files").fetchall()) == {
+        str(tmp_path / "a.json.gz"): 5, str(tmp_path / "b.json.gz"): 4}

@@ -62,3 +62,11 @@ def test_spark_matches_duckdb_on_raw_files_and_parquet(spark: Any, tmp_path: Pat
     export_parquet(con, tmp_path / "pq")
     assert load_events(spark, [str(tmp_path / "pq")]) == len(events) + 103
     assert outcome(run_rules(SparkEngine(spark), rules)) == expected
+
+    # Parquet exported before the identity columns existed: they are derived from the event JSON
+    (tmp_path / "legacy").mkdir()
+    con.execute(f"COPY (SELECT * EXCLUDE (principal_id, user_name, invoked_by, issuer_type, console_session, "
+                f"vpc_endpoint_id, event), CAST(event AS VARCHAR) AS event FROM trail_events) "
+                f"TO '{tmp_path / 'legacy' / 'events.parquet'}' (FORMAT parquet)")
+    assert load_events(spark, [str(tmp_path / "legacy")]) == len(events) + 103
+    assert outcome(run_rules(SparkEngine(spark), rules)) == expected

