@@ -131,9 +131,11 @@ def _events_sql(files: list[SourceFile]) -> str:
                 "THEN CAST(json_extract_string(r, '$[0].eventJson') AS JSON) "
                 "ELSE CAST('{' || array_to_string(list_transform(CAST(json_extract(r, '$[*]') AS VARCHAR[]), "
                 "lambda x: x[2:-2]), ',') || '}' AS JSON) END")
+    # every JSON function parses the whole document again (an S3-delivery file is ~3 MB): the common shape
+    # is tried first with the one parse that also yields its events
     return f"""
     SELECT file, unnest(CASE
-        WHEN json_type(j, '$.Records') = 'ARRAY' THEN json_extract(j, '$.Records[*]')
+        WHEN len(records) > 0 THEN records
         WHEN json_type(j, '$.detail') = 'OBJECT' AND json_exists(j, '$."detail-type"')
             THEN [json_extract(j, '$.detail')]
         WHEN json_type(j, '$.eventJson') = 'VARCHAR' THEN [CAST(json_extract_string(j, '$.eventJson') AS JSON)]
@@ -141,7 +143,7 @@ def _events_sql(files: list[SourceFile]) -> str:
             THEN list_transform(json_extract(j, '$.QueryResultRows[*]'), lambda r: {lake_row})
         WHEN json_type(j) = 'OBJECT' AND (json_exists(j, '$.eventName') OR json_exists(j, '$.eventID')) THEN [j]
         ELSE [] END) AS e
-    FROM (SELECT filename AS file, json AS j
+    FROM (SELECT filename AS file, json AS j, json_extract(json, '$.Records[*]') AS records
           FROM read_json_objects([{paths}], format='auto', filename=true, maximum_object_size={MAX_OBJECT}))"""
 
 
