@@ -43,7 +43,7 @@ def logs(tmp_path: Path) -> Path:
 def test_ingest_detect_and_store(tmp_path: Path, logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Ingest then detect: the tampering finding is in the JSON report and saved as a 'trail' scan in the store."""
     db, store = tmp_path / "events.duckdb", tmp_path / "wasp.duckdb"
-    code, out, _ = run(["trail", "ingest", str(logs), "--db", str(db)], capsys)
+    code, out, _ = run(["trail", "ingest", str(logs), "--db", str(db), "--batch-mb", "1"], capsys)
     assert code == 0 and "4 new event(s)" in out
     code, _, _ = run(["trail", "detect", "--db", str(db), "--store", str(store), "--output", "json",
                           "--out", str(tmp_path / "d.json"), "--fail-on", "high"], capsys)

@@ -146,3 +146,18 @@ def test_duplicates_inside_one_batch_are_stored_once(tmp_path: Path) -> None:
     assert con.execute("SELECT count(*), count(DISTINCT event_id) FROM trail_events").fetchone() == (4, 4)
     assert dict(con.execute("SELECT path, events FROM trail_files").fetchall()) == {
         str(tmp_path / "a.json.gz"): 5, str(tmp_path / "b.json.gz"): 4}
+
+
+def test_batch_size_does_not_change_the_store(tmp_path: Path) -> None:
+    """One file per batch or all files in one batch: same events, same counts per file, same duplicates."""
+    for name, start in (("a", 0), ("b", 3), ("c", 3)):  # b and c repeat each other and overlap a
+        write_delivery_file(tmp_path / f"{name}.json.gz", events(5, start))
+    outcomes = []
+    for batch_bytes in (1, 1 << 30):
+        con = connect(tmp_path / f"s{batch_bytes}.duckdb")
+        report = ingest(con, [str(tmp_path)], batch_bytes=batch_bytes)
+        files = sorted(con.execute("SELECT path, events FROM trail_files").fetchall())
+        ids = sorted(r[0] for r in con.execute("SELECT event_id FROM trail_events").fetchall())
+        outcomes.append((report.events_seen, report.events_added, files, ids))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][:2] == (15, 8) and len(outcomes[0][3]) == 8

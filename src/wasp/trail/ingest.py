@@ -24,7 +24,9 @@ import duckdb
 from wasp.errors import InputError
 from wasp.trail.store import COLUMNS, EVENTS_TABLE
 
-BATCH_BYTES = 32 * 1024 * 1024  # compressed bytes per read: ~300k events, bounded memory
+# compressed bytes per read (~650k events, ~2 GB peak), each batch one bulk insert; measured on 1M events:
+# 32 MB took 15% longer (1.2 GB peak), 16 MB 1.6x and 8 MB 1.8x as long, 128 MB 7% less at 2.6 GB
+BATCH_BYTES = 64 * 1024 * 1024
 MAX_OBJECT = 1024 * 1024 * 1024  # one S3-delivery file is one JSON object; allow large ones
 JSON_STARTS = (b"{", b"[")
 GZIP_MAGIC = b"\x1f\x8b"
