@@ -77,7 +77,7 @@ def main() -> None:
         runs.append([
             measure("floor: DuckDB read+group", f"{sys.executable} -c \"{FLOOR}\" {logs}"),
             measure("wasp trail ingest", f"{wasp} trail ingest {logs} --db {store}", env),
-            measure("wasp trail detect (built-in 33)",
+            measure("wasp trail detect (built-in 34)",
                     f"{wasp} trail detect --db {store} --no-save --output json "
                     f"--out {work / 'builtin.json'} 2>&1 | grep detection", env),
             measure("wasp trail detect (+57 Sigma)",
@@ -104,7 +104,7 @@ def main() -> None:
                "ratio_to_floor": round(total / floor, 2), "ratio_per_repetition": ratios,
                "events_per_second": {r["label"]: round(events / float(r["seconds"])) for r in results},  # type: ignore[arg-type]
                "results": results}
-    print(f"medians of {args.repeats}: wasp ingest + all 90 rules: {total:.1f} s = {total / floor:.2f}x the floor "
+    print(f"medians of {args.repeats}: wasp ingest + all 91 rules: {total:.1f} s = {total / floor:.2f}x the floor "
           f"({events / total:,.0f} events/s end to end); per repetition: {ratios}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(summary, indent=2) + "\n")
