@@ -271,7 +271,7 @@ def test_trail_ingest_killed_midway_keeps_whole_files_and_rerun_dedupes(tmp_path
     logs = tmp_path / "logs"
     expected = _write_logs(logs, files=100, per_file=1000)  # ~50 MB: two 32 MB batches
     db = tmp_path / "trail.duckdb"
-    proc = _wasp("trail", "ingest", logs, "--db", db, "--output", "json")
+    proc = _wasp("trail", "ingest", logs, "--db", db, "--output", "json", "--batch-mb", "32")
     deadline = time.monotonic() + 120
     while proc.poll() is None and time.monotonic() < deadline:
         wal = db.with_name(db.name + ".wal")
