@@ -206,7 +206,11 @@ def compile_condition(node: Any, d: Dialect) -> str:
 
 
 def compile_detection(rule: Any, d: Dialect, condition: str | None = None) -> str:
-    """The SQL predicate of a parsed Sigma rule (or of one named condition text within it)."""
+    """The SQL predicate of a parsed Sigma rule (or of one named condition text within it).
+
+    It is meant for a WHERE clause (or an AND inside one): where the rule does not match it may be NULL
+    rather than FALSE; wrap it in ``COALESCE(..., FALSE)`` to use it as a value.
+    """
     if condition is not None:
         from sigma.conditions import SigmaCondition
 
