@@ -55,3 +55,20 @@ def test_evidence_is_read_from_the_table_the_rules_ran_on(tmp_path: Path) -> Non
     con.execute("DELETE FROM trail_events")
     [finding] = run_rules(DuckDBEngine(con), RuleSet([parse_rule(RULE, "list.yml")], []), table="archived").findings
     assert [e["eventID"] for e in finding.evidence["events"]] == ["id-0", "id-1", "id-2"]
+
+
+def test_evidence_ties_in_time_are_broken_by_position(tmp_path: Path) -> None:
+    """300k matches at one instant (several row groups, aggregated in parallel): every run shows the first
+    five stored, in storage order."""
+    from wasp.trail.store import connect
+
+    con = connect(tmp_path / "ties.duckdb")
+    con.execute("INSERT INTO trail_events (event_id, event_time, event_name, principal_arn, event) "
+                "SELECT 'id-' || range, TIMESTAMP '2026-11-01 10:00:00', 'ListBuckets', "
+                "'arn:aws:iam::111122223333:user/alice', json_object('eventID', 'id-' || range) FROM range(300000)")
+    con.execute("CHECKPOINT")
+    shown = set()
+    for _ in range(3):
+        [finding] = run_rules(DuckDBEngine(con), RuleSet([parse_rule(RULE, "list.yml")], [])).findings
+        shown.add(tuple(e["eventID"] for e in finding.evidence["events"]))
+    assert shown == {("id-0", "id-1", "id-2", "id-3", "id-4")}

@@ -70,6 +70,15 @@ def test_store_of_an_earlier_version_is_upgraded(tmp_path: Path) -> None:
     row = con.execute("SELECT principal_id, user_name, console_session, vpc_endpoint_id, account_id "
                       "FROM trail_events").fetchone()
     assert row == (event["userIdentity"]["principalId"], "alice", "true", "vpce-1", "111122223333")
+    con.close()
+
+    # opened for writing, the upgraded store takes new events (its columns are in another order) and
+    # still deduplicates against the old ones
+    write_delivery_file(tmp_path / "new.json.gz", [*events(2, start=1), event | {"eventID": "e1"}])
+    con = connect(old)
+    report = ingest(con, [str(tmp_path / "new.json.gz")])
+    assert (report.events_seen, report.events_added) == (3, 2)
+    assert con.execute("SELECT count(*), count(principal_id) FROM trail_events").fetchone() == (3, 3)
 
 
 def test_incremental_and_idempotent(tmp_path: Path) -> None:

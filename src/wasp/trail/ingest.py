@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 
 from wasp.errors import InputError
-from wasp.trail.store import COLUMNS, EVENTS_TABLE
+from wasp.trail.store import COLUMNS, EVENTS_TABLE, typed
 
 # compressed bytes per read (~650k events, ~2 GB peak), each batch one bulk insert; measured on 1M events:
 # 32 MB took 15% longer (1.2 GB peak), 16 MB 1.6x and 8 MB 1.8x as long, 128 MB 7% less at 2.6 GB
@@ -152,11 +152,11 @@ def _events_sql(files: list[SourceFile]) -> str:
 def _typed_select(source: str) -> str:
     paths = ", ".join(_quote(p) for _, (_, p) in COLUMNS.items())
     cols = []
-    for i, (name, (sqltype, _)) in enumerate(COLUMNS.items(), start=1):
+    for i, name in enumerate(COLUMNS, start=1):
         value = f"v[{i}]"
         if name == "event_time":
             value = f"coalesce(v[{i}], json_extract_string(e, '$.\"@timestamp\"'))"
-        cols.append(f"TRY_CAST({value} AS {sqltype}) AS {name}" if sqltype != "VARCHAR" else f"{value} AS {name}")
+        cols.append(f"{typed(name, value)} AS {name}")
     return f"""
     SELECT {", ".join(cols)}, file, e AS event
     FROM (SELECT file, e, json_extract_string(e, [{paths}]) AS v FROM ({source}))"""

@@ -103,6 +103,12 @@ def connect(path: Path | str | None, read_only: bool = False) -> duckdb.DuckDBPy
     return con
 
 
+def typed(name: str, value: str) -> str:
+    """SQL giving column ``name`` its type from ``value``, the JSON string at its path (bad value: NULL)."""
+    sqltype = COLUMNS[name][0]
+    return value if sqltype == "VARCHAR" else f"TRY_CAST({value} AS {sqltype})"
+
+
 def _missing_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
     present = {row[0] for row in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main'",
@@ -117,8 +123,8 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> list[str]:
         return []
     for name in missing:
         con.execute(f"ALTER TABLE {EVENTS_TABLE} ADD COLUMN {name} {COLUMNS[name][0]}")
-    sets = ", ".join(f"{name} = TRY_CAST(json_extract_string(event, '{COLUMNS[name][1]}') AS {COLUMNS[name][0]})"
-                     for name in missing)
+    values = {name: "json_extract_string(event, '" + COLUMNS[name][1] + "')" for name in missing}
+    sets = ", ".join(f"{name} = {typed(name, value)}" for name, value in values.items())
     con.execute(f"UPDATE {EVENTS_TABLE} SET {sets}")
     return missing
 
