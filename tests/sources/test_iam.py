@@ -72,11 +72,25 @@ def test_user_shape_has_keys_mfa_login_profile_and_report_row(aws):
 
 
 def test_user_without_console_password_has_login_profile_none(aws):
-    """NoSuchEntity from GetLoginProfile means 'no console password' (None), not an unknown."""
+    """NoSuchEntity from GetLoginProfile means 'no console password' (None); MFA is then not read, and says so."""
     aws.client("iam").create_user(UserName="robot")
     user = _one(_inventory(aws), "AWS::IAM::User", "robot")
     assert user.properties["LoginProfile"] is None
-    assert user.observed["AccessKeys"] == [] and user.observed["MFADevices"] == []
+    assert user.observed["AccessKeys"] == []
+    devices = user.observed["MFADevices"]
+    assert isinstance(devices, Unknown) and "no console password" in devices.reason
+    assert aws.calls["iam:ListMFADevices"] == 0
+
+
+def test_mfa_devices_read_for_console_users_only(aws):
+    """Of two users, only the one with a console password costs a ListMFADevices call; an empty list is kept."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="robot")
+    iam.create_user(UserName="human")
+    iam.create_login_profile(UserName="human", Password="Correct-Horse-9!")
+    inv = _inventory(aws)
+    assert _one(inv, "AWS::IAM::User", "human").observed["MFADevices"] == []
+    assert aws.calls["iam:ListMFADevices"] == 1
 
 
 def test_role_and_policies_shapes(aws):

@@ -1,4 +1,4 @@
-"""The S3 collector: each bucket's region from the listing when AWS names it, else from GetBucketLocation."""
+"""The S3 collector: bucket regions with as few reads as the endpoint allows, and no reads AWS rules out."""
 
 from __future__ import annotations
 
@@ -11,14 +11,69 @@ def _scope(aws: AwsTarget) -> Scope:
     return Scope(aws.account_id(), "us-east-1", aws)
 
 
+def _far_and_near(aws: AwsTarget, far: int, near: int) -> None:
+    for i in range(far):
+        aws.client("s3", "eu-west-1").create_bucket(
+            Bucket=f"far-away-{i}", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    for i in range(near):
+        aws.client("s3").create_bucket(Bucket=f"close-by-{i}")
+
+
 def test_bucket_region_read_from_location_when_the_listing_omits_it(aws: AwsTarget) -> None:
-    """moto's ListBuckets names no BucketRegion: the collector asks GetBucketLocation and gets eu-west-1."""
-    aws.client("s3", "eu-west-1").create_bucket(
-        Bucket="far-away", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-    aws.client("s3").create_bucket(Bucket="close-by")
+    """moto's ListBuckets names no BucketRegion: for two buckets the collector asks GetBucketLocation each."""
+    _far_and_near(aws, 1, 1)
     found = {r.id: r.region for r in buckets(aws.client("s3"), _scope(aws))}
-    assert found == {"far-away": "eu-west-1", "close-by": "us-east-1"}
+    assert found == {"far-away-0": "eu-west-1", "close-by-0": "us-east-1"}
     assert aws.calls["s3:GetBucketLocation"] == 2
+
+
+def test_region_filtered_listings_place_buckets_of_scanned_regions(aws: AwsTarget) -> None:
+    """With many unplaced buckets, one filtered listing per scanned region places them; the rest use location."""
+    _far_and_near(aws, 2, 4)
+    scope = Scope(aws.account_id(), "us-east-1", aws, regions=("us-east-1", "ap-south-1"))
+    found = {r.id: r.region for r in buckets(aws.client("s3"), scope)}
+    assert found == {**{f"far-away-{i}": "eu-west-1" for i in range(2)},
+                     **{f"close-by-{i}": "us-east-1" for i in range(4)}}
+    assert aws.calls["s3:ListBuckets"] == 3  # the full listing, then us-east-1 and ap-south-1
+    assert aws.calls["s3:GetBucketLocation"] == 2  # only the eu-west-1 buckets, outside the scanned regions
+
+
+def test_an_endpoint_ignoring_the_region_filter_never_misplaces_a_bucket(aws: AwsTarget) -> None:
+    """If every filtered listing returns every bucket, the answer is void and each bucket's location is read."""
+    _far_and_near(aws, 2, 2)
+    s3 = aws.client("s3")
+
+    def drop_filter(params: dict, **_: object) -> None:  # an S3-compatible store without the filter
+        params.pop("BucketRegion", None)
+
+    s3.meta.events.register("provide-client-params.s3.ListBuckets", drop_filter)
+    try:
+        found = {r.id: r.region for r in buckets(s3, _scope(aws))}
+    finally:
+        s3.meta.events.unregister("provide-client-params.s3.ListBuckets", drop_filter)
+    assert found == {"far-away-0": "eu-west-1", "far-away-1": "eu-west-1",
+                     "close-by-0": "us-east-1", "close-by-1": "us-east-1"}
+    assert aws.calls["s3:GetBucketLocation"] == 4
+
+
+def test_replication_and_object_lock_read_only_for_buckets_ever_versioned(aws: AwsTarget) -> None:
+    """A never-versioned bucket cannot replicate or lock objects: those reads are skipped, the values are absent."""
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="plain")
+    s3.create_bucket(Bucket="kept")
+    s3.put_bucket_versioning(Bucket="kept", VersioningConfiguration={"Status": "Enabled"})
+    s3.create_bucket(Bucket="paused")
+    s3.put_bucket_versioning(Bucket="paused", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_versioning(Bucket="paused", VersioningConfiguration={"Status": "Suspended"})
+    s3.create_bucket(Bucket="locked", ObjectLockEnabledForBucket=True)
+    found = {r.id: r for r in buckets(s3, _scope(aws))}
+    plain = found["plain"].properties
+    assert plain["VersioningConfiguration"] is None
+    assert plain["ReplicationConfiguration"] is None and plain["ObjectLockEnabled"] is False
+    assert found["paused"].properties["VersioningConfiguration"] == {"Status": "Suspended"}
+    assert found["locked"].properties["ObjectLockEnabled"] is True
+    assert aws.calls["s3:GetBucketReplication"] == 3  # kept, paused, locked
+    assert aws.calls["s3:GetObjectLockConfiguration"] == 3
 
 
 def test_bucket_region_named_by_the_listing_spares_the_location_call(aws: AwsTarget) -> None:

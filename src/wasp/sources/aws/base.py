@@ -69,6 +69,7 @@ class Scope:
     region: str
     target: Any  # AwsTarget; Any to keep this module free of session imports
     partition: str = "aws"
+    regions: tuple[str, ...] = ()  # every region of the scan: a global collector may place what it finds in them
 
     def client(self, service: str, **config: Any) -> Any:
         return self.target.client(service, self.region, **config)

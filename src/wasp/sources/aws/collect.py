@@ -82,7 +82,8 @@ def collect(
                                arn=f"arn:aws:iam::{account}:root", properties={"AccountId": account}))
     done = 0
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(_run, col, Scope(account, region, target)): (col, region) for col, region in jobs}
+        futures = {pool.submit(_run, col, Scope(account, region, target, regions=tuple(regions))): (col, region)
+                   for col, region in jobs}
         for fut in as_completed(futures):
             col, region = futures[fut]
             resources, gap = fut.result()

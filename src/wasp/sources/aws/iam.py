@@ -130,20 +130,24 @@ def credential_report(client: Any, scope: Scope) -> list[dict[str, str]] | Unkno
 
 
 def _user_extras(client: Any, scope: Scope, name: str) -> dict[str, Any]:
+    """Keys, console password and (for console users) MFA devices of one user.
+
+    MFA devices are read only when the user has a console password (or its state is unreadable): every
+    check that asks about MFA asks it of console sign-in, and skipping the read for programmatic users
+    saves a call per user. Their devices stay an explicit Unknown, never an empty list.
+    """
     keys = scope.fetch(client.list_access_keys, UserName=name, pick=lambda r: r.get("AccessKeyMetadata", []))
     if isinstance(keys, list):
         keys = [_access_key(client, scope, k) for k in keys]
-    return {
-        "AccessKeys": keys,
-        "MFADevices": scope.fetch(client.list_mfa_devices, UserName=name,
-                                  pick=lambda r: [{"SerialNumber": d.get("SerialNumber"),
-                                                   "EnableDate": d.get("EnableDate")}
-                                                  for d in r.get("MFADevices", [])]),
-        "LoginProfile": scope.fetch(client.get_login_profile, UserName=name, absent=["NoSuchEntity"],
-                                    pick=lambda r: {"CreateDate": r["LoginProfile"].get("CreateDate"),
-                                                    "PasswordResetRequired":
-                                                        r["LoginProfile"].get("PasswordResetRequired", False)}),
-    }
+    profile = scope.fetch(client.get_login_profile, UserName=name, absent=["NoSuchEntity"],
+                          pick=lambda r: {"CreateDate": r["LoginProfile"].get("CreateDate"),
+                                          "PasswordResetRequired": r["LoginProfile"].get("PasswordResetRequired",
+                                                                                         False)})
+    devices: Any = Unknown("not read: the user has no console password") if profile is None else scope.fetch(
+        client.list_mfa_devices, UserName=name,
+        pick=lambda r: [{"SerialNumber": d.get("SerialNumber"), "EnableDate": d.get("EnableDate")}
+                        for d in r.get("MFADevices", [])])
+    return {"AccessKeys": keys, "MFADevices": devices, "LoginProfile": profile}
 
 
 def _access_key(client: Any, scope: Scope, key: dict[str, Any]) -> dict[str, Any]:

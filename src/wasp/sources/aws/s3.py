@@ -27,11 +27,56 @@ S3CONTROL = Service("s3control", label="s3", actions=["s3:GetAccountPublicAccess
 def buckets(client: Any, scope: Scope) -> Iterator[Resource]:
     # a paginated ListBuckets names each bucket's region (BucketRegion), sparing a GetBucketLocation per bucket
     listed = list(scope.paginate(client, "list_buckets", "Buckets", PaginationConfig={"PageSize": 10000}))
+    regions = {b["Name"]: b["BucketRegion"] for b in listed if b.get("BucketRegion")}
+    unplaced = [b["Name"] for b in listed if not b.get("BucketRegion")]
+    if len(unplaced) > FILTERED_LISTINGS_MIN:
+        regions.update(_placed_by_region_filter(client, scope, unplaced))
     with ThreadPoolExecutor(max_workers=8) as pool:
-        yield from pool.map(lambda b: _bucket(client, scope, b["Name"], b.get("BucketRegion")), listed)
+        yield from pool.map(lambda b: _bucket(client, scope, b["Name"], regions.get(b["Name"])), listed)
+
+
+FILTERED_LISTINGS_MIN = 2  # the region filter costs at least two listings: not worth it for two buckets or fewer
+PROBE_REGIONS = ("us-east-1", "us-west-2")
+
+
+def _placed_by_region_filter(client: Any, scope: Scope, names: list[str]) -> dict[str, str]:
+    """Regions of the buckets a listing left unplaced, from ListBuckets filtered by ``BucketRegion``.
+
+    Endpoints whose listing names no region (emulators, S3-compatible stores) may still honour the
+    filter: one listing per scanned region then places its buckets, where a GetBucketLocation per bucket
+    was needed. An endpoint that ignores the filter lists every bucket for every region, so at least two
+    regions are always asked and a bucket listed under two of them voids the answer; buckets left
+    unplaced fall back to GetBucketLocation, so a wrong or partial answer costs calls, never a wrong region.
+    """
+    asked = list(dict.fromkeys([scope.region, *scope.regions]))
+    asked += [r for r in PROBE_REGIONS if r not in asked][: max(0, 2 - len(asked))]
+    wanted = set(names)
+    placed: dict[str, str] = {}
+    seen: set[str] = set()
+    for done, region in enumerate(asked):
+        listed = scope.fetch(lambda **kw: list(scope.paginate(client, "list_buckets", "Buckets", **kw)),
+                             BucketRegion=region, PaginationConfig={"PageSize": 10000})
+        if isinstance(listed, Unknown):
+            return placed if done >= 2 else {}  # two regions answered: the filter was proven to work
+        for bucket in listed:
+            name = bucket.get("Name", "")
+            if name in seen:
+                return {}  # the filter is ignored: every region lists the same buckets
+            seen.add(name)
+            if name in wanted:
+                placed[name] = region
+        if done >= 1 and len(placed) == len(wanted):
+            break
+    return placed
 
 
 def _bucket(client: Any, scope: Scope, name: str, listed_region: str | None = None) -> Resource:
+    """One bucket's settings, read one by one (S3 has no batch read of bucket settings).
+
+    Replication and Object Lock both require versioning to have been enabled (AWS refuses either on a
+    bucket that never had it, and versioning can then only be suspended, never removed), so a bucket
+    whose versioning status is absent has neither and the two reads are skipped.
+    """
     f = scope.fetch
     region = listed_region or f(client.get_bucket_location, Bucket=name,
                                 pick=lambda r: r.get("LocationConstraint") or "us-east-1")
@@ -39,6 +84,9 @@ def _bucket(client: Any, scope: Scope, name: str, listed_region: str | None = No
         region = ""
     elif region == "EU":
         region = "eu-west-1"
+    versioning = f(client.get_bucket_versioning, Bucket=name,
+                   pick=lambda r: {"Status": r.get("Status", "Suspended")} if r.get("Status") else None)
+    never_versioned = versioning is None
     policy = f(client.get_bucket_policy, Bucket=name, absent=["NoSuchBucketPolicy"],
                pick=lambda r: json.loads(r["Policy"]))
     acl = f(client.get_bucket_acl, Bucket=name)
@@ -48,27 +96,24 @@ def _bucket(client: Any, scope: Scope, name: str, listed_region: str | None = No
                               absent=["ServerSideEncryptionConfigurationNotFoundError"],
                               pick=lambda r: {"ServerSideEncryptionConfiguration":
                                               r["ServerSideEncryptionConfiguration"].get("Rules", [])}),
-        "VersioningConfiguration": f(client.get_bucket_versioning, Bucket=name,
-                                     pick=lambda r: {"Status": r.get("Status", "Suspended")}
-                                     if r.get("Status") else None),
+        "VersioningConfiguration": versioning,
         "LoggingConfiguration": f(client.get_bucket_logging, Bucket=name,
                                   pick=lambda r: _logging(r.get("LoggingEnabled"))),
         "PublicAccessBlockConfiguration": f(client.get_public_access_block, Bucket=name,
                                             absent=["NoSuchPublicAccessBlockConfiguration"],
                                             pick=lambda r: r["PublicAccessBlockConfiguration"]),
-        "ReplicationConfiguration": f(client.get_bucket_replication, Bucket=name,
-                                      absent=["ReplicationConfigurationNotFoundError"],
-                                      pick=lambda r: r["ReplicationConfiguration"]),
+        "ReplicationConfiguration": None if never_versioned else f(
+            client.get_bucket_replication, Bucket=name, absent=["ReplicationConfigurationNotFoundError"],
+            pick=lambda r: r["ReplicationConfiguration"]),
         "LifecycleConfiguration": f(client.get_bucket_lifecycle_configuration, Bucket=name,
                                     absent=["NoSuchLifecycleConfiguration"],
                                     pick=lambda r: {"Rules": r.get("Rules", [])}),
         "OwnershipControls": f(client.get_bucket_ownership_controls, Bucket=name,
                                absent=["OwnershipControlsNotFoundError"],
                                pick=lambda r: r["OwnershipControls"]),
-        "ObjectLockEnabled": f(client.get_object_lock_configuration, Bucket=name,
-                               absent=["ObjectLockConfigurationNotFoundError"], default=False,
-                               pick=lambda r: r.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled")
-                               == "Enabled"),
+        "ObjectLockEnabled": False if never_versioned else f(
+            client.get_object_lock_configuration, Bucket=name, absent=["ObjectLockConfigurationNotFoundError"],
+            default=False, pick=lambda r: r.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") == "Enabled"),
         "PolicyDocument": policy,
         "AclGrants": acl if isinstance(acl, Unknown) else _grants(acl),
     }
