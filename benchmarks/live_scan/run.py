@@ -4,10 +4,15 @@ Whole-process measurements for each tool and each repetition:
 - wall time (perf_counter around the process),
 - peak resident memory (``/usr/bin/time -v``: Maximum resident set size),
 - API calls, counted at the server: the number of request lines moto's request log gained during the
-  run (the same method for both tools, so neither counts its own calls).
+  run (the same method for both tools, so neither counts its own calls),
+- CPU time of the tool's process (user + system, ``/usr/bin/time``) and the emulator's own CPU time
+  during the run (its process counters), to tell the tool's cost from the emulator's.
 
 Usage (from the repository root, with wasp's venv):
-    .venv/bin/python benchmarks/live_scan/run.py [--scales 10,100] [--repeats 3] [--skip-prowler]
+    .venv/bin/python benchmarks/live_scan/run.py [--scales 10,100] [--repeats 3] [--skip-prowler] [--lean-emulator]
+
+``--lean-emulator`` runs moto without two per-request costs that change no answer (lean_moto.py) and
+counts calls in memory instead of from the request log.
 
 Prowler is installed on first use into benchmarks/live_scan/.venv-prowler (its own venv, pinned).
 Both tools scan one region (us-east-1) and the same services. The emulated account has N users,
@@ -54,16 +59,21 @@ def free_port() -> int:
 
 
 class Server:
-    """A moto server whose request log (werkzeug, one line per request) goes to a file we can count."""
+    """A moto server whose request log (werkzeug, one line per request) goes to a file we can count.
 
-    def __init__(self, workdir: Path) -> None:
+    ``lean``: the same emulator started through lean_moto.py, which counts requests in memory.
+    """
+
+    def __init__(self, workdir: Path, lean: bool = False) -> None:
+        self.lean = lean
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / "moto.log"
         self.log = self.log_path.open("w")
         env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true", "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
         exe = shutil.which("moto_server", path=os.path.dirname(sys.executable)) or "moto_server"
-        self.proc = subprocess.Popen([exe, "-H", "127.0.0.1", "-p", str(self.port)], stdout=self.log,
+        argv = [sys.executable, str(HERE / "lean_moto.py")] if lean else [exe]
+        self.proc = subprocess.Popen([*argv, "-H", "127.0.0.1", "-p", str(self.port)], stdout=self.log,
                                      stderr=subprocess.STDOUT, env=env)
         for _ in range(300):
             try:
@@ -74,9 +84,16 @@ class Server:
         raise RuntimeError("moto_server did not start")
 
     def requests(self) -> int:
+        if self.lean:
+            return int(urllib.request.urlopen(f"{self.url}/__requests", timeout=10).read())
         self.log.flush()
         with self.log_path.open(errors="replace") as fh:
             return sum(1 for line in fh if REQUEST_LINE.search(line))
+
+    def cpu_s(self) -> float:
+        """CPU seconds (user + system) the emulator process has used so far."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def reset(self) -> None:
         req = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST", data=b"")
@@ -194,6 +211,7 @@ def tool_env(url: str, home: Path, credentials: dict[str, str] | None = None) ->
 
 def measure(cmd: list[str], env: dict[str, str], server: Server, log: Path) -> dict[str, Any]:
     before = server.requests()
+    cpu_before = server.cpu_s()
     timed = ["/usr/bin/time", "-v", *cmd] if os.path.exists("/usr/bin/time") else cmd
     start = time.perf_counter()
     with log.open("w") as out:
@@ -202,8 +220,12 @@ def measure(cmd: list[str], env: dict[str, str], server: Server, log: Path) -> d
     time.sleep(0.3)  # let the server write its last request lines
     text = log.read_text(errors="replace")
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+    user = re.search(r"User time \(seconds\): ([\d.]+)", text)
+    system = re.search(r"System time \(seconds\): ([\d.]+)", text)
     return {"wall_s": round(wall, 2), "peak_rss_mb": round(int(rss.group(1)) / 1024, 1) if rss else None,
-            "api_calls": server.requests() - before, "exit": proc.returncode}
+            "cpu_s": round(float(user.group(1)) + float(system.group(1)), 2) if user and system else None,
+            "api_calls": server.requests() - before, "emulator_cpu_s": round(server.cpu_s() - cpu_before, 2),
+            "exit": proc.returncode}
 
 
 def run_wasp(server: Server, work: Path, i: int | str, credentials: dict[str, str] | None = None,
@@ -246,6 +268,8 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "wall_s_min": min(r["wall_s"] for r in ok),
         "peak_rss_mb_max": max((r["peak_rss_mb"] or 0) for r in ok),
         "api_calls_median": statistics.median(r["api_calls"] for r in ok),
+        "cpu_s_median": statistics.median(r.get("cpu_s") or 0 for r in ok),
+        "emulator_cpu_s_median": statistics.median(r.get("emulator_cpu_s") or 0 for r in ok),
         "findings": ok[-1].get("findings"),
     }
 
@@ -255,15 +279,18 @@ def main() -> int:
     parser.add_argument("--scales", default="10,100", help="N per scale (users, buckets, instances, SGs...)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-prowler", action="store_true")
+    parser.add_argument("--lean-emulator", action="store_true",
+                        help="moto without its per-request module listing and request log (lean_moto.py)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.json")
     args = parser.parse_args()
     prowler = None if args.skip_prowler else ensure_prowler()
     report: dict[str, Any] = {"region": REGION, "wasp_services": WASP_SERVICES, "prowler_services": PROWLER_SERVICES,
-                              "prowler_version": PROWLER_VERSION if prowler else None, "scales": []}
+                              "prowler_version": PROWLER_VERSION if prowler else None,
+                              "emulator": "lean" if args.lean_emulator else "stock", "scales": []}
     for n in [int(x) for x in args.scales.split(",")]:
         with tempfile.TemporaryDirectory(prefix=f"wasp-bench-{n}-") as tmp:
             work = Path(tmp)
-            server = Server(work)
+            server = Server(work, lean=args.lean_emulator)
             try:
                 t0 = time.perf_counter()
                 counts = seed(server.url, n)

@@ -34,8 +34,11 @@ class CollectResult:
 
 
 def resolve_regions(target: AwsTarget, requested: Iterable[str] | None) -> list[str]:
-    """The regions to scan: those asked for (validated), else every region enabled for the account."""
-    known = set(target.session.get_available_regions("ec2")) | {"us-east-1"}
+    """The regions to scan: those asked for (validated), else every region enabled for the account.
+
+    A region the account has enabled needs no other proof; botocore's own region list (its endpoint
+    model: a third of a second to load) is read only to tell an unknown name from one not enabled.
+    """
     wanted = [r.strip() for r in (requested or []) if r.strip()]
     try:
         enabled = [r["RegionName"] for r in target.client("ec2", target.region).describe_regions()["Regions"]]
@@ -43,13 +46,15 @@ def resolve_regions(target: AwsTarget, requested: Iterable[str] | None) -> list[
         if not wanted:
             raise AwsInputError(f"cannot list enabled regions ({describe_error(exc)}): pass --regions") from None
         enabled = []
-    known |= set(enabled)
-    if wanted:
-        bad = [r for r in wanted if r not in known]
-        if bad:
-            raise AwsInputError(f"unknown region: {', '.join(bad)}")
-        return wanted
-    return sorted(enabled)
+    if not wanted:
+        return sorted(enabled)
+    known = set(enabled) | {"us-east-1"}
+    if not set(wanted) <= known:
+        known |= set(target.session.get_available_regions("ec2"))
+    bad = [r for r in wanted if r not in known]
+    if bad:
+        raise AwsInputError(f"unknown region: {', '.join(bad)}")
+    return wanted
 
 
 def collect(
