@@ -84,3 +84,20 @@ def test_bucket_region_named_by_the_listing_spares_the_location_call(aws: AwsTar
     assert resource.region == "eu-west-1"
     assert aws.calls["s3:GetBucketLocation"] == 0
     assert aws.calls["s3:GetBucketVersioning"] == 1
+
+
+def test_acl_of_a_bucket_with_acls_disabled_is_the_owners_full_control_without_a_read(aws: AwsTarget) -> None:
+    """BucketOwnerEnforced fixes the ACL to the owner's full control: no GetBucketAcl, the listing's owner."""
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="enforced")
+    s3.put_bucket_ownership_controls(Bucket="enforced",
+                                     OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    s3.create_bucket(Bucket="classic", ACL="public-read")
+    owner = s3.list_buckets()["Owner"]
+    found = {r.id: r for r in buckets(s3, _scope(aws))}
+    assert aws.calls["s3:GetBucketAcl"] == 1  # the classic bucket only
+    assert found["enforced"].properties["AclGrants"] == [{"Grantee": {**owner, "Type": "CanonicalUser"},
+                                                          "Permission": "FULL_CONTROL"}]
+    assert found["enforced"].observed["Owner"] == owner
+    classic = found["classic"].properties["AclGrants"]
+    assert any((g["Grantee"].get("URI") or "").endswith("/AllUsers") for g in classic)

@@ -25,14 +25,21 @@ S3CONTROL = Service("s3control", label="s3", actions=["s3:GetAccountPublicAccess
 
 @S3.collects("AWS::S3::Bucket", global_=True)
 def buckets(client: Any, scope: Scope) -> Iterator[Resource]:
-    # a paginated ListBuckets names each bucket's region (BucketRegion), sparing a GetBucketLocation per bucket
-    listed = list(scope.paginate(client, "list_buckets", "Buckets", PaginationConfig={"PageSize": 10000}))
+    # a paginated ListBuckets names each bucket's region (BucketRegion), sparing a GetBucketLocation per bucket,
+    # and the owner of them all (the caller's account), which stands for the ACL of a bucket with ACLs disabled
+    listed: list[dict[str, Any]] = []
+    owner: dict[str, Any] = {}
+    pages = (client.get_paginator("list_buckets").paginate(PaginationConfig={"PageSize": 10000})
+             if client.can_paginate("list_buckets") else [client.list_buckets()])
+    for page in pages:
+        listed.extend(page.get("Buckets", []) or [])
+        owner = page.get("Owner") or owner
     regions = {b["Name"]: b["BucketRegion"] for b in listed if b.get("BucketRegion")}
     unplaced = [b["Name"] for b in listed if not b.get("BucketRegion")]
     if len(unplaced) > FILTERED_LISTINGS_MIN:
         regions.update(_placed_by_region_filter(client, scope, unplaced))
     with ThreadPoolExecutor(max_workers=8) as pool:
-        yield from pool.map(lambda b: _bucket(client, scope, b["Name"], regions.get(b["Name"])), listed)
+        yield from pool.map(lambda b: _bucket(client, scope, b["Name"], regions.get(b["Name"]), owner), listed)
 
 
 FILTERED_LISTINGS_MIN = 2  # the region filter costs at least two listings: not worth it for two buckets or fewer
@@ -70,12 +77,16 @@ def _placed_by_region_filter(client: Any, scope: Scope, names: list[str]) -> dic
     return placed
 
 
-def _bucket(client: Any, scope: Scope, name: str, listed_region: str | None = None) -> Resource:
+def _bucket(client: Any, scope: Scope, name: str, listed_region: str | None = None,
+            owner: dict[str, Any] | None = None) -> Resource:
     """One bucket's settings, read one by one (S3 has no batch read of bucket settings).
 
-    Replication and Object Lock both require versioning to have been enabled (AWS refuses either on a
-    bucket that never had it, and versioning can then only be suspended, never removed), so a bucket
-    whose versioning status is absent has neither and the two reads are skipped.
+    Reads are skipped where AWS's own rules fix the answer. Replication and Object Lock both require
+    versioning to have been enabled (AWS refuses either on a bucket that never had it, and versioning can
+    then only be suspended, never removed), so a bucket whose versioning status is absent has neither.
+    A bucket whose ownership controls say ``BucketOwnerEnforced`` has ACLs disabled: AWS applies that
+    setting only once the ACL grants nobody but the owner, and refuses any other ACL afterwards, so its
+    ACL is the owner's full control (the default for buckets created since April 2023).
     """
     f = scope.fetch
     region = listed_region or f(client.get_bucket_location, Bucket=name,
@@ -89,7 +100,9 @@ def _bucket(client: Any, scope: Scope, name: str, listed_region: str | None = No
     never_versioned = versioning is None
     policy = f(client.get_bucket_policy, Bucket=name, absent=["NoSuchBucketPolicy"],
                pick=lambda r: json.loads(r["Policy"]))
-    acl = f(client.get_bucket_acl, Bucket=name)
+    ownership = f(client.get_bucket_ownership_controls, Bucket=name, absent=["OwnershipControlsNotFoundError"],
+                  pick=lambda r: r["OwnershipControls"])
+    acl = _owner_only_acl(owner) if owner and _acls_disabled(ownership) else f(client.get_bucket_acl, Bucket=name)
     props: dict[str, Any] = {
         "BucketName": name,
         "BucketEncryption": f(client.get_bucket_encryption, Bucket=name,
@@ -108,9 +121,7 @@ def _bucket(client: Any, scope: Scope, name: str, listed_region: str | None = No
         "LifecycleConfiguration": f(client.get_bucket_lifecycle_configuration, Bucket=name,
                                     absent=["NoSuchLifecycleConfiguration"],
                                     pick=lambda r: {"Rules": r.get("Rules", [])}),
-        "OwnershipControls": f(client.get_bucket_ownership_controls, Bucket=name,
-                               absent=["OwnershipControlsNotFoundError"],
-                               pick=lambda r: r["OwnershipControls"]),
+        "OwnershipControls": ownership,
         "ObjectLockEnabled": False if never_versioned else f(
             client.get_object_lock_configuration, Bucket=name, absent=["ObjectLockConfigurationNotFoundError"],
             default=False, pick=lambda r: r.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") == "Enabled"),
@@ -125,6 +136,16 @@ def _bucket(client: Any, scope: Scope, name: str, listed_region: str | None = No
     return Resource.of("AWS::S3::Bucket", name, arn=f"arn:aws:s3:::{name}", region=region,
                        account=scope.account, properties=props,
                        tags=tags if isinstance(tags, dict) else {}, observed=observed)
+
+
+def _acls_disabled(ownership: Any) -> bool:
+    rules = ownership.get("Rules", []) if isinstance(ownership, dict) else []
+    return any(rule.get("ObjectOwnership") == "BucketOwnerEnforced" for rule in rules)
+
+
+def _owner_only_acl(owner: dict[str, Any]) -> dict[str, Any]:
+    """The ACL AWS keeps on a bucket with ACLs disabled, in GetBucketAcl's shape."""
+    return {"Owner": owner, "Grants": [{"Grantee": {**owner, "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}]}
 
 
 def _logging(enabled: dict[str, Any] | None) -> dict[str, Any] | None:
