@@ -20,16 +20,25 @@ def _spy_available(aws: AwsTarget, monkeypatch: pytest.MonkeyPatch) -> list[str]
     return asked
 
 
-def test_enabled_regions_are_accepted_without_botocores_region_list(aws: AwsTarget,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """Regions the account lists as enabled are returned as asked, and the endpoint model is not loaded."""
+def test_regions_botocore_knows_are_accepted_without_a_call(aws: AwsTarget,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Names in botocore's partition list are returned as asked: no API call, no endpoint model load."""
     asked = _spy_available(aws, monkeypatch)
     assert resolve_regions(aws, ["eu-west-1", " us-east-1 "]) == ["eu-west-1", "us-east-1"]
-    assert asked == []
+    assert asked == [] and sum(aws.calls.values()) == 0
+
+
+def test_a_region_newer_than_botocore_is_accepted_when_the_account_has_it(aws: AwsTarget,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name missing from botocore's partition list is still accepted if DescribeRegions lists it."""
+    monkeypatch.setattr("wasp.sources.aws.collect._partition_regions", lambda target: {"us-east-1"})
+    asked = _spy_available(aws, monkeypatch)
+    assert resolve_regions(aws, ["eu-west-1"]) == ["eu-west-1"]
+    assert aws.calls["ec2:DescribeRegions"] == 1 and asked == []
 
 
 def test_unknown_region_is_a_one_line_input_error(aws: AwsTarget, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A name neither enabled nor known to botocore is refused, after botocore's list was consulted."""
+    """A name neither enabled nor known to botocore is refused, after every list was consulted."""
     asked = _spy_available(aws, monkeypatch)
     with pytest.raises(AwsInputError, match=r"unknown region: mars-north-1$"):
         resolve_regions(aws, ["us-east-1", "mars-north-1"])
