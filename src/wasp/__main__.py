@@ -1,5 +1,5 @@
 """``python -m wasp`` runs the CLI."""
 
-from wasp.cli import main
+from wasp.cli import entry
 
-main()
+entry()

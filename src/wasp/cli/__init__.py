@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import sys
@@ -41,6 +42,19 @@ app_state: dict[str, bool] = {"debug": False}
 for _name in COMMAND_MODULES:
     for _command in importlib.import_module(_name).commands:
         app.add_command(_command)
+
+
+def entry() -> None:
+    """The process entry point (console script, ``python -m wasp``): ``main``, then a quick exit.
+
+    Without ``gc.freeze`` the interpreter's final garbage collections walk every object the command made
+    (~0.4 s after a 2,800-finding scan); atexit handlers, file closing and module teardown still run.
+    Tests call ``main`` in one long process, where frozen objects would never be collected.
+    """
+    try:
+        main()
+    finally:
+        gc.freeze()
 
 
 def main(argv: list[str] | None = None) -> None:
