@@ -20,6 +20,7 @@ PSEUDO_TYPES = frozenset({"WASP::Account", "WASP::Region"})
 
 log = logging.getLogger(__name__)
 
+
 @dataclass
 class ScanResult:
     findings: list[Finding]

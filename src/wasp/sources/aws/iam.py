@@ -132,9 +132,10 @@ def credential_report(client: Any, scope: Scope) -> list[dict[str, str]] | Unkno
 def _user_extras(client: Any, scope: Scope, name: str) -> dict[str, Any]:
     """Keys, console password and (for console users) MFA devices of one user.
 
-    MFA devices are read only when the user has a console password (or its state is unreadable): every
-    check that asks about MFA asks it of console sign-in, and skipping the read for programmatic users
-    saves a call per user. Their devices stay an explicit Unknown, never an empty list.
+    MFA devices are read only when the user has a console password (or its state is unreadable): the
+    checks ask about MFA for console sign-in, and skipping the read for programmatic users saves a call
+    per user. Their devices stay an explicit Unknown, never an empty list, so the one other question
+    (is a break-glass user MFA-protected?) answers from the credential report's ``mfa_active`` or UNKNOWN.
     """
     keys = scope.fetch(client.list_access_keys, UserName=name, pick=lambda r: r.get("AccessKeyMetadata", []))
     if isinstance(keys, list):
