@@ -45,6 +45,16 @@ def test_unknown_region_is_a_one_line_input_error(aws: AwsTarget, monkeypatch: p
     assert asked == ["ec2"]
 
 
+def test_a_region_of_another_partition_is_not_taken_on_botocores_word(aws: AwsTarget) -> None:
+    """cn-north-1 is in botocore's data but not in this target's aws partition: the account's list decides.
+
+    moto lists every region it models as enabled, China included, so here it is accepted after the call;
+    on AWS a commercial account does not list it and the name is refused as unknown.
+    """
+    assert resolve_regions(aws, ["cn-north-1"]) == ["cn-north-1"]
+    assert aws.calls["ec2:DescribeRegions"] == 1
+
+
 def test_no_regions_asked_means_every_enabled_region(aws: AwsTarget) -> None:
     """Without --regions the scan covers what DescribeRegions lists, sorted."""
     regions = resolve_regions(aws, None)

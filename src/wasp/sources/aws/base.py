@@ -92,13 +92,18 @@ class Scope:
             return Unknown(describe_error(exc))
         return pick(response) if pick is not None else response
 
-    def paginate(self, client: Any, method: str, key: str, **kwargs: Any) -> Iterator[Any]:
-        """Every item under ``key`` across pages (or the single response when not pageable)."""
+    def pages(self, client: Any, method: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        """Every response page (or the single response when the botocore in use cannot paginate ``method``)."""
         if client.can_paginate(method):
-            for page in client.get_paginator(method).paginate(**kwargs):
-                yield from page.get(key, []) or []
+            yield from client.get_paginator(method).paginate(**kwargs)
         else:
-            yield from getattr(client, method)(**kwargs).get(key, []) or []
+            kwargs.pop("PaginationConfig", None)
+            yield getattr(client, method)(**kwargs)
+
+    def paginate(self, client: Any, method: str, key: str, **kwargs: Any) -> Iterator[Any]:
+        """Every item under ``key`` across pages."""
+        for page in self.pages(client, method, **kwargs):
+            yield from page.get(key, []) or []
 
 
 CollectFunc = Callable[[Any, Scope], Iterable[Resource]]

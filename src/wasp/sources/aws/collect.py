@@ -36,7 +36,7 @@ class CollectResult:
 def resolve_regions(target: AwsTarget, requested: Iterable[str] | None) -> list[str]:
     """The regions to scan: those asked for (validated), else every region enabled for the account.
 
-    Asked-for names are checked against botocore's partition list first (a few kilobytes, no call), so a
+    Asked-for names are checked against botocore's list for the target's partition first (no call), so a
     scan of named regions starts collecting at once; a name it lacks (a region newer than botocore) is
     looked for among the account's enabled regions, then in botocore's endpoint model (a third of a
     second to load) before it is refused.
@@ -62,11 +62,19 @@ def resolve_regions(target: AwsTarget, requested: Iterable[str] | None) -> list[
 
 
 def _partition_regions(target: AwsTarget) -> set[str]:
+    """The regions botocore lists for the partition of the target's own region (aws, aws-cn, aws-us-gov...).
+
+    Only that partition: credentials of one partition cannot reach another, so a China or GovCloud name
+    in a commercial scan must be refused as unknown, as botocore's endpoint model refuses it.
+    """
     try:
         data = target.session._session.get_component("data_loader").load_data("partitions")
     except Exception:  # an older botocore without the file: the slower checks below still decide
         return set()
-    return {region for part in data.get("partitions", []) for region in part.get("regions", {})}
+    for part in data.get("partitions", []):
+        if target.region in part.get("regions", {}):
+            return set(part["regions"])
+    return set()
 
 
 def collect(

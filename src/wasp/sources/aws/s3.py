@@ -29,9 +29,7 @@ def buckets(client: Any, scope: Scope) -> Iterator[Resource]:
     # and the owner of them all (the caller's account), which stands for the ACL of a bucket with ACLs disabled
     listed: list[dict[str, Any]] = []
     owner: dict[str, Any] = {}
-    pages = (client.get_paginator("list_buckets").paginate(PaginationConfig={"PageSize": 10000})
-             if client.can_paginate("list_buckets") else [client.list_buckets()])
-    for page in pages:
+    for page in scope.pages(client, "list_buckets", PaginationConfig={"PageSize": 10000}):
         listed.extend(page.get("Buckets", []) or [])
         owner = page.get("Owner") or owner
     regions = {b["Name"]: b["BucketRegion"] for b in listed if b.get("BucketRegion")}
