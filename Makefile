@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m compileall -q src/wasp  # an editable install is not byte-compiled; nor is any run under PYTHONDONTWRITEBYTECODE
 	touch $(STAMP)
 
 ## demo: create the venv, install wasp, scan the embedded emulated account

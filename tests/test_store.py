@@ -159,3 +159,22 @@ def test_sql_summary_matches_python_summary(tmp_path):
     assert {q: t.counts for q, t in got.questions.items()} == {q: t.counts for q, t in expected.questions.items()}
     assert {b: t.counts for b, t in got.practices.items()} == {b: t.counts for b, t in expected.practices.items()}
     assert got.total.counts == expected.total.counts
+
+
+def test_holding_serves_every_connection_from_one_and_still_commits(aws, tmp_path, monkeypatch):
+    """Inside holding() a save opens the file once; what it wrote is committed and readable afterwards."""
+    import duckdb
+
+    result = live_scan(aws)
+    store = Store(tmp_path / "w.duckdb")
+    store.save(result)  # the schema exists: count only the save's own opens
+    opened = []
+    real = duckdb.connect
+    monkeypatch.setattr(duckdb, "connect", lambda *a, **k: opened.append(a) or real(*a, **k))
+    writer = store.begin("live")
+    with store.holding():
+        writer.write_result(result)
+        assert store.previous(writer.scan_id) is not None
+    assert len(opened) == 2  # begin, then the held connection
+    monkeypatch.setattr(duckdb, "connect", real)
+    assert Store(tmp_path / "w.duckdb").load(writer.scan_id).findings

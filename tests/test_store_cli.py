@@ -129,3 +129,22 @@ def test_bad_mute_file_stops_before_scanning(moto, tmp_path, capsys):
     db = tmp_path / "w.duckdb"
     code, _, err = wasp(capsys, "scan", "--endpoint-url", moto.url, "--db", str(db), "--mute-file", str(mutes))
     assert code == 2 and "every mute needs a reason" in err and not db.exists()
+
+
+def test_fresh_credentials_flag_reads_each_user_by_api(aws, moto, tmp_path, capsys):
+    """`wasp scan --fresh-credentials` adds the per-user reads (keys, their last use, password) to the same verdict."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="ci")
+    iam.create_access_key(UserName="ci")
+    base = ("scan", "--endpoint-url", moto.url, "--regions", "us-east-1", "--services", "iam", "--no-store",
+            "--checks", "iam_user_single_active_key", "--output", "json", "--out", str(tmp_path / "scan.json"))
+    runs = {}
+    for extra in ((), (), ("--fresh-credentials",)):  # the first run has the report generated (one poll more)
+        code, _, _ = wasp(capsys, *base, *extra)
+        assert code == 0
+        doc = json.loads((tmp_path / "scan.json").read_text())
+        [finding] = [f for f in doc["findings"] if f["resource"]["id"] == "ci"]
+        runs[extra] = (finding["status"], doc["scan"]["api_calls"])
+    (plain_status, plain_calls), (fresh_status, fresh_calls) = runs[()], runs[("--fresh-credentials",)]
+    assert plain_status == fresh_status == "PASS"
+    assert fresh_calls - plain_calls == 3  # ListAccessKeys, GetAccessKeyLastUsed, GetLoginProfile for "ci"

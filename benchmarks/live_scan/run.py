@@ -197,6 +197,18 @@ def ensure_prowler() -> Path:
     return exe
 
 
+def byte_compile() -> None:
+    """Compile wasp's modules ahead, as pip does for Prowler's installed package.
+
+    wasp is installed editable (its source tree), which pip does not byte-compile, and a machine that sets
+    PYTHONDONTWRITEBYTECODE never writes the cache at import either: every run would compile wasp from
+    source while Prowler loads its cached bytecode. ``make`` compiles too; this covers edits since.
+    """
+    import wasp
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(wasp.__file__).parent)], check=True)
+
+
 def tool_env(url: str, home: Path, credentials: dict[str, str] | None = None) -> dict[str, str]:
     """The tools' environment: no ambient AWS settings, the server's endpoint, the given (or moto's) keys."""
     creds = credentials or TESTING_CREDENTIALS
@@ -284,6 +296,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.json")
     args = parser.parse_args()
     prowler = None if args.skip_prowler else ensure_prowler()
+    byte_compile()
     report: dict[str, Any] = {"region": REGION, "wasp_services": WASP_SERVICES, "prowler_services": PROWLER_SERVICES,
                               "prowler_version": PROWLER_VERSION if prowler else None,
                               "emulator": "lean" if args.lean_emulator else "stock", "scales": []}

@@ -92,16 +92,20 @@ def evaluate(inventory: Inventory, checks: Iterable[Check] | None = None, source
 
 
 def _warm_caches() -> None:
-    """Build the IAM action catalog while collection waits on AWS.
+    """Build the IAM action catalog and load the checks while collection waits on AWS.
 
-    The policy checks need it and building it costs about half a second of CPU, which otherwise comes
-    after the last API call; during collection the process mostly waits on the network.
+    The policy checks need the catalog (about half a second of CPU) and evaluation needs every check
+    module and the shared responsibility table; done here, that work is off the path between the start
+    of the process and its first collector call, and out of the time after the last one.
     """
     try:
         from wasp.iam.actions import warm
+        from wasp.responsibility import table
 
+        select(source="live")
+        table()
         warm()
-    except Exception:  # the checks build it again and report any failure themselves
+    except Exception:  # the checks do it again and report any failure themselves
         log.debug("warming the IAM action catalog failed", exc_info=True)
 
 
@@ -113,11 +117,13 @@ def scan_live(target: Any, regions: list[str] | None = None, services: list[str]
     started = datetime.now(UTC)
     threading.Thread(target=_warm_caches, name="wasp-warm-caches", daemon=True).start()
     region_list = resolve_regions(target, regions)
-    checks = select(ids=check_ids, source="live")
+    # named checks are chosen first (an unknown id fails before any collection); all checks once collection runs
+    checks = select(ids=check_ids, source="live") if check_ids else None
     # a scan narrowed to some checks collects only what those checks read, plus the account- and region-wide
     # facts (WASP::Account, WASP::Region) that many checks consult without declaring them
-    types = {t for c in checks for t in (c.resource, *c.uses)} | PSEUDO_TYPES if check_ids and not services else None
+    types = {t for c in checks for t in (c.resource, *c.uses)} | PSEUDO_TYPES if checks and not services else None
     collected = collect(target, region_list, services=services, progress=progress, workers=workers, types=types)
+    checks = checks if checks is not None else select(source="live")
     findings = evaluate(collected.inventory, checks, "live", settings, collected.account, region_list)
     return ScanResult(findings=findings, inventory=collected.inventory, source="live",
                       account=collected.account, regions=region_list, started=started,

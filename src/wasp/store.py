@@ -129,11 +129,33 @@ class Store:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
         self._schema_ready = False
+        self._held: duckdb.DuckDBPyConnection | None = None
 
     # ---- connections -------------------------------------------------------------------------------
     @contextmanager
+    def holding(self) -> Iterator[Store]:
+        """One connection for a burst of writes and reads, such as saving a scan and diffing it.
+
+        Connections are short-lived so that other processes can write between them, but each open and
+        close of the file costs ~25 ms (and a checkpoint); saving a scan took seven. Inside this block every
+        ``connect`` gets the one held connection; each statement still commits on its own.
+        """
+        if self._held is not None:
+            yield self
+            return
+        with self.connect() as con:
+            self._held = con
+            try:
+                yield self
+            finally:
+                self._held = None
+
+    @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short-lived connection; waits while another process holds the write lock."""
+        if self._held is not None:
+            yield self._held
+            return
         if read_only and not self.path.exists():
             raise InputError(f"no wasp store at {self.path}: run `wasp scan` first or pass --db")
         if not read_only:

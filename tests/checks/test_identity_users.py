@@ -57,11 +57,31 @@ def test_fresh_access_key_passes_rotation(aws):
 
 
 def test_key_older_than_threshold_fails_rotation(aws):
-    """With a 0-day rotation threshold (Settings), an active key of any age fails and is named."""
+    """With a 0-day threshold (Settings) an active key fails, named by report slot and date (the report has no id)."""
+    aws.client("iam").create_user(UserName="ci")
+    aws.client("iam").create_access_key(UserName="ci")
+    finding = status(aws, "iam_access_key_rotated", "ci", Settings(key_max_age_days=0))
+    today = datetime.now(UTC).date().isoformat()
+    assert finding.status is Status.FAIL and f"key 1 created {today}" in finding.reason
+
+
+def test_key_read_by_api_is_named_by_its_id(aws):
+    """With --fresh-credentials the keys are read by API, and a failing key is named by its id."""
+    aws.fresh_credentials = True
     aws.client("iam").create_user(UserName="ci")
     key = aws.client("iam").create_access_key(UserName="ci")["AccessKey"]["AccessKeyId"]
     finding = status(aws, "iam_access_key_rotated", "ci", Settings(key_max_age_days=0))
     assert finding.status is Status.FAIL and key in finding.reason
+
+
+def test_report_sourced_console_user_without_mfa_fails_and_with_mfa_passes(aws):
+    """From the credential report alone (no MFA read), mfa_active decides console MFA both ways."""
+    console_user(aws, "alice")
+    console_user(aws, "bob", mfa=True)
+    result = scan_live(aws, regions=["us-east-1"], services=["iam"], check_ids=["iam_user_console_mfa"])
+    got = {f.resource.id: f.status for f in result.findings if f.check_id == "iam_user_console_mfa"}
+    assert got == {"alice": Status.FAIL, "bob": Status.PASS}
+    assert aws.calls["iam:ListMFADevices"] == 0
 
 
 def test_inactive_old_key_is_not_a_rotation_failure(aws):

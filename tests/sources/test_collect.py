@@ -59,3 +59,24 @@ def test_no_regions_asked_means_every_enabled_region(aws: AwsTarget) -> None:
     """Without --regions the scan covers what DescribeRegions lists, sorted."""
     regions = resolve_regions(aws, None)
     assert "us-east-1" in regions and regions == sorted(regions) and len(regions) > 10
+
+
+def test_collectors_that_read_per_resource_start_first(aws: AwsTarget) -> None:
+    """Fan-out collectors (a read per bucket, per instance) are submitted before the one-listing ones."""
+    from wasp.sources.aws import collect as collect_module
+
+    started: list[str] = []
+    real = collect_module._run
+
+    def record(col, scope):  # type: ignore[no-untyped-def]
+        started.append(col.name)
+        return real(col, scope)
+
+    collect_module._run = record
+    try:
+        collect_module.collect(aws, ["us-east-1"], services=["ec2", "s3"], workers=1)
+    finally:
+        collect_module._run = real
+    fan_out = [c.name for svc in collect_module._select(["ec2", "s3"]) for c in svc if c.fan_out]
+    assert sorted(fan_out) == ["buckets", "instances"]
+    assert sorted(started[:2]) == ["buckets", "instances"] and len(started) > 2

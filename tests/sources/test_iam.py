@@ -41,7 +41,8 @@ def _one(inv, type_, name):
 
 
 def test_user_shape_has_keys_mfa_login_profile_and_report_row(aws):
-    """A user carries its policies, groups, console password, keys (with last use), MFA devices and report row."""
+    """Read by API (--fresh-credentials), a user carries policies, groups, password, keys, MFA devices, report row."""
+    aws.fresh_credentials = True
     iam = aws.client("iam")
     iam.create_user(UserName="alice", Tags=[{"Key": "team", "Value": "ops"}])
     iam.create_login_profile(UserName="alice", Password="Correct-Horse-9!")
@@ -73,6 +74,7 @@ def test_user_shape_has_keys_mfa_login_profile_and_report_row(aws):
 
 def test_user_without_console_password_has_login_profile_none(aws):
     """NoSuchEntity from GetLoginProfile means 'no console password' (None); MFA is then not read, and says so."""
+    aws.fresh_credentials = True
     aws.client("iam").create_user(UserName="robot")
     user = _one(_inventory(aws), "AWS::IAM::User", "robot")
     assert user.properties["LoginProfile"] is None
@@ -84,6 +86,7 @@ def test_user_without_console_password_has_login_profile_none(aws):
 
 def test_mfa_devices_read_for_console_users_only(aws):
     """Of two users, only the one with a console password costs a ListMFADevices call; an empty list is kept."""
+    aws.fresh_credentials = True
     iam = aws.client("iam")
     iam.create_user(UserName="robot")
     iam.create_user(UserName="human")
@@ -91,6 +94,55 @@ def test_mfa_devices_read_for_console_users_only(aws):
     inv = _inventory(aws)
     assert _one(inv, "AWS::IAM::User", "human").observed["MFADevices"] == []
     assert aws.calls["iam:ListMFADevices"] == 1
+
+
+PER_USER_READS = ("iam:ListAccessKeys", "iam:GetAccessKeyLastUsed", "iam:GetLoginProfile", "iam:ListMFADevices")
+
+
+def test_user_credentials_come_from_the_credential_report_without_per_user_calls(aws):
+    """By default keys, password and MFA come from the report: no per-user call, same facts, report time kept."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="alice")
+    iam.create_login_profile(UserName="alice", Password="Correct-Horse-9!")
+    iam.create_access_key(UserName="alice")
+    second = iam.create_access_key(UserName="alice")["AccessKey"]["AccessKeyId"]
+    iam.update_access_key(UserName="alice", AccessKeyId=second, Status="Inactive")
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]["SerialNumber"]
+    iam.enable_mfa_device(UserName="alice", SerialNumber=serial, AuthenticationCode1="123456",
+                          AuthenticationCode2="654321")
+    iam.create_user(UserName="robot")
+    inv = _inventory(aws)
+    assert not [call for call in PER_USER_READS if aws.calls[call]]
+    alice = _one(inv, "AWS::IAM::User", "alice")
+    assert alice.observed["CredentialsFrom"] == "credential report"
+    assert alice.observed["CredentialReport"]["report_generated_time"]
+    assert alice.properties["LoginProfile"] is not None
+    keys = alice.observed["AccessKeys"]
+    assert [(k["Slot"], k["Status"], k["LastUsedDate"]) for k in keys] == [(1, "Active", None), (2, "Inactive", None)]
+    assert abs(datetime.now(UTC) - datetime.fromisoformat(keys[0]["CreateDate"])) < timedelta(minutes=5)
+    from wasp.checks.identity import key_name, user_has_mfa
+
+    assert key_name(keys[0]).startswith("key 1 created ")
+    assert user_has_mfa(alice) is True
+    robot = _one(inv, "AWS::IAM::User", "robot")
+    assert robot.properties["LoginProfile"] is None and robot.observed["AccessKeys"] == []
+    assert user_has_mfa(robot) is False  # the report's mfa_active "false" settles it for a report-sourced user
+
+
+def test_report_rows_that_cannot_be_read_leave_the_user_to_the_api():
+    """An unreadable report row (odd flag, active key without a date) gives None: that user is read by API."""
+    from wasp.sources.aws.iam import report_extras
+
+    row = {"user": "u", "password_enabled": "false", "mfa_active": "false", "access_key_1_active": "true",
+           "access_key_1_last_rotated": "2026-01-02T03:04:05+00:00", "access_key_1_last_used_date": "N/A",
+           "access_key_1_last_used_service": "N/A", "access_key_2_active": "false",
+           "access_key_2_last_rotated": "N/A"}
+    facts = report_extras(row)
+    assert facts is not None and [k["Slot"] for k in facts["AccessKeys"]] == [1]
+    assert report_extras({**row, "password_enabled": "maybe"}) is None
+    assert report_extras({**row, "access_key_1_last_rotated": "N/A"}) is None
+    assert report_extras({k: v for k, v in row.items() if k != "access_key_2_active"}) is None
+    assert report_extras(None) is None
 
 
 def test_role_and_policies_shapes(aws):
@@ -178,3 +230,6 @@ def test_denied_credential_report_becomes_unknown(aws, moto):
         or "GetCredentialReport" in account.properties["CredentialReport"].reason
     user = _one(inv, "AWS::IAM::User", "scanner")
     assert isinstance(user.observed["CredentialReport"], Unknown)
+    # without the report the user's keys and password are read one by one
+    assert user.observed["CredentialsFrom"] == "api" and user.observed["AccessKeys"][0]["AccessKeyId"] == \
+        key["AccessKeyId"]

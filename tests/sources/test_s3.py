@@ -80,7 +80,7 @@ def test_bucket_region_named_by_the_listing_spares_the_location_call(aws: AwsTar
     """A BucketRegion from a paginated ListBuckets is used as is, with no GetBucketLocation call."""
     aws.client("s3", "eu-west-1").create_bucket(
         Bucket="far-away", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-    resource = _bucket(aws.client("s3"), _scope(aws), "far-away", "eu-west-1")
+    resource = _bucket(aws.client("s3"), _scope(aws), "far-away", placement=lambda: ({"far-away": "eu-west-1"}, {}))
     assert resource.region == "eu-west-1"
     assert aws.calls["s3:GetBucketLocation"] == 0
     assert aws.calls["s3:GetBucketVersioning"] == 1
@@ -101,3 +101,37 @@ def test_acl_of_a_bucket_with_acls_disabled_is_the_owners_full_control_without_a
     assert found["enforced"].observed["Owner"] == owner
     classic = found["classic"].properties["AclGrants"]
     assert any((g["Grantee"].get("URI") or "").endswith("/AllUsers") for g in classic)
+
+
+def test_tags_of_buckets_come_from_one_tagging_api_listing_per_region(aws: AwsTarget) -> None:
+    """Placed buckets get their tags (none for never-tagged ones) from GetResources, not one GetBucketTagging each."""
+    _far_and_near(aws, 0, 3)
+    s3 = aws.client("s3")
+    s3.put_bucket_tagging(Bucket="close-by-0", Tagging={"TagSet": [{"Key": "data-class", "Value": "secret"}]})
+    s3.put_bucket_tagging(Bucket="close-by-1", Tagging={"TagSet": [{"Key": "owner", "Value": "ops"}]})
+    found = {r.id: (r.tags, r.observed.get("Tags")) for r in buckets(s3, _scope(aws))}
+    assert found == {"close-by-0": ({"data-class": "secret"}, None), "close-by-1": ({"owner": "ops"}, None),
+                     "close-by-2": ({}, None)}
+    assert aws.calls["resourcegroupstaggingapi:GetResources"] == 1
+    assert aws.calls["s3:GetBucketTagging"] == 0
+
+
+def test_a_denied_tagging_api_falls_back_to_each_buckets_own_tags(aws: AwsTarget) -> None:
+    """When GetResources fails, every bucket's tags are read with GetBucketTagging: none is taken as untagged."""
+    _far_and_near(aws, 0, 3)
+    s3 = aws.client("s3")
+    s3.put_bucket_tagging(Bucket="close-by-2", Tagging={"TagSet": [{"Key": "data-class", "Value": "public"}]})
+    tagging = aws.client("resourcegroupstaggingapi")
+
+    def deny(**_: object) -> None:
+        from botocore.exceptions import ClientError
+
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "denied"}}, "GetResources")
+
+    tagging.meta.events.register("before-call.resource-groups-tagging-api.GetResources", deny)
+    try:
+        found = {r.id: r.tags for r in buckets(s3, _scope(aws))}
+    finally:
+        tagging.meta.events.unregister("before-call.resource-groups-tagging-api.GetResources", deny)
+    assert found == {"close-by-0": {}, "close-by-1": {}, "close-by-2": {"data-class": "public"}}
+    assert aws.calls["s3:GetBucketTagging"] == 3

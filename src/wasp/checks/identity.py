@@ -68,20 +68,28 @@ def user_last_used(user: Resource) -> tuple[datetime | None, str]:
     keys = user.observed.get("AccessKeys")
     for key in keys if isinstance(keys, list) else []:
         if when := as_datetime(key.get("LastUsedDate")):
-            uses.append((when, f"access key {key.get('AccessKeyId')}"))
+            uses.append((when, f"access key {key_name(key)}"))
     if not uses:
         return None, ""
     return max(uses)
 
 
 def user_has_mfa(user: Resource) -> bool | Unknown:
+    """MFA from the devices read by API, else the credential report's ``mfa_active``.
+
+    The report's "false" settles the question only when the user's credentials were taken from that report
+    (the collector's choice, stated in ``CredentialsFrom``); otherwise devices that were not read stay unknown.
+    """
     devices = user.observed.get("MFADevices")
     if isinstance(devices, list) and devices:
         return True
     row = user.observed.get("CredentialReport")
-    if isinstance(row, dict) and str(row.get("mfa_active", "")).lower() == "true":
+    active = str(row.get("mfa_active", "")).lower() if isinstance(row, dict) else ""
+    if active == "true":
         return True
     if isinstance(devices, list):
+        return False
+    if active == "false" and user.observed.get("CredentialsFrom") == "credential report":
         return False
     return devices if isinstance(devices, Unknown) else Unknown("MFA devices not collected")
 
@@ -102,6 +110,14 @@ def _active_keys(user: Resource) -> list[dict[str, Any]] | Unknown:
     if keys is None:
         return Unknown("access keys not collected")
     return [k for k in keys if k.get("Status") == "Active"]
+
+
+def key_name(key: dict[str, Any]) -> str:
+    """A key's id, or (for a key known from the credential report, which has no ids) its slot and date."""
+    if key.get("AccessKeyId"):
+        return str(key["AccessKeyId"])
+    created = as_datetime(key.get("CreateDate"))
+    return f"key {key.get('Slot', '?')} created {created.date().isoformat() if created else 'on an unknown date'}"
 
 
 def _names(items: Iterable[str]) -> str:
@@ -464,9 +480,9 @@ def access_key_rotated(user: Resource, ctx: Context) -> Result:
     for key in keys:
         created = as_datetime(key.get("CreateDate"))
         if created is None:
-            undated.append(str(key.get("AccessKeyId")))
+            undated.append(key_name(key))
         elif ctx.now - created > timedelta(days=limit):
-            old.append(f"{key.get('AccessKeyId')} ({days_since(created, ctx)} days)")
+            old.append(f"{key_name(key)} ({days_since(created, ctx)} days)")
     if old:
         return Result.failed(f"active access key older than {limit} days: {', '.join(old)}")
     if undated:
@@ -518,11 +534,11 @@ def user_unused_credentials(user: Resource, ctx: Context) -> Result:
     for key in keys:
         used_at = key.get("LastUsedDate")
         if is_unknown(used_at):
-            return Result.unknown(f"last use of {key.get('AccessKeyId')} unreadable: {used_at.reason}")
+            return Result.unknown(f"last use of {key_name(key)} unreadable: {used_at.reason}")
         last = as_datetime(used_at) or as_datetime(key.get("CreateDate"))
         if last is not None and ctx.now - last > timedelta(days=limit):
             how = "last used" if as_datetime(used_at) else "never used, created"
-            stale.append(f"access key {key.get('AccessKeyId')} {how} {days_since(last, ctx)} days ago")
+            stale.append(f"access key {key_name(key)} {how} {days_since(last, ctx)} days ago")
     if stale:
         return Result.failed(f"unused for more than {limit} days: {'; '.join(stale)}")
     if not profile and not keys:
@@ -550,7 +566,7 @@ def single_active_key(user: Resource, ctx: Context) -> Result:
     if isinstance(keys, Unknown):
         return Result.unknown(f"access keys unreadable: {keys.reason}")
     if len(keys) > 1:
-        return Result.failed(f"{len(keys)} active access keys: {_names(str(k.get('AccessKeyId')) for k in keys)}")
+        return Result.failed(f"{len(keys)} active access keys: {_names(key_name(k) for k in keys)}")
     return Result.passed(f"{len(keys)} active access key(s)")
 
 

@@ -90,16 +90,20 @@ def run_scan(target: Any, regions: list[str] | None, services: list[str] | None,
               help="CloudTrail logs (folder/file) or a wasp event store: also judge unused permissions per principal.")
 @click.option("--activity-days", type=click.IntRange(1, 3650), default=90, show_default=True,
               help="With --activity: the window in which a granted service must have been used.")
+@click.option("--fresh-credentials", is_flag=True,
+              help="Read each IAM user's keys, password and MFA by API (4 calls per user) instead of trusting "
+                   "the credential report, which AWS regenerates only when it is over 4 hours old.")
 @store_options
 def scan(profile: str | None, region: str | None, regions: str | None, endpoint_url: str | None,
          role_arn: str | None, external_id: str | None, services: str | None, check_ids: str | None,
          output: str, out: Path | None, fail_on: str | None, org: bool, org_role: str, accounts: str | None,
          ous: str | None, exclude_accounts: str | None, max_concurrency: int, max_rps: float | None, engine: str,
-         spark_master: str, parquet_dir: Path | None, activity: Path | None, activity_days: int, db: Path | None,
-         no_store: bool, mute_file: Path | None) -> int:
+         spark_master: str, parquet_dir: Path | None, activity: Path | None, activity_days: int,
+         fresh_credentials: bool, db: Path | None, no_store: bool, mute_file: Path | None) -> int:
     """Assess a live AWS account (or a whole organization) against the Security Pillar (read-only)."""
     with Recorder(db, not no_store, mute_file) as recorder:
         target = target_from(profile, region, endpoint_url, role_arn, external_id)
+        target.fresh_credentials = fresh_credentials
         if max_rps:
             from wasp.sources.aws.ratelimit import RateLimiter
 

@@ -81,15 +81,14 @@ class Recorder:
                 click.echo(f"note: mute expired on {mute.expires} ({mute.origin}): {safe(mute.reason)}", err=True)
         if self.writer is None:
             return
-        from wasp.store import Store
 
         w = self.writer
-        w.write_result(result)
-        result.scan_id = w.scan_id
-        store = Store(self.db)
-        previous = store.previous(w.scan_id)
-        if previous is not None:
-            self.diff = store.diff_ids(previous, w.scan_id)
+        with w.store.holding() as store:
+            w.write_result(result)
+            result.scan_id = w.scan_id
+            previous = store.previous(w.scan_id)
+            if previous is not None:
+                self.diff = store.diff_ids(previous, w.scan_id)
         click.echo(f"saved scan {w.scan_id} to {self.db}", err=True)
 
 

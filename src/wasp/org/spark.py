@@ -33,7 +33,8 @@ def _scan_partition(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str, 
         creds = task["credentials"]
         session = boto3.Session(aws_access_key_id=creds["access_key"], aws_secret_access_key=creds["secret_key"],
                                 aws_session_token=creds.get("token"), region_name=task["region"])
-        base = AwsTarget(session, endpoint_url=task["endpoint_url"])
+        base = AwsTarget(session, endpoint_url=task["endpoint_url"],
+                         fresh_credentials=bool(task.get("fresh_credentials")))
         org = Organization(**{**task["org"], "accounts": []})
         account = OrgAccount(**task["account"])
         opts = OrgOptions(**task["options"])
@@ -80,7 +81,8 @@ def scan_org_spark(base: Any, org: Organization, accounts: list[OrgAccount], opt
     creds = {"access_key": frozen.access_key, "secret_key": frozen.secret_key, "token": frozen.token}
     org_meta = {"id": org.id, "management_account": org.management_account,
                 "delegated_admins": org.delegated_admins, "scps_enabled": org.scps_enabled}
-    tasks = [{"credentials": creds, "endpoint_url": base.endpoint_url, "region": base.region, "org": org_meta,
+    tasks = [{"credentials": creds, "endpoint_url": base.endpoint_url, "region": base.region,
+              "fresh_credentials": base.fresh_credentials, "org": org_meta,
               "account": asdict(a), "options": asdict(opts)} for a in accounts]
     spark = (SparkSession.builder.master(master).appName("wasp-org-scan")
              .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate())

@@ -28,8 +28,8 @@ def plans(client: Any, scope: Scope) -> Iterator[Resource]:
         arn = summary.get("BackupPlanArn", "")
         plan = scope.fetch(client.get_backup_plan, BackupPlanId=plan_id, pick=lambda r: r.get("BackupPlan", {}))
         rules: Any = plan if isinstance(plan, Unknown) else [_rule(r) for r in plan.get("Rules", [])]
-        listed = scope.fetch(lambda **kw: list(scope.paginate(selections_client, "list_backup_selections",
-                                                              "BackupSelectionsList", **kw)), BackupPlanId=plan_id)
+        listed = scope.fetch_all(selections_client, "list_backup_selections", "BackupSelectionsList",
+                                 BackupPlanId=plan_id)
         selection_ids: list[str] | Unknown = listed if isinstance(listed, Unknown) else []
         for sel in [] if isinstance(listed, Unknown) else listed:
             selection_ids.append(sel["SelectionId"])  # type: ignore[union-attr]

@@ -105,6 +105,10 @@ class Scope:
         for page in self.pages(client, method, **kwargs):
             yield from page.get(key, []) or []
 
+    def fetch_all(self, client: Any, method: str, key: str, **kwargs: Any) -> list[Any] | Unknown:
+        """Every item under ``key`` across pages, or Unknown with the reason if any page fails (no partial list)."""
+        return self.fetch(lambda **kw: list(self.paginate(client, method, key, **kw)), **kwargs)
+
 
 CollectFunc = Callable[[Any, Scope], Iterable[Resource]]
 
@@ -117,6 +121,9 @@ class Collector:
     func: CollectFunc
     global_: bool
     provides: tuple[str, ...]  # properties contributed to merged pseudo resources
+    # reads per resource found (a call per bucket, per instance): such a collector is the scan's long pole,
+    # so it starts before the one-listing collectors
+    fan_out: bool = False
 
 
 @dataclass
@@ -129,9 +136,10 @@ class Service:
     collectors: list[Collector] = field(default_factory=list)
 
     def collects(self, *types: str, global_: bool = False, provides: Iterable[str] = (),
-                 name: str = "") -> Callable[[CollectFunc], CollectFunc]:
+                 name: str = "", fan_out: bool = False) -> Callable[[CollectFunc], CollectFunc]:
         def register(func: CollectFunc) -> CollectFunc:
-            self.collectors.append(Collector(self, name or func.__name__, types, func, global_, tuple(provides)))
+            self.collectors.append(Collector(self, name or func.__name__, types, func, global_, tuple(provides),
+                                             fan_out))
             return func
 
         return register

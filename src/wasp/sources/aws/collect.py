@@ -98,6 +98,7 @@ def collect(
                 jobs.append((col, GLOBAL_REGION if GLOBAL_REGION in regions or not regions else regions[0]))
             else:
                 jobs.extend((col, region) for region in regions)
+    jobs.sort(key=lambda job: not job[0].fan_out)  # the long poles first; otherwise the services' order
     inventory = Inventory()
     merged: dict[tuple[str, str, str], Resource] = {}
     for region in regions:

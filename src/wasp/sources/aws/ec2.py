@@ -62,7 +62,7 @@ def decode_user_data(value: str | None) -> str | None:
 
 
 # ---------------------------------------------------------------- instances
-@EC2.collects("AWS::EC2::Instance")
+@EC2.collects("AWS::EC2::Instance", fan_out=True)
 def instances(client: Any, scope: Scope) -> Iterator[Resource]:
     items = [i for r in scope.paginate(client, "describe_instances", "Reservations") for i in r.get("Instances", [])
              if i.get("State", {}).get("Name") != "terminated"]

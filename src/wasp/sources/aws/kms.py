@@ -20,7 +20,7 @@ KMS = Service("kms", label="kms", actions=[
 ])
 
 
-@KMS.collects("AWS::KMS::Key")
+@KMS.collects("AWS::KMS::Key", fan_out=True)
 def keys(client: Any, scope: Scope) -> Iterator[Resource]:
     ids = [k["KeyId"] for k in scope.paginate(client, "list_keys", "Keys")]
     aliases: dict[str, list[str]] = {}

@@ -24,7 +24,7 @@ URL_TYPE = "AWS::Lambda::Url"
 _NOT_FOUND = ["ResourceNotFoundException"]
 
 
-@LAMBDA.collects(TYPE, URL_TYPE)
+@LAMBDA.collects(TYPE, URL_TYPE, fan_out=True)
 def functions(client: Any, scope: Scope) -> Iterator[Resource]:
     items = list(scope.paginate(client, "list_functions", "Functions"))
     with ThreadPoolExecutor(max_workers=8) as pool:

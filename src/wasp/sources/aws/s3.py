@@ -1,13 +1,14 @@
 """S3 buckets in the AWS::S3::Bucket shape, with their policy and ACL attached.
 
-Bucket-level reads are many per bucket, so they run on a small thread pool of their own; every
-sub-read that fails becomes an Unknown property, never a default that could look compliant.
+Bucket-level reads are many per bucket, so they run on a thread pool of their own; every sub-read
+that fails becomes an Unknown property, never a default that could look compliant. Tags come from
+the Resource Groups Tagging API, one listing per region, where it answers.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -19,11 +20,12 @@ S3 = Service("s3", label="s3", actions=[
     "s3:GetBucketAcl", "s3:GetEncryptionConfiguration", "s3:GetBucketVersioning", "s3:GetBucketLogging",
     "s3:GetBucketPublicAccessBlock", "s3:GetReplicationConfiguration", "s3:GetLifecycleConfiguration",
     "s3:GetBucketTagging", "s3:GetBucketOwnershipControls", "s3:GetBucketObjectLockConfiguration",
+    "tag:GetResources",
 ])
 S3CONTROL = Service("s3control", label="s3", actions=["s3:GetAccountPublicAccessBlock"])
 
 
-@S3.collects("AWS::S3::Bucket", global_=True)
+@S3.collects("AWS::S3::Bucket", global_=True, fan_out=True)
 def buckets(client: Any, scope: Scope) -> Iterator[Resource]:
     # a paginated ListBuckets names each bucket's region (BucketRegion), sparing a GetBucketLocation per bucket,
     # and the owner of them all (the caller's account), which stands for the ACL of a bucket with ACLs disabled
@@ -32,12 +34,56 @@ def buckets(client: Any, scope: Scope) -> Iterator[Resource]:
     for page in scope.pages(client, "list_buckets", PaginationConfig={"PageSize": 10000}):
         listed.extend(page.get("Buckets", []) or [])
         owner = page.get("Owner") or owner
+    with ThreadPoolExecutor(max_workers=BUCKET_WORKERS) as pool:
+        # regions and tags are worked out while the buckets' settings are read; each bucket waits for them last
+        placed = pool.submit(_placement, client, scope, listed)
+        yield from pool.map(lambda b: _bucket(client, scope, b["Name"], owner, placed.result), listed)
+
+
+Placement = tuple[dict[str, str], dict[str, dict[str, str]]]  # bucket -> region, bucket -> tags
+
+
+def _placement(client: Any, scope: Scope, listed: list[dict[str, Any]]) -> Placement:
+    """Each bucket's region (from the listing, else region-filtered listings) and tags (tagging API), where known.
+
+    A bucket missing from either map is asked itself (GetBucketLocation, GetBucketTagging).
+    """
     regions = {b["Name"]: b["BucketRegion"] for b in listed if b.get("BucketRegion")}
     unplaced = [b["Name"] for b in listed if not b.get("BucketRegion")]
     if len(unplaced) > FILTERED_LISTINGS_MIN:
         regions.update(_placed_by_region_filter(client, scope, unplaced))
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        yield from pool.map(lambda b: _bucket(client, scope, b["Name"], regions.get(b["Name"]), owner), listed)
+    return regions, _tags_by_region(scope, regions)
+
+
+BUCKET_WORKERS = 16  # a bucket costs ~9 reads in series: enough buckets at once to keep the endpoint busy
+TAGGING_MIN = 2  # one tagging-API listing replaces a GetBucketTagging per bucket from two buckets in a region
+
+
+def _tags_by_region(scope: Scope, regions: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Tags of the placed buckets, from one Resource Groups Tagging API listing per region that holds some.
+
+    GetResources returns every resource that is or was tagged, with its tags, a hundred per page; a bucket
+    it does not return in its own region has never been tagged, so its tags are known to be none. Buckets
+    of a region the listing could not be read in (AccessDenied, throttling) are left out and read one by
+    one with GetBucketTagging, as are buckets whose region is unknown. The tagging API is eventually
+    consistent: a tag changed in the last minutes may not show yet.
+    """
+    by_region: dict[str, list[str]] = {}
+    for name, region in regions.items():
+        by_region.setdefault(region, []).append(name)
+    known: dict[str, dict[str, str]] = {}
+    for region, names in by_region.items():
+        if len(names) < TAGGING_MIN:
+            continue
+        listed = scope.fetch_all(scope.target.client("resourcegroupstaggingapi", region), "get_resources",
+                                 "ResourceTagMappingList", ResourceTypeFilters=["s3"], ResourcesPerPage=100)
+        if isinstance(listed, Unknown):
+            continue
+        tagged = {m["ResourceARN"].split(":::", 1)[1]: tags_of(m.get("Tags", []))
+                  for m in listed if str(m.get("ResourceARN", "")).startswith(f"arn:{scope.partition}:s3:::")}
+        for name in names:
+            known[name] = tagged.get(name, {})
+    return known
 
 
 FILTERED_LISTINGS_MIN = 2  # the region filter costs at least two listings: not worth it for two buckets or fewer
@@ -59,8 +105,8 @@ def _placed_by_region_filter(client: Any, scope: Scope, names: list[str]) -> dic
     placed: dict[str, str] = {}
     seen: set[str] = set()
     for done, region in enumerate(asked):
-        listed = scope.fetch(lambda **kw: list(scope.paginate(client, "list_buckets", "Buckets", **kw)),
-                             BucketRegion=region, PaginationConfig={"PageSize": 10000})
+        listed = scope.fetch_all(client, "list_buckets", "Buckets", BucketRegion=region,
+                                 PaginationConfig={"PageSize": 10000})
         if isinstance(listed, Unknown):
             return placed if done >= 2 else {}  # two regions answered: the filter was proven to work
         for bucket in listed:
@@ -75,8 +121,8 @@ def _placed_by_region_filter(client: Any, scope: Scope, names: list[str]) -> dic
     return placed
 
 
-def _bucket(client: Any, scope: Scope, name: str, listed_region: str | None = None,
-            owner: dict[str, Any] | None = None) -> Resource:
+def _bucket(client: Any, scope: Scope, name: str, owner: dict[str, Any] | None = None,
+            placement: Callable[[], Placement] | None = None) -> Resource:
     """One bucket's settings, read one by one (S3 has no batch read of bucket settings).
 
     Reads are skipped where AWS's own rules fix the answer. Replication and Object Lock both require
@@ -87,12 +133,6 @@ def _bucket(client: Any, scope: Scope, name: str, listed_region: str | None = No
     ACL is the owner's full control (the default for buckets created since April 2023).
     """
     f = scope.fetch
-    region = listed_region or f(client.get_bucket_location, Bucket=name,
-                                pick=lambda r: r.get("LocationConstraint") or "us-east-1")
-    if isinstance(region, Unknown):
-        region = ""
-    elif region == "EU":
-        region = "eu-west-1"
     versioning = f(client.get_bucket_versioning, Bucket=name,
                    pick=lambda r: {"Status": r.get("Status", "Suspended")} if r.get("Status") else None)
     never_versioned = versioning is None
@@ -126,8 +166,16 @@ def _bucket(client: Any, scope: Scope, name: str, listed_region: str | None = No
         "PolicyDocument": policy,
         "AclGrants": acl if isinstance(acl, Unknown) else _grants(acl),
     }
-    tags = f(client.get_bucket_tagging, Bucket=name, absent=["NoSuchTagSet"], default={},
-             pick=lambda r: tags_of(r.get("TagSet", [])))
+    regions, known_tags = placement() if placement is not None else ({}, {})
+    region = regions.get(name) or f(client.get_bucket_location, Bucket=name,
+                                    pick=lambda r: r.get("LocationConstraint") or "us-east-1")
+    if isinstance(region, Unknown):
+        region = ""
+    elif region == "EU":
+        region = "eu-west-1"
+    tags = known_tags[name] if name in known_tags else f(client.get_bucket_tagging, Bucket=name,
+                                                         absent=["NoSuchTagSet"], default={},
+                                                         pick=lambda r: tags_of(r.get("TagSet", [])))
     observed = {"Owner": acl.get("Owner", {}) if isinstance(acl, dict) else acl}
     if isinstance(tags, Unknown):  # unreadable tags are not "no tags": checks keyed on tags must say UNKNOWN
         observed["Tags"] = tags

@@ -17,6 +17,7 @@ import botocore.config
 import botocore.exceptions
 
 from wasp.errors import InputError
+from wasp.sources.aws import model_cache
 
 DEFAULT_REGION = "us-east-1"
 
@@ -42,6 +43,9 @@ class AwsTarget:
     # botocore retry mode: 'adaptive' (retries plus a client-side rate limiter that slows down after throttling)
     # or 'standard' (the same retries without the limiter)
     retry_mode: str = "adaptive"
+    # read each IAM user's keys, console password and MFA devices by API even when the credential report (up to
+    # four hours old) has them: answers as of now, at four calls per user instead of none
+    fresh_credentials: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _clients: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _build_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -138,6 +142,7 @@ def _share_loader(session: boto3.Session) -> None:
         shared = _LOADERS.get(path)
         if shared is None:
             shared = _LOADERS[path] = core.get_component("data_loader")
+            model_cache.install(shared)
     if core.get_component("data_loader") is not shared:
         core.register_component("data_loader", shared)
 
@@ -214,5 +219,5 @@ def assume(target: AwsTarget, role_arn: str, external_id: str | None = None,
     )
     return AwsTarget(session, endpoint_url=target.endpoint_url, max_attempts=target.max_attempts,
                      pool=target.pool, calls=target.calls, limiter=target.limiter, backoff=target.backoff,
-                     retry_mode=target.retry_mode,
+                     retry_mode=target.retry_mode, fresh_credentials=target.fresh_credentials,
                      account_hint=role_arn.split(":")[4] if role_arn.count(":") >= 5 else "")
