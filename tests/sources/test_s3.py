@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wasp.model import Unknown
 from wasp.sources.aws.base import Scope
 from wasp.sources.aws.s3 import _bucket, buckets
 from wasp.sources.aws.session import AwsTarget
@@ -56,8 +57,8 @@ def test_an_endpoint_ignoring_the_region_filter_never_misplaces_a_bucket(aws: Aw
     assert aws.calls["s3:GetBucketLocation"] == 4
 
 
-def test_replication_and_object_lock_read_only_for_buckets_ever_versioned(aws: AwsTarget) -> None:
-    """A never-versioned bucket cannot replicate or lock objects: those reads are skipped, the values are absent."""
+def test_replication_read_only_for_buckets_ever_versioned(aws: AwsTarget) -> None:
+    """A never-versioned bucket cannot replicate: that read is skipped and the value is absent (None)."""
     s3 = aws.client("s3")
     s3.create_bucket(Bucket="plain")
     s3.create_bucket(Bucket="kept")
@@ -65,15 +66,11 @@ def test_replication_and_object_lock_read_only_for_buckets_ever_versioned(aws: A
     s3.create_bucket(Bucket="paused")
     s3.put_bucket_versioning(Bucket="paused", VersioningConfiguration={"Status": "Enabled"})
     s3.put_bucket_versioning(Bucket="paused", VersioningConfiguration={"Status": "Suspended"})
-    s3.create_bucket(Bucket="locked", ObjectLockEnabledForBucket=True)
     found = {r.id: r for r in buckets(s3, _scope(aws))}
     plain = found["plain"].properties
-    assert plain["VersioningConfiguration"] is None
-    assert plain["ReplicationConfiguration"] is None and plain["ObjectLockEnabled"] is False
+    assert plain["VersioningConfiguration"] is None and plain["ReplicationConfiguration"] is None
     assert found["paused"].properties["VersioningConfiguration"] == {"Status": "Suspended"}
-    assert found["locked"].properties["ObjectLockEnabled"] is True
-    assert aws.calls["s3:GetBucketReplication"] == 3  # kept, paused, locked
-    assert aws.calls["s3:GetObjectLockConfiguration"] == 3
+    assert aws.calls["s3:GetBucketReplication"] == 2  # kept, paused
 
 
 def test_bucket_region_named_by_the_listing_spares_the_location_call(aws: AwsTarget) -> None:
@@ -86,19 +83,22 @@ def test_bucket_region_named_by_the_listing_spares_the_location_call(aws: AwsTar
     assert aws.calls["s3:GetBucketVersioning"] == 1
 
 
-def test_acl_of_a_bucket_with_acls_disabled_is_the_owners_full_control_without_a_read(aws: AwsTarget) -> None:
-    """BucketOwnerEnforced fixes the ACL to the owner's full control: no GetBucketAcl, the listing's owner."""
+def test_settings_no_check_asks_about_are_not_read_and_say_so(aws: AwsTarget) -> None:
+    """Ownership controls and Object Lock cost no call and are Unknown with the reason; every ACL is read."""
     s3 = aws.client("s3")
     s3.create_bucket(Bucket="enforced")
     s3.put_bucket_ownership_controls(Bucket="enforced",
                                      OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
     s3.create_bucket(Bucket="classic", ACL="public-read")
-    owner = s3.list_buckets()["Owner"]
     found = {r.id: r for r in buckets(s3, _scope(aws))}
-    assert aws.calls["s3:GetBucketAcl"] == 1  # the classic bucket only
-    assert found["enforced"].properties["AclGrants"] == [{"Grantee": {**owner, "Type": "CanonicalUser"},
-                                                          "Permission": "FULL_CONTROL"}]
-    assert found["enforced"].observed["Owner"] == owner
+    assert aws.calls["s3:GetBucketOwnershipControls"] == 0 and aws.calls["s3:GetObjectLockConfiguration"] == 0
+    for bucket in found.values():
+        for name in ("OwnershipControls", "ObjectLockEnabled"):
+            value = bucket.properties[name]
+            assert isinstance(value, Unknown) and "not read" in value.reason
+    assert aws.calls["s3:GetBucketAcl"] == 2
+    enforced = found["enforced"].properties["AclGrants"]
+    assert [g["Permission"] for g in enforced] == ["FULL_CONTROL"] and "URI" not in enforced[0]["Grantee"]
     classic = found["classic"].properties["AclGrants"]
     assert any((g["Grantee"].get("URI") or "").endswith("/AllUsers") for g in classic)
 

@@ -19,7 +19,7 @@ S3 = Service("s3", label="s3", actions=[
     "s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketPolicy", "s3:GetBucketPolicyStatus",
     "s3:GetBucketAcl", "s3:GetEncryptionConfiguration", "s3:GetBucketVersioning", "s3:GetBucketLogging",
     "s3:GetBucketPublicAccessBlock", "s3:GetReplicationConfiguration", "s3:GetLifecycleConfiguration",
-    "s3:GetBucketTagging", "s3:GetBucketOwnershipControls", "s3:GetBucketObjectLockConfiguration",
+    "s3:GetBucketTagging",
     "tag:GetResources",
 ])
 S3CONTROL = Service("s3control", label="s3", actions=["s3:GetAccountPublicAccessBlock"])
@@ -27,17 +27,12 @@ S3CONTROL = Service("s3control", label="s3", actions=["s3:GetAccountPublicAccess
 
 @S3.collects("AWS::S3::Bucket", global_=True, fan_out=True)
 def buckets(client: Any, scope: Scope) -> Iterator[Resource]:
-    # a paginated ListBuckets names each bucket's region (BucketRegion), sparing a GetBucketLocation per bucket,
-    # and the owner of them all (the caller's account), which stands for the ACL of a bucket with ACLs disabled
-    listed: list[dict[str, Any]] = []
-    owner: dict[str, Any] = {}
-    for page in scope.pages(client, "list_buckets", PaginationConfig={"PageSize": 10000}):
-        listed.extend(page.get("Buckets", []) or [])
-        owner = page.get("Owner") or owner
+    # a paginated ListBuckets names each bucket's region (BucketRegion), sparing a GetBucketLocation per bucket
+    listed = list(scope.paginate(client, "list_buckets", "Buckets", PaginationConfig={"PageSize": 10000}))
     with ThreadPoolExecutor(max_workers=BUCKET_WORKERS) as pool:
         # regions and tags are worked out while the buckets' settings are read; each bucket waits for them last
         placed = pool.submit(_placement, client, scope, listed)
-        yield from pool.map(lambda b: _bucket(client, scope, b["Name"], owner, placed.result), listed)
+        yield from pool.map(lambda b: _bucket(client, scope, b["Name"], placed.result), listed)
 
 
 Placement = tuple[dict[str, str], dict[str, dict[str, str]]]  # bucket -> region, bucket -> tags
@@ -121,16 +116,15 @@ def _placed_by_region_filter(client: Any, scope: Scope, names: list[str]) -> dic
     return placed
 
 
-def _bucket(client: Any, scope: Scope, name: str, owner: dict[str, Any] | None = None,
-            placement: Callable[[], Placement] | None = None) -> Resource:
+def _bucket(client: Any, scope: Scope, name: str, placement: Callable[[], Placement] | None = None) -> Resource:
     """One bucket's settings, read one by one (S3 has no batch read of bucket settings).
 
-    Reads are skipped where AWS's own rules fix the answer. Replication and Object Lock both require
-    versioning to have been enabled (AWS refuses either on a bucket that never had it, and versioning can
-    then only be suspended, never removed), so a bucket whose versioning status is absent has neither.
-    A bucket whose ownership controls say ``BucketOwnerEnforced`` has ACLs disabled: AWS applies that
-    setting only once the ACL grants nobody but the owner, and refuses any other ACL afterwards, so its
-    ACL is the owner's full control (the default for buckets created since April 2023).
+    Reads are skipped where AWS's own rules fix the answer: replication requires versioning to have been
+    enabled (AWS refuses it on a bucket that never had it, and versioning can then only be suspended,
+    never removed), so a bucket whose versioning status is absent has none. Ownership controls and Object
+    Lock are not read: no check asks about them (the ACL itself is read, which is what the public-access
+    checks judge, and with ACLs disabled AWS answers the owner's full control), so they are Unknown with
+    that reason, never a default.
     """
     f = scope.fetch
     versioning = f(client.get_bucket_versioning, Bucket=name,
@@ -138,9 +132,7 @@ def _bucket(client: Any, scope: Scope, name: str, owner: dict[str, Any] | None =
     never_versioned = versioning is None
     policy = f(client.get_bucket_policy, Bucket=name, absent=["NoSuchBucketPolicy"],
                pick=lambda r: json.loads(r["Policy"]))
-    ownership = f(client.get_bucket_ownership_controls, Bucket=name, absent=["OwnershipControlsNotFoundError"],
-                  pick=lambda r: r["OwnershipControls"])
-    acl = _owner_only_acl(owner) if owner and _acls_disabled(ownership) else f(client.get_bucket_acl, Bucket=name)
+    acl = f(client.get_bucket_acl, Bucket=name)
     props: dict[str, Any] = {
         "BucketName": name,
         "BucketEncryption": f(client.get_bucket_encryption, Bucket=name,
@@ -159,10 +151,8 @@ def _bucket(client: Any, scope: Scope, name: str, owner: dict[str, Any] | None =
         "LifecycleConfiguration": f(client.get_bucket_lifecycle_configuration, Bucket=name,
                                     absent=["NoSuchLifecycleConfiguration"],
                                     pick=lambda r: {"Rules": r.get("Rules", [])}),
-        "OwnershipControls": ownership,
-        "ObjectLockEnabled": False if never_versioned else f(
-            client.get_object_lock_configuration, Bucket=name, absent=["ObjectLockConfigurationNotFoundError"],
-            default=False, pick=lambda r: r.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") == "Enabled"),
+        "OwnershipControls": NOT_READ,
+        "ObjectLockEnabled": NOT_READ,
         "PolicyDocument": policy,
         "AclGrants": acl if isinstance(acl, Unknown) else _grants(acl),
     }
@@ -184,14 +174,7 @@ def _bucket(client: Any, scope: Scope, name: str, owner: dict[str, Any] | None =
                        tags=tags if isinstance(tags, dict) else {}, observed=observed)
 
 
-def _acls_disabled(ownership: Any) -> bool:
-    rules = ownership.get("Rules", []) if isinstance(ownership, dict) else []
-    return any(rule.get("ObjectOwnership") == "BucketOwnerEnforced" for rule in rules)
-
-
-def _owner_only_acl(owner: dict[str, Any]) -> dict[str, Any]:
-    """The ACL AWS keeps on a bucket with ACLs disabled, in GetBucketAcl's shape."""
-    return {"Owner": owner, "Grants": [{"Grantee": {**owner, "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}]}
+NOT_READ = Unknown("not read: no check asks about it")
 
 
 def _logging(enabled: dict[str, Any] | None) -> dict[str, Any] | None:
