@@ -57,20 +57,54 @@ def test_an_endpoint_ignoring_the_region_filter_never_misplaces_a_bucket(aws: Aw
     assert aws.calls["s3:GetBucketLocation"] == 4
 
 
-def test_replication_read_only_for_buckets_ever_versioned(aws: AwsTarget) -> None:
-    """A never-versioned bucket cannot replicate: that read is skipped and the value is absent (None)."""
+CRITICAL = {"TagSet": [{"Key": "Criticality", "Value": "high"}]}
+SENSITIVE = {"TagSet": [{"Key": "DataClassification", "Value": "Confidential"}]}
+
+
+def test_replication_read_only_for_critical_buckets_ever_versioned(aws: AwsTarget) -> None:
+    """A never-versioned bucket cannot replicate (None, no read); a versioned one is read only if tagged critical."""
     s3 = aws.client("s3")
-    s3.create_bucket(Bucket="plain")
-    s3.create_bucket(Bucket="kept")
-    s3.put_bucket_versioning(Bucket="kept", VersioningConfiguration={"Status": "Enabled"})
-    s3.create_bucket(Bucket="paused")
-    s3.put_bucket_versioning(Bucket="paused", VersioningConfiguration={"Status": "Enabled"})
+    for name in ("plain", "kept", "paused", "ordinary"):
+        s3.create_bucket(Bucket=name)
+        if name != "ordinary":
+            s3.put_bucket_tagging(Bucket=name, Tagging=CRITICAL)
+    for name in ("kept", "paused", "ordinary"):
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
     s3.put_bucket_versioning(Bucket="paused", VersioningConfiguration={"Status": "Suspended"})
-    found = {r.id: r for r in buckets(s3, _scope(aws))}
-    plain = found["plain"].properties
-    assert plain["VersioningConfiguration"] is None and plain["ReplicationConfiguration"] is None
-    assert found["paused"].properties["VersioningConfiguration"] == {"Status": "Suspended"}
+    found = {r.id: r.properties for r in buckets(s3, _scope(aws))}
+    assert found["plain"]["VersioningConfiguration"] is None and found["plain"]["ReplicationConfiguration"] is None
+    assert found["paused"]["VersioningConfiguration"] == {"Status": "Suspended"}
+    assert found["kept"]["ReplicationConfiguration"] is None  # read: no rule
+    ordinary = found["ordinary"]["ReplicationConfiguration"]
+    assert isinstance(ordinary, Unknown) and "not tagged critical" in ordinary.reason
     assert aws.calls["s3:GetBucketReplication"] == 2  # kept, paused
+
+
+def test_encryption_read_only_for_buckets_tagged_sensitive(aws: AwsTarget) -> None:
+    """Default encryption is judged only for sensitive buckets: read for them, Unknown with the reason for others."""
+    s3 = aws.client("s3")
+    for name in ("secret", "public-site", "untagged"):
+        s3.create_bucket(Bucket=name)
+    s3.put_bucket_tagging(Bucket="secret", Tagging=SENSITIVE)
+    s3.put_bucket_tagging(Bucket="public-site", Tagging={"TagSet": [{"Key": "DataClassification", "Value": "public"}]})
+    found = {r.id: r.properties["BucketEncryption"] for r in buckets(s3, _scope(aws))}
+    assert not isinstance(found["secret"], Unknown)  # read (moto's new buckets answer "no configuration")
+    for name in ("public-site", "untagged"):
+        assert isinstance(found[name], Unknown) and "not tagged sensitive" in found[name].reason
+    assert aws.calls["s3:GetBucketEncryption"] == 1
+
+
+def test_settings_decide_which_buckets_are_sensitive(aws: AwsTarget) -> None:
+    """The scan's Settings (tag key and values) choose the buckets whose encryption is read, as the check does."""
+    from wasp.checks.context import Settings
+
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="ledger")
+    s3.put_bucket_tagging(Bucket="ledger", Tagging={"TagSet": [{"Key": "data-tier", "Value": "Tier1"}]})
+    scope = Scope(aws.account_id(), "us-east-1", aws,
+                  settings=Settings(classification_tag="data-tier", sensitive_values=("tier1",)))
+    [ledger] = buckets(s3, scope)
+    assert not isinstance(ledger.properties["BucketEncryption"], Unknown) and aws.calls["s3:GetBucketEncryption"] == 1
 
 
 def test_bucket_region_named_by_the_listing_spares_the_location_call(aws: AwsTarget) -> None:
@@ -135,3 +169,25 @@ def test_a_denied_tagging_api_falls_back_to_each_buckets_own_tags(aws: AwsTarget
         tagging.meta.events.unregister("before-call.resource-groups-tagging-api.GetResources", deny)
     assert found == {"close-by-0": {}, "close-by-1": {}, "close-by-2": {"data-class": "public"}}
     assert aws.calls["s3:GetBucketTagging"] == 3
+
+
+def test_buckets_whose_tags_cannot_be_read_get_every_tag_gated_read(aws: AwsTarget) -> None:
+    """Unreadable tags may hide a sensitive or critical bucket: its encryption and replication are read."""
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="opaque")
+    s3.put_bucket_versioning(Bucket="opaque", VersioningConfiguration={"Status": "Enabled"})
+
+    def deny(**_: object) -> None:
+        from botocore.exceptions import ClientError
+
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "denied"}}, "GetBucketTagging")
+
+    s3.meta.events.register("before-call.s3.GetBucketTagging", deny)
+    try:
+        [opaque] = buckets(s3, _scope(aws))
+    finally:
+        s3.meta.events.unregister("before-call.s3.GetBucketTagging", deny)
+    assert isinstance(opaque.observed["Tags"], Unknown)
+    assert not isinstance(opaque.properties["BucketEncryption"], Unknown)
+    assert opaque.properties["ReplicationConfiguration"] is None  # read: no rule
+    assert aws.calls["s3:GetBucketEncryption"] == 1 and aws.calls["s3:GetBucketReplication"] == 1

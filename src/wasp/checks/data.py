@@ -13,6 +13,7 @@ from typing import Any
 from wasp.checks.context import Context
 from wasp.checks.policy_exposure import denies_insecure_transport, public_grants
 from wasp.checks.registry import check
+from wasp.classification import classification, is_critical, is_sensitive
 from wasp.model import Area, Remediation, Resource, Result, Severity, Unknown, first_unknown, is_unknown
 
 BPA_KEYS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
@@ -199,22 +200,15 @@ def _tags_unknown(resource: Resource) -> Unknown | None:
 
 
 def _classification(resource: Resource, ctx: Context) -> str | None:
-    key = ctx.settings.classification_tag.lower()
-    for k, v in resource.tags.items():
-        if k.lower() == key:
-            return v
-    return None
+    return classification(resource.tags, ctx.settings)
 
 
 def _sensitive(resource: Resource, ctx: Context) -> bool:
-    value = _classification(resource, ctx)
-    return value is not None and value.strip().lower() in {s.lower() for s in ctx.settings.sensitive_values}
+    return is_sensitive(resource.tags, ctx.settings)
 
 
 def _critical(resource: Resource, ctx: Context) -> bool:
-    key = ctx.settings.critical_tag.lower()
-    wanted = {v.lower() for v in ctx.settings.critical_values}
-    return any(k.lower() == key and v.strip().lower() in wanted for k, v in resource.tags.items())
+    return is_critical(resource.tags, ctx.settings)
 
 
 @check(id="s3_bucket_sensitive_kms_encryption", title="Sensitive S3 bucket is encrypted with a KMS key",

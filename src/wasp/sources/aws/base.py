@@ -70,6 +70,7 @@ class Scope:
     target: Any  # AwsTarget; Any to keep this module free of session imports
     partition: str = "aws"
     regions: tuple[str, ...] = ()  # every region of the scan: a global collector may place what it finds in them
+    settings: Any = None  # the checks' Settings (None: defaults): which tags make data sensitive or critical
 
     def client(self, service: str, **config: Any) -> Any:
         return self.target.client(service, self.region, **config)

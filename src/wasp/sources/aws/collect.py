@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from typing import Any
 
 import botocore.exceptions
 
@@ -85,8 +86,10 @@ def collect(
     progress: Progress | None = None,
     account: str | None = None,
     types: set[str] | None = None,
+    settings: Any = None,
 ) -> CollectResult:
-    """``types`` narrows collection to the collectors producing those resource types (None: all)."""
+    """``types`` narrows collection to the collectors producing those resource types (None: all); ``settings``
+    are the checks' Settings, for collectors that read a value only where a check will judge it."""
     account = account or target.account_id()
     chosen = _select(services)
     jobs: list[tuple[Collector, str]] = []
@@ -108,7 +111,8 @@ def collect(
                                arn=f"arn:aws:iam::{account}:root", properties={"AccountId": account}))
     done = 0
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(_run, col, Scope(account, region, target, regions=tuple(regions))): (col, region)
+        futures = {pool.submit(_run, col, Scope(account, region, target, regions=tuple(regions), settings=settings)):
+                   (col, region)
                    for col, region in jobs}
         for fut in as_completed(futures):
             col, region = futures[fut]

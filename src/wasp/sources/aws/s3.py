@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from wasp.classification import is_critical, is_sensitive
 from wasp.model import Resource, Unknown
 from wasp.sources.aws.base import ACCOUNT, Scope, Service, tags_of
 
@@ -121,33 +122,28 @@ def _bucket(client: Any, scope: Scope, name: str, placement: Callable[[], Placem
 
     Reads are skipped where AWS's own rules fix the answer: replication requires versioning to have been
     enabled (AWS refuses it on a bucket that never had it, and versioning can then only be suspended,
-    never removed), so a bucket whose versioning status is absent has none. Ownership controls and Object
-    Lock are not read: no check asks about them (the ACL itself is read, which is what the public-access
-    checks judge, and with ACLs disabled AWS answers the owner's full control), so they are Unknown with
-    that reason, never a default.
+    never removed), so a bucket whose versioning status is absent has none. Two settings are judged only
+    for buckets whose tags say so (``wasp.classification``, with the scan's Settings): default encryption
+    (is a sensitive bucket under a KMS key?) and replication (is a critical bucket copied?); for other
+    buckets they are not read and stay Unknown with that reason, and when the tags themselves could not be
+    read both are read. Ownership controls and Object Lock are not read: no check asks about them (the ACL
+    itself is read, which is what the public-access checks judge, and with ACLs disabled AWS answers the
+    owner's full control).
     """
     f = scope.fetch
     versioning = f(client.get_bucket_versioning, Bucket=name,
                    pick=lambda r: {"Status": r.get("Status", "Suspended")} if r.get("Status") else None)
-    never_versioned = versioning is None
     policy = f(client.get_bucket_policy, Bucket=name, absent=["NoSuchBucketPolicy"],
                pick=lambda r: json.loads(r["Policy"]))
     acl = f(client.get_bucket_acl, Bucket=name)
     props: dict[str, Any] = {
         "BucketName": name,
-        "BucketEncryption": f(client.get_bucket_encryption, Bucket=name,
-                              absent=["ServerSideEncryptionConfigurationNotFoundError"],
-                              pick=lambda r: {"ServerSideEncryptionConfiguration":
-                                              r["ServerSideEncryptionConfiguration"].get("Rules", [])}),
         "VersioningConfiguration": versioning,
         "LoggingConfiguration": f(client.get_bucket_logging, Bucket=name,
                                   pick=lambda r: _logging(r.get("LoggingEnabled"))),
         "PublicAccessBlockConfiguration": f(client.get_public_access_block, Bucket=name,
                                             absent=["NoSuchPublicAccessBlockConfiguration"],
                                             pick=lambda r: r["PublicAccessBlockConfiguration"]),
-        "ReplicationConfiguration": None if never_versioned else f(
-            client.get_bucket_replication, Bucket=name, absent=["ReplicationConfigurationNotFoundError"],
-            pick=lambda r: r["ReplicationConfiguration"]),
         "LifecycleConfiguration": f(client.get_bucket_lifecycle_configuration, Bucket=name,
                                     absent=["NoSuchLifecycleConfiguration"],
                                     pick=lambda r: {"Rules": r.get("Rules", [])}),
@@ -166,8 +162,17 @@ def _bucket(client: Any, scope: Scope, name: str, placement: Callable[[], Placem
     tags = known_tags[name] if name in known_tags else f(client.get_bucket_tagging, Bucket=name,
                                                          absent=["NoSuchTagSet"], default={},
                                                          pick=lambda r: tags_of(r.get("TagSet", [])))
+    unread_tags = isinstance(tags, Unknown)
+    props["BucketEncryption"] = f(
+        client.get_bucket_encryption, Bucket=name, absent=["ServerSideEncryptionConfigurationNotFoundError"],
+        pick=lambda r: {"ServerSideEncryptionConfiguration": r["ServerSideEncryptionConfiguration"].get("Rules", [])},
+    ) if unread_tags or is_sensitive(tags, scope.settings) else NOT_SENSITIVE
+    props["ReplicationConfiguration"] = None if versioning is None else f(
+        client.get_bucket_replication, Bucket=name, absent=["ReplicationConfigurationNotFoundError"],
+        pick=lambda r: r["ReplicationConfiguration"],
+    ) if unread_tags or is_critical(tags, scope.settings) else NOT_CRITICAL
     observed = {"Owner": acl.get("Owner", {}) if isinstance(acl, dict) else acl}
-    if isinstance(tags, Unknown):  # unreadable tags are not "no tags": checks keyed on tags must say UNKNOWN
+    if unread_tags:  # unreadable tags are not "no tags": checks keyed on tags must say UNKNOWN
         observed["Tags"] = tags
     return Resource.of("AWS::S3::Bucket", name, arn=f"arn:aws:s3:::{name}", region=region,
                        account=scope.account, properties=props,
@@ -175,6 +180,8 @@ def _bucket(client: Any, scope: Scope, name: str, placement: Callable[[], Placem
 
 
 NOT_READ = Unknown("not read: no check asks about it")
+NOT_SENSITIVE = Unknown("not read: the bucket is not tagged sensitive (only sensitive buckets are judged on it)")
+NOT_CRITICAL = Unknown("not read: the bucket is not tagged critical (only critical buckets are judged on it)")
 
 
 def _logging(enabled: dict[str, Any] | None) -> dict[str, Any] | None:
