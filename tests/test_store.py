@@ -178,3 +178,24 @@ def test_holding_serves_every_connection_from_one_and_still_commits(aws, tmp_pat
     assert len(opened) == 2  # begin, then the held connection
     monkeypatch.setattr(duckdb, "connect", real)
     assert Store(tmp_path / "w.duckdb").load(writer.scan_id).findings
+
+
+def test_a_save_in_the_background_is_waited_for_and_its_failure_raised(aws, tmp_path):
+    """Recorder.save(wait=False) writes while the caller goes on; wait() joins it and raises what it raised."""
+    from wasp.cli.store import Recorder
+
+    result = live_scan(aws)
+    with Recorder(tmp_path / "w.duckdb", True, None) as recorder:
+        recorder.save(result, wait=False)
+        assert result.scan_id == recorder.writer.scan_id  # known before the write ends
+        recorder.wait()
+    assert Store(tmp_path / "w.duckdb").scans()[0].state == "complete"
+
+    def broken(_result):
+        raise InputError("the store is locked by another process")
+
+    with pytest.raises(InputError, match="locked"), Recorder(tmp_path / "w.duckdb", True, None) as recorder:
+        recorder.writer.write_result = broken
+        recorder.save(result, wait=False)
+        recorder.wait()
+    assert [s.state for s in Store(tmp_path / "w.duckdb").scans()] == ["complete"]  # the failed one discarded

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wasp.model import Unknown
 from wasp.sources.aws.base import Scope
-from wasp.sources.aws.s3 import _bucket, buckets
+from wasp.sources.aws.s3 import Placement, _bucket, buckets
 from wasp.sources.aws.session import AwsTarget
 
 
@@ -111,7 +111,8 @@ def test_bucket_region_named_by_the_listing_spares_the_location_call(aws: AwsTar
     """A BucketRegion from a paginated ListBuckets is used as is, with no GetBucketLocation call."""
     aws.client("s3", "eu-west-1").create_bucket(
         Bucket="far-away", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-    resource = _bucket(aws.client("s3"), _scope(aws), "far-away", placement=lambda: ({"far-away": "eu-west-1"}, {}))
+    resource = _bucket(aws.client("s3"), _scope(aws), "far-away",
+                       placement=lambda: Placement(regions={"far-away": "eu-west-1"}))
     assert resource.region == "eu-west-1"
     assert aws.calls["s3:GetBucketLocation"] == 0
     assert aws.calls["s3:GetBucketVersioning"] == 1
@@ -191,3 +192,38 @@ def test_buckets_whose_tags_cannot_be_read_get_every_tag_gated_read(aws: AwsTarg
     assert not isinstance(opaque.properties["BucketEncryption"], Unknown)
     assert opaque.properties["ReplicationConfiguration"] is None  # read: no rule
     assert aws.calls["s3:GetBucketEncryption"] == 1 and aws.calls["s3:GetBucketReplication"] == 1
+
+
+def test_lifecycle_read_for_critical_buckets_and_trail_destinations_only(aws: AwsTarget) -> None:
+    """With more buckets than regions, lifecycle is read for critical buckets and trail buckets, not the others."""
+    s3 = aws.client("s3")
+    for name in ("trail-logs", "crown-jewels", "scratch"):
+        s3.create_bucket(Bucket=name)
+    s3.put_bucket_tagging(Bucket="crown-jewels", Tagging=CRITICAL)
+    aws.client("cloudtrail").create_trail(Name="main", S3BucketName="trail-logs")
+    found = {r.id: r.properties["LifecycleConfiguration"] for r in buckets(s3, _scope(aws))}
+    assert found["trail-logs"] is None and found["crown-jewels"] is None  # read: no rules
+    assert isinstance(found["scratch"], Unknown) and "trail's destination" in found["scratch"].reason
+    assert aws.calls["s3:GetBucketLifecycleConfiguration"] == 2
+    assert aws.calls["cloudtrail:DescribeTrails"] == 1
+
+
+def test_unlisted_trails_mean_every_lifecycle_is_read(aws: AwsTarget) -> None:
+    """If the trails cannot be listed, any bucket may be a trail's: every lifecycle is read."""
+    s3 = aws.client("s3")
+    for name in ("a-bucket", "b-bucket"):
+        s3.create_bucket(Bucket=name)
+    trail_client = aws.client("cloudtrail")
+
+    def deny(**_: object) -> None:
+        from botocore.exceptions import ClientError
+
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "denied"}}, "DescribeTrails")
+
+    trail_client.meta.events.register("before-call.cloudtrail.DescribeTrails", deny)
+    try:
+        found = {r.id: r.properties["LifecycleConfiguration"] for r in buckets(s3, _scope(aws))}
+    finally:
+        trail_client.meta.events.unregister("before-call.cloudtrail.DescribeTrails", deny)
+    assert found == {"a-bucket": None, "b-bucket": None}
+    assert aws.calls["s3:GetBucketLifecycleConfiguration"] == 2

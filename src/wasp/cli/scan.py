@@ -121,8 +121,11 @@ def scan(profile: str | None, region: str | None, regions: str | None, endpoint_
 
             settings = Settings(activity_source=str(activity) if activity else "", unused_days=activity_days)
             result = run_scan(target, split_csv(regions), split_csv(services), split_csv(check_ids), settings)
-        recorder.save(result)
-    return finish(result, output, out, fail_on, recorder.diff)
+        with_diff = output in ("html", "markdown")  # these reports show the change since the last scan
+        recorder.save(result, wait=with_diff)  # otherwise the store is written while the report renders
+        code = finish(result, output, out, fail_on, recorder.diff if with_diff else None)
+        recorder.wait()
+    return code
 
 
 def run_org_scan(target: Any, role: str, external_id: str | None, regions: list[str] | None,

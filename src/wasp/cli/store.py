@@ -6,6 +6,7 @@ Also the helpers the scan commands use to record every scan (``store_options``, 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,8 @@ class Recorder:
         self.db = db_path(db)
         self.writer: Any = None
         self.diff: Any = None
+        self._saving: threading.Thread | None = None
+        self._failure: BaseException | None = None
 
     def __enter__(self) -> Recorder:
         if self.enabled:
@@ -66,6 +69,8 @@ class Recorder:
         return self
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        if self._saving is not None:
+            self._saving.join()  # a save still running finishes (or fails) before the scan is judged complete
         if self.writer is None or self.writer.done or exc is None:
             return
         if isinstance(exc, InputError | click.ClickException):
@@ -73,15 +78,43 @@ class Recorder:
         else:
             self.writer.__exit__(exc_type, exc, tb)
 
-    def save(self, result: Any) -> None:
-        """Apply the mute list, then store inventory, gaps and findings; remember the diff to the last scan."""
+    def save(self, result: Any, wait: bool = True) -> None:
+        """Apply the mute list, then store inventory, gaps and findings; remember the diff to the last scan.
+
+        ``wait=False`` writes on a thread while the caller renders the report (DuckDB's inserts and its
+        checkpoint run outside the GIL, so the two overlap); ``wait()`` joins it and raises what it raised.
+        The findings are final (mutes applied) and ``result.scan_id`` set before either goes on.
+        """
         if self.mutes is not None:
             self.mutes.apply(result.findings)
             for mute in self.mutes.expired():
                 click.echo(f"note: mute expired on {mute.expires} ({mute.origin}): {safe(mute.reason)}", err=True)
         if self.writer is None:
             return
+        result.scan_id = self.writer.scan_id
+        if wait:
+            self._write(result)
+            return
 
+        def write() -> None:
+            try:
+                self._write(result)
+            except BaseException as exc:  # handed to wait(), in the caller's thread
+                self._failure = exc
+
+        self._saving = threading.Thread(target=write, name="wasp-store-save")
+        self._saving.start()
+
+    def wait(self) -> None:
+        """Wait for a save started with ``wait=False``; its error, if any, is raised here."""
+        if self._saving is not None:
+            self._saving.join()
+            self._saving = None
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+
+    def _write(self, result: Any) -> None:
         w = self.writer
         with w.store.holding() as store:
             w.write_result(result)

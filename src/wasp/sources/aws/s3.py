@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 from wasp.classification import is_critical, is_sensitive
@@ -21,7 +22,7 @@ S3 = Service("s3", label="s3", actions=[
     "s3:GetBucketAcl", "s3:GetEncryptionConfiguration", "s3:GetBucketVersioning", "s3:GetBucketLogging",
     "s3:GetBucketPublicAccessBlock", "s3:GetReplicationConfiguration", "s3:GetLifecycleConfiguration",
     "s3:GetBucketTagging",
-    "tag:GetResources",
+    "tag:GetResources", "cloudtrail:DescribeTrails",
 ])
 S3CONTROL = Service("s3control", label="s3", actions=["s3:GetAccountPublicAccessBlock"])
 
@@ -36,19 +37,44 @@ def buckets(client: Any, scope: Scope) -> Iterator[Resource]:
         yield from pool.map(lambda b: _bucket(client, scope, b["Name"], placed.result), listed)
 
 
-Placement = tuple[dict[str, str], dict[str, dict[str, str]]]  # bucket -> region, bucket -> tags
+@dataclass
+class Placement:
+    """What labels the buckets and decides their optional reads, worked out once for all of them."""
+
+    regions: dict[str, str] = field(default_factory=dict)  # bucket -> region, where known
+    tags: dict[str, dict[str, str]] = field(default_factory=dict)  # bucket -> tags, where known
+    trail_buckets: set[str] | None = None  # destinations of the scanned regions' trails; None: not known
 
 
 def _placement(client: Any, scope: Scope, listed: list[dict[str, Any]]) -> Placement:
-    """Each bucket's region (from the listing, else region-filtered listings) and tags (tagging API), where known.
+    """Each bucket's region (from the listing, else region-filtered listings) and tags (tagging API), where known,
+    and the buckets trails deliver to.
 
-    A bucket missing from either map is asked itself (GetBucketLocation, GetBucketTagging).
+    A bucket missing from a map is asked itself (GetBucketLocation, GetBucketTagging).
     """
     regions = {b["Name"]: b["BucketRegion"] for b in listed if b.get("BucketRegion")}
     unplaced = [b["Name"] for b in listed if not b.get("BucketRegion")]
     if len(unplaced) > FILTERED_LISTINGS_MIN:
         regions.update(_placed_by_region_filter(client, scope, unplaced))
-    return regions, _tags_by_region(scope, regions)
+    trails = _trail_buckets(scope) if len(listed) > len(scope.regions or (scope.region,)) else None
+    return Placement(regions, _tags_by_region(scope, regions), trails)
+
+
+def _trail_buckets(scope: Scope) -> set[str] | None:
+    """The buckets the trails of the scanned regions deliver to (one DescribeTrails per region), or None.
+
+    Their lifecycle decides how long the logs live, so it is read for them whatever their tags. Asked only
+    when there are more buckets than regions (otherwise reading every lifecycle is cheaper); any failure
+    gives None, and then every bucket's lifecycle is read.
+    """
+    names: set[str] = set()
+    for region in scope.regions or (scope.region,):
+        trails = scope.fetch(scope.target.client("cloudtrail", region).describe_trails, includeShadowTrails=True,
+                             pick=lambda r: r.get("trailList", []))
+        if isinstance(trails, Unknown):
+            return None
+        names.update(str(t["S3BucketName"]) for t in trails if t.get("S3BucketName"))
+    return names
 
 
 BUCKET_WORKERS = 16  # a bucket costs ~9 reads in series: enough buckets at once to keep the endpoint busy
@@ -122,13 +148,14 @@ def _bucket(client: Any, scope: Scope, name: str, placement: Callable[[], Placem
 
     Reads are skipped where AWS's own rules fix the answer: replication requires versioning to have been
     enabled (AWS refuses it on a bucket that never had it, and versioning can then only be suspended,
-    never removed), so a bucket whose versioning status is absent has none. Two settings are judged only
-    for buckets whose tags say so (``wasp.classification``, with the scan's Settings): default encryption
-    (is a sensitive bucket under a KMS key?) and replication (is a critical bucket copied?); for other
-    buckets they are not read and stay Unknown with that reason, and when the tags themselves could not be
-    read both are read. Ownership controls and Object Lock are not read: no check asks about them (the ACL
-    itself is read, which is what the public-access checks judge, and with ACLs disabled AWS answers the
-    owner's full control).
+    never removed), so a bucket whose versioning status is absent has none. Three settings are judged only
+    for some buckets, so only theirs are read: default encryption for buckets tagged sensitive (is it
+    under a KMS key?), replication for buckets tagged critical (is it copied?), and lifecycle for critical
+    buckets and trail destinations (archived? how long do the logs live?), with the tag reading of
+    ``wasp.classification`` and the scan's Settings. For other buckets they stay Unknown with that reason;
+    when the tags could not be read, or the trails could not be listed, they are read. Ownership controls
+    and Object Lock are not read: no check asks about them (the ACL itself is read, which is what the
+    public-access checks judge, and with ACLs disabled AWS answers the owner's full control).
     """
     f = scope.fetch
     versioning = f(client.get_bucket_versioning, Bucket=name,
@@ -144,25 +171,28 @@ def _bucket(client: Any, scope: Scope, name: str, placement: Callable[[], Placem
         "PublicAccessBlockConfiguration": f(client.get_public_access_block, Bucket=name,
                                             absent=["NoSuchPublicAccessBlockConfiguration"],
                                             pick=lambda r: r["PublicAccessBlockConfiguration"]),
-        "LifecycleConfiguration": f(client.get_bucket_lifecycle_configuration, Bucket=name,
-                                    absent=["NoSuchLifecycleConfiguration"],
-                                    pick=lambda r: {"Rules": r.get("Rules", [])}),
         "OwnershipControls": NOT_READ,
         "ObjectLockEnabled": NOT_READ,
         "PolicyDocument": policy,
         "AclGrants": acl if isinstance(acl, Unknown) else _grants(acl),
     }
-    regions, known_tags = placement() if placement is not None else ({}, {})
-    region = regions.get(name) or f(client.get_bucket_location, Bucket=name,
+    placed = placement() if placement is not None else Placement()
+    region = placed.regions.get(name) or f(client.get_bucket_location, Bucket=name,
                                     pick=lambda r: r.get("LocationConstraint") or "us-east-1")
     if isinstance(region, Unknown):
         region = ""
     elif region == "EU":
         region = "eu-west-1"
-    tags = known_tags[name] if name in known_tags else f(client.get_bucket_tagging, Bucket=name,
-                                                         absent=["NoSuchTagSet"], default={},
-                                                         pick=lambda r: tags_of(r.get("TagSet", [])))
+    tags = placed.tags[name] if name in placed.tags else f(client.get_bucket_tagging, Bucket=name,
+                                                           absent=["NoSuchTagSet"], default={},
+                                                           pick=lambda r: tags_of(r.get("TagSet", [])))
     unread_tags = isinstance(tags, Unknown)
+    critical = unread_tags or is_critical(tags, scope.settings)
+    trail_bucket = placed.trail_buckets is None or name in placed.trail_buckets
+    props["LifecycleConfiguration"] = f(
+        client.get_bucket_lifecycle_configuration, Bucket=name, absent=["NoSuchLifecycleConfiguration"],
+        pick=lambda r: {"Rules": r.get("Rules", [])},
+    ) if critical or trail_bucket else NOT_CRITICAL_NOR_TRAIL
     props["BucketEncryption"] = f(
         client.get_bucket_encryption, Bucket=name, absent=["ServerSideEncryptionConfigurationNotFoundError"],
         pick=lambda r: {"ServerSideEncryptionConfiguration": r["ServerSideEncryptionConfiguration"].get("Rules", [])},
@@ -170,7 +200,7 @@ def _bucket(client: Any, scope: Scope, name: str, placement: Callable[[], Placem
     props["ReplicationConfiguration"] = None if versioning is None else f(
         client.get_bucket_replication, Bucket=name, absent=["ReplicationConfigurationNotFoundError"],
         pick=lambda r: r["ReplicationConfiguration"],
-    ) if unread_tags or is_critical(tags, scope.settings) else NOT_CRITICAL
+    ) if critical else NOT_CRITICAL
     observed = {"Owner": acl.get("Owner", {}) if isinstance(acl, dict) else acl}
     if unread_tags:  # unreadable tags are not "no tags": checks keyed on tags must say UNKNOWN
         observed["Tags"] = tags
@@ -182,6 +212,8 @@ def _bucket(client: Any, scope: Scope, name: str, placement: Callable[[], Placem
 NOT_READ = Unknown("not read: no check asks about it")
 NOT_SENSITIVE = Unknown("not read: the bucket is not tagged sensitive (only sensitive buckets are judged on it)")
 NOT_CRITICAL = Unknown("not read: the bucket is not tagged critical (only critical buckets are judged on it)")
+NOT_CRITICAL_NOR_TRAIL = Unknown("not read: the bucket is neither tagged critical nor a trail's destination "
+                                 "(only those are judged on it)")
 
 
 def _logging(enabled: dict[str, Any] | None) -> dict[str, Any] | None:
