@@ -1,6 +1,8 @@
 """Live-scan benchmark: `wasp scan` and Prowler, side by side, against one seeded moto server.
 
-Whole-process measurements for each tool and each repetition:
+Whole-process measurements for each tool and each repetition, after one untimed warm-up run of each
+(``--warmup``: moto builds a service's backend on its first request, and each tool fills its caches on its
+first run; without it those costs fall on whichever tool runs first):
 - wall time (perf_counter around the process),
 - peak resident memory (``/usr/bin/time -v``: Maximum resident set size),
 - API calls, counted at the server: the number of request lines moto's request log gained during the
@@ -290,6 +292,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", default="10,100", help="N per scale (users, buckets, instances, SGs...)")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=1, help="untimed runs of each tool first (0: none)")
     parser.add_argument("--skip-prowler", action="store_true")
     parser.add_argument("--lean-emulator", action="store_true",
                         help="moto without its per-request module listing and request log (lean_moto.py)")
@@ -309,14 +312,24 @@ def main() -> int:
                 counts = seed(server.url, n)
                 seeded = round(time.perf_counter() - t0, 1)
                 wasp_runs, prowler_runs = [], []
+                warmup: dict[str, Any] = {}
+                for i in range(args.warmup):
+                    # untimed: moto builds each service's backend on its first request and each tool fills its
+                    # own caches (wasp: bytecode, service models; both: ~/.cache under the run's HOME) on its
+                    # first run, costs that would otherwise fall on whichever tool ran first
+                    warmup[f"wasp-{i}"] = run_wasp(server, work, f"warmup-{i}")
+                    if prowler is not None:
+                        warmup[f"prowler-{i}"] = run_prowler(prowler, server, work, f"warmup-{i}")
+                    print(f"N={n} warm-up {i}: " + ", ".join(f"{k} {v['wall_s']} s" for k, v in warmup.items()),
+                          flush=True)
                 for i in range(args.repeats):  # interleaved, so drift in machine load hits both alike
                     wasp_runs.append(run_wasp(server, work, i))
                     print(f"N={n} run {i} wasp    {wasp_runs[-1]}", flush=True)
                     if prowler is not None:
                         prowler_runs.append(run_prowler(prowler, server, work, i))
                         print(f"N={n} run {i} prowler {prowler_runs[-1]}", flush=True)
-                entry: dict[str, Any] = {"n": n, "resources": counts, "seed_s": seeded, "wasp": wasp_runs,
-                                         "wasp_summary": summarize(wasp_runs)}
+                entry: dict[str, Any] = {"n": n, "resources": counts, "seed_s": seeded, "warmup": warmup,
+                                         "wasp": wasp_runs, "wasp_summary": summarize(wasp_runs)}
                 if prowler_runs:
                     entry["prowler"] = prowler_runs
                     entry["prowler_summary"] = ps = summarize(prowler_runs)

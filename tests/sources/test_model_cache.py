@@ -60,12 +60,28 @@ def test_a_corrupt_cache_file_falls_back_to_botocore_and_is_rewritten(cache):
 def test_a_model_from_another_search_path_is_never_cached(cache, tmp_path_factory):
     """A user's own model folder (AWS_DATA_PATH, ~/.aws/models) wins over botocore's: no cache is used for it."""
     custom = tmp_path_factory.mktemp("models")
-    (custom / "sts").mkdir()
+    (custom / "sts" / "2011-06-15").mkdir(parents=True)
+    (custom / "sts" / "2011-06-15" / "service-2.json").write_text("{}")
+    (custom / "sqs" / "2012-11-05").mkdir(parents=True)
+    (custom / "sqs" / "2012-11-05" / "resources-1.json").write_text("{}")  # not a service model (as boto3's)
     loader = botocore.loaders.create_loader(str(custom))
     model_cache.install(loader)
     loader.load_service_model("sqs", "service-2")
     assert (model_cache.cache_dir() / "sqs-latest.marshal").exists()
     assert not model_cache._only_botocore_has(loader, "sts")
+
+
+def test_boto3_resource_models_do_not_stop_the_cache(cache):
+    """boto3's own data folder (resource models for s3, ec2, iam...) does not count as a user's service model."""
+    import boto3
+
+    loader = boto3.Session(region_name="us-east-1")._session.get_component("data_loader")
+    assert any(os.path.isdir(os.path.join(p, "s3")) and os.path.realpath(p) != model_cache._OWN_DATA
+               for p in loader.search_paths)  # boto3's resource models are on the path
+    model_cache.install(loader)
+    loader.load_service_model("iam", "service-2")
+    loader.load_service_model("s3", "service-2")
+    assert {"iam-latest.marshal", "s3-latest.marshal"} <= {p.name for p in model_cache.cache_dir().iterdir()}
 
 
 def test_an_unwritable_cache_folder_still_serves_models(cache):

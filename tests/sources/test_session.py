@@ -31,3 +31,31 @@ def test_assumed_role_sessions_share_the_service_model_loader(aws: AwsTarget, mo
     loader = aws.session._session.get_component("data_loader")
     assert member.session._session.get_component("data_loader") is loader
     assert member.client("sts").get_caller_identity()["Arn"].endswith("assumed-role/member/wasp")
+
+
+def test_timestamps_parse_to_the_instant_botocore_gives() -> None:
+    """ISO strings (Z, fractions, offsets, naive) read natively equal botocore's own parse; others fall back to it."""
+    import botocore.utils
+
+    from wasp.sources.aws.session import parse_timestamp
+
+    for value in ("2026-11-29T13:15:00Z", "2026-11-29T13:15:00.123Z", "2026-11-29T13:15:00+05:30",
+                  "2026-11-29T13:15:00", "2026-11-29", "Sun, 29 Nov 2026 13:15:00 GMT", "1764422100", 1764422100):
+        mine, theirs = parse_timestamp(value), botocore.utils.parse_timestamp(value)
+        assert mine == theirs and (mine.tzinfo is None) == (theirs.tzinfo is None), value
+
+
+def test_clients_of_a_target_parse_response_timestamps_without_dateutil(aws: AwsTarget, monkeypatch) -> None:
+    """A user's CreateDate arrives as an aware datetime through the target's clients, dateutil never asked."""
+    from datetime import UTC, datetime, timedelta
+
+    import dateutil.parser
+
+    aws.client("iam").create_user(UserName="dated")
+
+    def refuse(*_a, **_k):
+        raise AssertionError("dateutil asked for an ISO timestamp")
+
+    monkeypatch.setattr(dateutil.parser, "parse", refuse)
+    [user] = aws.client("iam").list_users()["Users"]
+    assert abs(datetime.now(UTC) - user["CreateDate"]) < timedelta(minutes=5)

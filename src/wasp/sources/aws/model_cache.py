@@ -53,11 +53,22 @@ def install(loader: Any) -> None:
 
 
 def _only_botocore_has(loader: Any, service: str) -> bool:
-    """True when no search path but botocore's own data folder has a model for ``service``."""
+    """True when no search path but botocore's own data folder has a service model for ``service``.
+
+    Other paths may hold other kinds of model for it (boto3's resource models for s3, ec2, iam...): only a
+    ``service-2`` file there would be loaded instead of botocore's.
+    """
     for path in getattr(loader, "search_paths", []):
-        if os.path.realpath(path) != _OWN_DATA and os.path.isdir(os.path.join(path, service)):
-            return False
+        folder = os.path.join(path, service)
+        if os.path.realpath(path) == _OWN_DATA or not os.path.isdir(folder):
+            continue
+        for version in os.listdir(folder):
+            if any(os.path.exists(os.path.join(folder, version, name)) for name in SERVICE_FILES):
+                return False
     return True
+
+
+SERVICE_FILES = ("service-2.json", "service-2.json.gz")
 
 
 def _file(service: str, api_version: str | None) -> Path:

@@ -10,11 +10,13 @@ import random
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import boto3
 import botocore.config
 import botocore.exceptions
+import botocore.utils
 
 from wasp.errors import InputError
 from wasp.sources.aws import model_cache
@@ -52,6 +54,8 @@ class AwsTarget:
 
     def __post_init__(self) -> None:
         _share_loader(self.session)
+        self.session._session.get_component("response_parser_factory").set_parser_defaults(
+            timestamp_parser=parse_timestamp)
 
     def client(self, service: str, region: str | None = None, **config: Any) -> Any:
         """One client per service, region and config, reused by every caller.
@@ -123,6 +127,22 @@ class AwsTarget:
             raise AwsInputError(f"credentials rejected: {exc.response['Error'].get('Message', exc)}") from None
         except botocore.exceptions.EndpointConnectionError as exc:
             raise AwsInputError(f"cannot reach AWS: {exc}") from None
+
+
+def parse_timestamp(value: Any) -> Any:
+    """botocore's timestamp parsing, with ISO 8601 strings (what the XML and JSON APIs send) read natively.
+
+    botocore hands every timestamp string to ``dateutil.parser.parse``, ~50 us each: with every user, role,
+    policy version and instance carrying dates, that was a tenth of a scan's CPU. ``datetime.fromisoformat``
+    reads the same ISO strings (a "Z" suffix, fractions, offsets) to the same instant and naivety; anything
+    else (epoch numbers, RFC 822 dates) goes to botocore's own parser, as before.
+    """
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    return botocore.utils.parse_timestamp(value)
 
 
 _LOADERS: dict[str, Any] = {}
