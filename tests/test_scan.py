@@ -30,18 +30,21 @@ def test_catalog_warm_up_failure_is_silent_and_left_to_the_checks(monkeypatch: p
     assert "catalog data missing" in caplog.text
 
 
-def test_scan_warms_the_action_catalog_while_collecting(aws, monkeypatch: pytest.MonkeyPatch) -> None:
-    """scan_live starts the catalog build on a side thread before the first collector runs."""
+def test_scan_warms_the_caches_once_the_first_collector_is_done(aws, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The warm-up is not started before collection (it would delay the first calls) but during it."""
     started = threading.Event()
     monkeypatch.setattr(actions, "warm", started.set)
-    seen_before_collect: list[bool] = []
+    before: list[bool] = []
+    ticks: list[int] = []
     real_collect = collect_module.collect
 
     def collect(*args, **kwargs):
-        seen_before_collect.append(started.wait(timeout=10))
+        before.append(started.is_set())
         return real_collect(*args, **kwargs)
 
     monkeypatch.setattr(collect_module, "collect", collect)
-    result = scan.scan_live(aws, regions=["us-east-1"], services=["sns"])
-    assert seen_before_collect == [True]
+    result = scan.scan_live(aws, regions=["us-east-1"], services=["sns"],
+                            progress=lambda label, done, total: ticks.append(done))
+    assert before == [False] and started.wait(timeout=10)
+    assert ticks and ticks[-1] == len(ticks)  # the caller's progress still sees every collector
     assert result.api_calls > 0

@@ -95,8 +95,8 @@ def _warm_caches() -> None:
     """Build the IAM action catalog and load the checks while collection waits on AWS.
 
     The policy checks need the catalog (about half a second of CPU) and evaluation needs every check
-    module and the shared responsibility table; done here, that work is off the path between the start
-    of the process and its first collector call, and out of the time after the last one.
+    module and the shared responsibility table; done while the collectors wait on the network, that work
+    is out of the time after the last call.
     """
     try:
         from wasp.iam.actions import warm
@@ -115,15 +115,24 @@ def scan_live(target: Any, regions: list[str] | None = None, services: list[str]
     from wasp.sources.aws.collect import collect, resolve_regions
 
     started = datetime.now(UTC)
-    threading.Thread(target=_warm_caches, name="wasp-warm-caches", daemon=True).start()
+    # the warm-up starts once the first collector is done: by then the clients are built and the calls flow,
+    # so its imports fill the process's waits instead of delaying the first calls (they compete for the GIL)
+    warm = threading.Thread(target=_warm_caches, name="wasp-warm-caches", daemon=True)
+
+    def collected_one(label: str, done: int, total: int) -> None:
+        if warm.ident is None:
+            warm.start()
+        if progress is not None:
+            progress(label, done, total)
+
     region_list = resolve_regions(target, regions)
     # named checks are chosen first (an unknown id fails before any collection); all checks once collection runs
     checks = select(ids=check_ids, source="live") if check_ids else None
     # a scan narrowed to some checks collects only what those checks read, plus the account- and region-wide
     # facts (WASP::Account, WASP::Region) that many checks consult without declaring them
     types = {t for c in checks for t in (c.resource, *c.uses)} | PSEUDO_TYPES if checks and not services else None
-    collected = collect(target, region_list, services=services, progress=progress, workers=workers, types=types,
-                        settings=settings)
+    collected = collect(target, region_list, services=services, progress=collected_one, workers=workers,
+                        types=types, settings=settings)
     checks = checks if checks is not None else select(source="live")
     findings = evaluate(collected.inventory, checks, "live", settings, collected.account, region_list)
     return ScanResult(findings=findings, inventory=collected.inventory, source="live",
