@@ -210,7 +210,7 @@ class Store:
             return str(existing)
         writer = self.begin(result.source, result.account, result.regions, result.targets, result.started,
                             scan_id=getattr(result, "scan_id", "") or "")
-        with writer:
+        with self.holding(), writer:
             writer.write_result(result)
         result.scan_id = writer.scan_id
         return writer.scan_id

@@ -189,6 +189,9 @@ def test_buckets_whose_tags_cannot_be_read_get_every_tag_gated_read(aws: AwsTarg
     finally:
         s3.meta.events.unregister("before-call.s3.GetBucketTagging", deny)
     assert isinstance(opaque.observed["Tags"], Unknown)
+    # one bucket in one region: its own tag read beats a tagging-API listing, every lifecycle beats listing trails
+    assert aws.calls["resourcegroupstaggingapi:GetResources"] == 0 and aws.calls["cloudtrail:DescribeTrails"] == 0
+    assert opaque.properties["LifecycleConfiguration"] is None  # read: no rules
     assert not isinstance(opaque.properties["BucketEncryption"], Unknown)
     assert opaque.properties["ReplicationConfiguration"] is None  # read: no rule
     assert aws.calls["s3:GetBucketEncryption"] == 1 and aws.calls["s3:GetBucketReplication"] == 1
@@ -227,3 +230,19 @@ def test_unlisted_trails_mean_every_lifecycle_is_read(aws: AwsTarget) -> None:
         trail_client.meta.events.unregister("before-call.cloudtrail.DescribeTrails", deny)
     assert found == {"a-bucket": None, "b-bucket": None}
     assert aws.calls["s3:GetBucketLifecycleConfiguration"] == 2
+
+
+def test_the_scans_settings_reach_the_bucket_reads(aws: AwsTarget) -> None:
+    """scan_live hands its Settings to the collectors: a bucket sensitive under them has its encryption read."""
+    from wasp.checks.context import Settings
+    from wasp.scan import scan_live
+
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="ledger")
+    s3.put_bucket_tagging(Bucket="ledger", Tagging={"TagSet": [{"Key": "data-tier", "Value": "Tier1"}]})
+    settings = Settings(classification_tag="data-tier", sensitive_values=("tier1",))
+    result = scan_live(aws, regions=["us-east-1"], services=["s3"], settings=settings,
+                       check_ids=["s3_bucket_sensitive_kms_encryption"])
+    assert aws.calls["s3:GetBucketEncryption"] == 1
+    [finding] = [f for f in result.findings if f.resource.id == "ledger"]
+    assert finding.status.value == "FAIL" and "Tier1" in finding.reason  # sensitive and not under a KMS key

@@ -23,10 +23,12 @@ def test_calls_through_a_reused_client_are_counted_once_each(aws: AwsTarget) -> 
 
 
 def test_assumed_role_sessions_share_the_service_model_loader(aws: AwsTarget, moto: MotoServer) -> None:
-    """A member account's session reuses the parsed service models of the caller's session."""
+    """A member account's session reuses the parsed service models and the read policy of the caller's target."""
     aws.client("iam").create_role(RoleName="member", AssumeRolePolicyDocument='{"Version":"2012-10-17",'
                                   '"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}')
+    aws.fresh_credentials = True
     member = assume(aws, "arn:aws:iam::123456789012:role/member")
+    assert member.fresh_credentials is True  # --fresh-credentials reaches every account of an --org scan
     assert member.session is not aws.session
     loader = aws.session._session.get_component("data_loader")
     assert member.session._session.get_component("data_loader") is loader
