@@ -8,8 +8,9 @@ Two kinds of proof, because the emulator authorises only part of AWS:
   and a user with an explicit Deny on one service gets UNKNOWN (naming access denied) for that service only.
 
 What moto 5.2 does not authorise like AWS (measured here, see MOTO_* below): every REST-JSON service and CloudFront
-reject any signed request under enforcement (SignatureDoesNotMatch, even for a user allowed "*"), and it names seven
-operations by something other than their IAM action (S3 bucket sub-reads it does not map are authorised as
+reject any signed request under enforcement (SignatureDoesNotMatch, even for a user allowed "*"), and it names
+operations by something other than their IAM action (since moto 5.2.6 S3 by the operation name, such as
+s3:ListBuckets for s3:ListAllMyBuckets; S3 bucket sub-reads it does not map are authorised as
 s3:ListBucket, the account-level public access block as s3:GetPublicAccessBlock, CloudWatch as monitoring:*). The
 test user gets those emulator names in a separate statement that grants none of the printed policy's actions.
 """
@@ -63,6 +64,9 @@ MOTO_VOCABULARY = {
     "s3:GetPublicAccessBlock": "s3:GetAccountPublicAccessBlock",
     "monitoring:DescribeAlarms": "cloudwatch:DescribeAlarms (moto uses the signing name)",
 }
+# moto 5.2.6 authorises S3 requests by their operation name (s3:ListBuckets), where AWS and moto 5.2.5 use the IAM
+# action (s3:ListAllMyBuckets): the renamed S3 operations are emulator names too (none is an IAM action)
+MOTO_VOCABULARY.update({op: action for op, action in IAM_RENAMED.items() if op.startswith("s3:")})
 # services whose every signed request moto rejects under enforcement, with one read to prove it
 MOTO_UNSIGNABLE = {"lambda": "list_functions", "guardduty": "list_detectors", "securityhub": "describe_hub",
                    "eks": "list_clusters", "backup": "list_backup_plans", "cloudfront": "list_distributions"}
