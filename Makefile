@@ -4,12 +4,13 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck browser clean bench
+.PHONY: demo test test-corpora lint typecheck browser clean bench lock
 
-$(STAMP): pyproject.toml
+# installs come from requirements.lock (exact versions, hashes); pyproject.toml keeps ranges for library users
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q --require-hashes -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e .
 	$(PY) -m compileall -q src/wasp  # an editable install is not byte-compiled; nor is any run under PYTHONDONTWRITEBYTECODE
 	touch $(STAMP)
 
@@ -31,9 +32,22 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy src/wasp
 
-## test: lint, then the whole test suite on two workers
+## test: lint, then the whole test suite on two workers (needs nothing beside the clone)
 test: $(STAMP) browser lint
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile -m "not corpora"
+
+## test-corpora: wasp measured against the third-party corpora in ../shared/data (fails when it is absent)
+test-corpora: $(STAMP)
+	@test -d ../shared/data || { echo "test-corpora: ../shared/data not found (the corpora live beside the clone)"; exit 2; }
+	$(PY) -m pytest -n 2 --dist loadfile -m corpora
+
+## lock: re-resolve requirements.lock from pyproject.toml on purpose (newest versions), then reinstall
+lock: $(STAMP)
+	$(PY) -m pip install -q uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra spark --generate-hashes --python-version 3.11.5 \
+	  --upgrade --no-header -o requirements.lock
+	$(PY) -m pip install -q --require-hashes -r requirements.lock
+	touch $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

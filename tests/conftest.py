@@ -49,9 +49,17 @@ def aws(moto: MotoServer) -> AwsTarget:
     return AwsTarget(moto.session(), endpoint_url=moto.url)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that reads the third-party corpora (through the ``shared`` fixture, directly or not) is a
+    ``corpora`` test: ``make test`` deselects them, so a plain clone needs nothing beside it."""
+    for item in items:
+        if "shared" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.corpora)
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
-    """The project's shared reference data; tests that need it fail loudly when it is absent."""
+    """The third-party corpora beside the clone (``make test-corpora``); fails loudly when they are absent."""
     if not SHARED.is_dir():
         pytest.fail(f"shared data folder not found at {SHARED}")
     return SHARED

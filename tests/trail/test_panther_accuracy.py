@@ -53,8 +53,7 @@ MIN_AGREEMENT = 0.90
 
 
 @pytest.fixture(scope="module")
-def labelled(tmp_path_factory: pytest.TempPathFactory, ) -> tuple[list[dict], object]:
-    shared = Path(__file__).resolve().parents[2].parent / "shared"
+def labelled(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> tuple[list[dict], object]:
     source = shared / "data/cloudtrail/panther-analysis/rule_test_events.jsonl"
     if not source.exists():
         pytest.fail(f"shared data missing: {source}")
@@ -68,11 +67,10 @@ def labelled(tmp_path_factory: pytest.TempPathFactory, ) -> tuple[list[dict], ob
     return rows, con
 
 
-def test_mapped_rules_agree_with_panther_labels(labelled) -> None:
+def test_mapped_rules_agree_with_panther_labels(labelled, shared: Path) -> None:
     """Over every Panther test event whose rule maps to wasp rules, wasp's verdict matches 'expected' >= 90%."""
     rows, con = labelled
-    rules = {r.id: r for r in load_rules([Path(__file__).resolve().parents[2].parent /
-                                          "shared/data/sigma/rules/cloud/aws"]).rules}
+    rules = {r.id: r for r in load_rules([shared / "data/sigma/rules/cloud/aws"]).rules}
     fired: dict[str, set[int]] = {}
     for rid in {r for ids in MAPPING.values() for r in ids}:
         where = compile_detection(rules[rid].sigma, DUCKDB)
