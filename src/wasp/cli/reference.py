@@ -46,7 +46,7 @@ def anchor(path: str) -> str:
 def _paragraphs(text: str) -> str:
     """Click help text (``\\b`` marks a block kept as written) as Markdown paragraphs."""
     out = []
-    for block in re.split(r"\n\s*\n", text.strip()):
+    for block in re.split(r"\n\s*\n", inspect.cleandoc(text)):
         if block.startswith("\b"):
             lines = block[1:].strip("\n").splitlines()
             out.append("\n".join(f"    {line}" for line in lines))
@@ -58,7 +58,9 @@ def _paragraphs(text: str) -> str:
 def _parameters(command: click.Command, ctx: click.Context) -> list[str]:
     lines: list[str] = []
     arguments = [p for p in command.get_params(ctx) if isinstance(p, click.Argument)]
-    options = [p for p in command.get_params(ctx) if isinstance(p, click.Option) and not p.hidden]
+    help_names = set(ctx.help_option_names)
+    options = [p for p in command.get_params(ctx)
+               if isinstance(p, click.Option) and not p.hidden and not help_names & set(p.opts)]
     if arguments:
         lines += ["", "Arguments:", ""]
         for arg in arguments:
@@ -89,10 +91,10 @@ def markdown(app: click.Command, prog: str = "wasp") -> str:
     """The whole reference: a list of commands, then one section per command."""
     root = click.Context(app, info_name=prog)
     entries = list(walk(app, root))
-    lines = ["Commands:", ""]
+    lines = ["Every command takes `-h` / `--help`. Commands:", ""]
     for command, ctx in entries:
         depth = ctx.command_path.count(" ")
-        summary = escape(command.get_short_help_str(limit=100))
+        summary = escape(command.get_short_help_str(limit=200))
         lines.append(f"{'    ' * depth}- [`{ctx.command_path}`](#{anchor(ctx.command_path)}): {summary}")
     for command, ctx in entries:
         level = "#" * min(2 + ctx.command_path.count(" "), 4)
