@@ -112,3 +112,58 @@ def test_readme_links_every_page_of_the_five_jobs():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     for page in ("scan", "iac", "iam", "trail", "respond", "reports"):
         assert f"(docs/{page}.md)" in text, page
+
+
+def _written_commands(text: str) -> list[str]:
+    """`wasp ...` in inline code, in shell blocks, and after a `$ ` prompt in any block (output lines are not)."""
+    found = re.findall(r"`(wasp(?: [^`\n]+)?)`", text)
+    lang = None
+    for line in text.splitlines():
+        fence = re.match(r"^\s*```(\w*)", line)
+        if fence:
+            lang = None if lang is not None else fence.group(1) or "text"
+            continue
+        command = re.match(r"^\s*\$ (wasp\b.*)", line) if lang is not None else None
+        if lang in ("sh", "bash", "shell", "console") and not command:
+            command = re.match(r"^\s*(wasp\b.*)", line)
+        if command:
+            found.append(command.group(1))
+    return found
+
+
+def _unknown_words(written: str) -> list[str]:
+    """The subcommands and options of one written command line that the click tree does not have."""
+    command: click.Command = app
+    ctx = click.Context(app, info_name="wasp")
+    unknown = []
+    for token in written.split()[1:]:
+        if token.startswith("#") or token in ("...", "|", "\\") or token.startswith(("$(", '"$(')):
+            break
+        if re.match(r"^--?[a-zA-Z]", token):
+            name = token.split("=", 1)[0]
+            if name not in {o for p in command.get_params(ctx) for o in p.opts + p.secondary_opts}:
+                unknown.append(f"{ctx.command_path} {name}")
+        elif isinstance(command, click.Group) and re.fullmatch(r"[a-z][a-z-]*", token):
+            sub = command.get_command(ctx, token)
+            if sub is None:
+                unknown.append(f"{ctx.command_path} {token}")
+                break
+            command, ctx = sub, click.Context(sub, info_name=token, parent=ctx)
+    return unknown
+
+
+def test_every_command_and_option_written_in_the_docs_exists():
+    """Commands and options quoted in README.md and docs/ are real ones (a renamed option fails here)."""
+    unknown = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+        for written in _written_commands(page.read_text(encoding="utf-8")):
+            unknown += [f"{page.relative_to(ROOT)}: {word}  (in: {written[:80]})" for word in _unknown_words(written)]
+    assert unknown == []
+
+
+def test_the_docs_command_check_catches_a_made_up_option():
+    """The check above is not vacuous: an invented option or subcommand is reported."""
+    assert _unknown_words("wasp scan --regions x --made-up") == ["wasp scan --made-up"]
+    assert _unknown_words("wasp trail nonsense --db x") == ["wasp trail nonsense"]
+    assert _written_commands("```sh\nwasp iac . --fail-on high\n```\n```text\nwasp live assessment\n$ wasp demo\n```") \
+        == ["wasp iac . --fail-on high", "wasp demo"]
