@@ -27,7 +27,12 @@ browser:
 
 ## lint: ruff on the package and the tests
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks scripts
+	$(VENV)/bin/ruff check src tests benchmarks docs/hooks $(wildcard scripts)
+
+## docs: the manual (docs/, MkDocs with the Material theme) built with --strict into site/
+.PHONY: docs
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy src/wasp

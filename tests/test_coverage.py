@@ -49,7 +49,7 @@ def test_cli_prints_one_line_per_best_practice():
 
 
 def test_cli_json_matches_the_table():
-    """JSON output carries the same statuses as the README table generated from the registry."""
+    """JSON output carries the same statuses as the manual's coverage table generated from the registry."""
     proc = CliRunner().invoke(app, ["coverage", "--output", "json"], catch_exceptions=False)
     data = json.loads(proc.output)
     assert data["summary"]["best_practices"] == 63

@@ -102,7 +102,7 @@ def summary(rows: list[Coverage]) -> dict[str, int]:
 
 
 def coverage_table() -> str:
-    """The README table (docs.py SECTIONS["coverage"])."""
+    """The manual's coverage table (docs.py SECTIONS["coverage"], filled in when the site is built)."""
     rows = coverage()
     lines = ["| best practice | title | checks (or why not automated) |", "|---|---|---|"]
     for row in rows:

@@ -1,4 +1,8 @@
-"""Tables generated from the registry for the README, so documentation follows the code."""
+"""Sections of the manual generated from the code (registry, coverage, click tree), so documentation follows it.
+
+A page of docs/ holds ``<!-- generated: NAME -->`` where a section goes; docs/hooks/generated.py fills it in
+when MkDocs builds the site.
+"""
 
 from __future__ import annotations
 
@@ -25,13 +29,21 @@ def coverage_table() -> str:
     return table()
 
 
+def cli_reference() -> str:
+    from wasp.cli import app
+    from wasp.cli.reference import markdown
+
+    return markdown(app)
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
     "checks": checks_table,
     "coverage": coverage_table,
+    "cli": cli_reference,
 }
 
 
 def generated_section(name: str) -> str:
     if name not in SECTIONS:
-        raise KeyError(f"unknown generated README section {name!r}")
+        raise KeyError(f"unknown generated section {name!r}")
     return SECTIONS[name]()

@@ -1,4 +1,4 @@
-"""The documented JSON document: scan metadata plus findings (schema in README, "JSON output")."""
+"""The documented JSON document: scan metadata plus findings (schema in docs/reports.md, "JSON output")."""
 
 from __future__ import annotations
 
