@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --require-hashes -r requirements.lock
-	$(PY) -m pip install -q --no-deps -e .
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .  # the build backend comes from the lock too
 	$(PY) -m compileall -q src/wasp  # an editable install is not byte-compiled; nor is any run under PYTHONDONTWRITEBYTECODE
 	touch $(STAMP)
 
