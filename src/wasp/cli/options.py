@@ -1,20 +1,19 @@
 """Options shared by every subcommand that fits, spelled as the AWS CLI spells them (ARCHITECTURE.md).
 
 Also the naming scheme's machinery (docs/cli-conventions.md): ``AliasedOption`` keeps an old spelling
-working, hidden and warned about, for one release; ``Duration`` and ``Since`` are the one duration syntax.
+working, hidden and warned about, for one release; ``Since`` reads the one duration syntax.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 
-from wasp.duration import SYNTAX, parse_duration, parse_when
+from wasp.duration import SYNTAX, parse_when
 from wasp.model import Severity
 
 F = Callable[..., Any]
@@ -65,20 +64,6 @@ class AliasedOption(click.Option):
         return super().handle_parse_result(ctx, opts, args)
 
 
-class Duration(click.ParamType):
-    """A duration in wasp's one syntax (30m, 12h, 14d, 2w) -> ``timedelta``; anything else is a usage error."""
-
-    name = "duration"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> timedelta:
-        if isinstance(value, timedelta):
-            return value
-        try:
-            return parse_duration(value)
-        except ValueError:
-            self.fail(f"{value!r} is not a duration: use {SYNTAX}", param, ctx)
-
-
 class Since(click.ParamType):
     """A duration before now (30m, 24h, 2w) or an ISO date/time; checked here, kept as typed for the command.
 
@@ -105,7 +90,6 @@ class Since(click.ParamType):
         return text
 
 
-DURATION = Duration()
 SINCE = Since()
 SINCE_ONCE_MONTHS = Since(months_before=True)
 
