@@ -165,7 +165,7 @@ def test_detect_no_save_is_the_old_spelling_of_no_store(events: Path, tmp_path: 
 
 
 def test_deliver_store_is_the_old_spelling_of_db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`trail deliver --store S` reads the findings store S as `--db S` does (here: a missing one, named in the error)."""
+    """`trail deliver --store S` reads the findings store S as `--db S` does (a missing one: named in the error)."""
     empty = tmp_path / "empty.duckdb"
     args = ("trail", "deliver", "--webhook", "http://127.0.0.1:9/hook")
     code, _, err = run(capsys, *args, "--db", str(empty))
