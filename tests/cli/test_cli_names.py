@@ -215,7 +215,7 @@ def test_iam_generate_reads_m_as_minutes() -> None:
 @pytest.mark.parametrize("args", [("trail", "timeline", "--principal", "x", "--since", "3fortnights"),
                                   ("trail", "timeline", "--principal", "x", "--until", "soon"),
                                   ("iam", "generate", "--principal", "arn:aws:iam::111122223333:user/a",
-                                   "--trail", ".", "--since", "1y")])
+                                   "--activity", ".", "--since", "1y")])
 def test_a_bad_duration_is_a_usage_error(args: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> None:
     """Every duration option refuses a bad value before running: exit 2 and a line naming the option and syntax."""
     code, _, err = run(capsys, *args)
@@ -226,8 +226,58 @@ def test_iam_generate_warns_that_m_is_minutes(tmp_path: Path, capsys: pytest.Cap
     """`--since 3m` on iam generate runs (3 minutes) but says m meant months there before; 90d says nothing."""
     trail = tmp_path / "trail.json"
     trail.write_text(json.dumps({"Records": []}), encoding="utf-8")
-    base = ("iam", "generate", "--principal", "arn:aws:iam::111122223333:user/a", "--trail", str(trail))
+    base = ("iam", "generate", "--principal", "arn:aws:iam::111122223333:user/a", "--activity", str(trail))
     code, _, err = run(capsys, *base, "--since", "3m")
     assert code == 0 and "--since 3m means minutes" in err
     code, _, err = run(capsys, *base, "--since", "90d")
     assert code == 0 and "warning" not in err
+
+
+def _parsed(path: tuple[str, ...], args: list[str]) -> dict[str, object]:
+    """The parameters click hands the command at ``path`` for ``args`` (parsed only, nothing run)."""
+    import click
+
+    from wasp.cli import app
+
+    cmd: click.Command = app
+    ctx = click.Context(app, info_name="wasp")
+    for name in path:
+        assert isinstance(cmd, click.Group)
+        sub = cmd.get_command(ctx, name)
+        assert sub is not None
+        cmd = sub
+        ctx = click.Context(cmd, info_name=name, parent=ctx)
+    return dict(cmd.make_context(path[-1], list(args), parent=ctx.parent).params)
+
+
+ALIASES = [  # command, old spelling, new spelling, value, parameter, parsed value
+    (("report",), "--format", "--output", "csv", "fmt", "csv"),
+    (("respond", "clean-room"), "--format", "--output", "json", "fmt", "json"),
+    (("trail", "ingest"), "--db", "--events", "e.duckdb", "events", Path("e.duckdb")),
+    (("trail", "query"), "--db", "--events", "e.duckdb", "events", Path("e.duckdb")),
+    (("trail", "who"), "--db", "--events", "e.duckdb", "events", Path("e.duckdb")),
+    (("trail", "timeline"), "--db", "--events", "e.duckdb", "events", Path("e.duckdb")),
+    (("trail", "export"), "--db", "--events", "e.duckdb", "events", Path("e.duckdb")),
+    (("trail", "detect"), "--source", "--spark-input", "logs/", "spark_sources", ("logs/",)),
+    (("trail", "detect"), "--no-save", "--no-store", None, "no_save", True),
+    (("trail", "deliver"), "--store", "--db", "w.duckdb", "store_path", Path("w.duckdb")),
+    (("iam", "generate"), "--trail", "--activity", "logs/", "trail", Path("logs/")),
+    (("scan",), "--parquet-dir", "--parquet", "pq", "parquet_dir", Path("pq")),
+]
+REQUIRED = {("trail", "ingest"): ["logs/"], ("trail", "query"): ["SELECT 1"],
+            ("trail", "timeline"): ["--principal", "x"], ("trail", "export"): ["--parquet", "pq"],
+            ("iam", "generate"): ["--principal", "x"]}
+
+
+@pytest.mark.parametrize(("path", "old", "new", "value", "param", "parsed"), ALIASES,
+                         ids=[f"{' '.join(a[0])} {a[1]}" for a in ALIASES])
+def test_every_old_spelling_parses_as_the_new_one(path: tuple[str, ...], old: str, new: str, value: str | None,
+                                                  param: str, parsed: object,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Each renamed option: the old spelling gives the command the same value as the new one, and warns once."""
+    base = REQUIRED.get(path, [])
+    given = [value] if value is not None else []
+    assert _parsed(path, [*base, new, *given])[param] == parsed
+    assert "deprecated" not in capsys.readouterr().err
+    assert _parsed(path, [*base, old, *given])[param] == parsed
+    assert warned(capsys.readouterr().err, old, new)

@@ -166,8 +166,8 @@ def _rule_dirs(rules: tuple[Path, ...]) -> list[Path]:
               help="A Sigma rule folder or file to run besides the built-in pack (repeatable).")
 @click.option("--no-builtin", is_flag=True, help="Run only the rules given with --rules.")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
-              help="duckdb: the event store; spark: PySpark over --source files or Parquet.")
-@click.option("--source", "spark_sources", multiple=True,
+              help="duckdb: the event store; spark: PySpark over --spark-input files or Parquet.")
+@click.option("--spark-input", "spark_sources", cls=AliasedOption, aliases=("--source",), multiple=True,
               help="With --engine spark: CloudTrail files/folders or Parquet from `wasp trail export`.")
 @click.option("--spark-master", default="local[2]", show_default=True, help="Spark master URL.")
 @click.option("--spark-memory", default="4g", show_default=True, help="Driver heap for a local Spark master.")
@@ -193,7 +193,7 @@ def detect(events: Path | None, db: Path | None, store: Path | None, rules: tupl
         from wasp.trail.spark import SparkEngine, load_events, session
 
         if not spark_sources:
-            raise InputError("--engine spark needs --source (CloudTrail files or exported Parquet)")
+            raise InputError("--engine spark needs --spark-input (CloudTrail files or exported Parquet)")
         spark = session(spark_master, memory=spark_memory)
         load_events(spark, list(spark_sources))
         run = run_rules(SparkEngine(spark), ruleset)
