@@ -124,7 +124,8 @@ def test_detect_old_db_and_store_keep_their_old_meaning(events: Path, tmp_path: 
     assert code == 0 and any(f["check_id"] == "trail_cloudtrail_tampering" for f in json.loads(out)["findings"])
     assert _scans(store) == ["trail"]
     notes = [line for line in err.splitlines() if "deprecated" in line]
-    assert len(notes) == 2 and "--store" in notes[0] and "use --db" in notes[0] and "use --events" in notes[1]
+    assert len(notes) == 2 and "--store" in notes[0] and "use --db" in notes[0]
+    assert "use --events EVENTS --db FINDINGS" in notes[1]
     with duckdb.connect(str(events), read_only=True) as con:  # the event store did not become a findings store
         assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'scans'").fetchone() \
             == (0,)
@@ -137,7 +138,7 @@ def test_detect_db_naming_an_event_store_reads_it_as_before(events: Path, tmp_pa
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     code, out, err = run(capsys, "trail", "detect", "--db", str(events), "--output", "json")
     assert code == 0 and any(f["check_id"] == "trail_cloudtrail_tampering" for f in json.loads(out)["findings"])
-    assert "was read as the event store" in err and "use --events" in err
+    assert "holds CloudTrail events, so it was read as the event store" in err and f"use --events {events}" in err
     assert _scans(tmp_path / "data" / "wasp" / "wasp.duckdb") == ["trail"]  # findings: the default store
 
 

@@ -85,7 +85,7 @@ class Since(click.ParamType):
                       param, ctx)
         if self.months_before and text.lower().endswith("m"):
             name = param.opts[0] if param is not None and param.opts else "the window"
-            click.echo(f"wasp: warning: {name} {text} means minutes (before wasp 0.2 it meant 30-day months "
+            click.echo(f"wasp: warning: {name} {text} means minutes (in wasp 0.1 it meant 30-day months "
                        f"here); write days, e.g. 90d", err=True)
         return text
 

@@ -50,7 +50,7 @@ def _holds_events(path: Path) -> bool:
 def _detect_stores(events: Path | None, db: Path | None, store: Path | None) -> tuple[Path | None, Path | None]:
     """(event store, findings store) of `trail detect`, reading the spellings of wasp 0.1 as they meant then.
 
-    Until 0.2, `trail detect --db FILE` named the *event* store and `--store FILE` the findings store; now
+    In wasp 0.1, `trail detect --db FILE` named the *event* store and `--store FILE` the findings store; now
     `--events` names the event store and `--db` the findings store, as on every other command. So that no
     script silently reads the wrong file for one release: `--store` is the old spelling of `--db`, and with
     it any `--db` keeps its old meaning; without `--store` and `--events`, a `--db` FILE that holds the
@@ -58,18 +58,19 @@ def _detect_stores(events: Path | None, db: Path | None, store: Path | None) -> 
     of those earns a deprecation line on stderr. A FILE holding both stores is read the old way: write
     `--events FILE --db FILE` to use one file for both.
     """
-    note = "trail detect --db names the findings store from wasp 0.2"
     if store is not None:
         deprecated("trail detect --store", "--db")
         if db is None:
             return events, store
         if events is not None:
             raise InputError("--store is the old spelling of --db: give --events and --db, not --store")
-        deprecated("trail detect --db EVENTS (with --store)", "--events", note)
+        deprecated("trail detect --db EVENTS --store FINDINGS", "--events EVENTS --db FINDINGS",
+                   "beside --store, --db still names the event store")
         return db, store
     if db is not None and events is None and _holds_events(db):
-        deprecated(f"trail detect --db naming an event store ({db} was read as the event store)", "--events",
-                   note)
+        deprecated(f"trail detect --db {db}", f"--events {db}",
+                   f"{db} holds CloudTrail events, so it was read as the event store, as before; "
+                   "--db will name only the findings store")
         return db, None
     return events, db
 
