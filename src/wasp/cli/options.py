@@ -143,13 +143,15 @@ def db_option(func: F) -> F:
                         help="The wasp store (DuckDB file); default in your data directory.")(func)
 
 
+EVENTS_HELP = "The CloudTrail event store (DuckDB file) `wasp trail ingest` fills; default trail.duckdb beside " \
+              "the wasp store."
+
+
 def events_option(func: F) -> F:
-    """--events FILE: the CloudTrail event store of ``wasp trail`` (was ``--db`` there, see trail.detect)."""
+    """--events FILE: the CloudTrail event store of ``wasp trail`` (was ``--db`` there; trail detect differs)."""
     return click.option("--events", "events", cls=AliasedOption, aliases=("--db",),
                         alias_note="under `wasp trail`, --db will name only the findings store",
-                        type=click.Path(dir_okay=False, path_type=Path), default=None,
-                        help="The CloudTrail event store (DuckDB file) `wasp trail ingest` fills; "
-                             "default trail.duckdb beside the wasp store.")(func)
+                        type=click.Path(dir_okay=False, path_type=Path), default=None, help=EVENTS_HELP)(func)
 
 
 def default_db_path() -> Path:

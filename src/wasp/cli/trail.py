@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from wasp.cli.options import (
+    EVENTS_HELP,
     SINCE,
     AliasedOption,
     db_option,
@@ -157,9 +158,7 @@ def _rule_dirs(rules: tuple[Path, ...]) -> list[Path]:
 
 
 @trail.command()
-@click.option("--events", "events", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The CloudTrail event store (DuckDB file) `wasp trail ingest` fills; "
-                   "default trail.duckdb beside the wasp store.")
+@click.option("--events", "events", type=click.Path(dir_okay=False, path_type=Path), default=None, help=EVENTS_HELP)
 @db_option
 @click.option("--store", "store", type=click.Path(dir_okay=False, path_type=Path), hidden=True,
               help="Old spelling of --db (see _detect_stores).")
