@@ -183,3 +183,19 @@ def test_a_command_without_a_section_is_still_listed() -> None:
     text = group.get_help(click.Context(group, info_name="wasp"))
     assert text.index("Assess:") < text.index(f"{OTHER_SECTION}:") < text.index("newcomer")
     assert click.testing.CliRunner().invoke(group, ["newcomer"]).output == "ran\n"
+
+
+def test_old_spellings_go_in_their_removal_release() -> None:
+    """From the version ALIAS_REMOVED_IN on, no option may keep an old spelling (they live one release only)."""
+    from wasp import __version__
+    from wasp.cli.options import ALIAS_REMOVED_IN
+
+    def release(text: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in re.findall(r"\d+", text)[:2])
+
+    kept = [f"{' '.join(path)} {spelling}" for path, cmd, ctx in TREE for param in cmd.get_params(ctx)
+            for spelling in (param.aliases if isinstance(param, AliasedOption) else
+                             param.opts if isinstance(param, click.Option) and param.hidden else ())]
+    assert kept, "no old spelling left: remove AliasedOption and this test"
+    if release(__version__) >= release(ALIAS_REMOVED_IN):
+        pytest.fail(f"wasp {__version__} still accepts: {', '.join(kept)}")
