@@ -45,7 +45,7 @@ class AliasedOption(click.Option):
     def add_to_parser(self, parser: Any, ctx: click.Context) -> None:
         super().add_to_parser(parser, ctx)
         for n, alias in enumerate(self.aliases):
-            if self.is_flag:
+            if self.is_flag:  # wasp's renamed flags are all on/off flags
                 parser.add_option(obj=self, opts=[alias], dest=self._alias_dest(n), action="store_const", const=True)
             else:
                 parser.add_option(obj=self, opts=[alias], dest=self._alias_dest(n),
