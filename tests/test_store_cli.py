@@ -82,13 +82,13 @@ def test_report_renders_stored_scans_in_every_format(scanned, capsys, tmp_path):
     """`wasp report` renders the latest or an earlier scan in each format, with the diff in HTML."""
     for fmt in ("json", "csv", "markdown", "ocsf", "asff", "html", "terminal"):
         out_file = tmp_path / f"r.{fmt}"
-        code, _, err = wasp(capsys, "report", "--db", str(scanned), "--format", fmt, "--out", str(out_file))
+        code, _, err = wasp(capsys, "report", "--db", str(scanned), "--output", fmt, "--out", str(out_file))
         assert code == 0, err
         assert out_file.stat().st_size > 200
     assert "Changes since scan" in (tmp_path / "r.html").read_text()
     rows = list(csv.DictReader(io.StringIO((tmp_path / "r.csv").read_text())))
     assert any(r["check_id"] == "iam_user_console_mfa" and r["status"] == "FAIL" for r in rows)
-    code, out, _ = wasp(capsys, "report", "previous", "--db", str(scanned), "--format", "json")
+    code, out, _ = wasp(capsys, "report", "previous", "--db", str(scanned), "--output", "json")
     assert not any(f["resource"]["name"] == "console-dave" for f in json.loads(out)["findings"])
 
 

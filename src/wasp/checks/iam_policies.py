@@ -273,7 +273,7 @@ def _unused_check(type_: str, kind: str) -> None:
         remediation=Remediation(
             text="Remove the services the principal never used in the window, or replace its policies with the "
                  "least-privilege policy `wasp iam generate --principal ARN --since 90d` writes from its activity.",
-            cli="wasp iam generate --principal ARN --source CLOUDTRAIL_DIR_OR_STORE --since 90d",
+            cli="wasp iam generate --principal ARN --activity CLOUDTRAIL_DIR_OR_STORE --since 90d",
             url="https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_last-accessed.html",
         ),
     )

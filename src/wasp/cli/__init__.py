@@ -25,8 +25,41 @@ COMMAND_MODULES = (
     "wasp.cli.iac",
 )
 
+# `wasp --help` lists the commands by the job they serve, in this order; a command missing here is listed
+# under "Other commands" (tests/cli/test_cli_tree.py asks that every command has a section)
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Assess", ("scan", "demo", "iac", "checks", "coverage", "responsibility", "permissions")),
+    ("Investigate", ("trail", "iam", "show")),
+    ("Respond", ("respond", "gameday")),
+    ("Report", ("report", "diff", "history", "serve", "mute")),
+)
+OTHER_SECTION = "Other commands"
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+
+def section_of(name: str) -> str:
+    return next((title for title, names in SECTIONS if name in names), OTHER_SECTION)
+
+
+class SectionedGroup(click.Group):
+    """The top-level group: its help lists commands in sections by job (assess, investigate, respond,
+    report) instead of one alphabetical list; parsing and ``wasp COMMAND`` are click's own."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        shown = [(n, c) for n in self.list_commands(ctx) if (c := self.get_command(ctx, n)) and not c.hidden]
+        if not shown:
+            return
+        width = max(len(n) for n, _ in shown)  # one column for every section, so they line up
+        limit = formatter.width - 6 - width
+        for title in [title for title, _ in SECTIONS] + [OTHER_SECTION]:
+            names = dict(SECTIONS).get(title, ())
+            rows = [(n.ljust(width), c.get_short_help_str(limit)) for n, c in shown if section_of(n) == title]
+            rows.sort(key=lambda row: names.index(row[0].strip()) if row[0].strip() in names else len(names))
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+@click.group(cls=SectionedGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, prog_name="wasp")
 @click.option("--debug", is_flag=True, help="Log debugging detail (and tracebacks) to stderr.")
 def app(debug: bool) -> None:

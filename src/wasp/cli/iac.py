@@ -28,7 +28,10 @@ IAC_FORMATS = ("terminal", "json", "sarif", "junit", "markdown", "csv", "html")
 def iac(paths: tuple[Path, ...], output: str, out: Path | None, fail_on: str | None, params: tuple[str, ...],
         params_file: Path | None, tf_vars: tuple[str, ...], var_files: tuple[Path, ...], check_ids: str | None,
         db: Path | None, no_store: bool, mute_file: Path | None) -> int:
-    """Assess CloudFormation/SAM templates, Terraform folders and plan JSON files (no AWS calls)."""
+    """Assess CloudFormation/SAM templates, Terraform folders and plan JSON files (no AWS calls).
+
+    PATHS are template files, Terraform folders or `terraform show -json` plan files, in any mix.
+    """
     from wasp.cli.scan import finish
     from wasp.iac import IacOptions, load_params_file, parse_assignments, scan_iac
 

@@ -8,7 +8,15 @@ from typing import Any
 
 import click
 
-from wasp.cli.options import account_options, emit, output_options, split_csv, target_from
+from wasp.cli.options import (
+    SINCE_ONCE_MONTHS,
+    AliasedOption,
+    account_options,
+    emit,
+    output_options,
+    split_csv,
+    target_from,
+)
 from wasp.errors import InputError
 
 FORMATS = ("terminal", "json")
@@ -173,8 +181,10 @@ def analyze(authz: Path | None, scps: tuple[Path, ...], profile: str | None, reg
 
 @iam_group.command()
 @click.option("--principal", required=True, help="ARN of the user or role whose activity to read.")
-@click.option("--since", default="90d", show_default=True, help="Window start: 90d, 12h, 2w or an ISO date.")
-@click.option("--trail", type=click.Path(path_type=Path), required=True,
+@click.option("--since", type=SINCE_ONCE_MONTHS, default="90d", show_default=True,
+              help="Window start: a duration before now (90d, 12h, 2w) or an ISO date.")
+@click.option("--activity", "trail", cls=AliasedOption, aliases=("--trail",), type=click.Path(path_type=Path),
+              required=True,
               help="CloudTrail file or folder (JSON, .json.gz, JSON lines) or a wasp event store (.duckdb).")
 @click.option("--authz", type=click.Path(path_type=Path),
               help="Authorization details file: also list the principal's granted-but-unused permissions.")

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from wasp.cli.options import (
+    AliasedOption,
     account_options,
     emit,
     fail_on_option,
@@ -84,8 +85,10 @@ def run_scan(target: Any, regions: list[str] | None, services: list[str] | None,
 @click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
               help="--org: run the per-account scans here, or as tasks on Spark.")
 @click.option("--spark-master", default="local[2]", show_default=True, help="--engine spark: the Spark master.")
-@click.option("--parquet-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="--engine spark: where executors' findings are written as Parquet.")
+@click.option("--parquet", "parquet_dir", cls=AliasedOption, aliases=("--parquet-dir",),
+              type=click.Path(file_okay=False, path_type=Path),
+              help="--engine spark: where executors' findings are written as Parquet (`wasp report --parquet` "
+                   "reads it).")
 @click.option("--activity", type=click.Path(exists=True, path_type=Path),
               help="CloudTrail logs (folder/file) or a wasp event store: also judge unused permissions per principal.")
 @click.option("--activity-days", type=click.IntRange(1, 3650), default=90, show_default=True,

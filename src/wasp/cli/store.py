@@ -14,7 +14,7 @@ from typing import Any
 import click
 import yaml
 
-from wasp.cli.options import account_options, db_option, default_db_path, emit, target_from
+from wasp.cli.options import AliasedOption, db_option, default_db_path, emit, session_options, target_from
 from wasp.errors import InputError
 from wasp.model import Severity
 from wasp.report import FORMATS
@@ -134,7 +134,8 @@ def _score(value: float | None) -> str:
 @click.option("--source", help="Only scans of this source (live, cloudformation, terraform, trail...).")
 @click.option("--account", help="Only scans of this account.")
 @click.option("--limit", type=int, default=30, show_default=True, help="How many scans to list (newest first).")
-@click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True)
+@click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True,
+              help="Output format.")
 def history(db: Path | None, source: str | None, account: str | None, limit: int, output: str) -> int:
     """List stored scans, newest first, with their state and tallies."""
     from wasp.store import Store
@@ -163,14 +164,19 @@ def history(db: Path | None, source: str | None, account: str | None, limit: int
 @click.argument("scan_a", required=False)
 @click.argument("scan_b", required=False)
 @db_option
-@click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True)
+@click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True,
+              help="Output format.")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity if s is not Severity.INFO]),
               help="Exit 1 when a NEW failure at or above this severity appeared (for CI).")
 @click.option("--limit", type=int, default=100, show_default=True,
               help="Terminal output: list at most this many items per section (0 = all).")
 def diff(scan_a: str | None, scan_b: str | None, db: Path | None, output: str, fail_on: str | None,
          limit: int) -> int:
-    """Compare two scans: new failures, fixed ones, still failing. Defaults: the latest scan against its previous."""
+    """Compare two scans: new failures, fixed ones, still failing.
+
+    SCAN_A and SCAN_B are scan ids (or a unique prefix, or `latest`/`previous`); SCAN_A alone is compared
+    with the latest scan; neither compares the latest scan with the one before it.
+    """
     from wasp.store import Store
 
     store = Store(db_path(db))
@@ -209,9 +215,13 @@ def _worst(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @click.argument("finding_id")
 @click.option("--scan", "scan_ref", help="Show the finding as it was in this scan (default: the latest holding it).")
 @db_option
-@click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True)
+@click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True,
+              help="Output format.")
 def show(finding_id: str, scan_ref: str | None, db: Path | None, output: str) -> int:
-    """Show one finding in full (id or a unique prefix of at least 6 characters) and its status across scans."""
+    """Show one finding in full and its status across scans.
+
+    FINDING_ID is a finding id as reports print it, or a unique prefix of at least 6 characters.
+    """
     from wasp.store import Store
 
     data, hist = Store(db_path(db)).finding(finding_id, scan_ref)
@@ -256,8 +266,8 @@ def show(finding_id: str, scan_ref: str | None, db: Path | None, output: str) ->
 @click.command()
 @click.argument("scan_ref", metavar="[SCAN]", required=False)
 @db_option
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default=None,
-              help="Report format (default terminal; html, markdown, json, ocsf, asff, csv...).")
+@click.option("--output", "fmt", cls=AliasedOption, aliases=("--format",), type=click.Choice(list(FORMATS)),
+              default=None, help="Report format (default terminal; html, markdown, json, ocsf, asff, csv...).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file.")
 @click.option("--mute-file", type=click.Path(dir_okay=False, path_type=Path),
               help="Apply this mute list to the stored findings before reporting.")
@@ -270,13 +280,16 @@ def show(finding_id: str, scan_ref: str | None, db: Path | None, output: str) ->
 @click.option("--yes", is_flag=True, help="With --to-securityhub: do not ask for confirmation.")
 @click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
               help="With --to-securityhub: journal file (default next to the store).")
-@account_options
+@session_options
 def report(scan_ref: str | None, db: Path | None, fmt: str | None, out: Path | None, mute_file: Path | None,
            parquet_dir: Path | None, save: bool, asff_account: str | None, to_securityhub: bool, yes: bool,
-           journal: Path | None, profile: str | None, region: str | None, regions: str | None,
+           journal: Path | None, profile: str | None, region: str | None,
            endpoint_url: str | None, role_arn: str | None,
            external_id: str | None) -> int:
-    """Render a stored scan (default: the latest) in any format, or import it into Security Hub."""
+    """Render a stored scan in any format, or import it into Security Hub.
+
+    SCAN is a scan id (or a unique prefix, or `latest`/`previous`); default: the latest scan.
+    """
     from wasp.mutes import load_mutes
     from wasp.report import render
     from wasp.store import Store
@@ -330,7 +343,10 @@ def _to_securityhub(result: Any, account: str | None, yes: bool, journal: Path, 
 
 @click.group()
 def mute() -> None:
-    """Manage a mute list (YAML): accepted risks with a reason and an optional expiry."""
+    """Manage a mute list (YAML): accepted risks with a reason and an optional expiry.
+
+    MUTE_FILE is the YAML mute list, the file `--mute-file` takes.
+    """
 
 
 @mute.command(name="add")
@@ -344,7 +360,7 @@ def mute() -> None:
 @click.option("--expires", help="Last day the mute applies (YYYY-MM-DD).")
 def mute_add(mute_file: Path, check: str | None, account: str | None, region: str | None, resource: str | None,
              tags: tuple[str, ...], reason: str, expires: str | None) -> int:
-    """Append an entry to a mute file (created if missing); the whole file is validated before writing."""
+    """Append an entry to MUTE_FILE (created if missing); the whole file is validated before writing."""
     from wasp.mutes import parse_mutes
 
     entry: dict[str, Any] = {k: v for k, v in (("check", check), ("account", account), ("region", region),
@@ -376,7 +392,7 @@ def mute_add(mute_file: Path, check: str | None, account: str | None, region: st
 @click.option("--scan", "scan_ref", help="Also count the findings each entry mutes in this stored scan.")
 @db_option
 def mute_list(mute_file: Path, scan_ref: str | None, db: Path | None) -> int:
-    """Show each mute entry, whether it is active or expired, and (with --scan) how many findings it mutes."""
+    """Show each entry of MUTE_FILE, active or expired, and (with --scan) how many findings it mutes."""
     from wasp.model import Status
     from wasp.mutes import load_mutes
 
@@ -399,7 +415,7 @@ def mute_list(mute_file: Path, scan_ref: str | None, db: Path | None) -> int:
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind (loopback unless a token is set).")
-@click.option("--port", type=int, default=8765, show_default=True)
+@click.option("--port", type=int, default=8765, show_default=True, help="TCP port to listen on.")
 @click.option("--token", envvar="WASP_SERVE_TOKEN",
               help="Access token required on every request (also $WASP_SERVE_TOKEN); mandatory off loopback.")
 def serve(db: Path | None, host: str, port: int, token: str | None) -> int:

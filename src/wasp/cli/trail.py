@@ -9,15 +9,71 @@ from typing import Any
 
 import click
 
-from wasp.cli.options import account_options, db_option, emit, fail_on_option, output_options
+from wasp.cli.options import (
+    EVENTS_HELP,
+    SINCE,
+    AliasedOption,
+    db_option,
+    deprecated,
+    emit,
+    events_option,
+    fail_on_option,
+    output_options,
+    session_options,
+)
 from wasp.errors import InputError
 from wasp.model import Severity, to_jsonable
 
 
-def _events_db(db: Path | None) -> Path:
+def _events_db(events: Path | None) -> Path:
     from wasp.trail.store import default_trail_db
 
-    return db or default_trail_db()
+    return events or default_trail_db()
+
+
+def _holds_events(path: Path) -> bool:
+    """Whether ``path`` is a DuckDB file with the event table (read-only look; unreadable counts as no)."""
+    import duckdb
+
+    from wasp.trail.store import EVENTS_TABLE
+
+    if not path.is_file():
+        return False
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            row = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                              [EVENTS_TABLE]).fetchone()
+    except duckdb.Error:
+        return False
+    return bool(row and row[0])
+
+
+def _detect_stores(events: Path | None, db: Path | None, store: Path | None) -> tuple[Path | None, Path | None]:
+    """(event store, findings store) of `trail detect`, reading the spellings of wasp 0.1 as they meant then.
+
+    In wasp 0.1, `trail detect --db FILE` named the *event* store and `--store FILE` the findings store; now
+    `--events` names the event store and `--db` the findings store, as on every other command. So that no
+    script silently reads the wrong file for one release: `--store` is the old spelling of `--db`, and with
+    it any `--db` keeps its old meaning; without `--store` and `--events`, a `--db` FILE that holds the
+    event table is read as the event store as before (the findings then go to the default store). Each
+    of those earns a deprecation line on stderr. A FILE holding both stores is read the old way: write
+    `--events FILE --db FILE` to use one file for both.
+    """
+    if store is not None:
+        deprecated("trail detect --store", "--db")
+        if db is None:
+            return events, store
+        if events is not None:
+            raise InputError("--store is the old spelling of --db: give --events and --db, not --store")
+        deprecated("trail detect --db EVENTS --store FINDINGS", "--events EVENTS --db FINDINGS",
+                   "beside --store, --db still names the event store")
+        return db, store
+    if db is not None and events is None and _holds_events(db):
+        deprecated(f"trail detect --db {db}", f"--events {db}",
+                   f"{db} holds CloudTrail events, so it was read as the event store, as before; "
+                   "--db will name only the findings store")
+        return db, None
+    return events, db
 
 
 def _progress(enabled: bool) -> Any:
@@ -47,17 +103,18 @@ def trail() -> None:
 
 @trail.command()
 @click.argument("sources", nargs=-1, required=True)
-@db_option
+@events_option
 @click.option("--batch-mb", type=click.IntRange(1, 4096), default=64, show_default=True,
               help="Compressed MB read per batch: memory (about 30x this at peak) against speed.")
-@account_options
+@session_options
 @output_options(("terminal", "json"))
-def ingest(sources: tuple[str, ...], db: Path | None, batch_mb: int, profile: str | None, region: str | None,
-           regions: str | None, endpoint_url: str | None, role_arn: str | None, external_id: str | None, output: str,
+def ingest(sources: tuple[str, ...], events: Path | None, batch_mb: int, profile: str | None, region: str | None,
+           endpoint_url: str | None, role_arn: str | None, external_id: str | None, output: str,
            out: Path | None) -> int:
-    """Load CloudTrail files, folders or s3://bucket/prefix into the event store (incremental, deduplicated).
+    """Load CloudTrail logs into the event store (incremental, deduplicated).
 
-    Formats are detected: S3 delivery files (gzipped or not), JSON lines, JSON arrays, EventBridge
+    SOURCES are files, folders or s3://bucket/prefix URLs (the account options reach S3). Formats are
+    detected: S3 delivery files (gzipped or not), JSON lines, JSON arrays, EventBridge
     envelopes and CloudTrail Lake exports. Corrupt files are reported by name and skipped.
     """
     from wasp.trail.ingest import ingest as run_ingest
@@ -66,7 +123,7 @@ def ingest(sources: tuple[str, ...], db: Path | None, batch_mb: int, profile: st
     session, endpoint = None, endpoint_url
     if any(s.startswith("s3://") for s in sources):
         session, endpoint = _session(profile, region, endpoint_url, role_arn, external_id), None
-    path = _events_db(db)
+    path = _events_db(events)
     con = connect(path)
     with _progress(_interactive()) as bar:
         task = bar.add_task("ingesting", total=None, events="")
@@ -101,36 +158,42 @@ def _rule_dirs(rules: tuple[Path, ...]) -> list[Path]:
 
 
 @trail.command()
+@click.option("--events", "events", type=click.Path(dir_okay=False, path_type=Path), default=None, help=EVENTS_HELP)
 @db_option
+@click.option("--store", "store", type=click.Path(dir_okay=False, path_type=Path), hidden=True,
+              help="Old spelling of --db (see _detect_stores).")
 @click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path),
               help="A Sigma rule folder or file to run besides the built-in pack (repeatable).")
 @click.option("--no-builtin", is_flag=True, help="Run only the rules given with --rules.")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
-              help="duckdb: the event store; spark: PySpark over --source files or Parquet.")
-@click.option("--source", "spark_sources", multiple=True,
+              help="duckdb: the event store; spark: PySpark over --spark-input files or Parquet.")
+@click.option("--spark-input", "spark_sources", cls=AliasedOption, aliases=("--source",), multiple=True,
               help="With --engine spark: CloudTrail files/folders or Parquet from `wasp trail export`.")
 @click.option("--spark-master", default="local[2]", show_default=True, help="Spark master URL.")
 @click.option("--spark-memory", default="4g", show_default=True, help="Driver heap for a local Spark master.")
-@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Save the detections as a scan in this wasp store (default: your data directory's).")
-@click.option("--no-save", is_flag=True, help="Do not save the detections in the wasp store.")
+@click.option("--no-store", "no_save", cls=AliasedOption, aliases=("--no-save",), is_flag=True,
+              help="Do not save the detections in the wasp store.")
 @output_options(("terminal", "json"))
 @fail_on_option
-def detect(db: Path | None, rules: tuple[Path, ...], no_builtin: bool, engine: str, spark_sources: tuple[str, ...],
-           spark_master: str, spark_memory: str, store_path: Path | None, no_save: bool, output: str, out: Path | None,
-           fail_on: str | None) -> int:
-    """Run the built-in detections plus any Sigma rules over the events; findings use every report format."""
+def detect(events: Path | None, db: Path | None, store: Path | None, rules: tuple[Path, ...], no_builtin: bool,
+           engine: str, spark_sources: tuple[str, ...], spark_master: str, spark_memory: str, no_save: bool,
+           output: str, out: Path | None, fail_on: str | None) -> int:
+    """Run the built-in detections plus any Sigma rules over the events; findings use every report format.
+
+    The detections are saved as a scan in the wasp store (--db), like any other scan.
+    """
     from wasp.report import render
     from wasp.trail.detect import DuckDBEngine, run_rules, scan_result
     from wasp.trail.rules import load_rules
 
+    events, store_path = _detect_stores(events, db, store)
     started = datetime.now(UTC)
     ruleset = load_rules(_rule_dirs(rules), builtin=not no_builtin)
     if engine == "spark":
         from wasp.trail.spark import SparkEngine, load_events, session
 
         if not spark_sources:
-            raise InputError("--engine spark needs --source (CloudTrail files or exported Parquet)")
+            raise InputError("--engine spark needs --spark-input (CloudTrail files or exported Parquet)")
         spark = session(spark_master, memory=spark_memory)
         load_events(spark, list(spark_sources))
         run = run_rules(SparkEngine(spark), ruleset)
@@ -138,7 +201,7 @@ def detect(db: Path | None, rules: tuple[Path, ...], no_builtin: bool, engine: s
     else:
         from wasp.trail.store import connect
 
-        path = _events_db(db)
+        path = _events_db(events)
         con = connect(path, read_only=True)
         run = run_rules(DuckDBEngine(con), ruleset)
         con.close()
@@ -193,14 +256,14 @@ def _table(cols: list[str], rows: list[tuple[Any, ...]], width: int = 60) -> str
 
 @trail.command()
 @click.argument("sql")
-@db_option
+@events_option
 @output_options(("terminal", "json", "csv"))
-def query(sql: str, db: Path | None, output: str, out: Path | None) -> int:
-    """Run SQL on the event store (table trail_events; read-only)."""
+def query(sql: str, events: Path | None, output: str, out: Path | None) -> int:
+    """Run SQL, one read-only statement, on the event store (table trail_events)."""
     from wasp.trail.investigate import query as run_query
     from wasp.trail.store import connect
 
-    con = connect(_events_db(db), read_only=True)
+    con = connect(_events_db(events), read_only=True)
     cols, rows = run_query(con, sql)
     con.close()
     if output == "json":
@@ -231,20 +294,20 @@ def _render_who(answer: dict[str, Any]) -> str:
 
 
 @trail.command()
-@db_option
+@events_option
 @click.option("--access-key", help="An access key id (AKIA.../ASIA...).")
 @click.option("--principal", help="A principal ARN (a role ARN covers its sessions), user name or key id.")
 @click.option("--ip", help="A source IP address.")
 @click.option("--resource", help="A resource name or ARN named in requests or responses.")
 @output_options(("terminal", "json"))
-def who(db: Path | None, access_key: str | None, principal: str | None, ip: str | None, resource: str | None,
+def who(events: Path | None, access_key: str | None, principal: str | None, ip: str | None, resource: str | None,
         output: str, out: Path | None) -> int:
     """Who used this key / what did this principal, IP or resource see: principals, IPs, actions, regions."""
     from wasp.report.sanitize import terminal_safe
     from wasp.trail.investigate import who as ask
     from wasp.trail.store import connect
 
-    con = connect(_events_db(db), read_only=True)
+    con = connect(_events_db(events), read_only=True)
     answer = ask(con, access_key=access_key, principal=principal, ip=ip, resource=resource)
     con.close()
     text = json.dumps(to_jsonable(answer), indent=2) if output == "json" else terminal_safe(_render_who(answer))
@@ -253,19 +316,20 @@ def who(db: Path | None, access_key: str | None, principal: str | None, ip: str 
 
 
 @trail.command()
-@db_option
+@events_option
 @click.option("--principal", required=True, help="Principal ARN, role ARN (all its sessions), user name or key id.")
-@click.option("--since", default="24h", show_default=True, help="Duration before now (30m, 24h, 7d) or ISO time.")
-@click.option("--until", help="Duration before now or ISO time.")
+@click.option("--since", type=SINCE, default="24h", show_default=True,
+              help="Duration before now (30m, 24h, 7d, 2w) or ISO time.")
+@click.option("--until", type=SINCE, help="Duration before now or ISO time.")
 @click.option("--limit", default=1000, show_default=True, help="At most this many events.")
 @output_options(("terminal", "json"))
-def timeline(db: Path | None, principal: str, since: str, until: str | None, limit: int, output: str,
+def timeline(events: Path | None, principal: str, since: str, until: str | None, limit: int, output: str,
              out: Path | None) -> int:
     """What a principal did, in order: time, action, region, source IP, error, target."""
     from wasp.trail.investigate import timeline as build
     from wasp.trail.store import connect
 
-    con = connect(_events_db(db), read_only=True)
+    con = connect(_events_db(events), read_only=True)
     answer = build(con, principal, since=since, until=until, limit=limit)
     con.close()
     if output == "json":
@@ -281,14 +345,14 @@ def timeline(db: Path | None, principal: str, since: str, until: str | None, lim
 
 
 @trail.command()
-@db_option
+@events_option
 @click.option("--parquet", "parquet_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write events.parquet into (for Athena, Spark, --engine spark).")
-def export(db: Path | None, parquet_dir: Path) -> int:
+def export(events: Path | None, parquet_dir: Path) -> int:
     """Export the event store as Parquet."""
     from wasp.trail.store import connect, export_parquet
 
-    con = connect(_events_db(db), read_only=True)
+    con = connect(_events_db(events), read_only=True)
     count = export_parquet(con, parquet_dir)
     con.close()
     click.echo(f"wrote {count:,} events to {parquet_dir / 'events.parquet'}")
@@ -298,7 +362,8 @@ def export(db: Path | None, parquet_dir: Path) -> int:
 @trail.command()
 @click.option("--findings", "report_file", type=click.Path(dir_okay=False, path_type=Path),
               help="A wasp JSON report (`--output json`) to deliver from.")
-@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--db", "store_path", cls=AliasedOption, aliases=("--store",),
+              type=click.Path(dir_okay=False, path_type=Path),
               help="Deliver from this wasp store (default: your data directory's) when --findings is not given.")
 @click.option("--scan", "scan_refs", multiple=True,
               help="Scan id(s) in the store (default: the latest scan of each source).")
@@ -306,18 +371,20 @@ def export(db: Path | None, parquet_dir: Path) -> int:
 @click.option("--slack", multiple=True, help="Slack-compatible incoming webhook URL (repeatable).")
 @click.option("--sns-topic", multiple=True, help="SNS topic ARN (repeatable).")
 @click.option("--ticket-url", help="Ticketing REST endpoint: one ticket per new finding.")
-@click.option("--ticket-format", type=click.Choice(["generic", "jira"]), default="generic", show_default=True)
+@click.option("--ticket-format", type=click.Choice(["generic", "jira"]), default="generic", show_default=True,
+              help="Body of the tickets --ticket-url creates: wasp's generic JSON or a Jira issue.")
 @click.option("--ticket-project", default="SEC", show_default=True, help="Jira project key.")
 @click.option("--token-env", help="Name of an environment variable holding a bearer token for webhooks/tickets.")
-@click.option("--min-severity", type=click.Choice([s.value for s in Severity]), default="low", show_default=True)
+@click.option("--min-severity", type=click.Choice([s.value for s in Severity]), default="low", show_default=True,
+              help="Send only findings at or above this severity.")
 @click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path),
               help="DuckDB file remembering what was sent (default: next to the wasp store).")
-@account_options
+@session_options
 @output_options(("terminal", "json"))
 def deliver(report_file: Path | None, store_path: Path | None, scan_refs: tuple[str, ...], webhook: tuple[str, ...],
             slack: tuple[str, ...], sns_topic: tuple[str, ...], ticket_url: str | None, ticket_format: str,
             ticket_project: str, token_env: str | None, min_severity: str, ledger: Path | None,
-            profile: str | None, region: str | None, regions: str | None, endpoint_url: str | None,
+            profile: str | None, region: str | None, endpoint_url: str | None,
             role_arn: str | None, external_id: str | None, output: str, out: Path | None) -> int:
     """Send new FAIL findings (posture and detections) to webhooks, Slack, SNS or a ticketing API, once each."""
     import os

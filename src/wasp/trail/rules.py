@@ -19,7 +19,6 @@ wasp:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -29,22 +28,16 @@ import yaml
 from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
 
+from wasp.duration import parse_duration
 from wasp.model import Severity
 
 LEVELS = {"informational": Severity.INFO, "low": Severity.LOW, "medium": Severity.MEDIUM, "high": Severity.HIGH,
           "critical": Severity.CRITICAL}
-_DURATION = re.compile(r"^(\d+)\s*([smhd])$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def seconds(text: str | int) -> int:
-    """'10m' -> 600; durations in rule extensions and ``--since``."""
-    if isinstance(text, int):
-        return text
-    m = _DURATION.match(str(text).strip().lower())
-    if not m:
-        raise ValueError(f"bad duration {text!r} (use e.g. 30s, 10m, 24h, 7d)")
-    return int(m.group(1)) * _UNITS[m.group(2)]
+    """'10m' -> 600; durations in rule extensions (``window``, ``within``, ``every``), in wasp's one syntax."""
+    return int(parse_duration(text).total_seconds())
 
 
 @dataclass

@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS trail_sent (
 
 
 def default_trail_db() -> Path:
-    """A sibling of the posture store, so `--db` can point both at one file or keep them apart."""
+    """A sibling of the findings store (`--db`); `wasp trail --events` names another file, or the same one."""
     from wasp.cli.options import default_db_path
 
     return default_db_path().with_name("trail.duckdb")
