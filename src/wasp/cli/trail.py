@@ -252,18 +252,41 @@ def who(db: Path | None, access_key: str | None, principal: str | None, ip: str 
     return 0
 
 
+def _around(around: str, span: str) -> tuple[str, str]:
+    """--around/--span as the ISO bounds --since/--until take."""
+    from datetime import timedelta
+
+    from wasp.trail.rules import seconds
+
+    try:
+        width = timedelta(seconds=seconds(span))
+    except ValueError as exc:
+        raise InputError(f"--span: {exc}") from None
+    try:
+        center = datetime.fromisoformat(around.replace("Z", "+00:00")).replace(tzinfo=None)
+    except ValueError:
+        raise InputError(f"--around {around!r}: use an ISO time (2024-03-01T12:00:00Z)") from None
+    return (center - width).isoformat(), (center + width).isoformat()
+
+
 @trail.command()
 @db_option
 @click.option("--principal", required=True, help="Principal ARN, role ARN (all its sessions), user name or key id.")
 @click.option("--since", default="24h", show_default=True, help="Duration before now (30m, 24h, 7d) or ISO time.")
 @click.option("--until", help="Duration before now or ISO time.")
+@click.option("--around", help="An ISO time (a detection's eventTime): the events within --span either side of it, "
+                               "instead of --since/--until.")
+@click.option("--span", default="1h", show_default=True, help="With --around: how far either side (30m, 1h, 1d).")
 @click.option("--limit", default=1000, show_default=True, help="At most this many events.")
 @output_options(("terminal", "json"))
-def timeline(db: Path | None, principal: str, since: str, until: str | None, limit: int, output: str,
-             out: Path | None) -> int:
+def timeline(db: Path | None, principal: str, since: str, until: str | None, around: str | None, span: str,
+             limit: int, output: str, out: Path | None) -> int:
     """What a principal did, in order: time, action, region, source IP, error, target."""
     from wasp.trail.investigate import timeline as build
     from wasp.trail.store import connect
+
+    if around:
+        since, until = _around(around, span)
 
     con = connect(_events_db(db), read_only=True)
     answer = build(con, principal, since=since, until=until, limit=limit)
