@@ -139,7 +139,11 @@ def detect(db: Path | None, rules: tuple[Path, ...], no_builtin: bool, engine: s
         from wasp.trail.store import connect
 
         path = _events_db(db)
-        con = connect(path, read_only=True)
+        # new-value rules keep their baseline in the store: only they need it writable
+        learns = any(r.new_value for r in ruleset.rules)
+        if learns and not path.exists():
+            raise InputError(f"{path}: no event store here yet (run `wasp trail ingest` first)")
+        con = connect(path, read_only=not learns)
         run = run_rules(DuckDBEngine(con), ruleset)
         con.close()
         targets = [str(path)]

@@ -124,8 +124,8 @@ def update(con: Any, rule: Any, table: str = EVENTS_TABLE) -> dict[str, Any]:
     read_until = con.execute("SELECT max(read_at) FROM trail_files").fetchone()[0]
     params: list[Any] = []
     fresh = "TRUE"
-    if state and state[1] is not None:  # only the files read since the last run (>=: re-reading is harmless)
-        fresh = "file IN (SELECT path FROM trail_files WHERE read_at >= ?)"
+    if state and state[1] is not None:  # only the files read since the last run
+        fresh = "file IN (SELECT path FROM trail_files WHERE read_at > ?)"
         params.append(state[1])
     value, key = value_sql(nv, d), key_sql(nv, d)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE nv_batch AS
