@@ -163,25 +163,88 @@ def detect(db: Path | None, rules: tuple[Path, ...], no_builtin: bool, engine: s
 
 
 @trail.command(name="rules")
-@click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path), help="Extra Sigma folder.")
-@output_options(("terminal", "json"))
-def rules_cmd(rules: tuple[Path, ...], output: str, out: Path | None) -> int:
-    """List the detection rules with kind, severity, ATT&CK techniques and best practices."""
-    from wasp.trail.rules import load_rules
+@click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path),
+              help="A Sigma rule folder or file to list besides the built-in pack (repeatable).")
+@click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True,
+              help="Output format of the list.")
+@click.option("--export", "export_format", type=click.Choice(["sigma"]),
+              help="Write the built-in match rules as plain Sigma YAML into the --out folder (rules Sigma cannot "
+                   "express are listed as skipped).")
+@click.option("--out", "out", type=click.Path(path_type=Path),
+              help="Write the list to this file; with --export, the folder the rules are written to.")
+def rules_cmd(rules: tuple[Path, ...], output: str, export_format: str | None, out: Path | None) -> int:
+    """List the detection rules: kind, level, ATT&CK techniques, best practices, false positives, playbook."""
+    from wasp.trail.rules import LEVELS, load_rules
 
+    level_of = {severity: name for name, severity in LEVELS.items()}
     ruleset = load_rules(_rule_dirs(rules))
-    items = [{"id": r.id, "title": r.title, "kind": r.kind, "severity": r.severity.value, "attack": r.attack,
-              "best_practices": r.best_practices, "cis": r.cis, "path": r.path} for r in ruleset.rules]
+    if export_format:
+        return _export(ruleset.rules, out, output)
+    if out is not None and out.is_dir():
+        raise InputError(f"--out {out}: a folder; the list is written to a file (folders are for --export)")
+    items: list[dict[str, Any]] = [
+        {"id": r.id, "title": r.title, "kind": r.kind, "level": level_of[r.severity], "severity": r.severity.value,
+         "attack": r.attack, "best_practices": r.best_practices, "cis": r.cis,
+         "falsepositives": r.falsepositives, "playbook": r.playbook,
+         **({"playbook_reason": r.playbook_reason} if r.playbook_reason else {}),
+         "investigate": r.investigate, "builtin": r.builtin, "path": r.path} for r in ruleset.rules]
     if output == "json":
         emit(json.dumps({"rules": items, "problems": ruleset.problems}, indent=2), out)
         return 0
-    lines = [f"{'id':42} {'kind':9} {'severity':8} {'ATT&CK':22} {'best practices':24} CIS"]
+    lines = [f"{'id':42} {'kind':9} {'level':8} {'ATT&CK':22} {'playbook':17} {'best practices':24} CIS"]
     for i in items:
-        lines.append(f"{i['id'][:42]:42} {i['kind']:9} {i['severity']:8} {','.join(i['attack'])[:22]:22} "
-                     f"{','.join(i['best_practices']):24} {','.join(i['cis']) or '-'}")
+        lines.append(f"{i['id'][:42]:42} {i['kind']:9} {i['level']:8} {','.join(i['attack'])[:22]:22} "
+                     f"{(i['playbook'] or '-')[:17]:17} {','.join(i['best_practices'])[:24]:24} "
+                     f"{','.join(i['cis']) or '-'}")
     lines.append(f"{len(items)} rules" + (f", {len(ruleset.problems)} not loaded:" if ruleset.problems else ""))
     lines += [f"  {p}" for p in ruleset.problems]
     emit("\n".join(lines) + "\n", out)
+    return 0
+
+
+def _export(rules: list[Any], out: Path | None, output: str) -> int:
+    from wasp.trail.export import export_sigma
+
+    if out is None:
+        raise InputError("--export sigma needs --out FOLDER")
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: not a folder")
+    result = export_sigma(rules, out)
+    if output == "json":
+        click.echo(json.dumps({"written": [str(p) for p in result.written],
+                               "skipped": [{"id": i, "reason": why} for i, why in result.skipped]}, indent=2))
+        return 0
+    lines = [f"wrote {len(result.written)} Sigma rule(s) to {out}"]
+    lines += [f"skipped {rule_id}: {why}" for rule_id, why in result.skipped]
+    click.echo("\n".join(lines))
+    return 0
+
+
+@trail.command()
+@click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path),
+              help="A Sigma rule folder or file to count besides the built-in pack (repeatable).")
+@click.option("--no-builtin", is_flag=True, help="Count only the rules given with --rules.")
+@click.option("--output", type=click.Choice(["terminal", "json", "navigator"]), default="terminal",
+              show_default=True, help="terminal: the matrix; json: rows per tactic and technique; navigator: an "
+                                      "ATT&CK Navigator layer (format 4.5).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the output to this file instead of stdout.")
+def coverage(rules: tuple[Path, ...], no_builtin: bool, output: str, out: Path | None) -> int:
+    """The ATT&CK matrix for AWS (tactics x techniques) with the rules covering each technique."""
+    from wasp.trail.coverage import coverage as measure
+    from wasp.trail.coverage import navigator_layer, render, to_json
+    from wasp.trail.rules import load_rules
+
+    ruleset = load_rules(_rule_dirs(rules), builtin=not no_builtin)
+    for problem in ruleset.problems:
+        click.echo(f"rule not loaded: {problem}", err=True)
+    cov = measure(ruleset.rules)
+    if output == "navigator":
+        emit(json.dumps(navigator_layer(cov), indent=2) + "\n", out)
+    elif output == "json":
+        emit(json.dumps(to_json(cov), indent=2) + "\n", out)
+    else:
+        emit(render(cov), out)
     return 0
 
 
