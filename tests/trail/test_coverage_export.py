@@ -127,3 +127,17 @@ def test_rules_json_lists_metadata(capsys: pytest.CaptureFixture[str]) -> None:
     assert root["playbook"] == "none" and "Root cannot be contained" in root["playbook_reason"]
     assert rules["trail_nv_bedrock_first_invoke"]["kind"] == "new_value"
     assert all(r["playbook"] and r["falsepositives"] and r["attack"] for r in rules.values())
+
+
+@pytest.mark.parametrize("name", ["rules", "coverage", "timeline", "detect"])
+def test_options_have_help(name: str) -> None:
+    """Every option of the trail commands this feature touches says what it does."""
+    import click
+
+    from wasp.cli.trail import trail
+
+    command = trail.commands[name]
+    assert command.help
+    for param in command.params:
+        if isinstance(param, click.Option):
+            assert param.help, f"wasp trail {name} {param.opts[0]} has no help text"
