@@ -210,7 +210,8 @@ def finding_of(rule: Rule, row: tuple[Any, ...]) -> Finding:
     elif rule.kind == "new_value":
         nv = rule.new_value
         assert nv is not None
-        reason = (f"{hits} event(s) with a {'/'.join(nv.value)} value not seen in the {nv.baseline // 86400}d "
+        window = newvalue.duration(nv.baseline)
+        reason = (f"{hits} event(s) with a {'/'.join(nv.value)} value not seen in the {window} "
                   f"baseline{' of its ' + ', '.join(nv.by) if nv.by else ''}, from {when}")
     elif rule.kind == "rare":
         reason = f"{hits} event(s) in rarely used {rule.rare.get('field') if rule.rare else 'value'} " \

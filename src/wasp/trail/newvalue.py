@@ -87,6 +87,14 @@ def parse_new_value(spec: Any, sigma: Any) -> NewValue:
     return nv
 
 
+def duration(secs: int) -> str:
+    """600 -> '10m', 2592000 -> '30d': how the rule wrote it."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if secs and secs % size == 0:
+            return f"{secs // size}{unit}"
+    return f"{secs}s"
+
+
 def value_sql(nv: NewValue, d: Dialect) -> str:
     fields = [d.field(f) for f in nv.value]
     expr = fields[0] if len(fields) == 1 else f"coalesce({', '.join(fields)})"
@@ -98,7 +106,7 @@ def value_sql(nv: NewValue, d: Dialect) -> str:
 def key_sql(nv: NewValue, d: Dialect) -> str:
     if not nv.by:
         return "''"
-    return f"concat_ws({_SEP}, {', '.join(f'coalesce({d.field(f)}, {d.literal(chr(0))})' for f in nv.by)})"
+    return f"concat_ws({_SEP}, {', '.join(f'coalesce({d.field(f)}, {d.literal(chr(32))})' for f in nv.by)})"
 
 
 def _spec(rule: Any, where: str, base_where: str, d: Dialect) -> str:
