@@ -184,3 +184,29 @@ def test_detect_cli_learns_in_the_store(tmp_path: Path, capsys: pytest.CaptureFi
     finding = next(f for f in report["findings"] if f["check_id"] == "trail_nv_access_key_new_source_ip")
     assert "wasp trail who --ip 203.0.113.66" in finding["evidence"]["investigate"]
     assert finding["evidence"]["playbook"] == "contain-principal"
+
+
+def test_detect_on_a_store_open_elsewhere(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """While another process reads the store, detect runs the other rules and names each new-value rule as not
+    run (its baseline needs the store writable), instead of failing or skipping it quietly."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "events.duckdb"
+    store_with(tmp_path, days("198.51.100.7", 2), name="events").close()
+    reader = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; "
+                               f"c = duckdb.connect({str(db)!r}, read_only=True); print('open', flush=True); "
+                               "time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout is not None and reader.stdout.readline().strip() == "open"
+        try:
+            main(["trail", "detect", "--db", str(db), "--no-save", "--output", "json"])
+        except SystemExit as exc:
+            assert not exc.code
+    finally:
+        reader.kill()
+        reader.wait()
+    err = capsys.readouterr().err
+    nv = [r for r in load_rules().rules if r.new_value]
+    assert err.count("not run: the event store is open in another process") == len(nv)
+    assert f"{len(load_rules().rules) - len(nv)} rule(s) run, {len(nv)} skipped" in err

@@ -136,14 +136,8 @@ def detect(db: Path | None, rules: tuple[Path, ...], no_builtin: bool, engine: s
         run = run_rules(SparkEngine(spark), ruleset)
         targets = list(spark_sources)
     else:
-        from wasp.trail.store import connect
-
         path = _events_db(db)
-        # new-value rules keep their baseline in the store: only they need it writable
-        learns = any(r.new_value for r in ruleset.rules)
-        if learns and not path.exists():
-            raise InputError(f"{path}: no event store here yet (run `wasp trail ingest` first)")
-        con = connect(path, read_only=not learns)
+        con, ruleset = _open_for(path, ruleset)
         run = run_rules(DuckDBEngine(con), ruleset)
         con.close()
         targets = [str(path)]
@@ -160,6 +154,28 @@ def detect(db: Path | None, rules: tuple[Path, ...], no_builtin: bool, engine: s
     if fail_on and result.failing_at(Severity.parse(fail_on)):
         return 1
     return 0
+
+
+def _open_for(path: Path, ruleset: Any) -> tuple[Any, Any]:
+    """The store, writable when new-value rules must update their baseline in it. When another process holds
+    it (a writer, or readers such as the web UI), the other rules still run read-only and each new-value rule
+    is reported as not run, by name."""
+    from wasp.trail.rules import RuleSet
+    from wasp.trail.store import connect
+
+    learners = [r for r in ruleset.rules if r.new_value]
+    if not learners:
+        return connect(path, read_only=True), ruleset
+    if not path.exists():
+        raise InputError(f"{path}: no event store here yet (run `wasp trail ingest` first)")
+    try:
+        return connect(path), ruleset
+    except InputError as exc:
+        if "lock" not in str(exc).lower():
+            raise
+    why = "not run: the event store is open in another process and new-value rules update their baseline in it"
+    return connect(path, read_only=True), RuleSet([r for r in ruleset.rules if not r.new_value],
+                                                   ruleset.problems + [f"{r.path}: {why}" for r in learners])
 
 
 @trail.command(name="rules")
