@@ -153,6 +153,9 @@ def render(commands: list[str], event: dict[str, Any] | None) -> list[str]:
         values = {p: _value(event or {}, p) for p in placeholders(command)}
         if any(v is None or isinstance(v, dict | list) for v in values.values()):
             continue
-        out.append(PLACEHOLDER.sub(lambda m, vals=values: shlex.quote(str(vals[m.group(1)])),  # type: ignore[misc]
-                                   command))
+        out.append(_fill(command, {p: shlex.quote(str(v)) for p, v in values.items()}))
     return out
+
+
+def _fill(command: str, values: dict[str, str]) -> str:
+    return PLACEHOLDER.sub(lambda m: values[m.group(1)], command)
