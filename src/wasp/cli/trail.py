@@ -199,10 +199,8 @@ def detect(events: Path | None, db: Path | None, store: Path | None, rules: tupl
         run = run_rules(SparkEngine(spark), ruleset)
         targets = list(spark_sources)
     else:
-        from wasp.trail.store import connect
-
         path = _events_db(events)
-        con = connect(path, read_only=True)
+        con, ruleset = _open_for(path, ruleset)
         run = run_rules(DuckDBEngine(con), ruleset)
         con.close()
         targets = [str(path)]
@@ -221,26 +219,111 @@ def detect(events: Path | None, db: Path | None, store: Path | None, rules: tupl
     return 0
 
 
-@trail.command(name="rules")
-@click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path), help="Extra Sigma folder.")
-@output_options(("terminal", "json"))
-def rules_cmd(rules: tuple[Path, ...], output: str, out: Path | None) -> int:
-    """List the detection rules with kind, severity, ATT&CK techniques and best practices."""
-    from wasp.trail.rules import load_rules
+def _open_for(path: Path, ruleset: Any) -> tuple[Any, Any]:
+    """The store, writable when new-value rules must update their baseline in it. When another process holds
+    it (a writer, or readers such as the web UI), the other rules still run read-only and each new-value rule
+    is reported as not run, by name."""
+    from wasp.trail.rules import RuleSet
+    from wasp.trail.store import connect
 
+    learners = [r for r in ruleset.rules if r.new_value]
+    if not learners:
+        return connect(path, read_only=True), ruleset
+    if not path.exists():
+        raise InputError(f"{path}: no event store here yet (run `wasp trail ingest` first)")
+    try:
+        return connect(path), ruleset
+    except InputError as exc:
+        if "lock" not in str(exc).lower():
+            raise
+    why = "not run: the event store is open in another process and new-value rules update their baseline in it"
+    return connect(path, read_only=True), RuleSet([r for r in ruleset.rules if not r.new_value],
+                                                   ruleset.problems + [f"{r.path}: {why}" for r in learners])
+
+
+@trail.command(name="rules")
+@click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path),
+              help="A Sigma rule folder or file to list besides the built-in pack (repeatable).")
+@click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True,
+              help="Output format of the list.")
+@click.option("--export", "export_format", type=click.Choice(["sigma"]),
+              help="Write the built-in match rules as plain Sigma YAML into the --out folder (rules Sigma cannot "
+                   "express are listed as skipped).")
+@click.option("--out", "out", type=click.Path(path_type=Path),
+              help="Write the list to this file; with --export, the folder the rules are written to.")
+def rules_cmd(rules: tuple[Path, ...], output: str, export_format: str | None, out: Path | None) -> int:
+    """List the detection rules: kind, level, ATT&CK techniques, best practices, false positives, playbook."""
+    from wasp.trail.rules import LEVELS, load_rules
+
+    level_of = {severity: name for name, severity in LEVELS.items()}
     ruleset = load_rules(_rule_dirs(rules))
-    items = [{"id": r.id, "title": r.title, "kind": r.kind, "severity": r.severity.value, "attack": r.attack,
-              "best_practices": r.best_practices, "cis": r.cis, "path": r.path} for r in ruleset.rules]
+    if export_format:
+        return _export(ruleset.rules, out, output)
+    if out is not None and out.is_dir():
+        raise InputError(f"--out {out}: a folder; the list is written to a file (folders are for --export)")
+    items: list[dict[str, Any]] = [
+        {"id": r.id, "title": r.title, "kind": r.kind, "level": level_of[r.severity], "severity": r.severity.value,
+         "attack": r.attack, "best_practices": r.best_practices, "cis": r.cis,
+         "falsepositives": r.falsepositives, "playbook": r.playbook,
+         **({"playbook_reason": r.playbook_reason} if r.playbook_reason else {}),
+         "investigate": r.investigate, "builtin": r.builtin, "path": r.path} for r in ruleset.rules]
     if output == "json":
         emit(json.dumps({"rules": items, "problems": ruleset.problems}, indent=2), out)
         return 0
-    lines = [f"{'id':42} {'kind':9} {'severity':8} {'ATT&CK':22} {'best practices':24} CIS"]
+    lines = [f"{'id':42} {'kind':9} {'level':8} {'ATT&CK':22} {'playbook':17} {'best practices':24} CIS"]
     for i in items:
-        lines.append(f"{i['id'][:42]:42} {i['kind']:9} {i['severity']:8} {','.join(i['attack'])[:22]:22} "
-                     f"{','.join(i['best_practices']):24} {','.join(i['cis']) or '-'}")
+        lines.append(f"{i['id'][:42]:42} {i['kind']:9} {i['level']:8} {','.join(i['attack'])[:22]:22} "
+                     f"{(i['playbook'] or '-')[:17]:17} {','.join(i['best_practices'])[:24]:24} "
+                     f"{','.join(i['cis']) or '-'}")
     lines.append(f"{len(items)} rules" + (f", {len(ruleset.problems)} not loaded:" if ruleset.problems else ""))
     lines += [f"  {p}" for p in ruleset.problems]
     emit("\n".join(lines) + "\n", out)
+    return 0
+
+
+def _export(rules: list[Any], out: Path | None, output: str) -> int:
+    from wasp.trail.export import export_sigma
+
+    if out is None:
+        raise InputError("--export sigma needs --out FOLDER")
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: not a folder")
+    result = export_sigma(rules, out)
+    if output == "json":
+        click.echo(json.dumps({"written": [str(p) for p in result.written],
+                               "skipped": [{"id": i, "reason": why} for i, why in result.skipped]}, indent=2))
+        return 0
+    lines = [f"wrote {len(result.written)} Sigma rule(s) to {out}"]
+    lines += [f"skipped {rule_id}: {why}" for rule_id, why in result.skipped]
+    click.echo("\n".join(lines))
+    return 0
+
+
+@trail.command()
+@click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path),
+              help="A Sigma rule folder or file to count besides the built-in pack (repeatable).")
+@click.option("--no-builtin", is_flag=True, help="Count only the rules given with --rules.")
+@click.option("--output", type=click.Choice(["terminal", "json", "navigator"]), default="terminal",
+              show_default=True, help="terminal: the matrix; json: rows per tactic and technique; navigator: an "
+                                      "ATT&CK Navigator layer (format 4.5).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the output to this file instead of stdout.")
+def coverage(rules: tuple[Path, ...], no_builtin: bool, output: str, out: Path | None) -> int:
+    """The ATT&CK matrix for AWS (tactics x techniques) with the rules covering each technique."""
+    from wasp.trail.coverage import coverage as measure
+    from wasp.trail.coverage import navigator_layer, render, to_json
+    from wasp.trail.rules import load_rules
+
+    ruleset = load_rules(_rule_dirs(rules), builtin=not no_builtin)
+    for problem in ruleset.problems:
+        click.echo(f"rule not loaded: {problem}", err=True)
+    cov = measure(ruleset.rules)
+    if output == "navigator":
+        emit(json.dumps(navigator_layer(cov), indent=2) + "\n", out)
+    elif output == "json":
+        emit(json.dumps(to_json(cov), indent=2) + "\n", out)
+    else:
+        emit(render(cov), out)
     return 0
 
 
@@ -315,19 +398,42 @@ def who(events: Path | None, access_key: str | None, principal: str | None, ip: 
     return 0
 
 
+def _around(around: str, span: str) -> tuple[str, str]:
+    """--around/--span as the ISO bounds --since/--until take."""
+    from datetime import timedelta
+
+    from wasp.trail.rules import seconds
+
+    try:
+        width = timedelta(seconds=seconds(span))
+    except ValueError as exc:
+        raise InputError(f"--span: {exc}") from None
+    try:
+        center = datetime.fromisoformat(around.replace("Z", "+00:00")).replace(tzinfo=None)
+    except ValueError:
+        raise InputError(f"--around {around!r}: use an ISO time (2024-03-01T12:00:00Z)") from None
+    return (center - width).isoformat(), (center + width).isoformat()
+
+
 @trail.command()
 @events_option
 @click.option("--principal", required=True, help="Principal ARN, role ARN (all its sessions), user name or key id.")
 @click.option("--since", type=SINCE, default="24h", show_default=True,
               help="Duration before now (30m, 24h, 7d, 2w) or ISO time.")
 @click.option("--until", type=SINCE, help="Duration before now or ISO time.")
+@click.option("--around", help="An ISO time (a detection's eventTime): the events within --span either side of it, "
+                               "instead of --since/--until.")
+@click.option("--span", default="1h", show_default=True, help="With --around: how far either side (30m, 1h, 1d).")
 @click.option("--limit", default=1000, show_default=True, help="At most this many events.")
 @output_options(("terminal", "json"))
-def timeline(events: Path | None, principal: str, since: str, until: str | None, limit: int, output: str,
-             out: Path | None) -> int:
+def timeline(events: Path | None, principal: str, since: str, until: str | None, around: str | None, span: str,
+             limit: int, output: str, out: Path | None) -> int:
     """What a principal did, in order: time, action, region, source IP, error, target."""
     from wasp.trail.investigate import timeline as build
     from wasp.trail.store import connect
+
+    if around:
+        since, until = _around(around, span)
 
     con = connect(_events_db(events), read_only=True)
     answer = build(con, principal, since=since, until=until, limit=limit)

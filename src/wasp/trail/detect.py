@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from wasp.model import Area, Finding, Inventory, Remediation, Resource, Status
+from wasp.trail import metadata, newvalue
 from wasp.trail.rules import Rule, RuleSet
 from wasp.trail.sigma import DUCKDB, Dialect, UnsupportedRule, compile_detection
 from wasp.trail.store import EVENTS_TABLE
@@ -49,6 +50,10 @@ class DuckDBEngine:
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return list(self.con.execute(sql).fetchall())
 
+    def update_baseline(self, rule: Rule, table: str) -> dict[str, Any]:
+        """New-value rules: learn the events ingested since the last run (needs a writable store)."""
+        return newvalue.update(self.con, rule, table)
+
     def events(self, refs: list[Any], table: str) -> dict[Any, Any]:
         ids = sorted({int(r) for r in refs})
         if not ids:
@@ -73,6 +78,8 @@ def query(rule: Rule, d: Dialect, table: str = EVENTS_TABLE) -> str:
     where = compile_detection(rule.sigma, d)
     res = _resource_expr(rule, d)
     cols = f"{res} AS resource, account_id, event_time, {d.evidence()} AS ev"
+    if rule.new_value:
+        return newvalue.query(rule, d, table, cols, d.collect("ev", EVIDENCE))
     if rule.rare:
         return _rare_query(rule, d, table, where, cols)
     if rule.threshold:
@@ -200,6 +207,12 @@ def finding_of(rule: Rule, row: tuple[Any, ...]) -> Finding:
     when = f"{first:%Y-%m-%d %H:%M:%S}" if isinstance(first, datetime) else str(first)
     if rule.kind == "match":
         reason = f"{hits} matching event(s) from {when}"
+    elif rule.kind == "new_value":
+        nv = rule.new_value
+        assert nv is not None
+        window = newvalue.duration(nv.baseline)
+        reason = (f"{hits} event(s) with a {'/'.join(nv.value)} value not seen in the {window} "
+                  f"baseline{' of its ' + ', '.join(nv.by) if nv.by else ''}, from {when}")
     elif rule.kind == "rare":
         reason = f"{hits} event(s) in rarely used {rule.rare.get('field') if rule.rare else 'value'} " \
                  f"{resource_value} from {when}"
@@ -208,6 +221,7 @@ def finding_of(rule: Rule, row: tuple[Any, ...]) -> Finding:
         assert t is not None
         what = f"{t.count}+ {'distinct ' + t.distinct if t.distinct else 'events'} within {t.window}s"
         reason = f"burst of {hits} ({what}) from {when}" + (", then a follow-up event" if rule.then else "")
+    events = _events(evidence)
     remediation = Remediation(text=rule.remediation or f"Investigate: wasp trail timeline --principal "
                                                        f"{resource_value}")
     return Finding(
@@ -215,7 +229,11 @@ def finding_of(rule: Rule, row: tuple[Any, ...]) -> Finding:
         resource=resource, reason=reason, remediation=remediation, best_practices=list(rule.best_practices),
         cis=list(rule.cis), source="trail",
         evidence={"rule": rule.path, "attack": rule.attack, "events_matched": int(hits),
-                  "first_seen": first, "last_seen": last, "events": _events(evidence)},
+                  "first_seen": first, "last_seen": last, "events": events,
+                  **({"investigate": metadata.render(rule.investigate, events[0] if events else None)}
+                     if rule.investigate else {}),
+                  **({"playbook": rule.playbook} if rule.playbook and rule.playbook != metadata.NO_PLAYBOOK else {}),
+                  **({"falsepositives": rule.falsepositives} if rule.falsepositives else {})},
     )
 
 
@@ -237,6 +255,8 @@ def run_rules(engine: Engine, ruleset: RuleSet, table: str = EVENTS_TABLE,
         started = time.perf_counter()
         try:
             sql = query(rule, engine.dialect, table)
+            if rule.new_value:
+                engine.update_baseline(rule, table)  # type: ignore[attr-defined]  # query() admits DuckDB only
             rows = engine.rows(sql)
         except UnsupportedRule as exc:
             problems.append(f"{rule.path}: cannot compile ({exc})")

@@ -13,6 +13,9 @@ wasp:
   threshold: {count: 10, window: 10m, by: [userIdentity.arn], distinct: requestParameters.secretId}
   then: {condition: success, within: 1h}  # after a threshold burst, a matching event of the same group
   rare: {field: awsRegion, by: [recipientAccountId], max_ratio: 0.01, min_total: 200}
+  new_value: {by: [userIdentity.accessKeyId], value: sourceIPAddress, baseline: 30d, learn: 7d}  # newvalue.py
+  investigate: ["wasp trail timeline --principal {userIdentity.arn} --around {eventTime}"]  # metadata.py
+  playbook: contain-principal             # the wasp respond playbook, or {none: reason}
   tests: {positive: [...], negative: [...]}  # events (or {events: [...], repeat: N}) proving the rule
 ```
 """
@@ -30,6 +33,8 @@ from sigma.rule import SigmaRule
 
 from wasp.duration import parse_duration
 from wasp.model import Severity
+from wasp.trail import metadata
+from wasp.trail.newvalue import NewValue, parse_new_value
 
 LEVELS = {"informational": Severity.INFO, "low": Severity.LOW, "medium": Severity.MEDIUM, "high": Severity.HIGH,
           "critical": Severity.CRITICAL}
@@ -66,9 +71,16 @@ class Rule:
     rare: dict[str, Any] | None = None
     tests: dict[str, list[Any]] = field(default_factory=dict)
     builtin: bool = False
+    falsepositives: list[str] = field(default_factory=list)
+    investigate: list[str] = field(default_factory=list)  # wasp commands with {field.path} placeholders
+    playbook: str | None = None  # a wasp respond playbook name, or metadata.NO_PLAYBOOK
+    playbook_reason: str = ""  # why no playbook answers the rule
+    new_value: NewValue | None = None
 
     @property
     def kind(self) -> str:
+        if self.new_value:
+            return "new_value"
         if self.rare:
             return "rare"
         if self.threshold:
@@ -134,6 +146,23 @@ def parse_rule(text: str, path: str, builtin: bool = False) -> Rule:
     then = ext.get("then")
     if then is not None:
         then = {"condition": then["condition"], "within": seconds(then.get("within", "1h"))}
+    attack = [a for a in ext.get("attack", [])] or _attack(raw.get("tags") or [])
+    bad = [a for a in attack if not metadata.ATTACK_ID.match(str(a))]
+    if bad:
+        raise ValueError(f"ATT&CK tag {bad[0]!r} is not a technique id (attack.t1078 or attack.t1078.004)")
+    if builtin:
+        lacking = metadata.missing(raw, ext, attack)
+        if lacking:
+            raise ValueError(f"a built-in rule must carry {', '.join(lacking)}")
+    if str(raw.get("level") or "medium").lower() not in LEVELS:
+        raise ValueError(f"level {raw.get('level')!r} is not one of {', '.join(LEVELS)}")
+    falsepositives = metadata.parse_falsepositives(raw["falsepositives"]) if raw.get("falsepositives") else []
+    investigate = metadata.parse_investigate(ext["investigate"]) if "investigate" in ext else []
+    playbook, reason = metadata.parse_playbook(ext["playbook"]) if "playbook" in ext else (None, "")
+    new_value = parse_new_value(ext["new_value"], sigma) if "new_value" in ext else None
+    kinds = [k for k in ("threshold", "rare", "new_value") if k in ext]
+    if len(kinds) > 1:
+        raise ValueError(f"one rule kind per rule: {' and '.join(kinds)} together")
     return Rule(
         id=str(ext.get("id") or Path(path).stem),
         title=str(raw.get("title") or Path(path).stem),
@@ -141,7 +170,7 @@ def parse_rule(text: str, path: str, builtin: bool = False) -> Rule:
         severity=LEVELS.get(level, Severity.MEDIUM),
         path=path,
         sigma=sigma,
-        attack=[a for a in ext.get("attack", [])] or _attack(raw.get("tags") or []),
+        attack=attack,
         best_practices=list(ext.get("best_practices") or ["SEC04-BP01"]),
         cis=[str(c) for c in ext.get("cis") or []],
         resource=ext.get("resource"),
@@ -151,15 +180,27 @@ def parse_rule(text: str, path: str, builtin: bool = False) -> Rule:
         rare=ext.get("rare"),
         tests=ext.get("tests") or {},
         builtin=builtin,
+        falsepositives=falsepositives,
+        investigate=investigate,
+        playbook=playbook,
+        playbook_reason=reason,
+        new_value=new_value,
     )
 
 
-def builtin_texts() -> list[tuple[str, str]]:
-    root = resources.files("wasp.trail").joinpath("rules")
-    out = []
-    for entry in sorted(root.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".yml"):
-            out.append((f"builtin:{entry.name}", entry.read_text(encoding="utf-8")))
+def builtin_texts(root: Any = None) -> list[tuple[str, str]]:
+    """Every ``rules/**/*.yml`` of the package (rules may sit in one sub-folder per tactic), as
+    ``builtin:<relative path>``."""
+    out: list[tuple[str, str]] = []
+
+    def walk(node: Any, prefix: str) -> None:
+        for entry in sorted(node.iterdir(), key=lambda e: e.name):
+            if entry.is_dir() and not entry.name.startswith((".", "_")):
+                walk(entry, f"{prefix}{entry.name}/")
+            elif entry.name.endswith(".yml"):
+                out.append((f"builtin:{prefix}{entry.name}", entry.read_text(encoding="utf-8")))
+
+    walk(root if root is not None else resources.files("wasp.trail").joinpath("rules"), "")
     return out
 
 

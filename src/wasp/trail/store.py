@@ -3,7 +3,8 @@
 Typed columns serve the common questions (who, when, what, from where) without touching the JSON; the
 ``event`` column keeps everything else so that any Sigma field (``additionalEventData.MFAUsed``) can be
 addressed. ``trail_files`` records each file read so that ingest is incremental; ``trail_sent`` is the
-delivery ledger so that a finding is never sent twice to the same destination.
+delivery ledger so that a finding is never sent twice to the same destination. ``trail_baseline``,
+``trail_new_values`` and ``trail_baseline_state`` hold what new-value rules learnt (see newvalue.py).
 """
 
 from __future__ import annotations
@@ -63,6 +64,15 @@ CREATE TABLE IF NOT EXISTS {EVENTS_TABLE} (
 CREATE TABLE IF NOT EXISTS trail_files (
     path VARCHAR PRIMARY KEY, size BIGINT, mtime VARCHAR, events BIGINT, status VARCHAR, error VARCHAR,
     read_at TIMESTAMP DEFAULT current_timestamp
+);
+CREATE TABLE IF NOT EXISTS trail_baseline (
+    rule_id VARCHAR, k VARCHAR, v VARCHAR, first_seen TIMESTAMP, last_seen TIMESTAMP, PRIMARY KEY (rule_id, k, v)
+);
+CREATE TABLE IF NOT EXISTS trail_new_values (
+    rule_id VARCHAR, event_id VARCHAR, k VARCHAR, v VARCHAR, event_time TIMESTAMP, PRIMARY KEY (rule_id, event_id)
+);
+CREATE TABLE IF NOT EXISTS trail_baseline_state (
+    rule_id VARCHAR PRIMARY KEY, spec VARCHAR, read_until TIMESTAMP, observed_from TIMESTAMP
 );
 CREATE TABLE IF NOT EXISTS trail_sent (
     destination VARCHAR, finding_id VARCHAR, sent_at TIMESTAMP DEFAULT current_timestamp, reference VARCHAR,
