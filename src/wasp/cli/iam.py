@@ -60,6 +60,8 @@ def iam_group() -> None:
               help="Resource-based policy (bucket, key, queue policy; trust policy for sts:AssumeRole).")
 @click.option("--session-policy", "session_policies", multiple=True, type=click.Path(path_type=Path),
               help="Session policy file.")
+@click.option("--endpoint-policy", "endpoint_policies", multiple=True, type=click.Path(path_type=Path),
+              help="VPC endpoint policy of the endpoint the request goes through; it must allow the request.")
 @click.option("--action", "actions", multiple=True, required=True, help="Action to decide, e.g. s3:GetObject.")
 @click.option("--resource", default="*", show_default=True, help="Resource ARN of the request.")
 @click.option("--principal", help="Caller ARN (user, role, assumed-role session), account id, service principal "
@@ -68,7 +70,8 @@ def iam_group() -> None:
 @click.option("--context", "context_items", multiple=True, help="Request context key, KEY=VALUE (repeatable).")
 @output_options(FORMATS)
 def simulate(policies: tuple[Path, ...], boundary: Path | None, scps: tuple[Path, ...], rcps: tuple[Path, ...],
-             resource_policies: tuple[Path, ...], session_policies: tuple[Path, ...], actions: tuple[str, ...],
+             resource_policies: tuple[Path, ...], session_policies: tuple[Path, ...],
+             endpoint_policies: tuple[Path, ...], actions: tuple[str, ...],
              resource: str, principal: str | None, resource_account: str | None, context_items: tuple[str, ...],
              output: str, out: Path | None) -> int:
     """Decide requests against policies and print the decision with the statements that decided it."""
@@ -84,6 +87,7 @@ def simulate(policies: tuple[Path, ...], boundary: Path | None, scps: tuple[Path
         session=[_load(p, "session") for p in session_policies],
         scps=[_load(p, "scp") for p in scps],
         rcps=[_load(p, "rcp") for p in rcps],
+        endpoint=[_load(p, "endpoint") for p in endpoint_policies],
     )
     context = _context(context_items)
     results = []

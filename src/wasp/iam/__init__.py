@@ -9,12 +9,13 @@ Python API (stable; other areas use it to judge bucket, key, queue and topic pol
                  identity=[doc, ("named", doc2)],        # documents, (name, document) or Policy
                  resource_policy=bucket_policy,           # or a list; trust policy for sts:AssumeRole*
                  boundary=None, session=(), scps=[[scp_a, scp_b], [ou_scp]], rcps=(),
-                 context={"aws:SecureTransport": "false"})
+                 context={"aws:SecureTransport": "false"},
+                 endpoint_policy=None)                    # VPC endpoint policy the request goes through
     d.effect      # "Allow" | "ExplicitDeny" | "ImplicitDeny"; d.allowed; d.explicit_deny
     d.reason      # one line: which layer decided
     d.statements  # the deciding Statement objects (policy name, index, Sid): d.to_json()
 
-- ``parse_policy(doc, name, kind)`` validates (kind: identity, resource, trust, boundary, session,
+- ``parse_policy(doc, name, kind)`` validates (kind: identity, resource, trust, boundary, session, endpoint,
   scp, rcp) and raises ``PolicyError`` with IAM's wording and the statement index;
   ``validate(doc, kind)`` lists every problem.
 - ``evaluate(Request(action, resource, principal, context), PolicySet(...))`` is the core;
