@@ -76,6 +76,7 @@ def simulate(policies: tuple[Path, ...], boundary: Path | None, scps: tuple[Path
              output: str, out: Path | None) -> int:
     """Decide requests against policies and print the decision with the statements that decided it."""
     from wasp.iam.evaluate import PolicySet, Request, default_principal, evaluate
+    from wasp.iam.lint_rules import unknown_action
 
     principal = principal or default_principal(resource)
 
@@ -94,6 +95,9 @@ def simulate(policies: tuple[Path, ...], boundary: Path | None, scps: tuple[Path
     for action in actions:
         if ":" not in action and action != "*":
             raise InputError(f"--action {action!r}: use service:Action, e.g. s3:GetObject")
+        why = unknown_action(action)
+        if why:
+            click.echo(f"wasp: warning: {why}", err=True)
         decision = evaluate(Request(action, resource, principal, context, resource_account), sets)
         results.append((action, decision))
     if output == "json":
@@ -109,6 +113,69 @@ def simulate(policies: tuple[Path, ...], boundary: Path | None, scps: tuple[Path
             lines.append(f"  statement:  {st} {st.effect}")
     emit("\n".join(lines) + "\n", out)
     return 0
+
+
+@iam_group.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--type", "policy_type", default="auto", show_default=True,
+              type=click.Choice(["auto", "identity", "resource", "trust", "boundary", "session", "scp", "rcp",
+                                 "endpoint"]),
+              help="Kind of the policy files given (auto: a policy naming a Principal is a resource policy).")
+@click.option("--live", is_flag=True, help="Also lint every customer policy of the live account (account options).")
+@click.option("--fail-on", "fail_on", default="SECURITY_WARNING", show_default=True,
+              type=click.Choice(["ERROR", "SECURITY_WARNING", "WARNING", "SUGGESTION"]),
+              help="Exit 1 when a finding of this kind or a more severe one exists.")
+@account_options
+@output_options(("terminal", "json", "sarif"))
+def lint(paths: tuple[Path, ...], policy_type: str, live: bool, fail_on: str, profile: str | None,
+         region: str | None, regions: str | None, endpoint_url: str | None, role_arn: str | None,
+         external_id: str | None, output: str, out: Path | None) -> int:
+    """Validate policies offline as IAM Access Analyzer does: ERROR, SECURITY_WARNING, WARNING, SUGGESTION.
+
+    PATHS are policy files (JSON) or CloudFormation/Terraform templates and folders; every policy they hold
+    is checked.
+    """
+    from wasp.iac import _kind
+    from wasp.iam.lint import fails, is_policy_file, lint_file, lint_live, lint_templates
+
+    def template_kind(path: Path) -> str:
+        return _kind(path, explicit=True)
+    from wasp.iam.lint_report import RENDER
+
+    if not paths and not live:
+        raise InputError("give policy files, templates or folders, or --live")
+    findings = []
+    errors: list[str] = []
+    checked = 0
+    templates: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or directory")
+        if path.is_file() and path.suffix.lower() == ".json" and (is_policy_file(path) or not template_kind(path)):
+            findings += lint_file(path, policy_type)
+            checked += 1
+        elif path.is_dir():
+            policy_files = sorted(p for p in path.rglob("*.json") if is_policy_file(p))
+            for item in policy_files:
+                findings += lint_file(item, policy_type)
+            checked += len(policy_files)
+            templates.append(path)
+        else:
+            templates.append(path)
+    if templates:
+        found, errs, count = lint_templates(templates)
+        findings += found
+        errors += errs
+        checked += count
+    if live:
+        target = target_from(profile, region, endpoint_url, role_arn, external_id)
+        found, count = lint_live(target, (split_csv(regions) or [region or "us-east-1"])[:1])
+        findings += found
+        checked += count
+    emit(RENDER[output](findings, errors, checked), out)
+    if errors and not findings and not checked:
+        raise InputError(errors[0])
+    return 1 if fails(findings, fail_on) else 0
 
 
 def _inventory(authz: Path | None, profile: str | None, region: str | None, regions: str | None,
