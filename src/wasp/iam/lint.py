@@ -270,8 +270,13 @@ def _resource_checks(stmt: Statement, raw: Mapping[str, Any], index: int, sid: s
 
 
 def _all_roles(pattern: str) -> bool:
-    return pattern == "*" or (rules.covers(pattern, "arn:aws:iam::123456789012:role/x")
-                              and rules.covers(pattern, "arn:aws:iam::123456789012:role/any/path/y"))
+    """The pattern names every role of an account (whatever the account)."""
+    parts = pattern.split(":", 5)
+    if pattern == "*":
+        return True
+    if len(parts) < 6 or not rules.covers(parts[2], "iam"):
+        return False
+    return rules.covers(parts[5], "role/x") and rules.covers(parts[5], "role/any/path/y")
 
 
 def _canon(action: str) -> str:

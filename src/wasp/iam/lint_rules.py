@@ -154,7 +154,10 @@ def unknown_action(action: str) -> str | None:
             return None
         return f"unknown service in {action}: no service prefix matches {prefix}"
     if low_prefix not in _database():
-        close = difflib.get_close_matches(low_prefix, services(), n=1, cutoff=0.6)
+        # prefer the services that have an action of that name (s4:GetObject -> s3, not ts)
+        having = [svc for svc, names in _names_by_service().items() if name.lower() in {n.lower() for n in names}]
+        close = difflib.get_close_matches(low_prefix, having, n=1, cutoff=0.3) or \
+            difflib.get_close_matches(low_prefix, services(), n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]}?" if close else ""
         return f"unknown service {prefix} in {action}{hint}"
     names = _names_by_service().get(low_prefix, [])
