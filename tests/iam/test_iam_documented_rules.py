@@ -176,3 +176,32 @@ def test_escalation_by_rewriting_a_protected_role_trust_not_reported():
     assert not AccountModel.from_inventory(inv, account=ACCT).analyze().paths
     inv = Inventory([_user("dev", rewrite), _role(ROLE, nobody, admin["Statement"][0])])
     assert AccountModel.from_inventory(inv, account=ACCT).analyze().paths
+
+
+# IAM User Guide, "Policy evaluation for requests within a single account": the identity policy of user
+# carlossalazar (verbatim) and a bucket policy on the logs bucket that grants him access
+CARLOS = f"arn:aws:iam::{ACCT}:user/carlossalazar"
+CARLOS_POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "AllowS3ListRead", "Effect": "Allow",
+     "Action": ["s3:GetBucketLocation", "s3:GetAccountPublicAccessBlock", "s3:ListAccessPoints",
+                "s3:ListAllMyBuckets"], "Resource": "arn:aws:s3:::*"},
+    {"Sid": "AllowS3Self", "Effect": "Allow", "Action": "s3:*",
+     "Resource": ["arn:aws:s3:::amzn-s3-demo-bucket-carlossalazar/*",
+                  "arn:aws:s3:::amzn-s3-demo-bucket-carlossalazar"]},
+    {"Sid": "DenyS3Logs", "Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::*log*"}]}
+LOGS_BUCKET_POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": CARLOS}, "Action": "s3:*",
+     "Resource": "arn:aws:s3:::amzn-s3-demo-bucket-carlossalazar-logs/*"}]}
+
+
+def test_user_guide_carlos_example():
+    """Carlos saves to his own bucket; the logs bucket policy's allow loses to DenyS3Logs, as the guide concludes."""
+    own = simulate("s3:PutObject", "arn:aws:s3:::amzn-s3-demo-bucket-carlossalazar/report.txt", principal=CARLOS,
+                   identity=[CARLOS_POLICY], resource_account=ACCT)
+    assert own.allowed and own.statements[0].sid == "AllowS3Self"
+    logs = simulate("s3:PutObject", "arn:aws:s3:::amzn-s3-demo-bucket-carlossalazar-logs/app.log", principal=CARLOS,
+                    identity=[CARLOS_POLICY], resource_policy=LOGS_BUCKET_POLICY, resource_account=ACCT)
+    assert logs.effect == EXPLICIT_DENY and logs.statements[0].sid == "DenyS3Logs"
+    without_deny = {**CARLOS_POLICY, "Statement": CARLOS_POLICY["Statement"][:2]}
+    assert simulate("s3:PutObject", "arn:aws:s3:::amzn-s3-demo-bucket-carlossalazar-logs/app.log", principal=CARLOS,
+                    identity=[without_deny], resource_policy=LOGS_BUCKET_POLICY, resource_account=ACCT).allowed
