@@ -68,15 +68,23 @@ def iam_group() -> None:
                                   "or '*' (default: a user in the resource's account).")
 @click.option("--resource-account", help="Account owning the resource when the ARN has none (S3).")
 @click.option("--context", "context_items", multiple=True, help="Request context key, KEY=VALUE (repeatable).")
+@click.option("--discover", "discover_mode", is_flag=True,
+              help="Is there any request context under which this is allowed? Conditions are taken as "
+                   "satisfiable unless they contradict; the conditions that gate the allow are listed.")
 @output_options(FORMATS)
 def simulate(policies: tuple[Path, ...], boundary: Path | None, scps: tuple[Path, ...], rcps: tuple[Path, ...],
              resource_policies: tuple[Path, ...], session_policies: tuple[Path, ...],
              endpoint_policies: tuple[Path, ...], actions: tuple[str, ...],
              resource: str, principal: str | None, resource_account: str | None, context_items: tuple[str, ...],
-             output: str, out: Path | None) -> int:
-    """Decide requests against policies and print the decision with the statements that decided it."""
+             discover_mode: bool, output: str, out: Path | None) -> int:
+    """Decide requests against policies and print the decision with the statements that decided it.
+
+    A --resource with wildcards (arn:aws:s3:::*/AWSLogs/*) asks whether some ARN matching it is allowed,
+    decided by pattern intersection; the policy patterns that overlap it are shown.
+    """
     from wasp.iam.evaluate import PolicySet, Request, default_principal, evaluate
     from wasp.iam.lint_rules import unknown_action
+    from wasp.iam.wildcard import PatternResult, discover, evaluate_pattern, is_pattern
 
     principal = principal or default_principal(resource)
 
@@ -98,19 +106,28 @@ def simulate(policies: tuple[Path, ...], boundary: Path | None, scps: tuple[Path
         why = unknown_action(action)
         if why:
             click.echo(f"wasp: warning: {why}", err=True)
-        decision = evaluate(Request(action, resource, principal, context, resource_account), sets)
-        results.append((action, decision))
+        request = Request(action, resource, principal, context, resource_account)
+        if discover_mode:
+            results.append((action, discover(request, sets)))
+        elif is_pattern(resource):
+            results.append((action, evaluate_pattern(request, sets)))
+        else:
+            results.append((action, PatternResult(evaluate(request, sets))))
     if output == "json":
-        emit(json.dumps([{"action": a, "resource": resource, "principal": principal, **d.to_json()}
-                         for a, d in results], indent=2) + "\n", out)
+        emit(json.dumps([{"action": a, "resource": resource, "principal": principal, **r.to_json()}
+                         for a, r in results], indent=2) + "\n", out)
         return 0
     lines = []
-    for action, d in results:
+    for action, r in results:
+        d = r.decision
         lines.append(f"{action} on {resource} by {principal}")
         lines.append(f"  decision:   {d.effect}")
         lines.append(f"  reason:     {d.reason}")
         for st in d.statements:
             lines.append(f"  statement:  {st} {st.effect}")
+        lines += [f"  overlaps:   {st} through {pattern}" for st, pattern in r.overlaps]
+        lines += [f"  condition:  {gate}" for gate in r.gates]
+        lines += [f"  never:      {why}" for why in r.contradictions]
     emit("\n".join(lines) + "\n", out)
     return 0
 
