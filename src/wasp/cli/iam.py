@@ -137,7 +137,8 @@ def simulate(policies: tuple[Path, ...], boundary: Path | None, scps: tuple[Path
 @click.option("--type", "policy_type", default="auto", show_default=True,
               type=click.Choice(["auto", "identity", "resource", "trust", "boundary", "session", "scp", "rcp",
                                  "endpoint"]),
-              help="Kind of the policy files given (auto: a policy naming a Principal is a resource policy).")
+              help="Kind of the policy files given (auto: a policy whose statements mostly name a Principal is a "
+                   "resource policy, a trust policy when they only allow sts:AssumeRole*; else identity).")
 @click.option("--live", is_flag=True, help="Also lint every customer policy of the live account (account options).")
 @click.option("--fail-on", "fail_on", default="SECURITY_WARNING", show_default=True,
               type=click.Choice(["ERROR", "SECURITY_WARNING", "WARNING", "SUGGESTION"]),
