@@ -205,3 +205,46 @@ def test_user_guide_carlos_example():
     without_deny = {**CARLOS_POLICY, "Statement": CARLOS_POLICY["Statement"][:2]}
     assert simulate("s3:PutObject", "arn:aws:s3:::amzn-s3-demo-bucket-carlossalazar-logs/app.log", principal=CARLOS,
                     identity=[without_deny], resource_policy=LOGS_BUCKET_POLICY, resource_account=ACCT).allowed
+
+
+# Organizations User Guide, SCP examples: "Deny access to AWS based on the requested AWS Region" (NotAction abridged)
+FULL_AWS_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+REGION_SCP = {"Version": "2012-10-17", "Statement": [{
+    "Sid": "DenyAllOutsideEU", "Effect": "Deny",
+    "NotAction": ["cloudfront:*", "iam:*", "organizations:*", "route53:*", "sts:*", "support:*"],
+    "Resource": "*",
+    "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-central-1", "eu-west-1"]},
+                  "ArnNotLike": {"aws:PrincipalARN": ["arn:aws:iam::*:role/Role1AllowedToBypassThisSCP",
+                                                      "arn:aws:iam::*:role/Role2AllowedToBypassThisSCP"]}}}]}
+INSTANCE = f"arn:aws:ec2:us-east-1:{ACCT}:instance/i-0123456789abcdef0"
+
+
+@pytest.mark.parametrize("principal,action,region,effect", [
+    (f"arn:aws:sts::{ACCT}:assumed-role/Dev/s", "ec2:StartInstances", "us-east-1", EXPLICIT_DENY),
+    (f"arn:aws:sts::{ACCT}:assumed-role/Dev/s", "ec2:StartInstances", "eu-west-1", ALLOW),
+    (f"arn:aws:sts::{ACCT}:assumed-role/Dev/s", "iam:CreateUser", "us-east-1", ALLOW),
+    (f"arn:aws:sts::{ACCT}:assumed-role/Role1AllowedToBypassThisSCP/s", "ec2:StartInstances", "us-east-1", ALLOW),
+])
+def test_scp_region_example(principal, action, region, effect):
+    """The SCP denies outside the EU, except global services (NotAction) and the two exempt roles."""
+    d = simulate(action, INSTANCE, principal=principal, identity=[ALLOW_ALL],
+                 scps=[[FULL_AWS_ACCESS], [FULL_AWS_ACCESS, REGION_SCP]], context={"aws:RequestedRegion": region})
+    assert d.effect == effect
+
+
+# Organizations User Guide, RCP examples: enforce secure transport; RCPFullAWSAccess is the AWS managed RCP
+RCP_TLS = {"Version": "2012-10-17", "Statement": [{
+    "Sid": "EnforceSecureTransport", "Effect": "Deny", "Principal": "*",
+    "Action": ["sts:*", "s3:*", "sqs:*", "secretsmanager:*", "kms:*"], "Resource": "*",
+    "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}}}]}
+RCP_FULL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*",
+                                                    "Resource": "*"}]}
+
+
+@pytest.mark.parametrize("tls,effect", [("false", EXPLICIT_DENY), ("true", ALLOW)])
+def test_rcp_secure_transport_example(tls, effect):
+    """The RCP denies plain-HTTP access to the account's buckets even for a caller its own policies allow."""
+    d = simulate("s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/key", principal=f"arn:aws:iam::{ACCT}:user/u",
+                 identity=[ALLOW_ALL], rcps=[[RCP_FULL, RCP_TLS]], context={"aws:SecureTransport": tls},
+                 resource_account=ACCT)
+    assert d.effect == effect

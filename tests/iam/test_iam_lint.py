@@ -282,3 +282,21 @@ def test_simulate_warns_on_unknown_action(tmp_path, capsys):
     _, _, err = run(capsys, "iam", "simulate", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k")
     assert "unknown action" not in err
 
+
+
+def test_aws_documentation_examples_lint_clean():
+    """AWS's own examples (an RCP, a VPC endpoint policy, the Carlos identity policy) raise no ERROR or warning."""
+    rcp = {"Version": "2012-10-17", "Statement": [{
+        "Sid": "EnforceSecureTransport", "Effect": "Deny", "Principal": "*",
+        "Action": ["sts:*", "s3:*", "sqs:*", "secretsmanager:*", "kms:*"], "Resource": "*",
+        "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}}}]}
+    assert lint_document(rcp, kind="rcp") == []
+    endpoint = {"Version": "2012-10-17", "Statement": [{
+        "Sid": "Access-to-specific-bucket-only", "Principal": "*", "Action": ["s3:GetObject", "s3:PutObject"],
+        "Effect": "Allow", "Resource": ["arn:aws:s3:::my_secure_bucket", "arn:aws:s3:::my_secure_bucket/*"]}]}
+    assert lint_document(endpoint, kind="endpoint") == []
+    carlos = pol({"Sid": "AllowS3Self", "Effect": "Allow", "Action": "s3:*",
+                  "Resource": ["arn:aws:s3:::amzn-s3-demo-bucket-carlossalazar/*",
+                               "arn:aws:s3:::amzn-s3-demo-bucket-carlossalazar"]},
+                 {"Sid": "DenyS3Logs", "Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::*log*"})
+    assert lint_document(carlos) == []
