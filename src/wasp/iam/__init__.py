@@ -28,6 +28,13 @@ Python API (stable; other areas use it to judge bucket, key, queue and topic pol
   ``escalation_paths()``, ``exposure(resource)`` (public / cross-account, wasp.iam.exposure) and
   ``analysis`` / ``model`` (wasp.iam.graph: AccountModel.from_inventory(...).analyze()).
 - ``wasp.iam.generate``: CloudTrail events -> IAM actions -> least-privilege policy, unused grants.
+- ``wasp.iam.lint``: ``lint_document(doc, kind)`` validates a policy offline as IAM Access Analyzer does
+  (ERROR, SECURITY_WARNING, WARNING, SUGGESTION); ``wasp.iam.lint_rules.unknown_action(action)`` says why an
+  action does not exist, with the closest documented one.
+- ``wasp.iam.wildcard``: ``evaluate_pattern(request, policy_set)`` for a resource with wildcards (pattern
+  intersection) and ``discover(request, policy_set)``: is any request context allowed, and under which conditions.
+- ``wasp.iam.protected``: what AWS refuses or allows whatever the policies say (service-linked and
+  ``/aws-reserved/`` roles, AWS managed policies, ``alias/aws/`` aliases, ``sts:GetCallerIdentity``).
 - ``wasp.iam.authz.inventory_from_authz(path)`` reads ``aws iam get-account-authorization-details``
   output into the same ``AWS::IAM::*`` resources the live collector produces.
 """
