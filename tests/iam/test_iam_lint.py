@@ -245,15 +245,15 @@ resource "aws_iam_policy" "reader" {
 
 
 def test_cli_lint_templates(tmp_path, capsys):
-    """Every policy in CloudFormation and Terraform templates is linted, located at file:line of its resource."""
+    """Every policy in CloudFormation and Terraform templates is linted, located at file:line of the value."""
     (tmp_path / "stack.yaml").write_text(CFN)
     (tmp_path / "tf").mkdir()
     (tmp_path / "tf" / "main.tf").write_text(TF)
     code, out, _ = run(capsys, "iam", "lint", str(tmp_path), "--output", "json")
     data = json.loads(out)
     found = {(f["code"], f["source"].rsplit("/", 1)[-1], f["line"]) for f in data["findings"]}
-    assert ("PASS_ROLE_WITH_STAR_IN_RESOURCE", "stack.yaml", 3) in found
-    assert any(c == "UNKNOWN_ACTION" and s == "main.tf" and line == 1 for c, s, line in found)
+    assert ("PASS_ROLE_WITH_STAR_IN_RESOURCE", "stack.yaml", 19) in found  # the line of the value, not the resource
+    assert ("UNKNOWN_ACTION", "main.tf", 5) in found
     assert data["policies"] == 3 and code == 1
 
 

@@ -12,7 +12,7 @@ readers) and an inventory (the live IAM collector's). ``lint_document`` is the c
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,17 +67,31 @@ class _Doc:
     base_line: int
     kind: str
     out: list[LintFinding] = field(default_factory=list)
+    text: Sequence[str] = ()  # the template's lines: values without a line mark are looked up from base_line on
 
     def add(self, kind: str, code: str, message: str, node: Any = None, index: int | None = None,
             sid: str = "") -> None:
         mark = getattr(node, "start_mark", None)
-        line = mark.line + 1 if mark is not None else self.base_line
+        line = mark.line + 1 if mark is not None else self._find(node)
         self.out.append(LintFinding(kind, code, message, self.source, line, index, sid, self.policy))
 
 
+    def _find(self, node: Any) -> int:
+        """The first line at or after the resource's that holds a string value (resolved template values
+        carry no line mark); the resource's own line otherwise."""
+        if isinstance(node, str) and node and self.text and self.base_line:
+            for number in range(self.base_line - 1, len(self.text)):
+                if node in self.text[number]:
+                    return number + 1
+        return self.base_line
+
+
 def lint_document(document: Any, kind: str = "auto", source: str = "", policy: str = "",
-                  line: int = 0) -> list[LintFinding]:
-    """Every finding for one policy document (a mapping, JSON text or bytes); kind 'auto' guesses it."""
+                  line: int = 0, text: Sequence[str] = ()) -> list[LintFinding]:
+    """Every finding for one policy document (a mapping, JSON text or bytes); kind 'auto' guesses it.
+
+    ``text``: the lines of the file the document was read from, to locate values that carry no line mark.
+    """
     if isinstance(document, str | bytes):
         try:
             document = load_document(document)
@@ -85,7 +99,7 @@ def lint_document(document: Any, kind: str = "auto", source: str = "", policy: s
             return [LintFinding("ERROR", "SYNTAX", str(exc), source, line or 1, policy=policy)]
     if kind != "auto" and kind not in KINDS:
         raise ValueError(f"unknown policy kind {kind!r}")
-    doc = _Doc(source, policy, line, kind)
+    doc = _Doc(source, policy, line, kind, text=text)
     if not isinstance(document, Mapping):
         doc.add("ERROR", "SYNTAX", "a policy document must be a JSON object", document)
         return doc.out
@@ -397,6 +411,7 @@ def policies_of(resource: Resource) -> Iterator[tuple[str, str, Any]]:
 def lint_inventory(resources: Iterable[Resource]) -> list[LintFinding]:
     """Every policy of every resource; AWS managed policies are AWS's to fix, so they are left out."""
     out: list[LintFinding] = []
+    texts: dict[str, list[str]] = {}
     for res in resources:
         if res.type == "AWS::IAM::ManagedPolicy" and (res.observed.get("AwsManaged") or ":aws:policy/" in res.arn):
             continue
@@ -404,8 +419,15 @@ def lint_inventory(resources: Iterable[Resource]) -> list[LintFinding]:
         source = f"{loc.path}" if loc is not None and loc.path else res.arn or res.id
         line = loc.line if loc is not None else 0
         name = loc.address if loc is not None and loc.address else res.id
+        if loc is not None and loc.path and loc.path not in texts:
+            try:
+                texts[loc.path] = Path(loc.path).read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                texts[loc.path] = []
+        text = texts.get(loc.path, []) if loc is not None and loc.path else []
         for label, kind, document in policies_of(res):
-            out += lint_document(document, kind, source=source, policy=f"{res.type} {name} {label}", line=line)
+            out += lint_document(document, kind, source=source, policy=f"{res.type} {name} {label}", line=line,
+                                 text=text)
     return out
 
 
