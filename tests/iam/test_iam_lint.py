@@ -300,3 +300,31 @@ def test_aws_documentation_examples_lint_clean():
                                "arn:aws:s3:::amzn-s3-demo-bucket-carlossalazar"]},
                  {"Sid": "DenyS3Logs", "Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::*log*"})
     assert lint_document(carlos) == []
+
+
+SOLO = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env: {Type: String}
+Resources:
+  Extra:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: extra
+      Roles: [role-made-elsewhere]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: [s3:GetObjekt, !Sub "s3:${Env}"]
+            Resource: !Sub "arn:aws:s3:::${Env}-data/*"
+"""
+
+
+def test_cli_lint_policy_resource_outside_template_targets(tmp_path, capsys):
+    """An AWS::IAM::Policy whose role is not in the template is still linted; intrinsics count as unresolved."""
+    (tmp_path / "solo.yaml").write_text(SOLO)
+    code, out, _ = run(capsys, "iam", "lint", str(tmp_path / "solo.yaml"), "--output", "json")
+    data = json.loads(out)
+    assert [(f["code"], f["line"]) for f in data["findings"]] == [("UNKNOWN_ACTION", 14)]
+    assert data["policies"] == 1 and code == 1

@@ -148,8 +148,14 @@ def _strings(value: Any) -> list[str]:
     return [i for i in items if isinstance(i, str)]
 
 
+def _unresolved(value: Any) -> bool:
+    """wasp's Unknown, or a CloudFormation intrinsic function left in a raw template."""
+    return isinstance(value, Unknown) or (isinstance(value, Mapping) and len(value) == 1
+                                          and str(next(iter(value))).startswith(("Fn::", "Ref")))
+
+
 def _has_unknown(value: Any) -> bool:
-    if isinstance(value, Unknown):
+    if _unresolved(value):
         return True
     if isinstance(value, Mapping):
         return any(_has_unknown(v) for v in value.values())
@@ -437,6 +443,50 @@ def count_policies(resources: Iterable[Resource]) -> int:
                                                                   or ":aws:policy/" in res.arn)))
 
 
+# CloudFormation types as written in templates (the reader folds AWS::IAM::Policy and the *Policy resources into
+# their targets, and drops them when the target is outside the template: lint reads the template itself)
+CFN_POLICY_PROPERTIES: dict[str, tuple[tuple[str, str], ...]] = {
+    **{k: v for k, v in POLICY_PROPERTIES.items() if k.startswith("AWS::IAM::") or k == "AWS::KMS::Key"},
+    "AWS::IAM::Policy": (("PolicyDocument", "identity"),),
+    "AWS::S3::BucketPolicy": (("PolicyDocument", "resource"),),
+    "AWS::SQS::QueuePolicy": (("PolicyDocument", "resource"),),
+    "AWS::SNS::TopicPolicy": (("PolicyDocument", "resource"),),
+    "AWS::SecretsManager::ResourcePolicy": (("ResourcePolicy", "resource"),),
+}
+
+
+def lint_cloudformation(path: Path) -> tuple[list[LintFinding], int]:
+    """Every policy of a CloudFormation template, read as written (values keep their lines; intrinsic
+    functions count as unresolved)."""
+    from wasp.sources.cloudformation import TemplateError, _decode
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TemplateError(f"{path}: cannot read: {exc}") from None
+    template = _decode(path, text)
+    resources = template.get("Resources") if isinstance(template, Mapping) else None
+    out: list[LintFinding] = []
+    checked = 0
+    lines = text.splitlines()
+    for logical, body in (resources.items() if isinstance(resources, Mapping) else []):
+        if not isinstance(body, Mapping) or not isinstance(body.get("Properties"), Mapping):
+            continue
+        mark = getattr(logical, "start_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        for prop, kind in CFN_POLICY_PROPERTIES.get(str(body.get("Type")), ()):
+            value = body["Properties"].get(prop)
+            items = [(f"{prop}[{i.get('PolicyName')}]", i.get("PolicyDocument")) for i in value
+                     if isinstance(i, Mapping)] if prop == "Policies" and isinstance(value, list) else [(prop, value)]
+            for label, document in items:
+                if document is None or _unresolved(document):
+                    continue
+                checked += 1
+                out += lint_document(document, kind, source=str(path), policy=f"{body.get('Type')} {logical} {label}",
+                                     line=line, text=lines)
+    return out, checked
+
+
 def lint_templates(paths: Iterable[Path]) -> tuple[list[LintFinding], list[str], int]:
     """Every policy in the CloudFormation/Terraform templates under paths; unreadable files as errors."""
     from wasp.iac import IacOptions, discover, read
@@ -447,6 +497,11 @@ def lint_templates(paths: Iterable[Path]) -> tuple[list[LintFinding], list[str],
     checked = 0
     for kind, path in files:
         try:
+            if kind == "cloudformation":
+                found, count = lint_cloudformation(path)
+                out += found
+                checked += count
+                continue
             template = read(kind, path, IacOptions())
         except TemplateError as exc:
             errors.append(str(exc))
