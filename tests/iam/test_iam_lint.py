@@ -328,3 +328,24 @@ def test_cli_lint_policy_resource_outside_template_targets(tmp_path, capsys):
     data = json.loads(out)
     assert [(f["code"], f["line"]) for f in data["findings"]] == [("UNKNOWN_ACTION", 14)]
     assert data["policies"] == 1 and code == 1
+
+
+ORPHAN_TF = """\
+resource "aws_iam_role_policy" "extra" {
+  name = "extra"
+  role = "role-made-elsewhere"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["s3:GetObjekt"], Resource = "*" }]
+  })
+}
+"""
+
+
+def test_cli_lint_terraform_attachment_outside_configuration(tmp_path, capsys):
+    """A Terraform role policy whose role is not in the configuration is still linted, at its own block."""
+    (tmp_path / "main.tf").write_text(ORPHAN_TF)
+    code, out, _ = run(capsys, "iam", "lint", str(tmp_path), "--output", "json")
+    data = json.loads(out)
+    assert [(f["code"], f["line"]) for f in data["findings"]] == [("UNKNOWN_ACTION", 6)]
+    assert data["findings"][0]["source"].endswith("main.tf") and code == 1

@@ -506,8 +506,9 @@ def lint_templates(paths: Iterable[Path]) -> tuple[list[LintFinding], list[str],
         except TemplateError as exc:
             errors.append(str(exc))
             continue
-        out += lint_inventory(template.resources)
-        checked += count_policies(template.resources)
+        resources = [*template.resources, *template.unattached]
+        out += lint_inventory(resources)
+        checked += count_policies(resources)
     return out, errors, checked
 
 
