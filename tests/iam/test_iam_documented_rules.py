@@ -65,6 +65,7 @@ def test_get_caller_identity_always_allowed():
     d = simulate("sts:GetCallerIdentity", identity=[DENY_ALL], scps=[[DENY_ALL]])
     assert d.effect == ALLOW and "always allowed" in d.reason
     assert simulate("sts:GetSessionToken", identity=[DENY_ALL]).effect == EXPLICIT_DENY
+    assert not simulate("sts:GetCallerIdentity", principal="*").allowed  # anonymous: nothing to identify
 
 
 # IAM User Guide, NotPrincipal: "Deny all principals except the ones specified" (account 444455556666, user Bob)

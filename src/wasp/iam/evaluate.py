@@ -308,6 +308,8 @@ def evaluate(request: Request, policies: PolicySet, resource_policy_required: bo
     anonymous_or_service = who.kind in ("anonymous", "service")
     if special(action):  # one set lookup on the hot path (wasp.iam.protected)
         if action == ALWAYS_ALLOWED:
+            if who.kind == "anonymous":  # an unsigned request has no identity to return
+                return Decision(IMPLICIT_DENY, "sts:GetCallerIdentity needs a signed request")
             return Decision(ALLOW, "sts:GetCallerIdentity is always allowed: no policy can deny it")
         why = protected(action, resource)
         if why is not None:
