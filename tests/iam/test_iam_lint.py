@@ -349,3 +349,20 @@ def test_cli_lint_terraform_attachment_outside_configuration(tmp_path, capsys):
     data = json.loads(out)
     assert [(f["code"], f["line"]) for f in data["findings"]] == [("UNKNOWN_ACTION", 6)]
     assert data["findings"][0]["source"].endswith("main.tf") and code == 1
+
+
+@pytest.mark.parametrize("operator,key,value,bad", [
+    ("Bool", "aws:SecureTransport", "yes", True),
+    ("Bool", "aws:SecureTransport", "false", False),
+    ("NumericLessThan", "aws:MultiFactorAuthAge", "an hour", True),
+    ("NumericLessThan", "aws:MultiFactorAuthAge", "3600", False),
+    ("DateLessThan", "aws:CurrentTime", "next tuesday", True),
+    ("DateLessThan", "aws:CurrentTime", "2030-01-01T00:00:00Z", False),
+    ("IpAddress", "aws:SourceIp", "203.0.113.0/33", True),
+    ("IpAddress", "aws:SourceIp", "203.0.113.0/24", False),
+    ("Null", "aws:TokenIssueTime", "maybe", True),
+])
+def test_condition_values_must_fit_the_operator(operator, key, value, bad):
+    """A value the operator cannot compare (Bool 'yes', a /33 range) is an ERROR."""
+    found = lint_document(pol(allow("s3:GetObject", "arn:aws:s3:::b/*", Condition={operator: {key: value}})))
+    assert (("ERROR", "INVALID_CONDITION_VALUE") in codes(found)) is bad

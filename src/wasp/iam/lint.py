@@ -312,6 +312,10 @@ def _condition_checks(block: Any, index: int, sid: str, doc: _Doc) -> None:
         qualifier, base, _ = split_operator(operator)  # validated by the parser already
         family = rules.operator_family(base)
         for key in keys if isinstance(keys, Mapping) else {}:
+            for value in keys[key] if isinstance(keys[key], list) else [keys[key]]:
+                why = rules.invalid_value(family, value)
+                if why:
+                    doc.add("ERROR", "INVALID_CONDITION_VALUE", f"{operator} {key}: {why}", value, index, sid)
             key_type = rules.key_type(key)
             if key_type is None:
                 if not rules.key_service_known(key):

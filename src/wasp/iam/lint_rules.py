@@ -9,8 +9,11 @@ keys"), since the reference does not list them all.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import re
+from decimal import Decimal, InvalidOperation
 from functools import cache
+from typing import Any
 
 from wasp.iam.actions import _database, catalog, services
 from wasp.iam.policy import action_matches
@@ -62,6 +65,35 @@ def operator_family(base: str) -> str:
 
 def fits(family: str, key_type: str) -> bool:
     return family == "Null" or key_type in _FITS.get(family, {key_type})
+
+
+def invalid_value(family: str, value: Any) -> str | None:
+    """Why a condition value cannot be compared by an operator of this family (None when it can)."""
+    from wasp.iam.conditions import parse_date
+
+    text = str(value).strip()
+    if "${" in text or isinstance(value, dict | list):
+        return None
+    try:
+        if family == "Bool":
+            if text.lower() not in ("true", "false"):
+                return f"{value!r} is not true or false"
+        elif family == "Null":
+            if text.lower() not in ("true", "false"):
+                return f"{value!r} is not true (key absent) or false (key present)"
+        elif family == "Numeric":
+            if isinstance(value, bool):
+                return f"{value!r} is not a number"
+            Decimal(text)
+        elif family == "Date":
+            parse_date(text)
+        elif family == "Ip":
+            ipaddress.ip_network(text, strict=False)
+    except (ValueError, InvalidOperation, OverflowError, OSError):
+        expected = {"Numeric": "a number", "Date": "an ISO 8601 date or epoch seconds",
+                    "Ip": "an IP address or CIDR range"}[family]
+        return f"{value!r} is not {expected}"
+    return None
 
 
 @once
