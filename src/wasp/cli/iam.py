@@ -154,7 +154,8 @@ def lint(paths: tuple[Path, ...], policy_type: str, live: bool, fail_on: str, pr
     is checked.
     """
     from wasp.iac import _kind
-    from wasp.iam.lint import fails, is_policy_file, lint_file, lint_live, lint_templates
+    from wasp.iam.lint import fails
+    from wasp.iam.lint_sources import is_policy_file, lint_file, lint_live, lint_templates
 
     def template_kind(path: Path) -> str:
         return _kind(path, explicit=True)
