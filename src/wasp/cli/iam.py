@@ -68,19 +68,31 @@ def iam_group() -> None:
               help="Resource-based policy (bucket, key, queue policy; trust policy for sts:AssumeRole).")
 @click.option("--session-policy", "session_policies", multiple=True, type=click.Path(path_type=Path),
               help="Session policy file.")
+@click.option("--endpoint-policy", "endpoint_policies", multiple=True, type=click.Path(path_type=Path),
+              help="VPC endpoint policy of the endpoint the request goes through; it must allow the request.")
 @click.option("--action", "actions", multiple=True, required=True, help="Action to decide, e.g. s3:GetObject.")
 @click.option("--resource", default="*", show_default=True, help="Resource ARN of the request.")
 @click.option("--principal", help="Caller ARN (user, role, assumed-role session), account id, service principal "
                                   "or '*' (default: a user in the resource's account).")
 @click.option("--resource-account", help="Account owning the resource when the ARN has none (S3).")
 @click.option("--context", "context_items", multiple=True, help="Request context key, KEY=VALUE (repeatable).")
+@click.option("--discover", "discover_mode", is_flag=True,
+              help="Is there any request context under which this is allowed? Conditions are taken as "
+                   "satisfiable unless they contradict; the conditions that gate the allow are listed.")
 @output_options(FORMATS)
 def simulate(policies: tuple[Path, ...], boundary: Path | None, scps: tuple[Path, ...], rcps: tuple[Path, ...],
-             resource_policies: tuple[Path, ...], session_policies: tuple[Path, ...], actions: tuple[str, ...],
+             resource_policies: tuple[Path, ...], session_policies: tuple[Path, ...],
+             endpoint_policies: tuple[Path, ...], actions: tuple[str, ...],
              resource: str, principal: str | None, resource_account: str | None, context_items: tuple[str, ...],
-             output: str, out: Path | None) -> int:
-    """Decide requests against policies and print the decision with the statements that decided it."""
+             discover_mode: bool, output: str, out: Path | None) -> int:
+    """Decide requests against policies and print the decision with the statements that decided it.
+
+    A --resource with wildcards (arn:aws:s3:::*/AWSLogs/*) asks whether some ARN matching it is allowed,
+    decided by pattern intersection; the policy patterns that overlap it are shown.
+    """
     from wasp.iam.evaluate import PolicySet, Request, default_principal, evaluate
+    from wasp.iam.lint_rules import unknown_action
+    from wasp.iam.wildcard import PatternResult, discover, evaluate_pattern, is_pattern
 
     principal = principal or default_principal(resource)
 
@@ -92,27 +104,105 @@ def simulate(policies: tuple[Path, ...], boundary: Path | None, scps: tuple[Path
         session=[_load(p, "session") for p in session_policies],
         scps=[_load(p, "scp") for p in scps],
         rcps=[_load(p, "rcp") for p in rcps],
+        endpoint=[_load(p, "endpoint") for p in endpoint_policies],
     )
     context = _context(context_items)
     results = []
     for action in actions:
         if ":" not in action and action != "*":
             raise InputError(f"--action {action!r}: use service:Action, e.g. s3:GetObject")
-        decision = evaluate(Request(action, resource, principal, context, resource_account), sets)
-        results.append((action, decision))
+        why = unknown_action(action)
+        if why:
+            click.echo(f"wasp: warning: {why}", err=True)
+        request = Request(action, resource, principal, context, resource_account)
+        if discover_mode:
+            results.append((action, discover(request, sets)))
+        elif is_pattern(resource):
+            results.append((action, evaluate_pattern(request, sets)))
+        else:
+            results.append((action, PatternResult(evaluate(request, sets))))
     if output == "json":
-        emit(json.dumps([{"action": a, "resource": resource, "principal": principal, **d.to_json()}
-                         for a, d in results], indent=2) + "\n", out)
+        emit(json.dumps([{"action": a, "resource": resource, "principal": principal, **r.to_json()}
+                         for a, r in results], indent=2) + "\n", out)
         return 0
     lines = []
-    for action, d in results:
+    for action, r in results:
+        d = r.decision
         lines.append(f"{action} on {resource} by {principal}")
         lines.append(f"  decision:   {d.effect}")
         lines.append(f"  reason:     {d.reason}")
         for st in d.statements:
             lines.append(f"  statement:  {st} {st.effect}")
+        lines += [f"  overlaps:   {st} through {pattern}" for st, pattern in r.overlaps]
+        lines += [f"  condition:  {gate}" for gate in r.gates]
+        lines += [f"  never:      {why}" for why in r.contradictions]
     emit("\n".join(lines) + "\n", out)
     return 0
+
+
+@iam_group.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--type", "policy_type", default="auto", show_default=True,
+              type=click.Choice(["auto", "identity", "resource", "trust", "boundary", "session", "scp", "rcp",
+                                 "endpoint"]),
+              help="Kind of the policy files given (auto: a policy whose statements mostly name a Principal is a "
+                   "resource policy, a trust policy when they only allow sts:AssumeRole*; else identity).")
+@click.option("--live", is_flag=True, help="Also lint every customer policy of the live account (account options).")
+@click.option("--fail-on", "fail_on", default="SECURITY_WARNING", show_default=True,
+              type=click.Choice(["ERROR", "SECURITY_WARNING", "WARNING", "SUGGESTION"]),
+              help="Exit 1 when a finding of this kind or a more severe one exists.")
+@account_options
+@output_options(("terminal", "json", "sarif"))
+def lint(paths: tuple[Path, ...], policy_type: str, live: bool, fail_on: str, profile: str | None,
+         region: str | None, regions: str | None, endpoint_url: str | None, role_arn: str | None,
+         external_id: str | None, output: str, out: Path | None) -> int:
+    """Validate policies offline as IAM Access Analyzer does: ERROR, SECURITY_WARNING, WARNING, SUGGESTION.
+
+    PATHS are policy files (JSON) or CloudFormation/Terraform templates and folders; every policy they hold
+    is checked.
+    """
+    from wasp.iac import _kind
+    from wasp.iam.lint import fails
+    from wasp.iam.lint_sources import is_policy_file, lint_file, lint_live, lint_templates
+
+    def template_kind(path: Path) -> str:
+        return _kind(path, explicit=True)
+    from wasp.iam.lint_report import RENDER
+
+    if not paths and not live:
+        raise InputError("give policy files, templates or folders, or --live")
+    findings = []
+    errors: list[str] = []
+    checked = 0
+    templates: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or directory")
+        if path.is_file() and path.suffix.lower() == ".json" and (is_policy_file(path) or not template_kind(path)):
+            findings += lint_file(path, policy_type)
+            checked += 1
+        elif path.is_dir():
+            policy_files = sorted(p for p in path.rglob("*.json") if is_policy_file(p))
+            for item in policy_files:
+                findings += lint_file(item, policy_type)
+            checked += len(policy_files)
+            templates.append(path)
+        else:
+            templates.append(path)
+    if templates:
+        found, errs, count = lint_templates(templates)
+        findings += found
+        errors += errs
+        checked += count
+    if live:
+        target = target_from(profile, region, endpoint_url, role_arn, external_id)
+        found, count = lint_live(target, (split_csv(regions) or [region or "us-east-1"])[:1])
+        findings += found
+        checked += count
+    emit(RENDER[output](findings, errors, checked), out)
+    if errors and not findings and not checked:
+        raise InputError(errors[0])
+    return 1 if fails(findings, fail_on) else 0
 
 
 def _inventory(authz: Path | None, profile: str | None, region: str | None, regions: str | None,

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 VERSIONS = ("2012-10-17", "2008-10-17")
-KINDS = ("identity", "resource", "trust", "boundary", "session", "scp", "rcp")
+KINDS = ("identity", "resource", "trust", "boundary", "session", "scp", "rcp", "endpoint")
 _STATEMENT_KEYS = {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal",
                    "Condition"}
 _PRINCIPAL_TYPES = {"AWS", "Service", "Federated", "CanonicalUser"}
@@ -202,14 +202,14 @@ def _statement(raw: Any, index: int, policy: str, kind: str, variables: bool = T
         resources = tuple(_resource(r, where) for r in _strings(raw["Resource"], f"{where} Resource"))
     elif "NotResource" in raw:
         not_resources = tuple(_resource(r, where) for r in _strings(raw["NotResource"], f"{where} NotResource"))
-    elif kind not in ("trust", "resource", "rcp", "scp"):
+    elif kind not in ("trust", "resource", "rcp", "scp", "endpoint"):
         raise PolicyError(f"{where}: Policy statement must contain resources.")
     elif kind == "scp":
         resources = ("*",)
     has_principal = "Principal" in raw or "NotPrincipal" in raw
     if kind in ("identity", "boundary", "session", "scp") and has_principal:
         raise PolicyError(f"{where}: Policy document should not specify a principal.")
-    if kind in ("resource", "trust", "rcp") and not has_principal:
+    if kind in ("resource", "trust", "rcp", "endpoint") and not has_principal:
         raise PolicyError(f"{where}: Missing required field Principal")
     if "Principal" in raw and "NotPrincipal" in raw:
         raise PolicyError(f"{where}: Syntax errors in policy: Principal and NotPrincipal cannot both be present")

@@ -34,6 +34,9 @@ class TemplateRead:
     resources: list[Resource] = field(default_factory=list)
     suppressions: dict[str, list[Suppression]] = field(default_factory=dict)  # resource key -> skips
     warnings: list[str] = field(default_factory=list)  # rejected suppressions and the like
+    # attachments (a Terraform role policy, bucket policy...) whose target is not in the configuration, each as a
+    # resource of the target's type holding only what was attached: not scanned, but `wasp iam lint` reads them
+    unattached: list[Resource] = field(default_factory=list)
 
 
 SAM_FUNCTION_PROPS = ("FunctionName", "Runtime", "Role", "Environment", "KmsKeyArn", "Handler", "MemorySize",
