@@ -162,9 +162,9 @@ def parse_rule(text: str, path: str, builtin: bool = False) -> Rule:
 
 
 def builtin_texts() -> list[tuple[str, str]]:
-    root = resources.files("wasp.trail").joinpath("rules")
+    root = Path(str(resources.files("wasp.trail").joinpath("rules")))
     out = []
-    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+    for entry in sorted(root.rglob("*.yml"), key=lambda e: e.name):
         if entry.name.endswith(".yml"):
             out.append((f"builtin:{entry.name}", entry.read_text(encoding="utf-8")))
     return out
