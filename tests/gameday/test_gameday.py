@@ -36,3 +36,17 @@ def test_real_account_needs_explicit_flag():
     proc = subprocess.run([sys.executable, "-m", "wasp", "gameday", "--profile", "prod"], capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 2 and "i-understand-this-changes-AWS" in proc.stderr
+
+
+def test_every_scenario_passes_on_the_embedded_account(aws, tmp_path):
+    """Every shipped scenario proves detection, posture, containment and cleanup on the emulated account."""
+    from wasp.gameday.scenarios import SCENARIOS
+
+    lab = prepare(aws, "us-east-1")
+    results = run_gameday(aws, lab, list(SCENARIOS), tmp_path, tmp_path / "journal.duckdb")
+    assert [r.name for r in results] == list(SCENARIOS)
+    failed = {r.name: r.to_json() for r in results if not r.passed}
+    assert not failed, failed
+    # a scenario that expects a posture change saw it as a FAIL on the judged resource, not as "no check"
+    trail = next(r for r in results if r.name == "trail-stopped")
+    assert trail.posture is not None and trail.posture.ok and "sees the change" in trail.posture.detail
