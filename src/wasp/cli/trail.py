@@ -351,10 +351,7 @@ def deliver(report_file: Path | None, store_path: Path | None, scan_refs: tuple[
         store = Store(store_file)
         refs = list(scan_refs)
         if not refs:
-            latest: dict[str, str] = {}
-            for info in store.scans():
-                latest.setdefault(info.source, info.scan_id)
-            refs = list(latest.values())
+            refs = list(store.defaults().values())  # the newest complete scan of each source
         if not refs:
             raise InputError(f"no scans in {store_file}: run `wasp scan` or `wasp trail detect` first")
         findings = [f for ref in refs for f in store.load(ref).findings]
