@@ -159,16 +159,25 @@ def run_org_scan(target: Any, role: str, external_id: str | None, regions: list[
 @fail_on_option
 @store_options
 @summary_options
+@click.option("--keep", is_flag=True,
+              help="Leave the emulated account running after the scan and print its endpoint and environment, "
+                   "for respond, iam, gameday and serve; Ctrl-C stops it.")
 def demo(regions: str, output: str, out: Path | None, fail_on: str | None, db: Path | None, no_store: bool,
-         mute_file: Path | None) -> int:
+         mute_file: Path | None, keep: bool) -> int:
     """Start an embedded emulated AWS account (moto on 127.0.0.1), seed it, scan it."""
     from wasp.demo import seeded_demo
 
-    with Recorder(db, not no_store, mute_file) as recorder:
-        with seeded_demo(split_csv(regions) or ["us-east-1"]) as target:
-            result = run_scan(target, split_csv(regions), None, None)
+    chosen = split_csv(regions) or ["us-east-1"]
+    with Recorder(db, not no_store, mute_file) as recorder, seeded_demo(chosen) as target:
+        result = run_scan(target, split_csv(regions), None, None)
         recorder.save(result)
-    return finish(result, output, out, fail_on, recorder.diff)
+        code = finish(result, output, out, fail_on, recorder.diff)
+        if keep:  # the server stops when these `with` blocks end, whatever ended the wait
+            from wasp.demo.keep import keep_running
+
+            ended = keep_running(str(target.endpoint_url), result.account, chosen, stored=not no_store)
+            click.echo(f"stopping the emulated account ({ended})", err=True)
+    return code
 
 
 @click.command(name="checks")
