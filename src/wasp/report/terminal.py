@@ -31,6 +31,12 @@ def safe(text: object) -> str:
     return escape(terminal_safe(text, one_line=True))
 
 
+def cropped(text: object, room: int) -> str:
+    """One line of at most ``room`` characters (the summary must fit a screen; --all and `wasp show` have it all)."""
+    line = terminal_safe(text, one_line=True)
+    return escape(line if len(line) <= room else line[:max(1, room - 3)] + "...")
+
+
 def short_id(finding: Finding) -> str:
     return finding.id[:SHORT_ID]
 
@@ -90,14 +96,14 @@ def _summary(con: Console, findings: list[Finding], failing: list[Finding], top:
         con.print(f"\nFailing by severity: {sev} ({len(failing)} in all"
                   + "".join(f"; {e}" for e in extra if e) + ")")
         by_service = Counter(service_of(f) for f in failing).most_common()
-        shown = ", ".join(f"{safe(s)} {n}" for s, n in by_service[:12])
-        more = f", and {len(by_service) - 12} more" if len(by_service) > 12 else ""
+        shown = ", ".join(f"{safe(s)} {n}" for s, n in by_service[:8])
+        more = f", and {len(by_service) - 8} more" if len(by_service) > 8 else ""
         con.print(f"Failing by service:  {shown}{more}")
         worst = failing[:top] if top > 0 else []
         if worst:
             con.print(f"\n[bold]Worst {len(worst)} of {len(failing)} failures[/] (id for `wasp show`):")
             for f in worst:
-                _finding(con, f)
+                _finding(con, f, room=con.width - 19)
     unknown = summary.total.counts["UNKNOWN"]
     if unknown and not failing:
         con.print(f"{unknown} result(s) could not be decided.")
@@ -141,13 +147,13 @@ def _full(con: Console, findings: list[Finding], failing: list[Finding]) -> None
                       f": {safe(f.mute_reason)}")
 
 
-def _finding(con: Console, f: Finding, fix: bool = False) -> None:
+def _finding(con: Console, f: Finding, fix: bool = False, room: int = 0) -> None:
     res = f.resource
     loc = f" {res.region}" if res.region else ""
     loc += f" @ {res.location}" if res.location is not None and res.location.source != "live" else ""
     con.print(f"  {short_id(f)}  [{SEVERITY_STYLE[f.severity.value]}]{f.severity.value.upper():8}[/] {f.check_id}  "
               f"{safe(res.type)} [bold]{safe(res.name or res.id)}[/]{safe(loc)}")
-    con.print(f"{'':14}why: {safe(f.reason)}")
+    con.print(f"{'':14}why: {cropped(f.reason, room) if room else safe(f.reason)}")
     if fix:
         con.print(f"{'':14}fix: {safe(f.remediation.text)}  [dim]({f.responsibility.value})[/]")
 
