@@ -532,8 +532,9 @@ class Store:
         else:
             found = self.previous(new)
             if found is None:
-                raise InputError(f"scan {new} has no earlier scan of the same {self._source_of(new)} source and "
-                                 "account to compare with (incomplete scans are not compared)")
+                same = "templates" if self._source_of(new) == "iac" else "account"
+                raise InputError(f"scan {new} has no earlier scan to compare with: no complete "
+                                 f"{self._source_of(new)} scan of the same {same} before it (see `wasp history`)")
             old = found
         if old == new:
             raise InputError(f"both references name scan {new}: nothing to compare (see `wasp history`)")
