@@ -315,7 +315,8 @@ def report(scan_ref: str | None, source: str | None, db: Path | None, fmt: str |
            journal: Path | None, profile: str | None, region: str | None, regions: str | None,
            endpoint_url: str | None, role_arn: str | None,
            external_id: str | None) -> int:
-    """Render a stored scan (default: the latest) in any format, or import it into Security Hub."""
+    """Render a stored scan (default: the newest complete scan, see --source) in any format, or import it into
+    Security Hub."""
     from wasp.mutes import load_mutes
     from wasp.report import render
     from wasp.store import Store

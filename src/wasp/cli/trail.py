@@ -301,7 +301,7 @@ def export(db: Path | None, parquet_dir: Path) -> int:
 @click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Deliver from this wasp store (default: your data directory's) when --findings is not given.")
 @click.option("--scan", "scan_refs", multiple=True,
-              help="Scan id(s) in the store (default: the latest scan of each source).")
+              help="Scan id(s) in the store (default: the newest complete scan of each source).")
 @click.option("--webhook", multiple=True, help="Generic JSON webhook URL (repeatable).")
 @click.option("--slack", multiple=True, help="Slack-compatible incoming webhook URL (repeatable).")
 @click.option("--sns-topic", multiple=True, help="SNS topic ARN (repeatable).")
