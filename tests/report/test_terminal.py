@@ -94,3 +94,18 @@ def test_a_question_is_counted_once_per_area_in_the_full_table():
     out = render(result, full=True)
     rows = [line for line in out.splitlines() if "SEC08 " in line]
     assert len(rows) == 2 and all(re.search(r"│\s+0 │\s+1 │", row) for row in rows), out
+
+
+def test_iac_prints_the_same_summary_with_hints_for_its_source(tmp_path):
+    """`wasp iac` uses the summary too: --top ids open with `wasp show`, and the hints name --source iac."""
+    from pathlib import Path
+
+    db = str(tmp_path / "w.duckdb")
+    template = Path(__file__).resolve().parents[2] / "examples" / "cloudformation" / "webapp.yaml"
+    res = run("iac", str(template), "--db", db, "--top", "2")
+    shown = ID_LINE.findall(res.stdout)
+    assert len(shown) == 2 and "Score by area" in res.stdout
+    assert "wasp report --source iac --output html --out report.html" in res.stdout
+    assert "wasp iac ... --all" in res.stdout
+    opened = run("show", shown[1][0], "--db", db)
+    assert opened.exit_code == 0 and shown[1][2] in opened.stdout.splitlines()[0]

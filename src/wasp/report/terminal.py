@@ -75,7 +75,7 @@ def render(result: Any, width: int = 120, color: bool = False, top: int = 10, fu
     for err in meta.get("errors") or []:
         con.print(f"[red]error[/]: {safe(err)}")
     if not full:
-        _hints(con, failing, bool(meta.get("scan_id")), command)
+        _hints(con, failing, str(meta.get("source") or ""), bool(meta.get("scan_id")), command)
     return buf.getvalue()
 
 
@@ -171,17 +171,22 @@ def _gaps(con: Console, gaps: list[dict[str, Any]]) -> None:
               + "; ".join(safe(line) for line in lines[:5]) + (" ..." if len(lines) > 5 else ""))
 
 
-def _hints(con: Console, failing: list[Finding], stored: bool, command: str) -> None:
-    """The next commands: one finding in full, the whole report, every finding here."""
+def _hints(con: Console, failing: list[Finding], source: str, stored: bool, command: str) -> None:
+    """The next commands: one finding in full, the whole report, every finding here.
+
+    `wasp report` shows a live scan by default when one is stored, so the hints for a template or trail scan
+    name its source.
+    """
+    report = "wasp report" + (f" --source {source}" if source in ("iac", "trail") else "")
     rows: list[tuple[str, str]] = []
     if failing and stored:
         rows.append((f"wasp show {short_id(failing[0])}", "one finding in full: why, how to fix, its history"))
     if stored:
-        rows.append(("wasp report --output html --out report.html", "the whole report, to read or share"))
+        rows.append((f"{report} --output html --out report.html", "the whole report, to read or share"))
     else:
         rows.append(((command or "wasp scan") + " ... --output json --out findings.json",
                      "every finding in a file (this scan was not saved)"))
-    rows.append(((command + " ... --all") if command else "wasp report --all", "every finding in this terminal"))
+    rows.append(((command + " ... --all") if command else f"{report} --all", "every finding in this terminal"))
     con.print("\nMore:")
     width = max(len(c) for c, _ in rows)
     for cmd, what in rows:
