@@ -284,3 +284,23 @@ def test_a_scan_that_read_nothing_is_not_complete(tmp_path):
     bad = store.save(broken)
     assert store.scan(bad).state == "incomplete" and "nothing could be read" in store.scan(bad).state_reason
     assert store.resolve() == good
+
+
+def test_show_takes_a_finding_from_the_newest_complete_scan(tmp_path):
+    """`show` reads a finding from the newest complete scan holding it, not from a later crashed scan."""
+    import copy
+
+    store = Store(tmp_path / "w.duckdb")
+    done = synthetic_result(30, started=datetime(2026, 1, 1, tzinfo=UTC))
+    target = next(f for f in done.findings if f.status is Status.FAIL)
+    complete = store.save(done)
+    flipped = copy.deepcopy(target)
+    flipped.status = Status.PASS
+    writer = store.begin("live", account="123456789012", started=datetime(2026, 1, 2, tzinfo=UTC))
+    with pytest.raises(RuntimeError), writer:
+        writer.add_findings([flipped])
+        raise RuntimeError("crash")
+    data, history = store.finding(target.id[:10])
+    assert data["scan_id"] == complete and data["status"] == "FAIL"
+    assert [h["scan_id"] for h in history] == [writer.scan_id, complete]
+    assert store.finding(target.id, writer.scan_id)[0]["status"] == "PASS"  # asked for by id, it is shown
