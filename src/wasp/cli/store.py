@@ -198,8 +198,8 @@ def history_footer(store: Any, defaults: dict[str, str]) -> str:
               help="Exit 1 when a NEW failure at or above this severity appeared (for CI).")
 @click.option("--limit", type=int, default=100, show_default=True,
               help="Terminal output: list at most this many items per section (0 = all).")
-def diff(scan_a: str | None, scan_b: str | None, source: str | None, db: Path | None, output: str,
-         fail_on: str | None, limit: int) -> int:
+def diff(scan_a: str | None, scan_b: str | None, db: Path | None, output: str, fail_on: str | None,
+         limit: int, source: str | None = None) -> int:
     """Compare two scans of one source: new failures, fixed ones, still failing.
 
     No SCAN: the two newest complete scans (see --source). One SCAN: it against the newest complete scan of its
@@ -246,7 +246,7 @@ def _worst(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @source_option
 @db_option
 @click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True)
-def show(finding_id: str, scan_ref: str | None, source: str | None, db: Path | None, output: str) -> int:
+def show(finding_id: str, scan_ref: str | None, db: Path | None, output: str, source: str | None = None) -> int:
     """Show one finding in full (id or a unique prefix of at least 6 characters) and its status across scans."""
     from wasp.store import Store
 
@@ -309,12 +309,11 @@ def show(finding_id: str, scan_ref: str | None, source: str | None, db: Path | N
               help="With --to-securityhub: journal file (default next to the store).")
 @account_options
 @summary_options
-def report(scan_ref: str | None, source: str | None, db: Path | None, fmt: str | None, out: Path | None,
-           mute_file: Path | None, parquet_dir: Path | None, save: bool, asff_account: str | None,
-           to_securityhub: bool, yes: bool,
+def report(scan_ref: str | None, db: Path | None, fmt: str | None, out: Path | None, mute_file: Path | None,
+           parquet_dir: Path | None, save: bool, asff_account: str | None, to_securityhub: bool, yes: bool,
            journal: Path | None, profile: str | None, region: str | None, regions: str | None,
            endpoint_url: str | None, role_arn: str | None,
-           external_id: str | None) -> int:
+           external_id: str | None, source: str | None = None) -> int:
     """Render a stored scan (default: the newest complete scan, see --source) in any format, or import it into
     Security Hub."""
     from wasp.mutes import load_mutes
@@ -457,7 +456,7 @@ def mute_list(mute_file: Path, scan_ref: str | None, db: Path | None) -> int:
 @click.option("--port", type=int, default=8765, show_default=True)
 @click.option("--token", envvar="WASP_SERVE_TOKEN",
               help="Access token required on every request (also $WASP_SERVE_TOKEN); mandatory off loopback.")
-def serve(db: Path | None, source: str | None, host: str, port: int, token: str | None) -> int:
+def serve(db: Path | None, host: str, port: int, token: str | None, source: str | None = None) -> int:
     """Serve the read-only web dashboard over the store (http://127.0.0.1:8765 by default)."""
     import uvicorn
 
