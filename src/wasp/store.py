@@ -277,7 +277,7 @@ class Store:
         return [s for (s,) in self._query(f"SELECT scan_id FROM scans {where} ORDER BY started DESC, saved DESC",
                                           params)]
 
-    def default_source(self, source: str | None = None) -> str:
+    def default_source(self, source: str | None = None, newest: dict[str, str] | None = None) -> str:
         """The source that `latest` means: the one asked for, else live when a complete live scan exists,
         else the source of the newest complete scan.
 
@@ -288,12 +288,8 @@ class Store:
             if source not in SOURCES:
                 raise InputError(f"unknown scan source {source!r}: one of {', '.join(SOURCES)}")
             return source
-        if self.complete("live"):
-            return "live"
-        newest = self.complete()
-        if newest:
-            return str(self._query("SELECT source FROM scans WHERE scan_id = ?", [newest[0]])[0][0])
-        return "live"
+        newest = self.defaults() if newest is None else newest  # newest source first
+        return "live" if "live" in newest else next(iter(newest), "live")
 
     def defaults(self) -> dict[str, str]:
         """The newest complete scan of each source (what `latest` means with ``--source``)."""
@@ -310,17 +306,20 @@ class Store:
         crashed scan, or a template check run after a live scan, never becomes the default. A full id or a
         prefix names any stored scan, complete or not (of ``source`` when one is given).
         """
-        if not self._query("SELECT 1 FROM scans LIMIT 1"):
-            raise InputError(f"the store {self.path} holds no scans yet")
         ref = (ref or "latest").strip()
         if ref == "previous":
             ref = "latest~1"
         if ref in ("latest", "last") or (ref.startswith("latest~") and ref[7:].isdigit()):
-            chosen = self.default_source(source)
+            n = 0 if ref in ("latest", "last") else int(ref[7:])
+            newest = self.defaults()  # one query answers `latest`, the common case
+            chosen = self.default_source(source, newest)
+            if n == 0 and chosen in newest:
+                return newest[chosen]
             ids = self.complete(chosen)
             if not ids:
+                if not self._query("SELECT 1 FROM scans LIMIT 1"):
+                    raise InputError(f"the store {self.path} holds no scans yet")
                 raise InputError(f"the store {self.path} holds no complete {chosen} scan (see `wasp history`)")
-            n = 0 if ref in ("latest", "last") else int(ref[7:])
             if n >= len(ids):
                 raise InputError(f"only {len(ids)} scan(s) of source {chosen} are complete: {ref} does not exist")
             return ids[n]
