@@ -472,7 +472,7 @@ def export(events: Path | None, parquet_dir: Path) -> int:
               type=click.Path(dir_okay=False, path_type=Path),
               help="Deliver from this wasp store (default: your data directory's) when --findings is not given.")
 @click.option("--scan", "scan_refs", multiple=True,
-              help="Scan id(s) in the store (default: the latest scan of each source).")
+              help="Scan id(s) in the store (default: the newest complete scan of each source).")
 @click.option("--webhook", multiple=True, help="Generic JSON webhook URL (repeatable).")
 @click.option("--slack", multiple=True, help="Slack-compatible incoming webhook URL (repeatable).")
 @click.option("--sns-topic", multiple=True, help="SNS topic ARN (repeatable).")
@@ -524,10 +524,7 @@ def deliver(report_file: Path | None, store_path: Path | None, scan_refs: tuple[
         store = Store(store_file)
         refs = list(scan_refs)
         if not refs:
-            latest: dict[str, str] = {}
-            for info in store.scans():
-                latest.setdefault(info.source, info.scan_id)
-            refs = list(latest.values())
+            refs = list(store.defaults().values())  # the newest complete scan of each source
         if not refs:
             raise InputError(f"no scans in {store_file}: run `wasp scan` or `wasp trail detect` first")
         findings = [f for ref in refs for f in store.load(ref).findings]
