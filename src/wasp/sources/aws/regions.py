@@ -66,11 +66,14 @@ def check_region(name: str, option: str = "--region", emulated: bool = False) ->
 
 
 def check_endpoint_url(url: str) -> None:
-    """An endpoint must be an http(s) URL with a host (and a port that is a number), as botocore needs."""
+    """An endpoint must be an http(s) URL with a valid host and port: botocore's own test, then the port."""
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
     try:
         parts = urlsplit(url)
-        port_ok = parts.port is None or 0 < parts.port < 65536
-    except ValueError:
-        parts, port_ok = None, False
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname or not port_ok:
+        valid = (parts.port is None or 0 < parts.port < 65536) and parts.scheme.lower() in ("http", "https") and \
+            bool(is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url))
+    except ValueError:  # urlsplit refuses a bracket left open or a port that is not a number
+        valid = False
+    if not valid:
         raise RegionError(f"--endpoint-url {url!r}: not an http(s) URL with a host, such as http://127.0.0.1:5000")
