@@ -126,6 +126,11 @@ class Recorder:
         click.echo(f"saved scan {w.scan_id} to {self.db}", err=True)
 
 
+def fit(text: str, width: int) -> str:
+    """The text in ``width`` columns; a longer one ends in an ellipsis, so a cut path does not pass for whole."""
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def _score(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f}%"
 
@@ -150,7 +155,7 @@ def history(db: Path | None, source: str | None, account: str | None, limit: int
         where = s.account or ",".join(s.targets) or "-"
         c = s.counts
         lines.append(f"{s.scan_id:24} {s.started[:19].replace('T', ' '):20} {safe(s.source):14} "
-                     f"{safe(where)[:24]:24} {s.state:10} {s.resources:>5} {c.get('PASS', 0):>6} "
+                     f"{fit(safe(where), 24):24} {s.state:10} {s.resources:>5} {c.get('PASS', 0):>6} "
                      f"{c.get('FAIL', 0):>6} {c.get('UNKNOWN', 0):>5} {c.get('MUTED', 0):>5} {_score(s.score):>5}")
         if s.state == "incomplete":
             lines.append(f"{'':24} ^ {safe(s.state_reason)}")
