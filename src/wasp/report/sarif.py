@@ -43,7 +43,7 @@ def render(result: Any, **_: Any) -> str:
     order = {rid: i for i, rid in enumerate(rules)}
     root = source_root([f.resource.location.path for f in reported
                         if f.resource.location and f.resource.location.path], getattr(result, "targets", []))
-    log = {
+    log: dict[str, Any] = {
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
