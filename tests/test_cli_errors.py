@@ -121,13 +121,29 @@ def garbage_endpoint() -> Iterator[str]:
     server.server_close()
 
 
-def test_scan_that_crashes_midway_is_one_line_and_recorded_incomplete(garbage_endpoint, tmp_path, capsys):
-    """A scan whose endpoint answers garbage ends in one line, exit 2, and its scan row says incomplete."""
+def test_scan_of_an_endpoint_that_is_not_aws_is_one_line_and_stores_nothing(garbage_endpoint, tmp_path, capsys):
+    """An --endpoint-url answering web pages instead of AWS is named in one line, exit 2; no scan is stored."""
     db = tmp_path / "w.duckdb"
-    code, out, err = wasp(capsys, "scan", "--endpoint-url", garbage_endpoint, "--regions", "us-east-1",
-                          "--services", "iam", "--db", str(db))
+    one_error(*wasp(capsys, "scan", "--endpoint-url", garbage_endpoint, "--regions", "us-east-1", "--services",
+                    "iam", "--db", str(db)), garbage_endpoint, "does not answer as AWS")
+    assert Store(db).scans() == []
+
+
+def test_scan_that_crashes_midway_is_one_line_and_recorded_incomplete(moto, tmp_path, capsys, monkeypatch):
+    """A failure inside a scan after collection (a bug, simulated here) is one line saying so, exit 2, and the scan
+    row is kept and shown incomplete."""
+    from wasp import scan as scan_module
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("simulated bug in the checks")
+
+    monkeypatch.setattr(scan_module, "evaluate", broken)
+    db = tmp_path / "w.duckdb"
+    code, out, err = wasp(capsys, "scan", "--endpoint-url", moto.url, "--regions", "us-east-1", "--services", "iam",
+                          "--db", str(db))
     assert code == 2 and "Traceback" not in out + err
-    assert [x for x in err.splitlines() if x.startswith("wasp: error:")] == [err.strip().splitlines()[-1]]
+    [line] = [x for x in err.splitlines() if x.startswith("wasp: error:")]
+    assert UNEXPECTED in line and "simulated bug" in line and "--debug" in line
     [scan] = Store(db).scans()
     assert scan.state == "incomplete"
 

@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 import botocore.config
 import botocore.exceptions
+import botocore.parsers
 import botocore.utils
 
 from wasp.errors import InputError
@@ -127,6 +128,10 @@ class AwsTarget:
             raise AwsInputError(f"credentials rejected: {exc.response['Error'].get('Message', exc)}") from None
         except botocore.exceptions.EndpointConnectionError as exc:
             raise AwsInputError(f"cannot reach AWS: {exc}") from None
+        except (botocore.parsers.ResponseParserError, KeyError) as exc:  # a web page, not an AWS answer
+            where = self.endpoint_url or "the AWS endpoint"
+            raise AwsInputError(f"{where} does not answer as AWS STS does (GetCallerIdentity: "
+                                f"{type(exc).__name__}): is it the right --endpoint-url?") from None
 
 
 def parse_timestamp(value: Any) -> Any:
