@@ -232,6 +232,9 @@ def shown(value: Any, limit: int = 400) -> str:
     """A journaled value for the terminal: one line, credentials masked, secrets redacted, long ones cut."""
     from wasp.secrets import SECRET_NAME, redact, redact_text
 
+    if value is None:
+        return "none (nothing was set)"
+
     def mask(item: Any) -> Any:
         if isinstance(item, dict):
             return {k: redact(str(v)) if SECRET_NAME.search(str(k)) and isinstance(v, str | int) and v != ""
