@@ -29,6 +29,7 @@ from typing import Any
 
 import duckdb
 
+from wasp.dbfile import require_database
 from wasp.errors import InputError
 from wasp.model import (
     Area,
@@ -159,6 +160,7 @@ class Store:
             return
         if read_only and not self.path.exists():
             raise InputError(f"no wasp store at {self.path}: run `wasp scan` first or pass --db")
+        require_database(self.path)
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + self.lock_timeout

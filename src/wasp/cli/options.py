@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from wasp.duration import SYNTAX, parse_when
+from wasp.errors import InputError
 from wasp.model import Severity
 
 F = Callable[..., Any]
@@ -185,6 +186,9 @@ def emit(text: str, out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot write: {exc.strerror or exc}") from None
     click.echo(f"wrote {out}", err=True)

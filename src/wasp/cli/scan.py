@@ -169,8 +169,11 @@ def demo(regions: str, output: str, out: Path | None, fail_on: str | None, db: P
          mute_file: Path | None, keep: bool) -> int:
     """Start an embedded emulated AWS account (moto on 127.0.0.1), seed it, scan it."""
     from wasp.demo import seeded_demo
+    from wasp.sources.aws.regions import check_region
 
     chosen = split_csv(regions) or ["us-east-1"]
+    for name in chosen:  # before the emulator starts: it would answer a mistyped region with a 500 page
+        check_region(name, "--regions", emulated=True)
     with Recorder(db, not no_store, mute_file) as recorder, seeded_demo(chosen) as target:
         result = run_scan(target, split_csv(regions), None, None)
         recorder.save(result)

@@ -5,6 +5,7 @@ Also the helpers the scan commands use to record every scan (``store_options``, 
 
 from __future__ import annotations
 
+import errno
 import json
 import threading
 from collections.abc import Callable
@@ -136,6 +137,11 @@ class Recorder:
         click.echo(f"saved scan {w.scan_id} to {self.db}", err=True)
 
 
+def fit(text: str, width: int) -> str:
+    """The text in ``width`` columns; a longer one ends in an ellipsis, so a cut path does not pass for whole."""
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def _score(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f}%"
 
@@ -165,7 +171,7 @@ def history(db: Path | None, source: str | None, account: str | None, limit: int
         where = s.account or ",".join(s.targets) or "-"
         c = s.counts
         lines.append(f"{s.scan_id:24} {s.started[:19].replace('T', ' '):20} {safe(s.source):14} "
-                     f"{safe(where)[:24]:24} {s.state:10} {s.resources:>5} {c.get('PASS', 0):>6} "
+                     f"{fit(safe(where), 24):24} {s.state:10} {s.resources:>5} {c.get('PASS', 0):>6} "
                      f"{c.get('FAIL', 0):>6} {c.get('UNKNOWN', 0):>5} {c.get('MUTED', 0):>5} {_score(s.score):>5}")
         if defaults.get(s.source) == s.scan_id:
             lines[-1] += "  *"
@@ -479,12 +485,37 @@ def serve(db: Path | None, host: str, port: int, token: str | None, source: str 
         raise InputError(f"refusing to bind {host}: off loopback the dashboard needs --token (or $WASP_SERVE_TOKEN)")
     if token is not None and len(token) < 16:
         raise InputError("--token must be at least 16 characters")
+    listener = _bind(host, port)  # before any output: a busy port is one error line, not a banner then a crash
     app = create_app(db_path(db), token=token, source=source)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"wasp dashboard on http://{shown}:{port}/" + ("?token=..." if token else "") + "  (Ctrl-C stops)",
                err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning")).run(sockets=[listener])
     return 0
+
+
+def _bind(host: str, port: int) -> Any:
+    """The listening socket the dashboard will serve on, bound now, so uvicorn cannot fail to bind later.
+
+    Options as uvicorn sets them on its own sockets (SO_REUSEADDR: a restart does not wait for TIME_WAIT).
+    """
+    import socket
+
+    if not 0 < port < 65536:
+        raise InputError(f"--port {port}: not a TCP port (1-65535)")
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise InputError(f"--host {host!r}: cannot resolve ({exc})") from None
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        why = "already in use (another `wasp serve`?)" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+        raise InputError(f"cannot listen on {host}:{port}: {why}; choose another with --port") from None
+    return sock
 
 
 commands = [history, diff, show, report, mute, serve]
