@@ -205,7 +205,7 @@ def test_history_marks_a_cut_target_with_an_ellipsis(tmp_path, capsys):
     Store(db).save(scan_iac([folder]))
     code, out, _ = wasp(capsys, "history", "--db", str(db))
     assert code == 0
-    [row] = [line for line in out.splitlines()[1:] if line.strip()]
+    [row] = [line for line in out.splitlines()[1:] if line.strip() and not line.startswith("* ")]  # not the footer
     assert "…" in row and str(folder)[:23] + "…" in row
 
 
