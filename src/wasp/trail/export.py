@@ -24,6 +24,7 @@ _WHY = {
     "sequence": "a burst followed by another event needs a Sigma correlation sequence",
     "rare": "rarity (share of a group's events) has no Sigma equivalent",
     "new_value": "a new-value rule needs the baseline wasp keeps in its event store",
+    "volume": "a traffic volume against a host's baseline needs aggregation over the store",
 }
 _ORDER = ("title", "id", "status", "description", "references", "author", "date", "modified", "tags",
           "logsource", "detection", "fields", "falsepositives", "level")
