@@ -314,9 +314,10 @@ def run_rules(engine: Engine, ruleset: RuleSet, table: str = EVENTS_TABLE,
     found = {source: engine.events([ref for r, row in matched if (r.flow and source == FLOW_TABLE) or
                                     (not r.flow and source == table) for ref in row[-1] or []], source)
              for source in {FLOW_TABLE if r.flow else table for r, _ in matched}}
-    findings = [finding_of(rule, (*row[:-1], [found[FLOW_TABLE if rule.flow else table][ref]
-                                              for ref in row[-1] or [] if ref in found[FLOW_TABLE if rule.flow else table]]))
-                for rule, row in matched]
+    findings = []
+    for rule, row in matched:
+        events = found[FLOW_TABLE if rule.flow else table]
+        findings.append(finding_of(rule, (*row[:-1], [events[ref] for ref in row[-1] or [] if ref in events])))
     findings.sort(key=lambda f: (-f.severity.rank, f.check_id, f.resource.key))
     return DetectRun(findings, problems, ran, timings)
 

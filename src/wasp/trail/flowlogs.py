@@ -86,9 +86,9 @@ def header_fields(path: Path) -> list[str] | None:
     """The fields an S3-delivered text file names on its first line, or None when it has no such header."""
     line = _head(path, 8192).split(b"\n", 1)[0].decode("utf-8", "replace").strip()
     tokens = line.split()
-    if "srcaddr" in tokens or ("version" in tokens and "account-id" in tokens) or "interface-id" in tokens:
-        if all(t in FLOW_FIELDS or t in OTHER_FIELDS for t in tokens):
-            return tokens
+    names = "srcaddr" in tokens or ("version" in tokens and "account-id" in tokens) or "interface-id" in tokens
+    if names and all(t in FLOW_FIELDS or t in OTHER_FIELDS for t in tokens):
+        return tokens
     return None
 
 
@@ -123,9 +123,11 @@ def kind_of(path: Path, label: str = "", forced: bool = False) -> str | None:
         looks = b'"message"' in text and (b'"logStreamName"' in text or b'"ingestionTime"' in text
                                           or b'"timestamp"' in text) and b'"eventVersion"' not in text
         return "cloudwatch" if forced or looks else None
+    if _TIMESTAMP_PREFIX.match(text.decode("utf-8", "replace")) and (forced or layout):
+        return "cloudwatch"  # an export task's "<time> <message>" lines
     if forced or layout or header_fields(path) is not None:
         return "text"
-    return "cloudwatch" if _TIMESTAMP_PREFIX.match(text.decode("utf-8", "replace")) and layout else None
+    return None
 
 
 def _quote(text: str) -> str:
@@ -165,7 +167,8 @@ def _labels(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, str]]) -> Non
                 [[p[0] for p in pairs], [p[1] for p in pairs]])
 
 
-def _read_text(con: duckdb.DuckDBPyConnection, locals_: list[str], fields: list[str], skip: int) -> list[tuple[str, int, str]]:
+def _read_text(con: duckdb.DuckDBPyConnection, locals_: list[str], fields: list[str],
+               skip: int) -> list[tuple[str, int, str]]:
     """Insert the records of text files sharing one format; returns the rejected lines (local path, line, why)."""
     columns, select = _columns_sql(fields)
     paths = ", ".join(_quote(p) for p in locals_)
@@ -210,7 +213,8 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, locals_: list[str]) -> None:
 def _cloudwatch_messages(path: Path, out: Path) -> list[int]:
     """Write the flow records of a CloudWatch Logs export to ``out``, one a line; returns their line numbers
     in the export (for a filter-log-events document, the position in ``events``, from 1)."""
-    opener: Any = gzip.open if _head(path, 2).startswith(GZIP_MAGIC) else open
+    with path.open("rb") as fh:
+        opener: Any = gzip.open if fh.read(2) == GZIP_MAGIC else open
     with opener(path, "rt", encoding="utf-8-sig") as fh:
         text = fh.read()
     messages: list[tuple[int, str]] = []
@@ -371,6 +375,7 @@ def ingest_flows(con: duckdb.DuckDBPyConnection, files: list[tuple[SourceFile, s
     report = FlowReport()
     fmt = parse_format(flow_format or DEFAULT_FORMAT)
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would land in the command's output
     known = dict(con.execute("SELECT path, mtime FROM trail_files WHERE status = 'ok'").fetchall())
     todo = []
     for f, kind in files:
@@ -382,8 +387,8 @@ def ingest_flows(con: duckdb.DuckDBPyConnection, files: list[tuple[SourceFile, s
         items = [_prepare(f, kind, fmt, Path(tmp)) for f, kind in todo]
         groups: dict[tuple[str, tuple[str, ...], int], list[_Item]] = {}
         for item in items:
-            groups.setdefault((item.kind == "parquet" and "parquet" or "text", tuple(item.fields), item.skip),
-                              []).append(item)
+            container = "parquet" if item.kind == "parquet" else "text"
+            groups.setdefault((container, tuple(item.fields), item.skip), []).append(item)
         done = 0
         for group in groups.values():
             batch: list[_Item] = []

@@ -76,7 +76,8 @@ def parse_volume(spec: Any) -> dict[str, Any]:
             raise ValueError(f"wasp.volume: {name} is not a flow-log field")
     if FLOW_COLUMNS[_ALIASES.get(total, total)] not in ("BIGINT", "INTEGER"):
         raise ValueError(f"wasp.volume.sum: {total} is not a number field (bytes, packets)")
-    out = {"by": list(by), "sum": _ALIASES.get(total, total), "bucket": seconds(spec.get("bucket", "1h")),
+    out: dict[str, Any] = {
+           "by": list(by), "sum": _ALIASES.get(total, total), "bucket": seconds(spec.get("bucket", "1h")),
            "baseline": seconds(spec.get("baseline", "7d")), "min_buckets": int(spec.get("min_buckets", 24)),
            "ratio": float(spec.get("ratio", 10)), "zscore": float(spec.get("zscore", 3)),
            "min_total": int(spec.get("min_total", 0))}
@@ -183,7 +184,8 @@ def expand_flow_case(case: dict[str, Any]) -> list[dict[str, Any]]:
             "srcaddr": "10.0.1.5", "dstaddr": "10.0.2.7", "srcport": 49152, "dstport": 443, "protocol": 6,
             "packets": 10, "bytes": 840, "start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "end": (start + timedelta(seconds=60)).strftime("%Y-%m-%dT%H:%M:%SZ"), "action": "ACCEPT",
-            "log_status": "OK", "vpc_id": "vpc-0a1b2c3d", "subnet_id": "subnet-0a1b2c3d", "instance_id": "i-0a1b2c3d4e5f60001",
+            "log_status": "OK", "vpc_id": "vpc-0a1b2c3d", "subnet_id": "subnet-0a1b2c3d",
+            "instance_id": "i-0a1b2c3d4e5f60001",
             "tcp_flags": 2, "type": "IPv4", "region": "us-east-1", "az_id": "use1-az1", "flow_direction": "ingress",
             "traffic_path": None, **record}
         out.append(full)

@@ -77,7 +77,8 @@ def sniff(path: Path) -> bool:
         return False
 
 
-def local_files(source: str, report: IngestReport, exclude: Callable[[Path], bool] | None = None) -> Iterator[SourceFile]:
+def local_files(source: str, report: IngestReport,
+                exclude: Callable[[Path], bool] | None = None) -> Iterator[SourceFile]:
     path = Path(source).expanduser()
     if not path.exists():
         raise InputError(f"{source}: no such file or folder")
@@ -279,7 +280,7 @@ def ingest(con: duckdb.DuckDBPyConnection, sources: list[str], session: Any = No
                     import boto3
 
                     session = boto3.Session()
-                keep = None if exclude is None else (lambda label: not exclude(Path(label)))  # noqa: E731
+                keep = None if exclude is None else (lambda label: not exclude(Path(label)))
                 files.extend(s3_files(source, session, endpoint_url, Path(tmp), known, keep))
             else:
                 files.extend(local_files(source, report, exclude))

@@ -75,7 +75,8 @@ FLOW_FIELDS: dict[str, tuple[str, str]] = {
     "region": ("region", "VARCHAR"), "az-id": ("az_id", "VARCHAR"), "sublocation-type": ("sublocation_type", "VARCHAR"),
     "sublocation-id": ("sublocation_id", "VARCHAR"),
     # v5
-    "pkt-src-aws-service": ("pkt_src_aws_service", "VARCHAR"), "pkt-dst-aws-service": ("pkt_dst_aws_service", "VARCHAR"),
+    "pkt-src-aws-service": ("pkt_src_aws_service", "VARCHAR"),
+    "pkt-dst-aws-service": ("pkt_dst_aws_service", "VARCHAR"),
     "flow-direction": ("flow_direction", "VARCHAR"), "traffic-path": ("traffic_path", "INTEGER"),
 }
 FLOW_COLUMNS: dict[str, str] = {column: sqltype for column, sqltype in FLOW_FIELDS.values()}
