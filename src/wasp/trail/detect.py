@@ -287,10 +287,12 @@ def run_rules(engine: Engine, ruleset: RuleSet, table: str = EVENTS_TABLE,
     timings: dict[str, float] = {}
     matched: list[tuple[Rule, tuple[Any, ...]]] = []
     ran = 0
-    # a store that never read flow logs (or was written before they were) has nothing for flow rules to see
-    flows = not isinstance(engine, DuckDBEngine) or engine.has_table(FLOW_TABLE)
+    flows: bool | None = None
     for i, rule in enumerate(ruleset.rules, start=1):
         started = time.perf_counter()
+        if rule.flow and flows is None:
+            # a store written before flow logs were read has nothing for flow rules to see
+            flows = not isinstance(engine, DuckDBEngine) or engine.has_table(FLOW_TABLE)
         if rule.flow and not flows:
             continue
         try:

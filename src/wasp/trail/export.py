@@ -62,6 +62,9 @@ def export_sigma(rules: list[Rule], folder: Path) -> ExportResult:
         if rule.kind != "match":
             skipped.append((rule.id, _WHY[rule.kind]))
             continue
+        if rule.allow:
+            skipped.append((rule.id, "its allow-list (wasp.allow, --allowed-ports) is applied by wasp, not by Sigma"))
+            continue
         if rule.path not in texts:
             skipped.append((rule.id, "not a built-in rule (it is Sigma already, in its own file)"))
             continue
