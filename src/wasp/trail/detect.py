@@ -235,7 +235,8 @@ def _events(values: Any) -> list[Any]:
 def finding_of(rule: Rule, row: tuple[Any, ...]) -> Finding:
     resource_value, account, hits, first, last, evidence = row
     resource = resource_for(str(resource_value), str(account or ""), rule)
-    when = f"{first:%Y-%m-%d %H:%M:%S}" if isinstance(first, datetime) else str(first)
+    when = f"{first:%Y-%m-%d %H:%M:%S}" if isinstance(first, datetime) else \
+        "an unknown time" if first is None else str(first)  # a flow record of a format without start
     if rule.kind == "volume":
         v = rule.volume or {}
         reason = (f"{int(hits):,} {v.get('sum', 'bytes')} in one {newvalue.duration(int(v.get('bucket', 0)))} "
