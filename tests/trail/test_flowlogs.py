@@ -233,3 +233,29 @@ def test_cli_kind_flow_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert code == 2 and err == f"wasp: error: {plain}:2: Expected Number of Columns: 5 Found: 3\n"
     flow = json.loads(out)["flow"]
     assert (flow["records_added"], flow["bad_lines"], flow["records_in_store"]) == (1, 1, 1)
+
+
+def test_s3_prefix_with_cloudtrail_and_flow_logs(aws: Any, tmp_path: Path) -> None:
+    """One S3 prefix holding both: the flow logs (by the vpcflowlogs layout) go to flow_events, the CloudTrail
+    files to trail_events, each object read by one reader only; a second run reads nothing again."""
+    from wasp.trail.flowlogs import is_flow
+    from wasp.trail.ingest import ingest
+
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="logs")
+    write(tmp_path / "fl.log.gz", [V2_HEADER, *V2_LINES])
+    s3.upload_file(str(tmp_path / "fl.log.gz"), "logs", f"{LAYOUT}/{ACCOUNT}_vpcflowlogs_us-east-1_fl-1_x.log.gz")
+    write_delivery_file(tmp_path / "ct.json.gz", expand_case({"eventSource": "s3.amazonaws.com",
+                                                              "eventName": "ListBuckets"}))
+    s3.upload_file(str(tmp_path / "ct.json.gz"), "logs",
+                   f"AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/2024/03/01/{ACCOUNT}_CloudTrail_us-east-1_x.json.gz")
+    con = connect(tmp_path / "e.duckdb")
+    for expected in ((1, 3, 1), (0, 0, 0)):
+        work = tmp_path / f"w{expected[0]}"
+        work.mkdir()
+        known = dict(con.execute("SELECT path, mtime FROM trail_files").fetchall())
+        flows = ingest_flows(con, list(flow_sources(["s3://logs/AWSLogs/"], False, aws, None, known, work)))
+        trail = ingest(con, ["s3://logs/AWSLogs/"], session=aws, exclude=is_flow)
+        assert (flows.files_read, flows.records_added, trail.events_added) == expected
+        assert flows.errors == [] and trail.errors == []
+    assert con.execute("SELECT count(*) FROM flow_events").fetchone() == (3,)

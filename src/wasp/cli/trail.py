@@ -129,7 +129,7 @@ def ingest(sources: tuple[str, ...], events: Path | None, batch_mb: int, kind: s
     """
     import tempfile
 
-    from wasp.trail.flowlogs import flow_sources, ingest_flows, kind_of, parse_format
+    from wasp.trail.flowlogs import flow_sources, ingest_flows, is_flow, parse_format
     from wasp.trail.ingest import IngestReport
     from wasp.trail.ingest import ingest as run_ingest
     from wasp.trail.store import connect, event_count, flow_count
@@ -141,12 +141,6 @@ def ingest(sources: tuple[str, ...], events: Path | None, batch_mb: int, kind: s
         session, endpoint = _session(profile, region, endpoint_url, role_arn, external_id), None
     path = _events_db(events)
     con = connect(path)
-
-    def is_flow(p: Path) -> bool:
-        posix = p.as_posix()
-        if "/vpcflowlogs/" in posix:
-            return True
-        return "/CloudTrail/" not in posix and p.is_file() and kind_of(p) is not None
 
     trail_sources = [s for s in sources if kind != "flow" and (s.startswith("s3://") or not is_flow(Path(s)))]
     report, flows = IngestReport(), None

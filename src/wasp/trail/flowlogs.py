@@ -103,13 +103,16 @@ def kind_of(path: Path, label: str = "", forced: bool = False) -> str | None:
 
     Forced (``--kind flow``), every file is a flow log and only its container is decided here.
     """
+    where = (label or str(path)).replace("\\", "/")
+    if not forced and ("/CloudTrail/" in where or "/CloudTrail-Digest/" in where):
+        return None  # CloudTrail's own S3 layout: not opened
+    layout = "/vpcflowlogs/" in where
     try:
         with path.open("rb") as fh:
             magic = fh.read(4)
         head = _head(path)
     except OSError:
         return "text" if forced else None
-    layout = "/vpcflowlogs/" in (label or str(path)).replace("\\", "/")
     if magic == PARQUET_MAGIC:
         if forced or layout:
             return "parquet"
@@ -128,6 +131,14 @@ def kind_of(path: Path, label: str = "", forced: bool = False) -> str | None:
     if forced or layout or header_fields(path) is not None:
         return "text"
     return None
+
+
+def is_flow(path: Path) -> bool:
+    """Whether a file (or an S3 object, by its URL) is a flow log, for the CloudTrail reader to leave out."""
+    posix = path.as_posix()
+    if "/vpcflowlogs/" in posix:
+        return True
+    return "/CloudTrail/" not in posix and path.is_file() and kind_of(path) is not None
 
 
 def _quote(text: str) -> str:
