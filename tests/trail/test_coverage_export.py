@@ -126,6 +126,7 @@ def test_rules_json_lists_metadata(capsys: pytest.CaptureFixture[str]) -> None:
     assert root["attack"] == ["T1078.004"] and root["level"] == "high" and root["falsepositives"]
     assert root["playbook"] == "none" and "Root cannot be contained" in root["playbook_reason"]
     assert rules["trail_nv_bedrock_first_invoke"]["kind"] == "new_value"
+    assert rules["flow_bytes_out_spike"]["kind"] == "volume" and rules["flow_port_scan"]["logsource"] == "vpcflowlogs"
     assert all(r["playbook"] and r["falsepositives"] and r["attack"] for r in rules.values())
 
 

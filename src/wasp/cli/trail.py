@@ -309,7 +309,8 @@ def rules_cmd(rules: tuple[Path, ...], output: str, export_format: str | None, o
     if out is not None and out.is_dir():
         raise InputError(f"--out {out}: a folder; the list is written to a file (folders are for --export)")
     items: list[dict[str, Any]] = [
-        {"id": r.id, "title": r.title, "kind": r.kind, "level": level_of[r.severity], "severity": r.severity.value,
+        {"id": r.id, "title": r.title, "kind": r.kind, "logsource": r.logsource, "level": level_of[r.severity],
+         "severity": r.severity.value,
          "attack": r.attack, "best_practices": r.best_practices, "cis": r.cis,
          "falsepositives": r.falsepositives, "playbook": r.playbook,
          **({"playbook_reason": r.playbook_reason} if r.playbook_reason else {}),
