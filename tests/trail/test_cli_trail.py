@@ -97,7 +97,9 @@ def test_input_errors_are_one_line(tmp_path: Path, logs: Path, capsys: pytest.Ca
     assert code == 2 and "no event store" in err
     (logs / "bad.json.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
     code, out, err = run(["trail", "ingest", str(logs), "--events", db], capsys)
-    assert code == 2 and "bad.json.gz" in out and "4 new event(s)" in out and "Traceback" not in err
+    assert code == 2 and "4 new event(s)" in out and "1 file(s) could not be read" in out and "Traceback" not in err
+    assert [line for line in err.splitlines() if "bad.json.gz" in line] == [  # said once, on stderr only
+        next(line for line in err.splitlines() if line.startswith("wasp: error:"))] and "bad.json.gz" not in out
     code, _, err = run(["trail", "query", "SELECT nope FROM trail_events", "--events", db], capsys)
     assert code == 2 and err.startswith("wasp: error: query failed") and len(err.strip().splitlines()) == 1
     code, _, err = run(["trail", "ingest", str(tmp_path / "missing"), "--events", db], capsys)

@@ -137,3 +137,35 @@ def test_unknown_pages_are_404(server, path):
     """Unknown areas, questions and resources answer 404 with a message, not a traceback."""
     r = httpx.get(server + path)
     assert r.status_code == 404 and "Traceback" not in r.text
+
+
+def test_overview_defaults_to_the_newest_complete_live_scan(tmp_path):
+    """A later template run and a later crashed live scan do not replace the live scan on the overview page."""
+    from datetime import UTC, datetime
+
+    from report.report_samples import iac_finding, synthetic_result
+    from wasp.model import Inventory
+    from wasp.scan import ScanResult
+
+    db = tmp_path / "w.duckdb"
+    store = Store(db)
+    live = store.save(synthetic_result(40, started=datetime(2026, 1, 1, tzinfo=UTC)))
+    f = iac_finding()
+    iac = store.save(ScanResult(findings=[f], inventory=Inventory([f.resource]), source="iac", targets=["app.yaml"],
+                                started=datetime(2026, 1, 2, tzinfo=UTC)))
+    crashed = store.begin("live", account="123456789012", started=datetime(2026, 1, 3, tzinfo=UTC))
+    crashed.abort("interrupted: KeyboardInterrupt")
+    proc, url = start_server(db)
+    try:
+        page = httpx.get(url + "/").text
+        assert f"<code>{live}</code>" in page and "live assessment of 123456789012" in page
+        assert crashed.scan_id not in page and iac not in page
+        assert f"<code>{iac}</code>" in httpx.get(url + "/", params={"scan": iac}).text
+    finally:
+        stop_server(proc)
+    proc, url = start_server(db, "--source", "iac")
+    try:
+        page = httpx.get(url + "/").text
+        assert f"<code>{iac}</code>" in page and "iac assessment of app.yaml" in page
+    finally:
+        stop_server(proc)

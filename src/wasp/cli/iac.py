@@ -8,6 +8,7 @@ import click
 
 from wasp.cli.options import fail_on_option, output_options, split_csv
 from wasp.cli.store import Recorder, store_options
+from wasp.cli.summary import summary_options
 
 IAC_FORMATS = ("terminal", "json", "sarif", "junit", "markdown", "csv", "html")
 
@@ -25,6 +26,7 @@ IAC_FORMATS = ("terminal", "json", "sarif", "junit", "markdown", "csv", "html")
               help="Terraform .tfvars file (repeatable; terraform.tfvars and *.auto.tfvars are read anyway).")
 @click.option("--checks", "check_ids", help="Comma-separated check ids (prefix* allowed).")
 @store_options
+@summary_options
 def iac(paths: tuple[Path, ...], output: str, out: Path | None, fail_on: str | None, params: tuple[str, ...],
         params_file: Path | None, tf_vars: tuple[str, ...], var_files: tuple[Path, ...], check_ids: str | None,
         db: Path | None, no_store: bool, mute_file: Path | None) -> int:

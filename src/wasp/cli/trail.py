@@ -161,7 +161,7 @@ def ingest(sources: tuple[str, ...], events: Path | None, batch_mb: int, kind: s
     total, flow_total = event_count(con), flow_count(con)
     con.close()
     errors = report.errors + (flows.errors if flows else [])
-    for error in errors:  # the summary below keeps them too; stderr is where scripts look for failures
+    for error in errors:  # said once, on stderr (where scripts look); the summary only counts them
         click.echo(f"wasp: error: {error}", err=True)
     if output == "json":
         emit(json.dumps({**report.to_json(), "store": str(path), "events_in_store": total,
@@ -173,12 +173,15 @@ def ingest(sources: tuple[str, ...], events: Path | None, batch_mb: int, kind: s
             lines.append(f"read {report.files_read} file(s) ({report.files_unchanged} unchanged, skipped): "
                          f"{report.events_added:,} new event(s), {report.duplicates:,} duplicate(s); "
                          f"{total:,} events in {path}")
+        if report.errors:
+            lines.append(f"{len(report.errors)} file(s) could not be read (the errors above)")
         if flows:
             replaced = f", {flows.records_replaced:,} replaced" if flows.records_replaced else ""
             lines.append(f"read {flows.files_read} flow-log file(s) ({flows.files_unchanged} unchanged, skipped): "
                          f"{flows.records_added:,} new record(s){replaced}, {flows.bad_lines:,} bad line(s); "
                          f"{flow_total:,} flow records in {path}")
-        lines += [f"error: {e}" for e in errors]
+            if flows.errors:
+                lines.append(f"{len(flows.errors)} flow-log problem(s) (the errors above)")
         lines += [f"skipped (not JSON): {s}" for s in report.skipped]
         emit("\n".join(lines) + "\n", out)
     return 2 if errors else 0
@@ -520,7 +523,7 @@ def export(events: Path | None, parquet_dir: Path) -> int:
               type=click.Path(dir_okay=False, path_type=Path),
               help="Deliver from this wasp store (default: your data directory's) when --findings is not given.")
 @click.option("--scan", "scan_refs", multiple=True,
-              help="Scan id(s) in the store (default: the latest scan of each source).")
+              help="Scan id(s) in the store (default: the newest complete scan of each source).")
 @click.option("--webhook", multiple=True, help="Generic JSON webhook URL (repeatable).")
 @click.option("--slack", multiple=True, help="Slack-compatible incoming webhook URL (repeatable).")
 @click.option("--sns-topic", multiple=True, help="SNS topic ARN (repeatable).")
@@ -572,10 +575,7 @@ def deliver(report_file: Path | None, store_path: Path | None, scan_refs: tuple[
         store = Store(store_file)
         refs = list(scan_refs)
         if not refs:
-            latest: dict[str, str] = {}
-            for info in store.scans():
-                latest.setdefault(info.source, info.scan_id)
-            refs = list(latest.values())
+            refs = list(store.defaults().values())  # the newest complete scan of each source
         if not refs:
             raise InputError(f"no scans in {store_file}: run `wasp scan` or `wasp trail detect` first")
         findings = [f for ref in refs for f in store.load(ref).findings]

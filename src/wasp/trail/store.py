@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from wasp.dbfile import require_database
 from wasp.errors import InputError
 
 EVENTS_TABLE = "trail_events"
@@ -123,6 +124,7 @@ def connect(path: Path | str | None, read_only: bool = False) -> duckdb.DuckDBPy
     target = Path(path) if path is not None else default_trail_db()
     if read_only and not target.exists():
         raise InputError(f"{target}: no event store here yet (run `wasp trail ingest` first)")
+    require_database(target, "event store")
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(str(target), read_only=read_only)
@@ -131,6 +133,11 @@ def connect(path: Path | str | None, read_only: bool = False) -> duckdb.DuckDBPy
     if not read_only:
         con.execute(SCHEMA)
         upgrade(con)
+    elif not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'",
+                         [EVENTS_TABLE]).fetchall():  # a DuckDB file, but not an event store (the posture store?)
+        con.close()
+        raise InputError(f"{target}: not a wasp event store (no {EVENTS_TABLE} table); "
+                         "load it with `wasp trail ingest` first")
     elif _missing_columns(con):  # a store written by an earlier wasp: add the columns once, then reopen
         con.close()
         try:
