@@ -151,8 +151,8 @@ def db_option(func: F) -> F:
                         help="The wasp store (DuckDB file); default in your data directory.")(func)
 
 
-EVENTS_HELP = "The CloudTrail event store (DuckDB file) `wasp trail ingest` fills; default trail.duckdb beside " \
-              "the wasp store."
+EVENTS_HELP = "The event store (DuckDB file: CloudTrail, VPC Flow Logs) `wasp trail ingest` fills; default " \
+              "trail.duckdb beside the wasp store."
 
 
 def events_option(func: F) -> F:
