@@ -37,7 +37,7 @@ OPERATORS = ("exists", "equals", "in", "regex", "truthy", "empty", "contains", *
              "is")
 LOGICAL = ("all", "any", "not")
 MESSAGES = ("pass", "fail", "unknown")
-LEAF_EXTRAS = ("path", "default", "with", *MESSAGES)
+LEAF_EXTRAS = ("path", "default", "missing", "with", *MESSAGES)
 
 
 class RuleError(ValueError):
@@ -117,6 +117,7 @@ def _leaf(node: Mapping[str, Any]) -> Node:
         raise RuleError("with: gives arguments to an `is:` predicate only", node)
     test = _operator(op, node[op], node)
     default = node.get("default", MISSING)
+    missing = str(node["missing"]) if "missing" in node else None  # absent key: not collected, so UNKNOWN
     templated = "{" in path
 
     def leaf(env: Env) -> Outcome:
@@ -130,6 +131,8 @@ def _leaf(node: Mapping[str, Any]) -> Node:
         base = {"path": shown, "key": key}
         if isinstance(value, Unknown):
             return Outcome(UNKNOWN, {**base, "reason": value.reason}, value.reason)
+        if value is MISSING and missing is not None:
+            return Outcome(UNKNOWN, {**base, "reason": missing}, missing, True)
         if absent(value) and default is not MISSING:
             value = default
         status, extra = test(value, env, shown)

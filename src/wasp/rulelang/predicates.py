@@ -81,8 +81,10 @@ def externally_accessible(value: Any, resource: Resource, ctx: Any, args: Mappin
         return Unknown(exposure.unknown), {}
     if exposure.level in ("public", "cross-account"):
         return True, {"detail": f"{exposure.level}: {exposure.describe()}", "level": exposure.level}
-    return False, {"detail": f"the {spec.label} grants nothing to anyone outside the account (by evaluation)",
-                   "label": spec.label, "no_policy": exposure.no_policy}
+    if exposure.no_policy:
+        return False, {"detail": f"no {spec.label}: only identities allowed by IAM policies in the account",
+                       "no_policy": True}
+    return False, {"detail": f"the {spec.label} grants nothing to anyone outside the account (by evaluation)"}
 
 
 def denies_insecure_transport(value: Any, resource: Resource, ctx: Any, args: Mapping[str, Any]) -> Verdict:
