@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from wasp.checks.context import Context, Settings
-from wasp.model import Inventory, Resource, Unknown
+from wasp.model import Inventory, Resource, Result, Unknown
 from wasp.rulelang.loader import CompiledRule
 from wasp.rulelang.values import as_datetime
 from wasp.rulelang.yamlfile import line_of
@@ -62,7 +62,8 @@ def _resource(rule: CompiledRule, case: Mapping[str, Any]) -> Resource:
 
 def _settings(case: Mapping[str, Any]) -> Settings:
     known = {f.name for f in fields(Settings)}
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in (case.get("settings") or {}).items() if k in known}
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                              for k, v in (case.get("settings") or {}).items() if k in known}
     return Settings(**values)
 
 
@@ -72,9 +73,9 @@ def run_case(rule: CompiledRule, expected: str, index: int, case: Mapping[str, A
     ctx = Context(Inventory(), settings=_settings(case), now=now or datetime.now(UTC), source="live",
                   account=resource.account)
     where = f"{rule.file}:{line_of(case) or rule.line}"
-    result = rule.check.func(resource, ctx)
-    got, reason = ("skip", "no finding") if result is None else (result.status.value.lower(), result.reason)
-    results = [] if result is None else [result] if not isinstance(result, Iterable) else list(result)
+    produced = rule.check.func(resource, ctx)
+    results = [] if produced is None else [produced] if isinstance(produced, Result) else list(produced)
+    got, reason = ("skip", "no finding") if not results else (results[0].status.value.lower(), results[0].reason)
     if len(results) > 1:
         got, reason = "many", f"{len(results)} results"
     problem = ""

@@ -81,7 +81,7 @@ def _cache_file(path: Path) -> Path | None:
     except OSError:
         return None
     key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{__version__}"
-    return cache_dir() / "rules" / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".pickle")
+    return cache_dir().parent / "rules" / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".pickle")
 
 
 def cached(path: Path) -> Any:
