@@ -79,13 +79,15 @@ def compile_rule(raw: Mapping[str, Any], path: Path) -> CompiledRule:
     return CompiledRule(check, raw, path)
 
 
-def load_files(paths: Iterable[Path], builtin: bool = False) -> list[CompiledRule]:
+def load_files(paths: Iterable[Path]) -> list[CompiledRule]:
     """Read, compile and register every rule of the files; an id already taken by another check is an error."""
-    compiled = [compile_rule(raw, path) for path in rule_files(paths) for raw in read(path)["rules"]]
+    files = {path: str(path.resolve()) for path in rule_files(paths)}
+    compiled = [compile_rule(raw, path) for path in files for raw in read(path)["rules"]]
     table = registry()
     seen: dict[str, tuple[str, int]] = {}
+    builtin_dir = str(BUILTIN_DIR)
     for rule in compiled:
-        origin = (str(rule.file.resolve()), rule.line)
+        origin = (files[rule.file], rule.line)
         where = f"{rule.file}:{rule.line}"
         if rule.check.id in seen:
             first = ":".join(map(str, seen[rule.check.id]))
@@ -93,19 +95,19 @@ def load_files(paths: Iterable[Path], builtin: bool = False) -> list[CompiledRul
         seen[rule.check.id] = origin
         previous = ORIGINS.get(rule.check.id)
         if rule.check.id in table and (previous is None or previous[0] != origin[0]):
-            what = "a built-in check" if previous is None or previous[0].startswith(str(BUILTIN_DIR)) else \
+            what = "a built-in check" if previous is None or previous[0].startswith(builtin_dir) else \
                 f"a rule of {previous[0]}"
             raise InputError(f"{where}: rule id {rule.check.id!r} is already {what}")
     for rule in compiled:
         table[rule.check.id] = rule.check
-        ORIGINS[rule.check.id] = (str(rule.file.resolve()), rule.line)
+        ORIGINS[rule.check.id] = (files[rule.file], rule.line)
     return compiled
 
 
 @once
 def load_builtin() -> tuple[str, ...]:
     """Register the packaged rule files once per process (wasp.checks.all_checks calls this)."""
-    return tuple(r.check.id for r in load_files([BUILTIN_DIR], builtin=True))
+    return tuple(r.check.id for r in load_files([BUILTIN_DIR]))
 
 
 # ---------------------------------------------------------------- rule -> Check

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from wasp.model import Resource, Unknown, first_unknown
-from wasp.rulelang.values import absent
+from wasp.rulelang.values import MISSING, absent
 
 Verdict = tuple["bool | Unknown", dict[str, Any]]
 Predicate = Callable[[Any, Resource, Any, Mapping[str, Any]], Verdict]
@@ -73,9 +73,9 @@ def externally_accessible(value: Any, resource: Resource, ctx: Any, args: Mappin
     spec = SPECS.get(resource.type)
     if spec is None:
         return Unknown(f"the IAM engine does not judge {resource.type} policies"), {}
-    judged = replace(resource, properties={**resource.properties, spec.prop: value}) \
-        if not absent(value) else replace(resource, properties={k: v for k, v in resource.properties.items()
-                                                               if k != spec.prop})
+    # an absent key means "not collected" to the engine, an explicit null means "no policy"
+    kept = {k: v for k, v in resource.properties.items() if k != spec.prop}
+    judged = replace(resource, properties=kept if value is MISSING else {**kept, spec.prop: value})
     exposure = exposure_of(judged, owner_account=ctx.account)
     if exposure.level == "unknown":
         return Unknown(exposure.unknown), {}

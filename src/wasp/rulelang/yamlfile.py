@@ -8,19 +8,14 @@ modification time and wasp's version) so a scan does not parse and validate the 
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from wasp import __version__
 from wasp.errors import InputError
-
-try:
-    _Base: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - libyaml missing
-    _Base = yaml.SafeLoader
+from wasp.once import once
 
 
 class LineDict(dict[str, Any]):
@@ -31,29 +26,33 @@ class LineList(list[Any]):
     line = 0
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
-    pass
-
-
-def _mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
+def _mapping(loader: Any, node: Any) -> LineDict:
     out = LineDict(loader.construct_mapping(node, deep=True))
     out.line = node.start_mark.line + 1
     return out
 
 
-def _sequence(loader: Any, node: yaml.SequenceNode) -> LineList:
+def _sequence(loader: Any, node: Any) -> LineList:
     out = LineList(loader.construct_sequence(node, deep=True))
     out.line = node.start_mark.line + 1
     return out
 
 
-def _timestamp_as_text(loader: Any, node: yaml.ScalarNode) -> str:
+def _timestamp_as_text(loader: Any, node: Any) -> str:
     return str(loader.construct_scalar(node))  # dates stay text: rules compare them with `before`/`after`
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+@once
+def _loader() -> Any:
+    """The YAML loader class, built on first parse: a scan served from the cache never imports yaml."""
+    import yaml
+
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = type("RuleLoader", (base,), {})
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+    loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+    return loader
 
 
 def line_of(node: Any) -> int:
@@ -73,15 +72,19 @@ def parse(path: Path) -> Any:
         raise InputError(f"{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
 
 
-def _cache_file(path: Path) -> Path | None:
-    from wasp.sources.aws.model_cache import cache_dir
+def cache_dir() -> Path:
+    """~/.cache/wasp/rules (XDG_CACHE_HOME honoured), beside the botocore model cache."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "wasp" / "rules"
 
+
+def _cache_file(path: Path) -> Path | None:
     try:
         stat = path.stat()
     except OSError:
         return None
     key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{__version__}"
-    return cache_dir().parent / "rules" / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".pickle")
+    return cache_dir() / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".pickle")
 
 
 def cached(path: Path) -> Any:
