@@ -13,7 +13,7 @@ from typing import Any
 from wasp.checks.context import Context
 from wasp.checks.policy_exposure import denies_insecure_transport, public_grants
 from wasp.checks.registry import check
-from wasp.classification import classification, is_critical, is_sensitive
+from wasp.classification import classification, is_sensitive
 from wasp.model import Area, Remediation, Resource, Result, Severity, Unknown, first_unknown, is_unknown
 
 BPA_KEYS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
@@ -30,7 +30,6 @@ CANNED_ACLS: dict[str, list[dict[str, Any]]] = {
 }
 ACL_READ = {"READ", "FULL_CONTROL"}
 ACL_WRITE = {"WRITE", "WRITE_ACP", "FULL_CONTROL"}
-ARCHIVE_CLASSES = {"GLACIER", "DEEP_ARCHIVE", "GLACIER_IR"}
 S3 = "AWS::S3::Bucket"
 VERBS = {"readable": "read", "writable": "write to"}
 
@@ -207,10 +206,6 @@ def _sensitive(resource: Resource, ctx: Context) -> bool:
     return is_sensitive(resource.tags, ctx.settings)
 
 
-def _critical(resource: Resource, ctx: Context) -> bool:
-    return is_critical(resource.tags, ctx.settings)
-
-
 @check(id="s3_bucket_sensitive_kms_encryption", title="Sensitive S3 bucket is encrypted with a KMS key",
        area=Area.DATA, severity=Severity.HIGH, resource=S3, best_practices=["SEC08-BP02", "SEC07-BP02"],
        task="enc_rest",
@@ -238,34 +233,6 @@ def bucket_sensitive_kms(bucket: Resource, ctx: Context) -> Result | None:
         return Result.passed(f"classified {label!r} and encrypted with SSE-KMS")
     return Result.failed(f"classified {label!r} but default encryption is {', '.join(map(str, algos)) or 'none'}",
                          {"SSEAlgorithm": algos})
-
-
-@check(id="s3_critical_bucket_lifecycle_archive", title="Critical S3 bucket transitions data to an archive class",
-       area=Area.DATA, severity=Severity.LOW, resource=S3, best_practices=["SEC07-BP04", "SEC07-BP02"],
-       fsbp=["S3.13"], task="backup",
-       remediation=Remediation(text="Add an enabled lifecycle rule with a transition to GLACIER, GLACIER_IR or "
-                                    "DEEP_ARCHIVE for buckets tagged critical."))
-def critical_bucket_lifecycle(bucket: Resource, ctx: Context) -> Result | None:
-    """Retention per data class is part of the class's handling rules; archive tiers keep it affordable."""
-    unread = _tags_unknown(bucket)
-    if unread is not None:  # whether it is critical is written in tags we could not read
-        return Result.unknown(f"tags unreadable, so criticality unknown: {unread.reason}")
-    if not _critical(bucket, ctx):
-        return None
-    lc = bucket.prop("LifecycleConfiguration")
-    if is_unknown(lc):
-        return Result.unknown(lc)
-    for rule in (lc or {}).get("Rules", []):
-        if rule.get("Status") != "Enabled":
-            continue
-        classes = {t.get("StorageClass") for t in (rule.get("Transitions") or [])}
-        classes |= {t.get("StorageClass") for t in (rule.get("NoncurrentVersionTransitions") or [])}
-        if rule.get("Transition"):
-            classes.add(rule["Transition"].get("StorageClass"))
-        if classes & ARCHIVE_CLASSES:
-            archive = sorted(classes & ARCHIVE_CLASSES)
-            return Result.passed(f"lifecycle rule {rule.get('ID', '?')} moves data to {', '.join(archive)}")
-    return Result.failed("tagged critical but no enabled lifecycle rule transitions to an archive class")
 
 
 # ---- DynamoDB, KMS, SQS, SNS, Secrets Manager -------------------------------------------------------------------

@@ -31,8 +31,6 @@ ELB_POLICY_MIN_TLS = {
     "ELBSample-OpenSSLDefaultCipherPolicy": "1.0", "ELBSample-ELBDefaultCipherPolicy": "1.0",
 }
 _TLS13_NAME = re.compile(r"^ELBSecurityPolicy-TLS13-1-(\d)")  # TLS13-1-2-..., TLS13-1-3-..., incl. PQ variants
-# CloudFront viewer security policies that still accept TLS below 1.2
-CLOUDFRONT_WEAK_VIEWER = {"SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016"}
 
 
 def min_tls(policy: str) -> str | None:

@@ -178,7 +178,8 @@ def _path_problem(path: str, schema_: Mapping[str, Any], observed: set[str], ext
             return None  # free-form (a policy document, a JSON map): deeper paths cannot be checked
         if part not in props:
             where = ".".join(parts[:i]) or type_
-            return f"unknown property path {path!r}: {where} has no property {part!r}"
+            hint = " (read tags as tags.KEY)" if parts[0] == "Tags" else ""
+            return f"unknown property path {path!r}: {where} has no property {part!r}{hint}"
         node = props[part]
         node = _deref(schema_, node)
         if node.get("type") == "array" and i + 1 < len(parts) and not parts[i + 1].isdigit():
