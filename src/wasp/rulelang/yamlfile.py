@@ -80,12 +80,25 @@ def cache_dir() -> Path:
     return Path(base) / "wasp" / "rules"
 
 
+@once
+def _code_stamp() -> str:
+    """The validator's own files: a cached verdict is stale once the language or its schema changes."""
+    here = Path(__file__).parent
+    stamps = []
+    for name in ("schema.json", "validate.py", "conditions.py", "predicates.py"):
+        try:
+            stamps.append(str((here / name).stat().st_mtime_ns))
+        except OSError:
+            stamps.append("-")
+    return ":".join(stamps)
+
+
 def _cache_file(path: Path) -> Path | None:
     try:
         stat = path.stat()
     except OSError:
         return None
-    key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{__version__}"
+    key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{__version__}|{_code_stamp()}"
     return cache_dir() / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".pickle")
 
 
