@@ -55,18 +55,24 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def read(path: Path, check_paths: bool = True) -> Any:
-    """The validated document of one rule file (from the cache when the file has not changed)."""
+def read(path: Path, validate: bool = True) -> Any:
+    """The validated document of one rule file (from the cache when the file has not changed).
+
+    The packaged rule files are validated by wasp's test suite, so loading them skips the JSON Schema and
+    CloudFormation-path checks (``validate=False``): a first run with an empty cache only parses them."""
     document = cached(path)
     if document is not None:
         return document
     document = parse(path)
-    from wasp.rulelang.validate import problems  # jsonschema and the CloudFormation schemas: cache misses only
+    if validate:
+        from wasp.rulelang.validate import problems  # jsonschema and the CloudFormation schemas: cache misses only
 
-    found = problems(document, check_paths=check_paths)
-    if found:
-        line, message = found[0]
-        raise InputError(f"{path}:{line}: {message}")
+        found = problems(document)
+        if found:
+            line, message = found[0]
+            raise InputError(f"{path}:{line}: {message}")
+    elif not isinstance(document, dict) or not isinstance(document.get("rules"), list):
+        raise InputError(f"{path}: a rule file holds a list under `rules:`")
     store(path, document)
     return document
 
@@ -79,10 +85,10 @@ def compile_rule(raw: Mapping[str, Any], path: Path) -> CompiledRule:
     return CompiledRule(check, raw, path)
 
 
-def load_files(paths: Iterable[Path]) -> list[CompiledRule]:
+def load_files(paths: Iterable[Path], validate: bool = True) -> list[CompiledRule]:
     """Read, compile and register every rule of the files; an id already taken by another check is an error."""
     files = {path: str(path.resolve()) for path in rule_files(paths)}
-    compiled = [compile_rule(raw, path) for path in files for raw in read(path)["rules"]]
+    compiled = [compile_rule(raw, path) for path in files for raw in read(path, validate)["rules"]]
     table = registry()
     seen: dict[str, tuple[str, int]] = {}
     builtin_dir = str(BUILTIN_DIR)
@@ -107,7 +113,7 @@ def load_files(paths: Iterable[Path]) -> list[CompiledRule]:
 @once
 def load_builtin() -> tuple[str, ...]:
     """Register the packaged rule files once per process (wasp.checks.all_checks calls this)."""
-    return tuple(r.check.id for r in load_files([BUILTIN_DIR]))
+    return tuple(r.check.id for r in load_files([BUILTIN_DIR], validate=False))
 
 
 # ---------------------------------------------------------------- rule -> Check
