@@ -25,6 +25,9 @@ AREA_MODULES = (
 def all_checks() -> dict[str, Check]:
     for name in AREA_MODULES:
         importlib.import_module(name)
+    from wasp.rulelang.loader import load_builtin  # the rule files of wasp/checks/rules, once per process
+
+    load_builtin()
     return dict(sorted(registry().items()))
 
 

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "wasp.cli.posture",
     "wasp.cli.trail",
     "wasp.cli.iac",
+    "wasp.cli.rules",
 )
 
 # `wasp --help` lists the commands by the job they serve, in this order; a command missing here is listed
