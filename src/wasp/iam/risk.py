@@ -1,0 +1,501 @@
+"""The risk of every grant: which categories (wasp.iam.risk_actions) a principal or a policy falls in.
+
+Every answer is a decision of the evaluator, never a match of strings:
+
+- a category applies when the principal (all its identity policies, group policies, permissions
+  boundary and the SCPs given) is allowed one of the category's actions on *any resource of the
+  action's type*: the request names a placeholder resource of that type in the principal's account
+  (``graph.placeholder_resource``, a name no policy names), so only a Resource of ``*`` or a
+  pattern with a wildcard over the name allows it, and a Deny on ``*`` (or the boundary) removes it;
+- the request carries what the principal controls (MFA, TLS, region: ``graph.ANALYSIS_CONTEXT``).
+  When that is denied but some statement involved has conditions, discovery (wasp.iam.wildcard)
+  asks whether some request context is allowed; the grant is then reported *conditional*, with the
+  conditions that gate it. Infrastructure modification and service wildcards count unconditional
+  grants only (their definition: "on ``*`` without conditions");
+- access-level categories look at thousands of actions. An action's decision depends only on which
+  statements name it and on its placeholder resource, so the actions of one service that every
+  statement names alike (``ec2:*``, ``*``, ``NotAction: iam:*``) are decided by one evaluation per
+  placeholder (one in all when every such statement says ``Resource: "*"``); services named action by
+  action are decided action by action. Exact, and fast enough for ``wasp iam analyze``.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from wasp.iam.actions import catalog
+from wasp.iam.evaluate import PolicySet, Request
+from wasp.iam.graph import ANALYSIS_CONTEXT, AccountModel, Node, placeholder_resource, probe_requests
+from wasp.iam.policy import Policy, Statement, action_matches, any_action_matches, parse_policy
+from wasp.iam.protected import special
+from wasp.iam.risk_actions import BY_ID, CATEGORIES, PRIVILEGE_ESCALATION, Category
+from wasp.iam.wildcard import discover
+from wasp.once import once
+
+SHOWN = 12  # actions listed per service in summaries
+
+
+@dataclass
+class Grant:
+    """Actions allowed alike: on ``resource`` (the placeholder asked), under ``conditions`` (none: always)."""
+
+    actions: tuple[str, ...]
+    resource: str
+    statements: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+    service: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"actions": list(self.actions[:SHOWN]), "resource": self.resource,
+                               "statements": list(self.statements)}
+        if len(self.actions) > SHOWN:
+            out["more_actions"] = len(self.actions) - SHOWN
+        if self.service:
+            out["service"] = self.service
+        if self.conditions:
+            out["conditions"] = list(self.conditions)
+        return out
+
+
+@dataclass
+class CategoryRisk:
+    category: str
+    grants: list[Grant] = field(default_factory=list)
+    steps: list[Any] = field(default_factory=list)  # privilege escalation: the path (graph.Step)
+
+    @property
+    def unconditional(self) -> bool:
+        return bool(self.steps) or any(not g.conditions for g in self.grants)
+
+    def actions(self, conditional: bool | None = None) -> list[str]:
+        out: dict[str, None] = {}
+        for g in self.grants:
+            if conditional is None or bool(g.conditions) == conditional:
+                out.update(dict.fromkeys(g.actions))
+        return list(out)
+
+    def services(self) -> list[str]:
+        return sorted({g.service or g.actions[0].split(":", 1)[0] for g in self.grants if not g.conditions})
+
+    def conditions(self) -> list[str]:
+        return list(dict.fromkeys(c for g in self.grants for c in g.conditions))
+
+    def describe(self) -> str:
+        """One line: the actions (or services) that grant the category, and the conditions if any."""
+        if self.steps:
+            return "; ".join(s.describe() for s in self.steps)
+        if self.category == "service_wildcard":
+            return "all actions of " + ", ".join(f"{s}:*" for s in self.services())
+        parts = []
+        for g in (g for g in self.grants if not g.conditions):
+            if g.service and len(g.actions) > 3:
+                parts.append(f"{g.service}: {len(g.actions)} actions ({', '.join(g.actions[:3])}, ...)")
+            else:
+                parts.extend(g.actions)
+        text = ", ".join(dict.fromkeys(parts))
+        gated = [g for g in self.grants if g.conditions]
+        if gated:
+            cond = "; ".join(dict.fromkeys(c for g in gated for c in g.conditions))
+            acts = ", ".join(dict.fromkeys(a for g in gated for a in g.actions))
+            text += ("; " if text else "") + f"only under conditions: {acts} when {cond}"
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        if self.steps:
+            return {"category": self.category, "unconditional": True, "steps": [s.to_json() for s in self.steps]}
+        out: dict[str, Any] = {"category": self.category, "unconditional": self.unconditional,
+                               "actions": len(self.actions()), "grants": [g.to_json() for g in self.grants]}
+        if self.category == "service_wildcard":
+            out["services"] = self.services()
+        return out
+
+
+@dataclass
+class PrincipalRisk:
+    arn: str
+    kind: str
+    name: str
+    full_admin: bool = False
+    categories: dict[str, CategoryRisk] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"arn": self.arn, "kind": self.kind, "name": self.name, "full_admin": self.full_admin,
+                               "categories": {k: v.to_json() for k, v in self.categories.items()}}
+        if self.unknown:
+            out["unknown"] = self.unknown
+        return out
+
+
+@once
+def _by_service() -> dict[str, list[tuple[str, str]]]:
+    """service prefix -> [(lower-cased action, canonical action)]."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for low, (canon, _level) in catalog().items():
+        out.setdefault(low.split(":", 1)[0], []).append((low, canon))
+    return out
+
+
+_SORTED: dict[str, list[str]] = {}
+
+
+def _sorted(service: str) -> list[str]:
+    hit = _SORTED.get(service)
+    if hit is None:
+        hit = _SORTED[service] = sorted(low for low, _canon in _by_service().get(service, ()))
+    return hit
+
+
+_CANONICAL: dict[tuple[str, tuple[str, ...] | None], list[str]] = {}
+
+
+def _canonical(service: str, levels: tuple[str, ...] | None) -> list[str]:
+    key = (service, levels)
+    hit = _CANONICAL.get(key)
+    if hit is None:
+        hit = _CANONICAL[key] = [canon for _low, canon in _wanted(service, levels)]
+    return hit
+
+
+_PLACEHOLDERS: dict[tuple[str, str], str] = {}
+
+
+def _placeholder(action: str, account: str) -> str:
+    key = (action, account)
+    hit = _PLACEHOLDERS.get(key)
+    if hit is None:
+        hit = _PLACEHOLDERS[key] = placeholder_resource(action, account)
+    return hit
+
+
+_WANTED: dict[tuple[str, tuple[str, ...] | None], list[tuple[str, str]]] = {}
+
+
+def _wanted(service: str, levels: tuple[str, ...] | None) -> list[tuple[str, str]]:
+    """The service's actions at these access levels (None: all of them), built once per process."""
+    key = (service, levels)
+    hit = _WANTED.get(key)
+    if hit is None:
+        if levels is None:
+            return _by_service().get(service, [])
+        if ("", levels) not in _WANTED:  # one pass over the catalog per set of levels
+            _WANTED[("", levels)] = []
+            for (svc, lv), members in _by_level(levels).items():
+                _WANTED.setdefault((svc, lv), members)
+        hit = _WANTED.setdefault(key, [])
+    return hit
+
+
+def _by_level(levels: tuple[str, ...]) -> dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]]:
+    out: dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]] = {}
+    for low, (canon, level) in catalog().items():
+        if level in levels:
+            out.setdefault((low.split(":", 1)[0], levels), []).append((low, canon))
+    return out
+
+
+@dataclass
+class _Shape:
+    """How one statement names the actions of each service (built once per statement)."""
+
+    everything: bool  # Action "*"
+    per_service: dict[str, tuple[str, ...]]  # service -> full patterns ('s3:get*'), lower-cased
+    odd: tuple[str, ...]  # patterns with a wildcard in the service part: matched action by action
+    negated: bool  # NotAction
+
+    def status(self, service: str) -> str:
+        """'all' | 'none' | 'partial': does the statement name every, no or some actions of the service?"""
+        names = self.per_service.get(service, ())
+        odd = bool(self.odd) and any(action_matches(p.split(":", 1)[0], service) for p in self.odd)
+        whole = f"{service}:*" in names
+        if self.negated:
+            return "none" if whole else ("partial" if names or odd else "all")
+        if self.everything or whole:
+            return "all"
+        return "partial" if names or odd else "none"
+
+    def names(self, low: str) -> bool:
+        if self.everything:
+            return True
+        hit = any_action_matches(self.per_service.get(low.split(":", 1)[0], ()), low) or \
+            (bool(self.odd) and any_action_matches(self.odd, low))
+        return not hit if self.negated else hit
+
+
+def _shape(st: Statement) -> _Shape:
+    patterns = st.actions if st.actions is not None else (st.not_actions or ())
+    per: dict[str, list[str]] = {}
+    odd: list[str] = []
+    everything = False
+    for p in patterns:
+        if p == "*":
+            everything = True
+            continue
+        service = p.partition(":")[0]
+        if "*" in service or "?" in service:
+            odd.append(p)
+        else:
+            per.setdefault(service, []).append(p)
+    if st.actions is None and everything:  # NotAction "*": names nothing
+        return _Shape(False, {}, (), False)
+    return _Shape(everything, {k: tuple(v) for k, v in per.items()}, tuple(odd), st.actions is None)
+
+
+def _content(policy: Policy | None) -> tuple[Any, ...]:
+    """What decides a request in a policy without conditions or variables: its statements' elements."""
+    if policy is None:
+        return ()
+    return (policy.name, tuple((s.effect, s.actions, s.not_actions, s.resources, s.not_resources)
+                               for s in policy.statements))
+
+
+class RiskAnalyzer:
+    """Categories for the principals of an AccountModel (users, roles, groups) or for lone policies."""
+
+    def __init__(self, model: AccountModel, analysis: Any = None) -> None:
+        self.model = model
+        self.analysis = analysis
+        self._shapes: dict[int, _Shape] = {}
+        self._possible: dict[str, PolicySet] = {}
+        self._stmts: dict[str, tuple[list[Statement], list[Statement]]] = {}
+        self._free: dict[tuple[str, frozenset[int]], Grant | None] = {}
+        self._same: dict[tuple[Any, ...], dict[str, CategoryRisk]] = {}
+
+    # -- building blocks ------------------------------------------------------------------------------
+    def _shape(self, st: Statement) -> _Shape:
+        hit = self._shapes.get(id(st))
+        if hit is None:
+            hit = self._shapes[id(st)] = _shape(st)
+        return hit
+
+    def _statements(self, node: Node) -> tuple[list[Statement], list[Statement]]:
+        """(identity Allow statements, every statement that can decide: identity, boundary, SCPs)."""
+        hit = self._stmts.get(node.arn)
+        if hit is None:
+            hit = self._stmts[node.arn] = self._gather(node)
+        return hit
+
+    def _gather(self, node: Node) -> tuple[list[Statement], list[Statement]]:
+        allows = [s for p in node.policies for s in p.statements if s.effect == "Allow"]
+        every = [s for p in node.policies for s in p.statements]
+        if node.boundary is not None:
+            every += list(node.boundary.statements)
+        for level in self.model.scps:
+            for p in (level if isinstance(level, list) else [level]):
+                every += list(p.statements)
+        return allows, every
+
+    def _decide(self, node: Node, action: str, conditions: bool) -> Grant | None:
+        """Is ``action`` allowed on the placeholder of its type? Conditional grants only when asked."""
+        resource = _placeholder(action, node.account)
+        d = self.model.can(node, action, resource)
+        if d.allowed:
+            return Grant((action,), resource, tuple(str(s) for s in d.statements if s.effect == "Allow"))
+        if not conditions or not self._conditional(node, action):
+            return None
+        found = discover(Request(action, resource, node.principal, ANALYSIS_CONTEXT), self._policy_set(node),
+                         resource_policy_required=False)
+        if not found.decision.allowed:
+            return None
+        return Grant((action,), resource, tuple(str(s) for s in found.decision.statements if s.effect == "Allow"),
+                     tuple(found.gates) or ("a request context the analysis does not set",))
+
+    def _conditional(self, node: Node, action: str) -> bool:
+        low = action.lower()
+        _allows, every = self._statements(node)
+        return any(s.conditions and self._shape(s).names(low) for s in every)
+
+    def _policy_set(self, node: Node) -> PolicySet:
+        hit = self._possible.get(node.arn)
+        if hit is None:
+            hit = self._possible[node.arn] = PolicySet(identity=node.policies, boundary=node.boundary,
+                                                       scps=self.model.scps)
+        return hit
+
+    # -- categories -------------------------------------------------------------------------------------
+    def _listed(self, node: Node, category: Category) -> CategoryRisk | None:
+        grants = []
+        for action in category.actions:
+            if not self.model.may(node, action):
+                continue
+            grant = self._decide(node, action, conditions=True)
+            if grant is not None:
+                grants.append(grant)
+        return CategoryRisk(category.id, grants) if grants else None
+
+    def _services(self, node: Node) -> Iterable[str]:
+        allows, _every = self._statements(node)
+        shapes = [self._shape(s) for s in allows]
+        if any(s.negated or s.everything or s.odd for s in shapes):
+            return sorted(_by_service())
+        return sorted({svc for s in shapes for svc in s.per_service if svc in _by_service()})
+
+    def _service_grants(self, node: Node, service: str, levels: tuple[str, ...] | None) -> tuple[list[Grant], bool]:
+        """Unconditional grants of the service's actions at these access levels (None: every action), and
+        whether every such action is allowed."""
+        allows, every = self._statements(node)
+        allow_ids = {id(s) for s in allows}
+        statuses = [(s, sh, sh.status(service)) for s, sh in ((s, self._shape(s)) for s in every)]
+        allow_shapes = [(sh, st) for s, sh, st in statuses if id(s) in allow_ids]
+        if all(st == "none" for _sh, st in allow_shapes):
+            return [], False
+        wanted = _wanted(service, levels)
+        if not wanted:
+            return [], False
+        grants: list[Grant] = []
+        if all(st != "partial" for _s, _sh, st in statuses):
+            # every statement names the whole service or none of it: one decision per placeholder resource
+            named = [s for s, _sh, st in statuses if st == "all"]
+            free = all(s.resources == ("*",) and not s.not_resources for s in named)
+            groups: dict[str, list[str]] = {}
+            if free:
+                groups["*"] = _canonical(service, levels)
+            else:
+                for _low, canon in wanted:
+                    groups.setdefault(_placeholder(canon, node.account), []).append(canon)
+            complete = True
+            for members in groups.values():
+                grant = self._uniform(node, members[0], named) if free else \
+                    self._decide(node, members[0], conditions=False)
+                if grant is None:
+                    complete = False
+                    continue
+                grants.append(Grant(tuple(members), grant.resource, grant.statements, service=service))
+            return grants, complete
+        named_lows = self._named(allow_shapes, service)
+        allowed: list[str] = []
+        resources: dict[str, None] = {}
+        cited: dict[str, None] = {}
+        complete = True
+        for low, canon in wanted:
+            if low not in named_lows:
+                if levels is None:
+                    return [], False  # a service wildcard needs every action
+                complete = False
+                continue
+            grant = self._decide(node, canon, conditions=False)
+            if grant is None:
+                if levels is None:
+                    return [], False
+                complete = False
+                continue
+            allowed.append(canon)
+            resources[grant.resource] = None
+            cited.update(dict.fromkeys(grant.statements))
+        if allowed:
+            res = next(iter(resources)) if len(resources) == 1 else "(placeholders of each type)"
+            grants.append(Grant(tuple(allowed), res, tuple(cited), service=service))
+        return grants, complete
+
+    def _named(self, shapes: list[tuple[_Shape, str]], service: str) -> set[str]:
+        """Actions of the service that some Allow statement names (patterns looked up by their literal prefix)."""
+        out: set[str] = set()
+        lows = _sorted(service)
+        for shape, status in shapes:
+            if status == "none":
+                continue
+            if status == "all":
+                return set(lows)
+            if shape.negated or shape.odd:
+                out.update(low for low in lows if shape.names(low))
+                continue
+            for pattern in shape.per_service.get(service, ()):
+                cut = min((i for i in (pattern.find("*"), pattern.find("?")) if i >= 0), default=len(pattern))
+                prefix = pattern[:cut]
+                i = bisect_left(lows, prefix)
+                while i < len(lows) and lows[i].startswith(prefix):
+                    if action_matches(pattern, lows[i]):
+                        out.add(lows[i])
+                    i += 1
+        return out
+
+    def _uniform(self, node: Node, action: str, named: list[Statement]) -> Grant | None:
+        """Decision for an action that exactly these statements name, all on Resource "*": the same for every
+        such action of any service, so decided once per set of statements (special actions aside)."""
+        if special(action.lower()):
+            return self._decide(node, action, conditions=False)
+        key = (node.arn, frozenset(id(s) for s in named))
+        if key not in self._free:
+            self._free[key] = self._decide(node, action, conditions=False)
+        return self._free[key]
+
+    def _levels(self, node: Node, category: Category) -> CategoryRisk | None:
+        grants: list[Grant] = []
+        for service in self._services(node):
+            if category.id == "service_wildcard":
+                found, complete = self._service_grants(node, service, None)
+                if complete and found:
+                    cited = tuple(dict.fromkeys(c for g in found for c in g.statements))
+                    grants.append(Grant((f"{service}:*",), "*" if len(found) == 1 else found[0].resource, cited,
+                                        service=service))
+            else:
+                found, _complete = self._service_grants(node, service, category.levels)
+                grants.extend(found)
+        return CategoryRisk(category.id, grants) if grants else None
+
+    # -- principals -------------------------------------------------------------------------------------
+    def of_node(self, node: Node, full_admin: bool | None = None) -> PrincipalRisk:
+        risk = PrincipalRisk(node.arn, node.kind, node.name, unknown=list(node.unknown))
+        admin = self.model.full_admin(node) if full_admin is None else full_admin
+        if admin:
+            risk.full_admin = True
+            a, r = probe_requests(node.account)[0]
+            cited = tuple(str(s) for s in self.model.can(node, a, r).statements if s.effect == "Allow")
+            for category in CATEGORIES:
+                risk.categories[category.id] = CategoryRisk(category.id, [Grant(("*",), "*", cited)])
+            return risk
+        if self.analysis is not None and node.kind in ("user", "role"):
+            facts = self.analysis.principals.get(node.arn)
+            path = self.analysis.path_from(node.arn)
+            steps = (facts.self_escalation if facts else []) or (path.steps if path else [])
+            if steps:
+                risk.categories[PRIVILEGE_ESCALATION] = CategoryRisk(PRIVILEGE_ESCALATION, steps=list(steps))
+        key = self._key(node)
+        known = self._same.get(key) if key is not None else None
+        if known is None:
+            known = {}
+            for category in CATEGORIES:
+                found = self._listed(node, category) if category.actions else self._levels(node, category)
+                if found is not None:
+                    known[category.id] = found
+            if key is not None:
+                self._same[key] = known
+        risk.categories.update(known)
+        return risk
+
+    def _key(self, node: Node) -> tuple[Any, ...] | None:
+        """Principals holding the same policies with no condition and no policy variable get the same
+        answers (the principal's identity cannot enter the decision): computed once for all of them."""
+        _allows, every = self._statements(node)
+        if any(s.conditions or any("${" in r for r in (s.resources or s.not_resources or ())) for s in every):
+            return None
+        return (node.account, tuple(_content(p) for p in node.policies), _content(node.boundary))
+
+    def principals(self) -> dict[str, PrincipalRisk]:
+        """Every user, role and group of the model (service-linked roles aside)."""
+        out: dict[str, PrincipalRisk] = {}
+        facts = self.analysis.principals if self.analysis is not None else {}
+        for arn, node in self.model.nodes.items():
+            if node.kind == "role" and ":role/aws-service-role/" in arn:
+                continue  # service-linked: permissions defined and used by AWS only
+            known = facts.get(arn)
+            out[arn] = self.of_node(node, known.full_admin if known is not None else None)
+        for arn, group in self.model.groups.items():
+            out[arn] = self.of_node(group)
+        return out
+
+
+def policy_risk(document: Any, name: str = "policy", account: str = "123456789012") -> PrincipalRisk:
+    """The categories one policy grants on its own, as held by a role of the account with nothing else."""
+    policy = document if isinstance(document, Policy) else parse_policy(document, name=name)
+    node = Node(f"arn:aws:iam::{account}:role/wasp-probe-holder", "role", "wasp-probe-holder", account, None,
+                policies=[policy])
+    model = AccountModel({node.arn: node}, {}, account)
+    return RiskAnalyzer(model).of_node(node)
+
+
+def category(id_: str) -> Category:
+    return BY_ID[id_]
