@@ -77,14 +77,6 @@ def verdict(risk: PrincipalRisk, category: Category, subject: str) -> Result:
 
 
 def _principal_check(type_: str, kind: str, category: Category) -> None:
-    @check(
-        id=f"iam_{kind}_no_{category.id}",
-        title=f"IAM {kind} {TITLES[category.id]}",
-        area=Area.IDENTITY, severity=category.severity, resource=type_,
-        best_practices=list(category.best_practices), fsbp=_FSBP.get((kind, category.id), []), uses=MODEL_TYPES,
-        remediation=Remediation(text=category.remediation, url=URL,
-                                cli="wasp iam analyze --output json  # the actions and statements behind it"),
-    )
     def principal_check(principal: Resource, ctx: Context) -> Result:
         if str(principal.properties.get("Path") or "").startswith("/aws-service-role/"):
             return Result.passed("service-linked role: its permissions are defined and used by AWS only")
@@ -93,7 +85,15 @@ def _principal_check(type_: str, kind: str, category: Category) -> None:
             return Result.unknown(f"{kind} not found in the IAM model")
         return verdict(risk, category, f"the {kind}")
 
-    principal_check.__doc__ = category.description
+    principal_check.__doc__ = category.description  # the check's description
+    check(
+        id=f"iam_{kind}_no_{category.id}",
+        title=f"IAM {kind} {TITLES[category.id]}",
+        area=Area.IDENTITY, severity=category.severity, resource=type_,
+        best_practices=list(category.best_practices), fsbp=_FSBP.get((kind, category.id), []), uses=MODEL_TYPES,
+        remediation=Remediation(text=category.remediation, url=URL,
+                                cli="wasp iam analyze --output json  # the actions and statements behind it"),
+    )(principal_check)
 
 
 def _policy_risk(policy: Resource, ctx: Context) -> PrincipalRisk | Result | None:
@@ -120,15 +120,6 @@ def _judge_policy(policy: Resource, ctx: Context) -> PrincipalRisk | Result | No
 
 
 def _policy_check(category: Category) -> None:
-    @check(
-        id=f"iam_policy_no_{category.id}",
-        title=f"Customer managed policy: its holder {TITLES[category.id]}",
-        area=Area.IDENTITY, severity=category.severity, resource="AWS::IAM::ManagedPolicy",
-        best_practices=list(category.best_practices), fsbp=_FSBP.get(("policy", category.id), []),
-        remediation=Remediation(text=category.remediation, url=URL,
-                                cli="aws iam create-policy-version --policy-arn ARN --policy-document "
-                                    "file://scoped.json --set-as-default"),
-    )
     def policy_check(policy: Resource, ctx: Context) -> Result | None:
         risk = _policy_risk(policy, ctx)
         if risk is None or isinstance(risk, Result):
@@ -136,6 +127,15 @@ def _policy_check(category: Category) -> None:
         return verdict(risk, category, "the policy")
 
     policy_check.__doc__ = category.description
+    check(
+        id=f"iam_policy_no_{category.id}",
+        title=f"Customer managed policy: its holder {TITLES[category.id]}",
+        area=Area.IDENTITY, severity=category.severity, resource="AWS::IAM::ManagedPolicy",
+        best_practices=list(category.best_practices), fsbp=_FSBP.get(("policy", category.id), []),
+        remediation=Remediation(text=category.remediation, url=URL,
+                                cli="aws iam create-policy-version --policy-arn ARN --policy-document "
+                                    "file://scoped.json --set-as-default"),
+    )(policy_check)
 
 
 for _category in CATEGORIES:
