@@ -229,13 +229,17 @@ def _inventory(authz: Path | None, profile: str | None, region: str | None, regi
 def analyze(authz: Path | None, scps: tuple[Path, ...], profile: str | None, region: str | None,
             regions: str | None, endpoint_url: str | None, role_arn: str | None, external_id: str | None,
             output: str, out: Path | None) -> int:
-    """Admins, privilege-escalation paths and externally reachable resources, decided by evaluation."""
+    """Admins, privilege-escalation paths, externally reachable resources and the risk categories of every
+    principal (data exfiltration, resource exposure, credentials exposure, infrastructure modification,
+    service wildcards), decided by evaluation."""
     from wasp.iam.exposure import SPECS, exposure_of
     from wasp.iam.graph import AccountModel
+    from wasp.iam.risk import RiskAnalyzer
 
     inventory, account = _inventory(authz, profile, region, regions, endpoint_url, role_arn, external_id)
     model = AccountModel.from_inventory(inventory, account=account, scps=[_load(p, "scp") for p in scps])
     analysis = model.analyze()
+    risks = {a: r for a, r in RiskAnalyzer(model, analysis).principals().items() if r.categories}
     exposures = []
     for type_ in SPECS:
         for res in inventory.of_type(type_):
@@ -246,6 +250,7 @@ def analyze(authz: Path | None, scps: tuple[Path, ...], profile: str | None, reg
         data = analysis.to_json()
         data["exposure"] = [{"type": r.type, "arn": r.arn, **e.to_json()} for r, e in exposures]
         data["unknown"] = {f.arn: f.unknown for f in analysis.principals.values() if f.unknown}
+        data["risk"] = [r.to_json() for r in risks.values()]
         emit(json.dumps(data, indent=2) + "\n", out)
         return 0
     lines = [f"{len(analysis.principals)} principals, {len(analysis.edges)} escalation edges, "
@@ -261,12 +266,28 @@ def analyze(authz: Path | None, scps: tuple[Path, ...], profile: str | None, reg
     lines += ["", f"Reachable from outside the account ({len(exposures)}):"]
     for res, exp in exposures:
         lines.append(f"  {res.type} {res.name or res.id}: {exp.level}: {exp.describe()}")
+    lines += ["", f"Risk of the grants ({len(risks)} principals with at least one category):"]
+    lines += _risk_lines(risks.values())
     unknown = [f for f in analysis.principals.values() if f.unknown]
     if unknown:
         lines += ["", f"Not fully decidable ({len(unknown)} principals with unreadable policies):"]
         lines += [f"  {f.name}: {f.unknown[0]}" for f in unknown[:20]]
     emit("\n".join(lines) + "\n", out)
     return 0
+
+
+def _risk_lines(risks: Any) -> list[str]:
+    """Per principal, each category with the actions that grant it (full admins on one line)."""
+    lines = []
+    for r in sorted(risks, key=lambda r: (not r.full_admin, r.kind, r.name)):
+        if r.full_admin:
+            lines.append(f"  {r.kind:5} {r.name}  [full admin: every category]")
+            continue
+        lines.append(f"  {r.kind:5} {r.name}")
+        for cid, found in r.categories.items():
+            text = found.describe()
+            lines.append(f"    {cid}: " + (text if len(text) <= 150 else text[:147] + "..."))
+    return lines
 
 
 @iam_group.command()

