@@ -25,13 +25,12 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
-from wasp.iam.actions import catalog, service_index
+from wasp.iam.actions import privileges, service_actions, services
 from wasp.iam.evaluate import PolicySet, Request
 from wasp.iam.graph import ANALYSIS_CONTEXT, AccountModel, Node, placeholder_resource, probe_requests
 from wasp.iam.policy import Policy, Statement, action_matches, any_action_matches, parse_policy
 from wasp.iam.protected import special
 from wasp.iam.risk_actions import BY_ID, CATEGORIES, PRIVILEGE_ESCALATION, Category
-from wasp.iam.wildcard import discover
 
 SHOWN = 5  # actions listed per grant in JSON (the count of the others follows)
 
@@ -45,11 +44,21 @@ class Grant:
     statements: tuple[str, ...] = ()
     conditions: tuple[str, ...] = ()
     service: str = ""
+    # set: the grant is every action of ``service`` at these access levels, and ``actions`` holds a few of them
+    # (listing the thousands an ``ec2:*`` or NotAction grant covers costs more than deciding them)
+    levels: tuple[str, ...] | None = None
+
+    def all_actions(self) -> tuple[str, ...]:
+        if self.levels is None:
+            return self.actions
+        return tuple(canon for _low, canon in _wanted(self.service, self.levels))
 
     def to_json(self) -> dict[str, Any]:
         shown = self.actions if len(self.actions) <= SHOWN + 1 else self.actions[:SHOWN]
         out: dict[str, Any] = {"actions": list(shown), "resource": self.resource, "statements": list(self.statements)}
-        if len(shown) < len(self.actions):
+        if self.levels is not None:  # every action of the service at these levels; a few shown
+            out["every_action_at"] = list(self.levels)
+        elif len(shown) < len(self.actions):
             out["more_actions"] = len(self.actions) - len(shown)
         if self.service:
             out["service"] = self.service
@@ -72,7 +81,7 @@ class CategoryRisk:
         out: dict[str, None] = {}
         for g in self.grants:
             if conditional is None or bool(g.conditions) == conditional:
-                out.update(dict.fromkeys(g.actions))
+                out.update(dict.fromkeys(g.all_actions()))
         return list(out)
 
     def services(self) -> list[str]:
@@ -88,8 +97,15 @@ class CategoryRisk:
         if self.category == "service_wildcard":
             return "all actions of " + ", ".join(f"{s}:*" for s in self.services())
         parts = []
+        whole = [g for g in self.grants if not g.conditions and g.levels is not None]
+        if len(whole) > 3:
+            names = ", ".join(g.service for g in whole[:4])
+            parts.append(f"every {'/'.join(whole[0].levels or ())} action of {len(whole)} services ({names}, ...)")
         for g in (g for g in self.grants if not g.conditions):
-            if g.service and len(g.actions) > 3:
+            if g.levels is not None:
+                if len(whole) <= 3:
+                    parts.append(f"{g.service}: every {'/'.join(g.levels)} action ({', '.join(g.actions[:2])}, ...)")
+            elif g.service and len(g.actions) > 3:
                 parts.append(f"{g.service}: {len(g.actions)} actions ({', '.join(g.actions[:3])}, ...)")
             else:
                 parts.extend(g.actions)
@@ -104,13 +120,23 @@ class CategoryRisk:
     def to_json(self) -> dict[str, Any]:
         if self.steps:
             return {"category": self.category, "unconditional": True, "steps": [s.to_json() for s in self.steps]}
-        out: dict[str, Any] = {"category": self.category, "unconditional": self.unconditional,
-                               "actions": len(self.actions())}
+        out: dict[str, Any] = {"category": self.category, "unconditional": self.unconditional}
         if self.category == "service_wildcard":  # one grant per service, all alike: the services and statements
             out["services"] = self.services()
             out["statements"] = list(dict.fromkeys(c for g in self.grants for c in g.statements))
         else:
-            out["grants"] = [g.to_json() for g in self.grants]
+            out["grants"] = [g.to_json() for g in self.grants if g.levels is None]
+            # whole-service grants decided alike (same statements, resource, levels): one entry for all services
+            alike: dict[tuple[Any, ...], list[str]] = {}
+            for g in self.grants:
+                if g.levels is not None:
+                    alike.setdefault((g.levels, g.resource, g.statements, g.conditions), []).append(g.service)
+            for (levels, resource, statements, conditions), services in alike.items():
+                entry: dict[str, Any] = {"services": services, "every_action_at": list(levels), "resource": resource,
+                                         "statements": list(statements)}
+                if conditions:
+                    entry["conditions"] = list(conditions)
+                out["grants"].append(entry)
         return out
 
 
@@ -131,11 +157,6 @@ class PrincipalRisk:
         return out
 
 
-def _service_actions(service: str) -> tuple[str, ...]:
-    """The service's actions, lower-cased (the catalog's own index, built by ``actions.warm``)."""
-    return service_index().get(service, ())
-
-
 _WANTED: dict[tuple[str, tuple[str, ...] | None], list[tuple[str, str]]] = {}
 
 
@@ -144,9 +165,25 @@ def _wanted(service: str, levels: tuple[str, ...] | None) -> list[tuple[str, str
     key = (service, levels)
     hit = _WANTED.get(key)
     if hit is None:
-        cat = catalog()
-        hit = _WANTED[key] = [(low, cat[low][0]) for low in _service_actions(service)
-                              if levels is None or cat[low][1] in levels]
+        hit = _WANTED[key] = [(canon.lower(), canon) for canon, level in service_actions(service)
+                              if levels is None or level in levels]
+    return hit
+
+
+_FIRST: dict[tuple[str, tuple[str, ...] | None], list[str]] = {}
+
+
+def _first(service: str, levels: tuple[str, ...] | None) -> list[str]:
+    """The first SHOWN actions of the service at these levels (none special), without listing the others."""
+    key = (service, levels)
+    hit = _FIRST.get(key)
+    if hit is None:
+        hit = _FIRST[key] = []
+        for name, p in privileges(service).items():
+            if (levels is None or p.get("access_level") in levels) and not special(f"{service}:{name}".lower()):
+                hit.append(f"{service}:{name}")
+                if len(hit) == SHOWN:
+                    break
     return hit
 
 
@@ -156,18 +193,7 @@ _SORTED: dict[str, list[str]] = {}
 def _sorted(service: str) -> list[str]:
     hit = _SORTED.get(service)
     if hit is None:
-        hit = _SORTED[service] = sorted(_service_actions(service))
-    return hit
-
-
-_CANONICAL: dict[tuple[str, tuple[str, ...] | None], list[str]] = {}
-
-
-def _canonical(service: str, levels: tuple[str, ...] | None) -> list[str]:
-    key = (service, levels)
-    hit = _CANONICAL.get(key)
-    if hit is None:
-        hit = _CANONICAL[key] = [canon for _low, canon in _wanted(service, levels)]
+        hit = _SORTED[service] = sorted(low for low, _canon in _wanted(service, None))
     return hit
 
 
@@ -267,6 +293,8 @@ class RiskAnalyzer:
         self._shapes: dict[int, _Shape] = {}
         self._possible: dict[str, PolicySet] = {}
         self._svc: dict[str, list[str]] = {}
+        self._cids: dict[int, int] = {}
+        self._contents: dict[tuple[Any, ...], int] = {}
         self._stmts: dict[str, tuple[list[Statement], list[Statement]]] = {}
         self._free: dict[tuple[str, frozenset[int]], Grant | None] = {}
         self._same: dict[tuple[Any, ...], tuple[Node, dict[str, CategoryRisk]]] = {}
@@ -303,6 +331,8 @@ class RiskAnalyzer:
             return Grant((action,), resource, tuple(str(s) for s in d.statements if s.effect == "Allow"))
         if not conditions or not self._conditional(node, action):
             return None
+        from wasp.iam.wildcard import discover  # only when a condition is involved
+
         found = discover(Request(action, resource, node.principal, ANALYSIS_CONTEXT), self._policy_set(node),
                          resource_policy_required=False)
         if not found.decision.allowed:
@@ -326,8 +356,10 @@ class RiskAnalyzer:
     def _listed(self, node: Node, category: Category) -> CategoryRisk | None:
         grants = []
         services = set(self._services(node))
+        allows = [self._shape(s) for s in self._statements(node)[0]]
         for action in category.actions:
-            if action.split(":", 1)[0].lower() not in services or not self.model.may(node, action):
+            low = action.lower()
+            if low.split(":", 1)[0] not in services or not any(shape.names(low) for shape in allows):
                 continue
             grant = self._decide(node, action, conditions=True)
             if grant is not None:
@@ -344,10 +376,10 @@ class RiskAnalyzer:
     def _find_services(self, node: Node) -> list[str]:
         allows, _every = self._statements(node)
         shapes = [self._shape(s) for s in allows]
-        known = service_index()
+        known = services()
         if any(s.negated or s.everything or s.odd for s in shapes):
-            return sorted(known)
-        return sorted({svc for s in shapes for svc in s.per_service if svc in known})
+            return list(known)
+        return sorted({svc for s in shapes for svc in s.per_service} & set(known))
 
     def _service_grants(self, node: Node, service: str, levels: tuple[str, ...] | None) -> tuple[list[Grant], bool]:
         """Unconditional grants of the service's actions at these access levels (None: every action), and
@@ -358,29 +390,39 @@ class RiskAnalyzer:
         allow_shapes = [(sh, st) for s, sh, st in statuses if id(s) in allow_ids]
         if all(st == "none" for _sh, st in allow_shapes):
             return [], False
+        grants: list[Grant] = []
+        uniform = all(st != "partial" for _s, _sh, st in statuses)
+        named = [s for s, _sh, st in statuses if st == "all"]
+        free = uniform and all(s.resources == ("*",) and not s.not_resources for s in named)
+        if free:  # the whole service alike: one decision, and no need to list its actions
+            examples = _first(service, levels)
+            grant = self._uniform(node, examples[0], named) if examples else None
+            if grant is None:
+                return [], False
+            if levels is None:
+                return [Grant((f"{service}:*",), "*", grant.statements, service=service)], True
+            return [Grant(tuple(examples), "*", grant.statements, service=service, levels=levels)], True
         wanted = _wanted(service, levels)
         if not wanted:
             return [], False
-        grants: list[Grant] = []
-        if all(st != "partial" for _s, _sh, st in statuses):
+        if uniform:
             # every statement names the whole service or none of it: one decision per placeholder resource
-            named = [s for s, _sh, st in statuses if st == "all"]
-            free = all(s.resources == ("*",) and not s.not_resources for s in named)
             groups: dict[str, list[str]] = {}
-            if free:
-                groups["*"] = _canonical(service, levels)
-            else:
-                for _low, canon in wanted:
-                    groups.setdefault(_placeholder(canon, node.account), []).append(canon)
+            for _low, canon in wanted:
+                groups.setdefault(_placeholder(canon, node.account), []).append(canon)
             complete = True
             for members in groups.values():
-                grant = self._uniform(node, members[0], named) if free else \
-                    self._decide(node, members[0], conditions=False)
+                grant = self._decide(node, members[0], conditions=False)
                 if grant is None:
                     complete = False
                     continue
                 grants.append(Grant(tuple(members), grant.resource, grant.statements, service=service))
             return grants, complete
+        active = [sh for sh, st in allow_shapes if st != "none"]
+        if levels is None:  # a wildcard needs every action named: most services fail at their first action
+            for low, _canon in wanted:
+                if not any(sh.names(low) for sh in active):
+                    return [], False
         named_lows = self._named(allow_shapes, service)
         allowed: list[str] = []
         resources: dict[str, None] = {}
@@ -421,9 +463,10 @@ class RiskAnalyzer:
             for pattern in shape.per_service.get(service, ()):
                 cut = min((i for i in (pattern.find("*"), pattern.find("?")) if i >= 0), default=len(pattern))
                 prefix = pattern[:cut]
+                simple = cut == len(pattern) - 1 and pattern.endswith("*")  # 's3:get*': the prefix decides
                 i = bisect_left(lows, prefix)
                 while i < len(lows) and lows[i].startswith(prefix):
-                    if action_matches(pattern, lows[i]):
+                    if simple or action_matches(pattern, lows[i]):
                         out.add(lows[i])
                     i += 1
         return out
@@ -492,7 +535,16 @@ class RiskAnalyzer:
         _allows, every = self._statements(node)
         if any(_per_principal(s) for s in every):
             return None
-        return (node.account, tuple(_content(p) for p in node.policies), _content(node.boundary))
+        return (node.account, tuple(self._content_id(p) for p in node.policies), self._content_id(node.boundary))
+
+    def _content_id(self, policy: Policy | None) -> int:
+        """A small number per distinct policy content (hashing a large policy once, not once per principal)."""
+        if policy is None:
+            return -1
+        hit = self._cids.get(id(policy))
+        if hit is None:
+            hit = self._cids[id(policy)] = self._contents.setdefault(_content(policy), len(self._contents))
+        return hit
 
     def principals(self) -> dict[str, PrincipalRisk]:
         """Every user, role and group of the model (service-linked roles aside)."""
