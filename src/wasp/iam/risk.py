@@ -130,7 +130,7 @@ class RiskAnalyzer:
         self._cids: dict[int, int] = {}
         self._contents: dict[tuple[Any, ...], int] = {}
         self._stmts: dict[str, tuple[list[Statement], list[Statement]]] = {}
-        self._free: dict[tuple[str, frozenset[int]], Grant | None] = {}
+        self._free: dict[tuple[str, str, frozenset[int]], Grant | None] = {}
         self._same: dict[tuple[Any, ...], tuple[Node, dict[str, CategoryRisk]]] = {}
 
     # -- building blocks ------------------------------------------------------------------------------
@@ -310,7 +310,9 @@ class RiskAnalyzer:
         such action of any service, so decided once per set of statements (special actions aside)."""
         if special(action.lower()):
             return self._decide(node, action, conditions=False)
-        key = (node.arn, frozenset(id(s) for s in named))
+        # a condition may read a key the resource sets (aws:ResourceAccount): then shared within the service only
+        scope = action.split(":", 1)[0] if any(s.conditions for s in named) else ""
+        key = (node.arn, scope, frozenset(id(s) for s in named))
         if key not in self._free:
             self._free[key] = self._decide(node, action, conditions=False)
         return self._free[key]
