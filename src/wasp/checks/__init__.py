@@ -17,6 +17,7 @@ AREA_MODULES = (
     "wasp.checks.organization",
     "wasp.checks.secrets",
     "wasp.checks.iam_policies",
+    "wasp.checks.iam_risk",
     "wasp.checks.boundaries",
     "wasp.checks.automation",
 )

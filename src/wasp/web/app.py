@@ -30,7 +30,7 @@ from wasp.report.charts import score_bars, status_donut, trend_line
 from wasp.report.html import responsibility_table
 from wasp.report.summary import Tally
 from wasp.store import Store
-from wasp.web.graphs import detections_timeline, escalation_graph, escalation_paths, trail_events
+from wasp.web.graphs import detections_timeline, escalation_graph, escalation_paths, risk_table, trail_events
 
 HERE = Path(__file__).resolve().parent
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -207,7 +207,9 @@ def create_app(db: Path | str, token: str | None = None, source: str | None = No
         info = pick(scan)
         _, items = store.findings(info.scan_id, status="FAIL")
         paths = escalation_paths(items)
-        return page(request, "iam.html", info=info, paths=paths, graph=escalation_graph(paths) if paths else "")
+        columns, risks = risk_table(items)
+        return page(request, "iam.html", info=info, paths=paths, graph=escalation_graph(paths) if paths else "",
+                    columns=columns, risks=risks)
 
     @app.get("/detections", response_class=HTMLResponse)
     def detections_page(request: Request, scan: str | None = None) -> HTMLResponse:
