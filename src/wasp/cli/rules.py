@@ -43,8 +43,11 @@ def rules_group() -> None:
 @rules_group.command(name="validate")
 @click.argument("paths", nargs=-1, required=True, type=RULE_PATHS)
 def validate_cmd(paths: tuple[Path, ...]) -> int:
-    """Check rule files (or folders of them) against the schema, the operators and the CloudFormation
-    property paths of each resource type; print every problem as file:line. Exit 2 on any problem."""
+    """Check rule files against the schema, the operators and the CloudFormation property paths of each
+    resource type; print every problem as file:line. Exit 2 on any problem.
+
+    PATHS are rule files (.yaml/.yml) or folders of them.
+    """
     from wasp.checks import all_checks
     from wasp.rulelang.loader import ORIGINS, compile_rule, rule_files
     from wasp.rulelang.validate import problems
@@ -94,7 +97,10 @@ def validate_cmd(paths: tuple[Path, ...]) -> int:
 @click.option("--quiet", "-q", is_flag=True, help="Print only failing cases and the summary.")
 def test_cmd(paths: tuple[Path, ...], quiet: bool) -> int:
     """Run every rule on the example resources under its `tests:` key (pass, fail, unknown, skip) and say
-    which cases give another status or reason. Exit 1 when a case fails, 2 when a file is invalid."""
+    which cases give another status or reason. Exit 1 when a case fails, 2 when a file is invalid.
+
+    PATHS are rule files (.yaml/.yml) or folders of them.
+    """
     from wasp.rulelang.casetest import run_rules
     from wasp.rulelang.loader import compile_rule, read, rule_files
 
