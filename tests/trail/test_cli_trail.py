@@ -7,8 +7,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from trail_helpers import run
 
-from wasp.cli import main
 from wasp.trail.ingest import write_delivery_file
 from wasp.trail.rules import expand_case
 
@@ -17,13 +17,6 @@ ROLE_SESSION = {"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed
                 "sessionContext": {"sessionIssuer": {"type": "Role", "arn": "arn:aws:iam::111122223333:role/Ops"}}}
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture

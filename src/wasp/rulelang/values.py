@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from wasp.model import Resource, Unknown
+from wasp.model import Resource, Unknown, dig
 
 ROOTS = ("tags", "observed", "resource")
 RESOURCE_FIELDS = ("id", "name", "arn", "account", "region", "type")
@@ -38,16 +38,8 @@ def absent(value: Any) -> bool:
 
 
 def walk(current: Any, parts: list[str]) -> Any:
-    for part in parts:
-        if isinstance(current, Unknown):
-            return current
-        if isinstance(current, Mapping) and part in current:
-            current = current[part]
-        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
-            current = current[int(part)]
-        else:
-            return MISSING
-    return current
+    """model.dig's walk (an Unknown on the way is the answer), with MISSING for a path that is not there."""
+    return dig(current, ".".join(parts), MISSING) if parts else current
 
 
 def resolve(resource: Resource, path: str) -> Any:
