@@ -34,6 +34,19 @@ def _admin_statements(policy: Policy) -> list[str]:
     return [str(s) for s in policy.statements if s.effect == "Allow" and (s.actions is None or "*" in s.actions)]
 
 
+def customer_policy_document(policy: Resource) -> Any:
+    """A managed policy's document when it is the customer's to judge: None for AWS managed policies (their use
+    is judged per principal), a Result.unknown when the document could not be read."""
+    if policy.observed.get("AwsManaged") is True:
+        return None
+    document = policy.properties.get("PolicyDocument")
+    if is_unknown(document):
+        return Result.unknown(document)
+    if not document:
+        return Result.unknown("policy document not in the inventory")
+    return document
+
+
 @check(
     id="iam_policy_no_full_admin",
     title="Customer managed policy does not grant full '*:*' administrative privileges",
@@ -49,13 +62,9 @@ def _admin_statements(policy: Policy) -> list[str]:
 )
 def policy_no_full_admin(policy: Resource, ctx: Context) -> Result | None:
     """A policy that allows every action on every resource hands over the account to whoever holds it."""
-    if policy.observed.get("AwsManaged") is True:
-        return None  # AWS managed policies are not the customer's to change; their use is judged per principal
-    document = policy.properties.get("PolicyDocument")
-    if is_unknown(document):
-        return Result.unknown(document)
-    if not document:
-        return Result.unknown("policy document not in the inventory")
+    document = customer_policy_document(policy)
+    if document is None or isinstance(document, Result):
+        return document
     try:
         parsed = parse_policy(document, name=policy.name or policy.id)
     except PolicyError as exc:

@@ -13,12 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from wasp.checks.context import Context
+from wasp.checks.iam_policies import customer_policy_document
 from wasp.checks.registry import check
 from wasp.iam.escalation import MODEL_TYPES
 from wasp.iam.policy import PolicyError
 from wasp.iam.risk import CategoryRisk, PrincipalRisk, RiskAnalyzer, policy_risk
 from wasp.iam.risk_actions import CATEGORIES, Category
-from wasp.model import Area, Remediation, Resource, Result, Severity, is_unknown
+from wasp.model import Area, Remediation, Resource, Result, Severity
 
 _KINDS = (("AWS::IAM::User", "user"), ("AWS::IAM::Role", "role"), ("AWS::IAM::Group", "group"))
 # Security Hub controls that flag part of a category: KMS.1/KMS.2 (kms:Decrypt on all keys, customer managed
@@ -105,13 +106,9 @@ def _policy_risk(policy: Resource, ctx: Context) -> PrincipalRisk | Result | Non
 
 
 def _judge_policy(policy: Resource, ctx: Context) -> PrincipalRisk | Result | None:
-    if policy.observed.get("AwsManaged") is True:
-        return None  # not the customer's to change; its use is judged per principal
-    document = policy.properties.get("PolicyDocument")
-    if is_unknown(document):
-        return Result.unknown(document)
-    if not document:
-        return Result.unknown("policy document not in the inventory")
+    document = customer_policy_document(policy)
+    if document is None or isinstance(document, Result):
+        return document
     try:
         return policy_risk(document, name=policy.name or policy.id, account=policy.account or ctx.account or
                            "123456789012")
