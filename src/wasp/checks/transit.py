@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from wasp.checks.context import Context
 from wasp.checks.registry import check
@@ -41,63 +40,8 @@ def min_tls(policy: str) -> str | None:
     return f"1.{m.group(1)}" if m else None
 
 
-def _redirects_to_https(actions: Any) -> bool:
-    acts = [a for a in actions or [] if isinstance(a, Mapping)]
-    return bool(acts) and all(a.get("Type") == "redirect" and
-                              str((a.get("RedirectConfig") or {}).get("Protocol", "")).upper() == "HTTPS"
-                              for a in acts)
-
-
 # ---------------------------------------------------------------- ELBv2
-@check(
-    id="elbv2_listener_encrypted", title="Load balancer listeners use HTTPS or TLS",
-    area=Area.DATA, severity=Severity.MEDIUM, resource=LISTENER, best_practices=TRANSIT, fsbp=["ELB.18"],
-    task="enc_transit",
-    remediation=Remediation(
-        text="Serve HTTPS/TLS listeners with an ACM certificate; keep a plain HTTP listener only to redirect.",
-        cli="aws elbv2 modify-listener --listener-arn <arn> --protocol HTTPS --port 443 "
-            "--certificates CertificateArn=<acm-arn> --ssl-policy ELBSecurityPolicy-TLS13-1-2-2021-06",
-        cloudformation="Protocol: HTTPS\nSslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06"),
-)
-def listener_encrypted(listener: Resource, ctx: Context) -> Result | None:
-    """Plain listeners carry sessions, credentials and data readable by anyone on the path."""
-    protocol = listener.prop("Protocol")
-    if is_unknown(protocol):
-        return Result.unknown(protocol)
-    if protocol in ("HTTPS", "TLS"):
-        return Result.passed(f"listener protocol is {protocol}")
-    if protocol == "GENEVE":
-        return None  # gateway load balancers pass packets to appliances; TLS does not apply
-    if protocol == "HTTP" and _redirects_to_https(listener.prop("DefaultActions")):
-        return Result.passed("HTTP listener only redirects to HTTPS")
-    if not isinstance(protocol, str):
-        return Result.unknown(f"Protocol {protocol!r} cannot be resolved")
-    return Result.failed(f"listener on port {listener.prop('Port')} uses {protocol} without TLS termination")
-
-
-@check(
-    id="elbv2_http_redirects_to_https", title="HTTP listeners redirect to HTTPS",
-    area=Area.DATA, severity=Severity.MEDIUM, resource=LISTENER, best_practices=TRANSIT, fsbp=["ELB.1"],
-    task="enc_transit",
-    remediation=Remediation(
-        text="Make the HTTP listener's default action a redirect to HTTPS (HTTP_301).",
-        cloudformation="DefaultActions: [{Type: redirect, RedirectConfig: {Protocol: HTTPS, Port: '443', "
-                       "StatusCode: HTTP_301}}]"),
-)
-def http_redirects_to_https(listener: Resource, ctx: Context) -> Result | None:
-    """An HTTP listener that serves content lets users and clients keep using the plain-text path."""
-    if listener.prop("Protocol") != "HTTP":
-        return None
-    actions = listener.prop("DefaultActions")
-    if is_unknown(actions):
-        return Result.unknown(actions)
-    if _redirects_to_https(actions):
-        return Result.passed("default action redirects to HTTPS")
-    kinds = ", ".join(str(a.get("Type")) for a in actions or [] if isinstance(a, Mapping)) or "none"
-    return Result.failed(f"HTTP listener on port {listener.prop('Port')} default action is {kinds}, not a "
-                         "redirect to HTTPS")
-
-
+# (listener protocol and HTTP redirects are rule files: wasp/checks/rules/elasticloadbalancing.yaml)
 @check(
     id="elbv2_listener_tls_policy", title="TLS listeners use a policy without TLS 1.0/1.1",
     area=Area.DATA, severity=Severity.MEDIUM, resource=LISTENER, best_practices=[*TRANSIT, "SEC09-BP01"],
