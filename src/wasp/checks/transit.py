@@ -115,55 +115,7 @@ def classic_tls_policy(lb: Resource, ctx: Context) -> Result | None:
     return Result.passed("every TLS listener uses a negotiation policy limited to TLS 1.2+")
 
 
-# ---------------------------------------------------------------- CloudFront
-CF = "AWS::CloudFront::Distribution"
-
-
-@check(
-    id="cloudfront_viewer_https", title="CloudFront requires HTTPS from viewers",
-    area=Area.DATA, severity=Severity.MEDIUM, resource=CF, best_practices=TRANSIT, fsbp=["CloudFront.3"],
-    task="enc_transit",
-    remediation=Remediation(text="Set ViewerProtocolPolicy to redirect-to-https or https-only on every cache "
-                                 "behaviour.", cloudformation="ViewerProtocolPolicy: redirect-to-https"),
-)
-def cloudfront_viewer_https(dist: Resource, ctx: Context) -> Result:
-    """allow-all lets browsers and clients fetch content, cookies and tokens over plain HTTP."""
-    cfg = dist.prop("DistributionConfig") or {}
-    if is_unknown(cfg):
-        return Result.unknown(cfg)
-    behaviours = [("default", cfg.get("DefaultCacheBehavior") or {})]
-    behaviours += [(str(b.get("PathPattern")), b) for b in cfg.get("CacheBehaviors") or [] if isinstance(b, Mapping)]
-    plain = [name for name, b in behaviours if b.get("ViewerProtocolPolicy", "allow-all") == "allow-all"]
-    if plain:
-        return Result.failed(f"ViewerProtocolPolicy allow-all on cache behaviours: {', '.join(plain)}")
-    return Result.passed("every cache behaviour redirects to or requires HTTPS")
-
-
-@check(
-    id="cloudfront_origin_tls", title="CloudFront reaches custom origins over TLS 1.2",
-    area=Area.DATA, severity=Severity.MEDIUM, resource=CF, best_practices=TRANSIT,
-    fsbp=["CloudFront.9", "CloudFront.10"], task="enc_transit",
-    remediation=Remediation(text="Set OriginProtocolPolicy to https-only and OriginSSLProtocols to [TLSv1.2]."),
-)
-def cloudfront_origin_tls(dist: Resource, ctx: Context) -> Result | None:
-    """Encrypting only the viewer leg leaves the edge-to-origin leg readable on the internet."""
-    origins = dist.prop("DistributionConfig.Origins") or []
-    if is_unknown(origins):
-        return Result.unknown(origins)
-    custom = [o for o in origins if isinstance(o, Mapping) and o.get("CustomOriginConfig")]
-    if not custom:
-        return None
-    problems = []
-    for o in custom:
-        cfg = o["CustomOriginConfig"]
-        if cfg.get("OriginProtocolPolicy") in ("http-only", "match-viewer"):
-            problems.append(f"origin {o.get('Id')}: OriginProtocolPolicy {cfg.get('OriginProtocolPolicy')}")
-        weak = [p for p in cfg.get("OriginSSLProtocols") or [] if p in ("SSLv3", "TLSv1", "TLSv1.1")]
-        if weak:
-            problems.append(f"origin {o.get('Id')}: OriginSSLProtocols allow {', '.join(weak)}")
-    if problems:
-        return Result.failed("; ".join(problems))
-    return Result.passed("custom origins are reached over HTTPS with TLS 1.2")
+# (CloudFront viewer and origin TLS are rule files: wasp/checks/rules/cloudfront.yaml)
 
 
 # ---------------------------------------------------------------- ACM
