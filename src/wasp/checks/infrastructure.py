@@ -392,10 +392,6 @@ def lambda_runtime_supported(fn: Resource, ctx: Context) -> Result | None:
     return Result.passed(f"runtime {runtime} is supported until {when}")
 
 
-def _as_list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list | tuple) else [value]
-
-
 LAMBDA_POLICY_REMEDIATION = Remediation(
     text="Remove the statement or add aws:SourceArn / aws:SourceAccount / aws:PrincipalOrgID conditions.",
     cli="aws lambda remove-permission --function-name <fn> --statement-id <sid>")
@@ -424,51 +420,4 @@ def lambda_policy_not_public(fn: Resource, ctx: Context) -> Result:
     return Result.passed("no statement lets anyone outside named principals, sources or organizations invoke it")
 
 
-@check(
-    id="lambda_permission_not_public", title="Lambda permissions do not allow anyone to invoke",
-    area=Area.INFRASTRUCTURE, severity=Severity.CRITICAL, resource="AWS::Lambda::Permission",
-    best_practices=["SEC03-BP07", "SEC05-BP02"], cis=["2.21"], fsbp=["Lambda.1"], task="resource_policy",
-    remediation=LAMBDA_POLICY_REMEDIATION,
-)
-def lambda_permission_not_public(perm: Resource, ctx: Context) -> Result:
-    """The template form of a function policy statement: Principal '*' needs SourceArn, SourceAccount or
-    PrincipalOrgID."""
-    principal = perm.prop("Principal")
-    if is_unknown(principal):
-        return Result.unknown(principal)
-    if principal != "*":
-        return Result.passed(f"Principal is {principal}")
-    limits = [k for k in ("SourceArn", "SourceAccount", "PrincipalOrgID") if perm.prop(k)]
-    if limits:
-        return Result.passed(f"Principal '*' limited by {', '.join(limits)}")
-    return Result.failed("Principal is '*' with no SourceArn, SourceAccount or PrincipalOrgID")
-
-
-# ---------------------------------------------------------------- EKS
-@check(
-    id="eks_endpoint_not_public", title="EKS API endpoints are not open to the whole internet",
-    area=Area.INFRASTRUCTURE, severity=Severity.HIGH, resource="AWS::EKS::Cluster", best_practices=NET,
-    fsbp=["EKS.1"], task="network",
-    remediation=Remediation(
-        text="Turn on private endpoint access and either turn off public access or limit PublicAccessCidrs.",
-        cli="aws eks update-cluster-config --name <c> --resources-vpc-config "
-            "endpointPublicAccess=false,endpointPrivateAccess=true",
-        cloudformation="ResourcesVpcConfig: {EndpointPublicAccess: false, EndpointPrivateAccess: true}"),
-)
-def eks_endpoint_not_public(cluster: Resource, ctx: Context) -> Result:
-    """A world-reachable Kubernetes API is one leaked token or API-server bug away from cluster takeover."""
-    cfg = cluster.prop("ResourcesVpcConfig") or {}
-    unknown = first_unknown(cfg)
-    if unknown is not None:
-        return Result.unknown(unknown)
-    public = cfg.get("EndpointPublicAccess", True)  # CloudFormation and API default: public
-    if not (public is True or str(public).lower() == "true"):
-        return Result.passed("EndpointPublicAccess is false")
-    cidrs = cfg.get("PublicAccessCidrs") or ["0.0.0.0/0"]
-    open_to = [c for c in _as_list(cidrs) if _world(c)]
-    if open_to:
-        return Result.failed(f"public endpoint accepts {', '.join(open_to)}", {"PublicAccessCidrs": cidrs})
-    unresolved = [c for c in _as_list(cidrs) if _world(c) is None]
-    if unresolved:
-        return Result.unknown(f"PublicAccessCidrs {unresolved!r} cannot be resolved")
-    return Result.passed(f"public endpoint limited to {', '.join(map(str, cidrs))}")
+# (Lambda::Permission resources and EKS endpoints are rule files: wasp/checks/rules/lambda.yaml, eks.yaml)
