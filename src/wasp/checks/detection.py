@@ -394,46 +394,7 @@ def config_recording(region: Resource, ctx: Context) -> Result:
                          f"and delivers to '{channels[0].get('s3BucketName')}'")
 
 
-@check(
-    id="guardduty_enabled", title="GuardDuty is enabled in every region", area=Area.DETECTION,
-    severity=Severity.HIGH, resource="WASP::Region", best_practices=["SEC04-BP01", "SEC04-BP03"],
-    fsbp=["GuardDuty.1"], task="logging", sources=LIVE,
-    remediation=Remediation(text="Enable GuardDuty in every region (ideally org-wide from a delegated admin).",
-                            cli="aws guardduty create-detector --enable --region REGION"))
-def guardduty_enabled(region: Resource, ctx: Context) -> Result:
-    """GuardDuty turns trail, DNS and flow data into threat findings; a region without it is a blind spot
-    attackers favour (crypto-mining in unused regions)."""
-    missing = _collected(region, "GuardDutyDetectors", "GuardDuty")
-    if missing is not None:
-        return missing
-    detectors = region.properties["GuardDutyDetectors"] or []
-    if not detectors:
-        return Result.failed(f"no GuardDuty detector in {region.id}")
-    for det in detectors:
-        if det.get("Status") == "ENABLED":
-            return Result.passed(f"detector {det.get('DetectorId')} is ENABLED in {region.id}")
-    unknown = first_unknown(*[d.get("Status") for d in detectors])
-    if unknown is not None:
-        return Result.unknown(unknown)
-    return Result.failed(f"GuardDuty detector {detectors[0].get('DetectorId')} in {region.id} is "
-                         f"{detectors[0].get('Status')}")
-
-
-@check(
-    id="securityhub_enabled", title="Security Hub is enabled", area=Area.DETECTION, severity=Severity.MEDIUM,
-    resource="WASP::Region", best_practices=["SEC04-BP02", "SEC04-BP03"], cis=["5.16"], task="logging",
-    sources=LIVE,
-    remediation=Remediation(text="Enable Security Hub (with the FSBP and CIS standards) in every region.",
-                            cli="aws securityhub enable-security-hub --enable-default-standards --region REGION"))
-def securityhub_enabled(region: Resource, ctx: Context) -> Result:
-    """Security Hub gathers findings from GuardDuty, Inspector, Config and partners in one place to triage."""
-    missing = _collected(region, "SecurityHub", "Security Hub")
-    if missing is not None:
-        return missing
-    hub = region.properties["SecurityHub"]
-    if not hub:
-        return Result.failed(f"Security Hub is not enabled in {region.id}")
-    return Result.passed(f"Security Hub hub {hub.get('HubArn', '')} subscribed since {hub.get('SubscribedAt', '?')}")
+# (GuardDuty and Security Hub per region are rule files: wasp/checks/rules/guardduty.yaml, securityhub.yaml)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -316,17 +316,7 @@ def instance_imdsv2_required(instance: Resource, ctx: Context) -> Result | None:
     return _metadata_result(options, "instance")
 
 
-@check(
-    id="ec2_launch_template_imdsv2_required", title="Launch templates require IMDSv2",
-    area=Area.INFRASTRUCTURE, severity=Severity.MEDIUM, resource="AWS::EC2::LaunchTemplate",
-    best_practices=["SEC06-BP02"], fsbp=["EC2.170", "AutoScaling.3"], task="guest_os", remediation=IMDS_REMEDIATION,
-)
-def launch_template_imdsv2(template: Resource, ctx: Context) -> Result:
-    """Every instance launched from the template (Auto Scaling, EKS nodes) inherits its metadata options."""
-    data = template.prop("LaunchTemplateData")
-    if is_unknown(data):
-        return Result.unknown(data)
-    return _metadata_result((data or {}).get("MetadataOptions"), "launch template default version")
+# (launch templates are judged by a rule file: wasp/checks/rules/ec2.yaml)
 
 
 @check(
@@ -354,51 +344,7 @@ def instance_managed_by_ssm(instance: Resource, ctx: Context) -> Result | None:
     return Result.passed(f"registered with Systems Manager (PingStatus {info.get('PingStatus')})")
 
 
-# ---------------------------------------------------------------- EBS snapshots, AMIs, volumes
-def _public_grants(perms: Any) -> list[Any] | Unknown:
-    if is_unknown(perms):
-        return perms  # type: ignore[no-any-return]
-    return [p for p in perms or [] if isinstance(p, Mapping) and p.get("Group") == "all"]
-
-
-@check(
-    id="ec2_snapshot_not_public", title="EBS snapshots are not publicly restorable",
-    area=Area.INFRASTRUCTURE, severity=Severity.CRITICAL, resource="AWS::EC2::Snapshot",
-    best_practices=["SEC08-BP04"], fsbp=["EC2.1"], task="resource_policy", sources=LIVE,
-    remediation=Remediation(
-        text="Remove the 'all' group from the snapshot's createVolumePermission; share with named accounts only.",
-        cli="aws ec2 modify-snapshot-attribute --snapshot-id <id> --attribute createVolumePermission "
-            "--operation-type remove --group-names all", playbook="unshare"),
-)
-def snapshot_not_public(snap: Resource, ctx: Context) -> Result:
-    """Anyone can create a volume from a public snapshot and read every block of the disk."""
-    public = _public_grants(snap.prop("CreateVolumePermissions"))
-    if isinstance(public, Unknown):
-        return Result.unknown(public)
-    if public:
-        return Result.failed("createVolumePermission includes Group 'all': any AWS account can restore it")
-    return Result.passed("snapshot is not shared publicly")
-
-
-@check(
-    id="ec2_ami_not_public", title="AMIs owned by the account are not public",
-    area=Area.INFRASTRUCTURE, severity=Severity.HIGH, resource="AWS::EC2::Image",
-    best_practices=["SEC08-BP04", "SEC06-BP02"], task="resource_policy", sources=LIVE,
-    remediation=Remediation(
-        text="Remove the 'all' group from the AMI's launch permissions.",
-        cli="aws ec2 modify-image-attribute --image-id <ami> --launch-permission \"Remove=[{Group=all}]\"",
-        playbook="unshare"),
-)
-def ami_not_public(image: Resource, ctx: Context) -> Result:
-    """A public AMI publishes its disks: baked-in keys, configuration and data become anyone's."""
-    public = _public_grants(image.prop("LaunchPermissions"))
-    if isinstance(public, Unknown):
-        if image.prop("Public") is True:
-            return Result.failed("image is marked Public")
-        return Result.unknown(public)
-    if public or image.prop("Public") is True:
-        return Result.failed("launch permissions include Group 'all': any AWS account can launch and copy it")
-    return Result.passed("image is not public")
+# (EBS snapshot and AMI sharing are rule files: wasp/checks/rules/ec2.yaml)
 
 
 # ---------------------------------------------------------------- Lambda
@@ -446,10 +392,6 @@ def lambda_runtime_supported(fn: Resource, ctx: Context) -> Result | None:
     return Result.passed(f"runtime {runtime} is supported until {when}")
 
 
-def _as_list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list | tuple) else [value]
-
-
 LAMBDA_POLICY_REMEDIATION = Remediation(
     text="Remove the statement or add aws:SourceArn / aws:SourceAccount / aws:PrincipalOrgID conditions.",
     cli="aws lambda remove-permission --function-name <fn> --statement-id <sid>")
@@ -478,51 +420,4 @@ def lambda_policy_not_public(fn: Resource, ctx: Context) -> Result:
     return Result.passed("no statement lets anyone outside named principals, sources or organizations invoke it")
 
 
-@check(
-    id="lambda_permission_not_public", title="Lambda permissions do not allow anyone to invoke",
-    area=Area.INFRASTRUCTURE, severity=Severity.CRITICAL, resource="AWS::Lambda::Permission",
-    best_practices=["SEC03-BP07", "SEC05-BP02"], cis=["2.21"], fsbp=["Lambda.1"], task="resource_policy",
-    remediation=LAMBDA_POLICY_REMEDIATION,
-)
-def lambda_permission_not_public(perm: Resource, ctx: Context) -> Result:
-    """The template form of a function policy statement: Principal '*' needs SourceArn, SourceAccount or
-    PrincipalOrgID."""
-    principal = perm.prop("Principal")
-    if is_unknown(principal):
-        return Result.unknown(principal)
-    if principal != "*":
-        return Result.passed(f"Principal is {principal}")
-    limits = [k for k in ("SourceArn", "SourceAccount", "PrincipalOrgID") if perm.prop(k)]
-    if limits:
-        return Result.passed(f"Principal '*' limited by {', '.join(limits)}")
-    return Result.failed("Principal is '*' with no SourceArn, SourceAccount or PrincipalOrgID")
-
-
-# ---------------------------------------------------------------- EKS
-@check(
-    id="eks_endpoint_not_public", title="EKS API endpoints are not open to the whole internet",
-    area=Area.INFRASTRUCTURE, severity=Severity.HIGH, resource="AWS::EKS::Cluster", best_practices=NET,
-    fsbp=["EKS.1"], task="network",
-    remediation=Remediation(
-        text="Turn on private endpoint access and either turn off public access or limit PublicAccessCidrs.",
-        cli="aws eks update-cluster-config --name <c> --resources-vpc-config "
-            "endpointPublicAccess=false,endpointPrivateAccess=true",
-        cloudformation="ResourcesVpcConfig: {EndpointPublicAccess: false, EndpointPrivateAccess: true}"),
-)
-def eks_endpoint_not_public(cluster: Resource, ctx: Context) -> Result:
-    """A world-reachable Kubernetes API is one leaked token or API-server bug away from cluster takeover."""
-    cfg = cluster.prop("ResourcesVpcConfig") or {}
-    unknown = first_unknown(cfg)
-    if unknown is not None:
-        return Result.unknown(unknown)
-    public = cfg.get("EndpointPublicAccess", True)  # CloudFormation and API default: public
-    if not (public is True or str(public).lower() == "true"):
-        return Result.passed("EndpointPublicAccess is false")
-    cidrs = cfg.get("PublicAccessCidrs") or ["0.0.0.0/0"]
-    open_to = [c for c in _as_list(cidrs) if _world(c)]
-    if open_to:
-        return Result.failed(f"public endpoint accepts {', '.join(open_to)}", {"PublicAccessCidrs": cidrs})
-    unresolved = [c for c in _as_list(cidrs) if _world(c) is None]
-    if unresolved:
-        return Result.unknown(f"PublicAccessCidrs {unresolved!r} cannot be resolved")
-    return Result.passed(f"public endpoint limited to {', '.join(map(str, cidrs))}")
+# (Lambda::Permission resources and EKS endpoints are rule files: wasp/checks/rules/lambda.yaml, eks.yaml)

@@ -129,7 +129,8 @@ def _check(raw: Mapping[str, Any]) -> Check:
     rem = raw.get("remediation") or {}
     remediation = Remediation(text=str(rem.get("text", "")), cli=str(rem.get("cli", "")),
                               cloudformation=str(rem.get("cloudformation", "")),
-                              terraform=str(rem.get("terraform", "")), url=str(rem.get("url", "")))
+                              terraform=str(rem.get("terraform", "")), url=str(rem.get("url", "")),
+                              playbook=str(rem.get("playbook", "")))
     try:
         severity = Severity.parse(str(raw["severity"]))
         responsibility = Responsibility(str(raw.get("responsibility", "customer")))
