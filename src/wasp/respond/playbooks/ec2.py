@@ -95,7 +95,7 @@ def contain_instance(target: Any, region: str, instance_id: str, case_id: str, *
         steps.append(keep_volumes_step(instance_id, keep, [
             {"DeviceName": k["DeviceName"], "Ebs": {"DeleteOnTermination": True}} for k in keep]))
     steps += _detach_steps(target, region, instance_id, state)
-    steps += _isolation_steps(instance_id, case_id, vpc, original_groups)
+    steps += isolation_steps(instance_id, case_id, vpc, original_groups)
     steps += _profile_steps(target, region, instance_id, state)
     steps += snapshot_steps(inst, case_id)
     return Plan("contain-instance", instance_id, region, steps, state=state, skipped=skipped)
@@ -181,7 +181,7 @@ def _detach_steps(target: Any, region: str, instance_id: str, state: dict[str, A
     return steps
 
 
-def _isolation_steps(instance_id: str, case_id: str, vpc: str, original: list[str]) -> list[Step]:
+def isolation_steps(instance_id: str, case_id: str, vpc: str, original: list[str]) -> list[Step]:
     allow_name, iso_name = f"wasp-untrack-{case_id}", f"wasp-quarantine-{case_id}"
 
     def find(name: str) -> Call:

@@ -88,10 +88,16 @@ def contain_principal(target: Any, region: str, principal: str, case_id: str, **
 def _contain_role(target: Any, region: str, name: str) -> Plan:
     if read(target, region, "iam", "get_role", missing=("NoSuchEntity",), RoleName=name) is None:
         raise InputError(f"no IAM role {name!r}")
-    steps = [
+    steps = role_steps(name)
+    return Plan("contain-principal", f"role/{name}", region, steps, state={"kind": "role", "RoleName": name})
+
+
+def role_steps(name: str, stamp: str | None = None) -> list[Step]:
+    """Built with symbolic values too, for the state machine (wasp.deploy)."""
+    return [
         Step(id="revoke-sessions", title=f"Deny every session of {name} issued before now",
              call=Call("iam", "put_role_policy", {"RoleName": name, "PolicyName": REVOKE_NAME,
-                                                  "PolicyDocument": revoke_sessions_policy()}, "iam:PutRolePolicy"),
+                                                  "PolicyDocument": revoke_sessions_policy(stamp=stamp)}, "iam:PutRolePolicy"),
              undo=Call("iam", "delete_role_policy", {"RoleName": name, "PolicyName": REVOKE_NAME},
                        "iam:DeleteRolePolicy")),
         Step(id="deny-all", title="Attach an explicit deny-all inline policy",
@@ -100,4 +106,3 @@ def _contain_role(target: Any, region: str, name: str) -> Plan:
              undo=Call("iam", "delete_role_policy", {"RoleName": name, "PolicyName": DENY_ALL_NAME},
                        "iam:DeleteRolePolicy")),
     ]
-    return Plan("contain-principal", f"role/{name}", region, steps, state={"kind": "role", "RoleName": name})
