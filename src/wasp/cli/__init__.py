@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "wasp.cli.posture",
     "wasp.cli.trail",
     "wasp.cli.iac",
+    "wasp.cli.deploy",
 )
 
 

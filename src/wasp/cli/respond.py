@@ -19,6 +19,19 @@ def _journal(db: Path | None) -> Any:
     return Journal(db or default_db_path())
 
 
+JOURNAL_TABLE_HELP = ("Read the case from this DynamoDB journal table (cases run by the state machines of "
+                      "`wasp deploy response`) instead of the local store.")
+
+
+def _case_journal(db: Path | None, table: str | None, target: Any = None) -> Any:
+    """The local journal, or the DynamoDB table the deployed state machines write."""
+    if not table:
+        return _journal(db)
+    from wasp.respond.journal_table import TableJournal
+
+    return TableJournal(target, table)
+
+
 def render_plan(plan: Any, account: str) -> str:
     lines = [f"Plan: {plan.playbook} on {terminal_safe(plan.target)} in {plan.region} (account {account})"]
     for label, value in plan.state.items():
@@ -159,18 +172,20 @@ def resume_cmd(case_id: str, profile: str | None, region: str | None, regions: s
 @click.argument("case_id")
 @account_options
 @db_option
+@click.option("--journal-table", help=JOURNAL_TABLE_HELP)
 @click.option("--yes", is_flag=True, help="Skip the confirmation prompt.")
 def undo_cmd(case_id: str, profile: str | None, region: str | None, regions: str | None, endpoint_url: str | None,
-             role_arn: str | None, external_id: str | None, db: Path | None, yes: bool) -> int:
+             role_arn: str | None, external_id: str | None, db: Path | None, journal_table: str | None,
+             yes: bool) -> int:
     """Reverse what a case did, newest step first (evidence such as snapshots is kept)."""
     from wasp.respond.runner import undo
 
-    journal = _journal(db)
+    target = target_from(profile, region, endpoint_url, role_arn, external_id)
+    journal = _case_journal(db, journal_table, target)
     if journal.case(case_id) is None:
         raise InputError(f"no response case {case_id!r} in {journal.path}")
     if not yes:
         click.confirm(f"Undo the completed steps of {case_id}?", abort=True, err=True)
-    target = target_from(profile, region, endpoint_url, role_arn, external_id)
     return _report(undo(target, journal, case_id))
 
 
@@ -188,9 +203,13 @@ def cases_cmd(db: Path | None) -> int:
 @respond.command(name="show")
 @click.argument("case_id")
 @db_option
-def show_cmd(case_id: str, db: Path | None) -> int:
+@click.option("--journal-table", help=JOURNAL_TABLE_HELP)
+@account_options
+def show_cmd(case_id: str, db: Path | None, journal_table: str | None, profile: str | None, region: str | None,
+             regions: str | None, endpoint_url: str | None, role_arn: str | None, external_id: str | None) -> int:
     """Show a case's journal: every call, when, before and after."""
-    journal = _journal(db)
+    target = target_from(profile, region, endpoint_url, role_arn, external_id) if journal_table else None
+    journal = _case_journal(db, journal_table, target)
     if journal.case(case_id) is None:
         raise InputError(f"no response case {case_id!r} in {journal.path}")
     for step in journal.steps(case_id):

@@ -76,7 +76,8 @@ def _contain_instance() -> list[Any]:
              [Do(ec2.detach_asg_step(iid, sym("$.Group")))], "Auto Scaling group"),
         Read("groups", Call("elbv2", "describe_target_groups", {}, "elasticloadbalancing:DescribeTargetGroups"),
              {"Groups": "TargetGroups"}),
-        _if_any(tgs, [Each(tgs, {"Arn": "$$.Map.Item.Value.TargetGroupArn", "Name": "$$.Map.Item.Value.TargetGroupName"},
+        _if_any(tgs, [Each(tgs, {"Arn": "$$.Map.Item.Value.TargetGroupArn",
+                                 "Name": "$$.Map.Item.Value.TargetGroupName"},
              [Read("health", Call("elbv2", "describe_target_health",
                                   {"TargetGroupArn": sym("$.Arn"), "Targets": [{"Id": iid}]},
                                   "elasticloadbalancing:DescribeTargetHealth"),
@@ -84,7 +85,7 @@ def _contain_instance() -> list[Any]:
               When({"Not": {"Variable": "$.read.health.Target.TargetHealth.State", "StringEquals": "unused"}},
                    [Do(ec2.deregister_step(sym("$.Name"), sym("$.Arn"), sym("$.read.health.Target.Target")))],
                    "registered")], "target group")], "any instance target group"),
-        *[Do(s) for s in ec2.isolation_steps(iid, CASE, sym("$.read.instance.VpcId"), sym("$.read.instance.Groups"))],
+        *[Do(s) for s in ec2.isolation_steps(iid, CASE, sym("$.read.instance.VpcId"), sym("$.read.instance.Groups"))],  # type: ignore[arg-type]
         Read("profiles", Call("ec2", "describe_iam_instance_profile_associations",
                               {"Filters": [{"Name": "instance-id", "Values": [iid]}]},
                               "ec2:DescribeIamInstanceProfileAssociations"),

@@ -114,10 +114,11 @@ def tag_step(instance_id: str, case_id: str) -> Step:
 def termination_step(instance_id: str, before: Any) -> Step:
     return Step(
         id="termination-protection", title="Turn on termination protection", before=before,
-        call=Call("ec2", "modify_instance_attribute", {"InstanceId": instance_id, "DisableApiTermination": {"Value": True}},
-                  "ec2:ModifyInstanceAttribute"),
+        call=Call("ec2", "modify_instance_attribute",
+                  {"InstanceId": instance_id, "DisableApiTermination": {"Value": True}}, "ec2:ModifyInstanceAttribute"),
         undo=Call("ec2", "modify_instance_attribute",
-                  {"InstanceId": instance_id, "DisableApiTermination": {"Value": False}}, "ec2:ModifyInstanceAttribute"))
+                  {"InstanceId": instance_id, "DisableApiTermination": {"Value": False}},
+                  "ec2:ModifyInstanceAttribute"))
 
 
 def shutdown_step(instance_id: str, before: Any) -> Step:

@@ -97,7 +97,8 @@ def role_steps(name: str, stamp: str | None = None) -> list[Step]:
     return [
         Step(id="revoke-sessions", title=f"Deny every session of {name} issued before now",
              call=Call("iam", "put_role_policy", {"RoleName": name, "PolicyName": REVOKE_NAME,
-                                                  "PolicyDocument": revoke_sessions_policy(stamp=stamp)}, "iam:PutRolePolicy"),
+                                                  "PolicyDocument": revoke_sessions_policy(stamp=stamp)},
+                       "iam:PutRolePolicy"),
              undo=Call("iam", "delete_role_policy", {"RoleName": name, "PolicyName": REVOKE_NAME},
                        "iam:DeleteRolePolicy")),
         Step(id="deny-all", title="Attach an explicit deny-all inline policy",
