@@ -100,7 +100,7 @@ def template(settings: Settings) -> dict[str, Any]:
                              "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
                              "SSESpecification": {"SSEEnabled": True}}},
         "LogGroup": {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
-                     "Properties": {"LogGroupName": {"Fn::Sub": f"/aws/vendedlogs/states/{settings.prefix}-response"},
+                     "Properties": {"LogGroupName": f"/aws/vendedlogs/states/{settings.prefix}-response",
                                     "RetentionInDays": 365}},
         "EventsRole": {"Type": "AWS::IAM::Role", "Properties": {
             "AssumeRolePolicyDocument": _trust("events.amazonaws.com"),
