@@ -364,7 +364,7 @@ def machine(playbook: str, blocks: list[Any], context: dict[str, str], services:
     first = comp.chain(([Approval()] if approval else []) + blocks, "Close case", states, False)
     states["Open case"]["Next"] = first
     states["Close case"] = _case_status("contained", "Contained")
-    states["Contained"] = {"Type": "Succeed"}
+    states["Contained"] = {"Type": "Succeed", "OutputPath": "$.ctx"}  # the case, not everything read
     states["Case failed"] = {**_case_status("failed", "Failed")}
     states["Failed"] = {"Type": "Fail", "Error": "wasp.StepFailed", "Cause": "a step failed: see the journal"}
     _inner_fail(states)

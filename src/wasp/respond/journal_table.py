@@ -77,18 +77,14 @@ class TableJournal:
     def mark(self, case_id: str, seq: Any, status: str, *, request: Any = None, response: Any = None,
              outputs: Any = None, error: str | None = None) -> None:
         values: dict[str, Any] = {":s": {"S": status}}
-        sets = ["#s = :s"]
-        for name, value in (("request", request), ("outputs", outputs)):
+        names = {"#s": "status"}  # status, request and error are DynamoDB reserved words: always aliased
+        for name, value in (("request", request), ("outputs", outputs), ("error", error)):
             if value is not None:
-                sets.append(f"{name} = :{name}")
-                values[f":{name}"] = {"S": json.dumps(to_jsonable(value))}
-        if error is not None:
-            sets.append("#e = :e")
-            values[":e"] = {"S": error}
+                names[f"#{name}"] = name
+                values[f":{name}"] = {"S": value if isinstance(value, str) else json.dumps(to_jsonable(value))}
         self._call("update_item", Key={"case_id": {"S": case_id}, "seq": {"S": str(seq)}},
-                   UpdateExpression="SET " + ", ".join(sets),
-                   ExpressionAttributeNames={"#s": "status", **({"#e": "error"} if error is not None else {})},
-                   ExpressionAttributeValues=values)
+                   UpdateExpression="SET " + ", ".join(f"{n} = :{n[1:]}" for n in names),
+                   ExpressionAttributeNames=names, ExpressionAttributeValues=values)
 
     def set_case_status(self, case_id: str, status: str) -> None:
         self.mark(case_id, CASE_SEQ, status)

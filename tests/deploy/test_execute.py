@@ -1,0 +1,107 @@
+"""The contain-instance state machine, executed by moto, leaves the CLI's end state, and the CLI undoes it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from typing import Any
+
+from wasp.deploy.machines import definition
+from wasp.deploy.stack import Settings, routes
+
+# GuardDuty finding event, trimmed from the EventBridge example in the GuardDuty User Guide
+# ("Creating custom responses to GuardDuty findings with Amazon EventBridge")
+GUARDDUTY_EVENT = {
+    "version": "0", "id": "c8c4daa7-a20c-2f03-0070-b7393dd542ad", "detail-type": "GuardDuty Finding",
+    "source": "aws.guardduty", "account": "123456789012", "time": "2026-12-05T20:00:00Z", "region": "us-east-1",
+    "detail": {"schemaVersion": "2.0", "type": "UnauthorizedAccess:EC2/TorClient", "severity": 8,
+               "resource": {"resourceType": "Instance", "instanceDetails": {"instanceId": "INSTANCE"}}}}
+MOTO_SERVICES = {"elbv2": "elbv2"}  # moto's interpreter names its clients as boto3 does
+
+
+def wasp(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "wasp", *args], capture_output=True, text=True, timeout=120)
+
+
+def transformed_input(event: dict[str, Any]) -> str:
+    """What the EventBridge rule's input transformer hands the machine for this event."""
+    route = next(r for r in routes(Settings()) if r.source == "guardduty")
+    values = {"target": event["detail"]["resource"]["instanceDetails"]["instanceId"], "time": event["time"]}
+    assert route.paths == {"target": "$.detail.resource.instanceDetails.instanceId", "time": "$.time"}
+    text = route.template.replace("<target>", values["target"]).replace("<time>", json.dumps(values["time"]))
+    return text.replace("<aws.events.event.json>", json.dumps(event))
+
+
+def run_machine(aws: Any, name: str, event_input: str, case: str) -> dict[str, Any]:
+    ddb = aws.client("dynamodb")
+    ddb.create_table(TableName="wasp-journal", BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "case_id", "KeyType": "HASH"},
+                                {"AttributeName": "seq", "KeyType": "RANGE"}],
+                     AttributeDefinitions=[{"AttributeName": "case_id", "AttributeType": "S"},
+                                           {"AttributeName": "seq", "AttributeType": "S"}])
+    sfn = aws.client("stepfunctions")
+    text = json.dumps(definition(name, services=MOTO_SERVICES)).replace("${JournalTable}", "wasp-journal")
+    arn = sfn.create_state_machine(name=f"wasp-{name}", definition=text,
+                                   roleArn="arn:aws:iam::123456789012:role/wasp-response")["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn, name=case, input=event_input)["executionArn"]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            described = sfn.describe_execution(executionArn=execution)
+        except aws.client("stepfunctions").exceptions.ClientError:
+            described = {"status": "RUNNING"}  # moto answers 500 now and then while the execution writes
+        if described["status"] != "RUNNING":
+            return described
+        time.sleep(0.2)
+    raise AssertionError("execution did not finish in 60s")
+
+
+def test_guardduty_finding_contains_the_instance_and_cli_undoes_it(aws, moto, workload):
+    """A GuardDuty finding's execution isolates, protects and snapshots; show and undo read its journal."""
+    event = json.loads(json.dumps(GUARDDUTY_EVENT).replace("INSTANCE", workload.instance_id))
+    done = run_machine(aws, "contain-instance", transformed_input(event), "case-auto-1")
+    assert done["status"] == "SUCCEEDED", done
+    ec2 = aws.client("ec2")
+    inst = ec2.describe_instances(InstanceIds=[workload.instance_id])["Reservations"][0]["Instances"][0]
+    groups = [g["GroupName"] for g in inst["SecurityGroups"]]
+    assert groups == ["wasp-quarantine-case-auto-1"]
+    quarantine = ec2.describe_security_groups(GroupIds=[inst["SecurityGroups"][0]["GroupId"]])["SecurityGroups"][0]
+    assert quarantine["IpPermissions"] == [] and quarantine["IpPermissionsEgress"] == []
+    assert ec2.describe_instance_attribute(InstanceId=workload.instance_id, Attribute="disableApiTermination")[
+        "DisableApiTermination"]["Value"] is True
+    snaps = ec2.describe_snapshots(OwnerIds=["self"], Filters=[{"Name": "tag:wasp:case", "Values": ["case-auto-1"]}])
+    assert len(snaps["Snapshots"]) == 1
+    tags = {t["Key"]: t["Value"] for t in snaps["Snapshots"][0]["Tags"]}
+    assert tags["wasp:instance"] == workload.instance_id and tags["wasp:volume"] == snaps["Snapshots"][0]["VolumeId"]
+    assert not ec2.describe_iam_instance_profile_associations(
+        Filters=[{"Name": "instance-id", "Values": [workload.instance_id]}])["IamInstanceProfileAssociations"]
+    assert "wasp-revoke-older-sessions" in aws.client("iam").list_role_policies(RoleName="web-role")["PolicyNames"]
+
+    shown = wasp("respond", "show", "case-auto-1", "--journal-table", "wasp-journal", "--endpoint-url", moto.url)
+    assert shown.returncode == 0, shown.stderr
+    assert "isolate" in shown.stdout and "done" in shown.stdout and "snapshot-vol-" in shown.stdout
+
+    undone = wasp("respond", "undo", "case-auto-1", "--journal-table", "wasp-journal", "--endpoint-url", moto.url,
+                  "--yes")
+    assert undone.returncode == 0, undone.stderr
+    inst = ec2.describe_instances(InstanceIds=[workload.instance_id])["Reservations"][0]["Instances"][0]
+    assert [g["GroupId"] for g in inst["SecurityGroups"]] == [workload.web_sg]
+    assert ec2.describe_instance_attribute(InstanceId=workload.instance_id, Attribute="disableApiTermination")[
+        "DisableApiTermination"]["Value"] is False
+    assert "wasp-revoke-older-sessions" not in aws.client("iam").list_role_policies(RoleName="web-role")["PolicyNames"]
+    assert len(ec2.describe_snapshots(OwnerIds=["self"], Filters=[
+        {"Name": "tag:wasp:case", "Values": ["case-auto-1"]}])["Snapshots"]) == 1  # evidence is kept
+    assert "snapshot-vol-" in undone.stderr  # listed as not reversible
+
+
+def test_a_failing_step_fails_the_case_in_the_journal(aws, moto):
+    """An instance that does not exist fails the execution, and the journal says the case failed."""
+    done = run_machine(aws, "contain-instance", json.dumps({"Target": "i-0123456789abcdef0", "Time": "x"}), "case-bad")
+    assert done["status"] == "FAILED"
+    shown = wasp("respond", "cases", "--help")
+    assert shown.returncode == 0
+    item = aws.client("dynamodb").get_item(TableName="wasp-journal",
+                                           Key={"case_id": {"S": "case-bad"}, "seq": {"S": "#case"}})["Item"]
+    assert item["status"]["S"] == "failed"
