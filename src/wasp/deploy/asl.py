@@ -363,8 +363,9 @@ def machine(playbook: str, blocks: list[Any], context: dict[str, str], services:
         "ResultPath": None}
     first = comp.chain(([Approval()] if approval else []) + blocks, "Close case", states, False)
     states["Open case"]["Next"] = first
-    states["Close case"] = _case_status("contained", "Contained")
-    states["Contained"] = {"Type": "Succeed", "OutputPath": "$.ctx"}  # the case, not everything read
+    states["Close case"] = _case_status("contained", "Summary")
+    states["Summary"] = {"Type": "Pass", "OutputPath": "$.ctx", "Next": "Contained"}  # the case, not all it read
+    states["Contained"] = {"Type": "Succeed"}
     states["Case failed"] = {**_case_status("failed", "Failed")}
     states["Failed"] = {"Type": "Fail", "Error": "wasp.StepFailed", "Cause": "a step failed: see the journal"}
     _inner_fail(states)
