@@ -25,13 +25,23 @@ def wasp(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "wasp", *args], capture_output=True, text=True, timeout=120)
 
 
-def transformed_input(event: dict[str, Any]) -> str:
-    """What the EventBridge rule's input transformer hands the machine for this event."""
+def delivered_input(aws: Any, event: dict[str, Any]) -> str | None:
+    """What the stack's GuardDuty rule delivers for this event: the rule (pattern and input transformer as
+    generated) is created on moto's default bus with an SQS queue as its target, since moto's EventBridge
+    does not start Step Functions executions; the message body is the machine's input."""
     route = next(r for r in routes(Settings()) if r.source == "guardduty")
-    values = {"target": event["detail"]["resource"]["instanceDetails"]["instanceId"], "time": event["time"]}
-    assert route.paths == {"target": "$.detail.resource.instanceDetails.instanceId", "time": "$.time"}
-    text = route.template.replace("<target>", values["target"]).replace("<time>", json.dumps(values["time"]))
-    return text.replace("<aws.events.event.json>", json.dumps(event))
+    sqs = aws.client("sqs")
+    queue = sqs.create_queue(QueueName="machine-input")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events = aws.client("events")
+    events.put_rule(Name="guardduty-to-contain-instance", EventPattern=json.dumps(route.pattern))
+    events.put_targets(Rule="guardduty-to-contain-instance", Targets=[{
+        "Id": "playbook", "Arn": queue_arn,
+        "InputTransformer": {"InputPathsMap": route.paths, "InputTemplate": route.template}}])
+    events.put_events(Entries=[{"Source": event["source"], "DetailType": event["detail-type"],
+                                "Detail": json.dumps(event["detail"]), "Time": event["time"]}])
+    messages = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=1).get("Messages", [])
+    return messages[0]["Body"] if messages else None
 
 
 def run_machine(aws: Any, name: str, event_input: str, case: str) -> dict[str, Any]:
@@ -61,7 +71,9 @@ def run_machine(aws: Any, name: str, event_input: str, case: str) -> dict[str, A
 def test_guardduty_finding_contains_the_instance_and_cli_undoes_it(aws, moto, workload):
     """A GuardDuty finding's execution isolates, protects and snapshots; show and undo read its journal."""
     event = json.loads(json.dumps(GUARDDUTY_EVENT).replace("INSTANCE", workload.instance_id))
-    done = run_machine(aws, "contain-instance", transformed_input(event), "case-auto-1")
+    machine_input = delivered_input(aws, event)
+    assert machine_input is not None and json.loads(machine_input)["Target"] == workload.instance_id
+    done = run_machine(aws, "contain-instance", machine_input, "case-auto-1")
     assert done["status"] == "SUCCEEDED", done
     ec2 = aws.client("ec2")
     inst = ec2.describe_instances(InstanceIds=[workload.instance_id])["Reservations"][0]["Instances"][0]
@@ -105,3 +117,19 @@ def test_a_failing_step_fails_the_case_in_the_journal(aws, moto):
     item = aws.client("dynamodb").get_item(TableName="wasp-journal",
                                            Key={"case_id": {"S": "case-bad"}, "seq": {"S": "#case"}})["Item"]
     assert item["status"]["S"] == "failed"
+
+
+def test_low_severity_findings_are_not_routed(aws, moto):
+    """A GuardDuty finding below the severity threshold (high: 7) reaches no state machine."""
+    event = {**GUARDDUTY_EVENT, "detail": {**GUARDDUTY_EVENT["detail"], "severity": 5}}
+    assert delivered_input(aws, event) is None
+
+
+def test_security_hub_arn_target_resolves_to_the_instance(aws, moto, workload):
+    """A Security Hub finding names the instance by ARN: the machine takes the id from it and contains it."""
+    arn = f"arn:aws:ec2:us-east-1:123456789012:instance/{workload.instance_id}"
+    done = run_machine(aws, "contain-instance", json.dumps({"Target": arn, "Time": "2026-12-05T20:00:00Z"}),
+                       "case-arn")
+    assert done["status"] == "SUCCEEDED", done
+    inst = aws.client("ec2").describe_instances(InstanceIds=[workload.instance_id])["Reservations"][0]["Instances"][0]
+    assert [g["GroupName"] for g in inst["SecurityGroups"]] == ["wasp-quarantine-case-arn"]

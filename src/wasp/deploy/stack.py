@@ -49,7 +49,8 @@ def routes(settings: Settings) -> list[Route]:
     """Which events go to which machine, and how the target is read from each."""
     out: list[Route] = []
     time = {"time": "$.time"}
-    template = '{"Target": "<target>", "Time": <time>, "Finding": <aws.events.event.json>}'
+    # string variables inside quotes: inserted as they are, by EventBridge and by emulators alike
+    template = '{"Target": "<target>", "Time": "<time>", "Finding": <aws.events.event.json>}'
     floor = GUARDDUTY_FLOOR[settings.severity]
     for playbook in settings.playbooks:
         instance = playbook in ("contain-instance", "snapshot-volumes")
