@@ -133,3 +133,41 @@ def test_security_hub_arn_target_resolves_to_the_instance(aws, moto, workload):
     assert done["status"] == "SUCCEEDED", done
     inst = aws.client("ec2").describe_instances(InstanceIds=[workload.instance_id])["Reservations"][0]["Instances"][0]
     assert [g["GroupName"] for g in inst["SecurityGroups"]] == ["wasp-quarantine-case-arn"]
+
+
+def test_approval_waits_for_the_task_token_then_contains(aws, moto, workload):
+    """With approval on, nothing changes until send-task-success is called with the token from SNS."""
+    topic = aws.client("sns").create_topic(Name="wasp-response-approval")["TopicArn"]
+    sfn = aws.client("stepfunctions")
+    aws.client("dynamodb").create_table(
+        TableName="wasp-journal", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "case_id", "KeyType": "HASH"}, {"AttributeName": "seq", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": "case_id", "AttributeType": "S"},
+                              {"AttributeName": "seq", "AttributeType": "S"}])
+    text = (json.dumps(definition("contain-instance", services=MOTO_SERVICES, approval=True))
+            .replace("${JournalTable}", "wasp-journal").replace("${ApprovalTopic}", topic))
+    arn = sfn.create_state_machine(name="wasp-approved", definition=text,
+                                   roleArn="arn:aws:iam::123456789012:role/wasp-response")["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn, name="case-approve", input=json.dumps(
+        {"Target": workload.instance_id, "Time": "2026-12-05T20:00:00Z"}))["executionArn"]
+    token = None
+    deadline = time.monotonic() + 30
+    while token is None and time.monotonic() < deadline:
+        for event in sfn.get_execution_history(executionArn=execution)["events"]:
+            details = event.get("taskScheduledEventDetails", {})
+            if details.get("resource") == "publish.waitForTaskToken":
+                message = json.loads(details["parameters"])["Message"]
+                token = (json.loads(message) if isinstance(message, str) else message)["token"]
+        time.sleep(0.2)
+    assert token, "the approval request was never published"
+    ec2 = aws.client("ec2")
+    groups = ec2.describe_instances(InstanceIds=[workload.instance_id])["Reservations"][0]["Instances"][0][
+        "SecurityGroups"]
+    assert [g["GroupId"] for g in groups] == [workload.web_sg]  # waiting: nothing changed yet
+    sfn.send_task_success(taskToken=token, output="{}")
+    while sfn.describe_execution(executionArn=execution)["status"] == "RUNNING" and time.monotonic() < deadline + 30:
+        time.sleep(0.2)
+    assert sfn.describe_execution(executionArn=execution)["status"] == "SUCCEEDED"
+    groups = ec2.describe_instances(InstanceIds=[workload.instance_id])["Reservations"][0]["Instances"][0][
+        "SecurityGroups"]
+    assert [g["GroupName"] for g in groups] == ["wasp-quarantine-case-approve"]
