@@ -94,6 +94,8 @@ def test_guardduty_finding_contains_the_instance_and_cli_undoes_it(aws, moto, wo
     shown = wasp("respond", "show", "case-auto-1", "--journal-table", "wasp-journal", "--endpoint-url", moto.url)
     assert shown.returncode == 0, shown.stderr
     assert "isolate" in shown.stdout and "done" in shown.stdout and "snapshot-vol-" in shown.stdout
+    listed = wasp("respond", "cases", "--journal-table", "wasp-journal", "--endpoint-url", moto.url)
+    assert listed.returncode == 0 and "case-auto-1  contained" in listed.stdout, listed.stderr
 
     undone = wasp("respond", "undo", "case-auto-1", "--journal-table", "wasp-journal", "--endpoint-url", moto.url,
                   "--yes")
@@ -112,8 +114,6 @@ def test_a_failing_step_fails_the_case_in_the_journal(aws, moto):
     """An instance that does not exist fails the execution, and the journal says the case failed."""
     done = run_machine(aws, "contain-instance", json.dumps({"Target": "i-0123456789abcdef0", "Time": "x"}), "case-bad")
     assert done["status"] == "FAILED"
-    shown = wasp("respond", "cases", "--help")
-    assert shown.returncode == 0
     item = aws.client("dynamodb").get_item(TableName="wasp-journal",
                                            Key={"case_id": {"S": "case-bad"}, "seq": {"S": "#case"}})["Item"]
     assert item["status"]["S"] == "failed"

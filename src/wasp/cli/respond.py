@@ -191,12 +191,18 @@ def undo_cmd(case_id: str, profile: str | None, region: str | None, regions: str
 
 @respond.command(name="cases")
 @db_option
-def cases_cmd(db: Path | None) -> int:
+@click.option("--journal-table", help=JOURNAL_TABLE_HELP)
+@account_options
+def cases_cmd(db: Path | None, journal_table: str | None, profile: str | None, region: str | None,
+              regions: str | None, endpoint_url: str | None, role_arn: str | None, external_id: str | None) -> int:
     """List response cases and their state."""
-    journal = _journal(db)
+    target = target_from(profile, region, endpoint_url, role_arn, external_id) if journal_table else None
+    journal = _case_journal(db, journal_table, target)
     for case in journal.cases():
+        created = case["created"]
+        when = created if isinstance(created, str) else f"{created:%Y-%m-%d %H:%M}"
         click.echo(f"{case['case_id']}  {case['status']:10} {case['playbook']:18} {terminal_safe(case['target'])} "
-                   f"({case['region']}, {case['created']:%Y-%m-%d %H:%M})")
+                   f"({case['region']}, {when})")
     return 0
 
 
@@ -213,7 +219,8 @@ def show_cmd(case_id: str, db: Path | None, journal_table: str | None, profile: 
     if journal.case(case_id) is None:
         raise InputError(f"no response case {case_id!r} in {journal.path}")
     for step in journal.steps(case_id):
-        click.echo(f"{step['seq']:>2} {step['status']:8} {step['step_id']:32} {terminal_safe(step['title'])}")
+        seq = step["seq"] if isinstance(step["seq"], int) else str(step["seq"]).split(":", 1)[0]  # NNN:step-id
+        click.echo(f"{seq:>2} {step['status']:8} {terminal_safe(step['step_id']):32} {terminal_safe(step['title'])}")
         if step["error"]:
             click.echo(f"     error: {terminal_safe(step['error'])}")
     return 0
