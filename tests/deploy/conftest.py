@@ -53,11 +53,12 @@ class Workload:
     vpc_id: str
     web_sg: str
     role_name: str
+    target_group_arn: str
 
 
 @pytest.fixture
 def workload(aws: AwsTarget) -> Workload:
-    """An instance in a VPC with a web security group, an instance-profile role and one EBS volume."""
+    """An instance in a VPC behind a target group, with an instance-profile role and one EBS volume."""
     ec2 = aws.client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
@@ -70,4 +71,9 @@ def workload(aws: AwsTarget) -> Workload:
         {"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 8, "DeleteOnTermination": True}}])["ImageId"]
     inst = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, SubnetId=subnet, SecurityGroupIds=[sg],
                              IamInstanceProfile={"Name": "web-profile"}, InstanceType="t3.micro")
-    return Workload(inst["Instances"][0]["InstanceId"], vpc, sg, "web-role")
+    iid = inst["Instances"][0]["InstanceId"]
+    elb = aws.client("elbv2")
+    tg = elb.create_target_group(Name="web-tg", Protocol="HTTP", Port=80, VpcId=vpc,
+                                 TargetType="instance")["TargetGroups"][0]["TargetGroupArn"]
+    elb.register_targets(TargetGroupArn=tg, Targets=[{"Id": iid, "Port": 80}])
+    return Workload(iid, vpc, sg, "web-role", tg)

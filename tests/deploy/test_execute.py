@@ -90,6 +90,8 @@ def test_guardduty_finding_contains_the_instance_and_cli_undoes_it(aws, moto, wo
     assert not ec2.describe_iam_instance_profile_associations(
         Filters=[{"Name": "instance-id", "Values": [workload.instance_id]}])["IamInstanceProfileAssociations"]
     assert "wasp-revoke-older-sessions" in aws.client("iam").list_role_policies(RoleName="web-role")["PolicyNames"]
+    elb = aws.client("elbv2")
+    assert elb.describe_target_health(TargetGroupArn=workload.target_group_arn)["TargetHealthDescriptions"] == []
 
     shown = wasp("respond", "show", "case-auto-1", "--journal-table", "wasp-journal", "--endpoint-url", moto.url)
     assert shown.returncode == 0, shown.stderr
@@ -105,6 +107,8 @@ def test_guardduty_finding_contains_the_instance_and_cli_undoes_it(aws, moto, wo
     assert ec2.describe_instance_attribute(InstanceId=workload.instance_id, Attribute="disableApiTermination")[
         "DisableApiTermination"]["Value"] is False
     assert "wasp-revoke-older-sessions" not in aws.client("iam").list_role_policies(RoleName="web-role")["PolicyNames"]
+    assert [d["Target"]["Id"] for d in elb.describe_target_health(
+        TargetGroupArn=workload.target_group_arn)["TargetHealthDescriptions"]] == [workload.instance_id]
     assert len(ec2.describe_snapshots(OwnerIds=["self"], Filters=[
         {"Name": "tag:wasp:case", "Values": ["case-auto-1"]}])["Snapshots"]) == 1  # evidence is kept
     assert "snapshot-vol-" in undone.stderr  # listed as not reversible

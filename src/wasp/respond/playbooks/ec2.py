@@ -88,7 +88,7 @@ def contain_instance(target: Any, region: str, instance_id: str, case_id: str, *
     if shutdown == "stop":
         skipped.append("shutdown behaviour already 'stop'")
     else:
-        steps.append(shutdown_step(instance_id, shutdown or "stop"))
+        steps.append(shutdown_step(instance_id, shutdown))
     keep = [{"DeviceName": b["DeviceName"], "Ebs": {"DeleteOnTermination": False}}
             for b in inst.get("BlockDeviceMappings", []) if b.get("Ebs", {}).get("DeleteOnTermination")]
     if keep:
@@ -128,7 +128,7 @@ def shutdown_step(instance_id: str, before: Any) -> Step:
                   {"InstanceId": instance_id, "InstanceInitiatedShutdownBehavior": {"Value": "stop"}},
                   "ec2:ModifyInstanceAttribute"),
         undo=Call("ec2", "modify_instance_attribute",
-                  {"InstanceId": instance_id, "InstanceInitiatedShutdownBehavior": {"Value": before}},
+                  {"InstanceId": instance_id, "InstanceInitiatedShutdownBehavior": {"Value": before or "stop"}},
                   "ec2:ModifyInstanceAttribute"))
 
 
