@@ -175,3 +175,41 @@ def test_approval_waits_for_the_task_token_then_contains(aws, moto, workload):
     groups = ec2.describe_instances(InstanceIds=[workload.instance_id])["Reservations"][0]["Instances"][0][
         "SecurityGroups"]
     assert [g["GroupName"] for g in groups] == ["wasp-quarantine-case-approve"]
+
+
+def test_user_with_stolen_keys_is_contained_and_undone(aws, moto):
+    """A user's execution deactivates its key, denies it, removes its password; undo restores what it can."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="alice")
+    key = iam.create_access_key(UserName="alice")["AccessKey"]["AccessKeyId"]
+    iam.create_login_profile(UserName="alice", Password="Evidence-Only-1")
+    done = run_machine(aws, "contain-principal", json.dumps(
+        {"Target": "arn:aws:iam::123456789012:user/alice", "Time": "2026-12-05T20:00:00Z"}), "case-user")
+    assert done["status"] == "SUCCEEDED", done
+    assert iam.list_access_keys(UserName="alice")["AccessKeyMetadata"][0]["Status"] == "Inactive"
+    assert set(iam.list_user_policies(UserName="alice")["PolicyNames"]) == {"wasp-deny-all",
+                                                                           "wasp-revoke-older-sessions"}
+    assert "2026-12-05T20:00:00Z" in json.dumps(iam.get_user_policy(
+        UserName="alice", PolicyName="wasp-revoke-older-sessions")["PolicyDocument"])
+    try:
+        iam.get_login_profile(UserName="alice")
+        raise AssertionError("the console password is still there")
+    except iam.exceptions.NoSuchEntityException:
+        pass
+    undone = wasp("respond", "undo", "case-user", "--journal-table", "wasp-journal", "--endpoint-url", moto.url,
+                  "--yes")
+    assert undone.returncode == 0, undone.stderr
+    assert iam.list_access_keys(UserName="alice")["AccessKeyMetadata"][0] == {
+        **iam.list_access_keys(UserName="alice")["AccessKeyMetadata"][0], "AccessKeyId": key, "Status": "Active"}
+    assert iam.list_user_policies(UserName="alice")["PolicyNames"] == []
+    assert "remove-console" in undone.stderr  # not reversible
+
+
+def test_user_without_password_skips_the_console_step(aws, moto):
+    """A user without a console password: get_login_profile's NoSuchEntity is 'absent', not a failure."""
+    aws.client("iam").create_user(UserName="bob")
+    done = run_machine(aws, "contain-principal", json.dumps({"Target": "user/bob", "Time": "2026-12-05T20:00:00Z"}),
+                       "case-bob")
+    assert done["status"] == "SUCCEEDED", done
+    rows = aws.client("dynamodb").scan(TableName="wasp-journal")["Items"]
+    assert sorted(r["seq"]["S"] for r in rows) == ["#case", "002:revoke-sessions", "003:deny-all"]

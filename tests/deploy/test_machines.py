@@ -51,16 +51,23 @@ def test_contain_instance_machine_makes_the_plans_calls_in_order(aws, workload):
 
 
 def test_contain_principal_and_snapshot_machines_follow_their_plans(aws, workload):
-    """contain-principal (a role) and snapshot-volumes plans are paths through their state machines."""
-    for name, target in (("contain-principal", "role/web-role"), ("snapshot-volumes", workload.instance_id)):
+    """contain-principal (a user with a key and a password, a role) and snapshot-volumes plans are paths
+    through their state machines."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="alice")
+    iam.create_access_key(UserName="alice")
+    iam.create_login_profile(UserName="alice", Password="Evidence-Only-1")
+    for name, target in (("contain-principal", "user/alice"), ("contain-principal", "role/web-role"),
+                         ("snapshot-volumes", workload.instance_id)):
         plan = all_playbooks()[name].plan(aws, "us-east-1", target, "case-x")
         asl = definition(name)
         assert plan.steps
-        assert re.fullmatch(pattern(asl["States"], asl["StartAt"]), plan_tokens(plan)), name
+        assert re.fullmatch(pattern(asl["States"], asl["StartAt"]), plan_tokens(plan)), (name, target)
 
 
-def test_a_reordered_machine_no_longer_matches_the_plan(aws, workload):
-    """The order check can fail: swapping two step states breaks the match."""
+def test_a_reordered_machine_no_longer_matches_the_plan(aws):
+    """The order check can fail: an extra call in the plan breaks the match."""
+    aws.client("iam").create_role(RoleName="web-role", AssumeRolePolicyDocument="{}")
     plan = all_playbooks()["contain-principal"].plan(aws, "us-east-1", "role/web-role", "case-x")
     asl = definition("contain-principal")
     tokens = plan_tokens(plan).replace("iam:putRolePolicy;", "iam:putRolePolicy;iam:deleteRolePolicy;", 1)

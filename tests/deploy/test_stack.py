@@ -33,7 +33,7 @@ def test_roles_name_their_actions_and_the_rules_start_their_machines():
                 for stmt in policy["PolicyDocument"]["Statement"]:
                     assert all("*" not in a for a in stmt["Action"]), stmt
     rules = [r for r in resources.values() if r["Type"] == "AWS::Events::Rule"]
-    assert len(rules) == 9  # three playbooks x three sources
+    assert len(rules) == 10  # three playbooks x three sources, GuardDuty's user and role findings apart
     for rule in rules:
         target = rule["Properties"]["Targets"][0]
         assert target["Arn"]["Ref"] in resources and target["RoleArn"] == {"Fn::GetAtt": ["EventsRole", "Arn"]}

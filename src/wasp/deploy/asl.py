@@ -145,6 +145,7 @@ class Read:
     id: str
     call: Call
     select: dict[str, str]
+    missing: tuple[str, ...] = ()  # error names meaning "absent": the read then leaves only Error/Cause
 
 
 @dataclass
@@ -218,6 +219,10 @@ class Compiler:
                             "Parameters": payload(refs_to_paths(block.call.params)),
                             "ResultSelector": {f"{k}.$": jsonpath(p) for k, p in block.select.items()},
                             "ResultPath": f"$.read.{block.id}", **self.catch(inner)}
+            if block.missing:
+                absent = {"ErrorEquals": list(block.missing), "ResultPath": f"$.read.{block.id}"}
+                states[name]["Catch"].insert(0, absent)
+                return [states[name], absent], name
             return [states[name]], name
         if isinstance(block, Let):
             name = self.name(f"Let {block.id}")

@@ -108,10 +108,30 @@ def _snapshot_volumes() -> list[Any]:
     return [*_instance(iid), _snapshots(iid)]
 
 
-def _contain_role() -> list[Any]:
-    role = sym("$.ctx.RoleName")
-    return [Read("role", Call("iam", "get_role", {"RoleName": role}, "iam:GetRole"), {"Arn": "Role.Arn"}),
-            *[Do(s) for s in iam.role_steps(role, stamp=NOW)]]
+# IAM's NoSuchEntity as Step Functions names it (and as moto's interpreter spells the service)
+NO_SUCH_ENTITY = ("Iam.NoSuchEntityException", "iam.NoSuchEntityException")
+
+
+def _contain_principal() -> list[Any]:
+    """contain-principal's two shapes: the target says user/NAME or role/NAME (or is an IAM ARN)."""
+    name = sym("$.ctx.Name")
+    active = "$.read.keys.Keys[?(@.Status == 'Active')]"
+    user = [
+        Read("user", Call("iam", "get_user", {"UserName": name}, "iam:GetUser"), {"Arn": "User.Arn"}),
+        Read("keys", Call("iam", "list_access_keys", {"UserName": name}, "iam:ListAccessKeys"),
+             {"Keys": "AccessKeyMetadata"}),
+        Read("login", Call("iam", "get_login_profile", {"UserName": name}, "iam:GetLoginProfile"),
+             {"Present": "LoginProfile.UserName"}, missing=NO_SUCH_ENTITY),
+        _if_any(active, [Each(active, {"Key": "$$.Map.Item.Value.AccessKeyId"},
+                              [Do(iam.deactivate_key_step(name, sym("$.Key")))], "active key")], "any active key"),
+        *[Do(s) for s in iam.user_policy_steps(name, stamp=NOW)],
+        When({"Variable": "$.read.login.Present", "IsPresent": True}, [Do(iam.remove_console_step(name))],
+             "console password"),
+    ]
+    role = [Read("role", Call("iam", "get_role", {"RoleName": name}, "iam:GetRole"), {"Arn": "Role.Arn"}),
+            *[Do(s) for s in iam.role_steps(name, stamp=NOW)]]
+    return [When({"Variable": "$.ctx.Target", "StringMatches": "*user/*"}, user, "a user"),
+            When({"Not": {"Variable": "$.ctx.Target", "StringMatches": "*user/*"}}, role, "a role")]
 
 
 @dataclass(frozen=True)
@@ -131,9 +151,9 @@ AUTOMATIONS: dict[str, Automation] = {
                                    "EC2 instance findings"),
     "snapshot-volumes": Automation("snapshot-volumes", "SnapshotVolumes", _snapshot_volumes, _INSTANCE,
                                    "EC2 instance findings (evidence only)"),
-    "contain-principal": Automation("contain-principal", "ContainRole", _contain_role,
-                                    {"RoleName": LAST_SEGMENT.format(p="$.Target")},
-                                    "IAM role findings (role/NAME or a role or assumed-role ARN)"),
+    "contain-principal": Automation("contain-principal", "ContainPrincipal", _contain_principal,
+                                    {"Name": LAST_SEGMENT.format(p="$.Target")},
+                                    "IAM user and role findings (user/NAME, role/NAME, or a user or role ARN)"),
 }
 
 

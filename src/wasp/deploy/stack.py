@@ -55,30 +55,32 @@ def routes(settings: Settings) -> list[Route]:
     for playbook in settings.playbooks:
         instance = playbook in ("contain-instance", "snapshot-volumes")
         if "guardduty" in settings.sources:
-            detail: dict[str, Any] = {"severity": [{"numeric": [">=", floor]}]}
+            severity = {"severity": [{"numeric": [">=", floor]}]}
             if instance:
-                detail["resource"] = {"resourceType": ["Instance"]}
-                paths = {"target": "$.detail.resource.instanceDetails.instanceId"}
-                tmpl = template
-            else:
-                detail["resource"] = {"resourceType": ["AccessKey"], "accessKeyDetails": {"userType": ["AssumedRole"]}}
-                paths = {"target": "$.detail.resource.accessKeyDetails.userName"}
-                tmpl = template.replace('"<target>"', '"role/<target>"')
-            out.append(Route("guardduty", playbook, {"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"],
-                                                     "detail": detail}, {**paths, **time}, tmpl))
+                kinds = [("", {"resourceType": ["Instance"]}, "$.detail.resource.instanceDetails.instanceId",
+                          template)]
+            else:  # access-key findings name the user, or the role of an assumed-role session
+                kinds = [(kind, {"resourceType": ["AccessKey"], "accessKeyDetails": {"userType": [user_type]}},
+                          "$.detail.resource.accessKeyDetails.userName",
+                          template.replace('"<target>"', f'"{kind.lower()}/<target>"'))
+                         for kind, user_type in (("User", "IAMUser"), ("Role", "AssumedRole"))]
+            for kind, resource, path, tmpl in kinds:
+                out.append(Route("guardduty" + kind, playbook, {
+                    "source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"],
+                    "detail": {**severity, "resource": resource}}, {"target": path, **time}, tmpl))
         if "securityhub" in settings.sources:
-            kind = "AwsEc2Instance" if instance else "AwsIamRole"
+            types = ["AwsEc2Instance"] if instance else ["AwsIamUser", "AwsIamRole"]
             out.append(Route("securityhub", playbook, {
                 "source": ["aws.securityhub"], "detail-type": ["Security Hub Findings - Imported"],
-                "detail": {"findings": {"Resources": {"Type": [kind]},
+                "detail": {"findings": {"Resources": {"Type": types},
                                         "Severity": {"Label": _labels(settings.severity, True)},
                                         "Workflow": {"Status": ["NEW"]}}}},
                 {"target": "$.detail.findings[0].Resources[0].Id", **time}, template))
         if "wasp" in settings.sources:
-            kind = "AWS::EC2::Instance" if instance else "AWS::IAM::Role"
+            types = ["AWS::EC2::Instance"] if instance else ["AWS::IAM::User", "AWS::IAM::Role"]
             out.append(Route("wasp", playbook, {
                 "source": ["wasp"], "detail-type": ["wasp finding"],
-                "detail": {"status": ["fail"], "resource": {"type": [kind]},
+                "detail": {"status": ["fail"], "resource": {"type": types},
                            "severity": _labels(settings.severity, False)}},
                 {"target": "$.detail.resource.id" if instance else "$.detail.resource.arn", **time}, template))
     return out
@@ -128,7 +130,7 @@ def template(settings: Settings) -> dict[str, Any]:
                 {"CloudWatchLogsLogGroup": {"LogGroupArn": {"Fn::GetAtt": ["LogGroup", "Arn"]}}}]},
             "TracingConfiguration": {"Enabled": True}}}
     for route in routes(settings):
-        resources[f"{_name(route.playbook)}From{route.source.capitalize()}Rule"] = {
+        resources[f"{_name(route.playbook)}From{route.source[0].upper()}{route.source[1:]}Rule"] = {
             "Type": "AWS::Events::Rule", "Properties": {
                 "Description": f"{route.source} findings to wasp respond {route.playbook}",
                 "EventPattern": route.pattern, "State": "ENABLED",
