@@ -48,7 +48,6 @@ def _snapshots(iid: str) -> When:
 def _contain_instance() -> list[Any]:
     iid = sym("$.ctx.InstanceId")
     tgs = "$.read.groups.Groups[?(@.TargetType == 'instance')]"
-    assocs = "$.read.profiles.Associations[?(@.State == 'associated' || @.State == 'associating')]"
     return [
         *_instance(iid),
         Read("term", Call("ec2", "describe_instance_attribute", {"InstanceId": iid,
@@ -90,15 +89,18 @@ def _contain_instance() -> list[Any]:
                               {"Filters": [{"Name": "instance-id", "Values": [iid]}]},
                               "ec2:DescribeIamInstanceProfileAssociations"),
              {"Associations": "IamInstanceProfileAssociations"}),
-        _if_any(assocs, [Each(assocs, {
+        _if_any("$.read.profiles.Associations[0]", [Each("$.read.profiles.Associations", {
             "AssociationId": "$$.Map.Item.Value.AssociationId", "Arn": "$$.Map.Item.Value.IamInstanceProfile.Arn",
+            "State": "$$.Map.Item.Value.State",
             "Profile": LAST_SEGMENT.format(p="$$.Map.Item.Value.IamInstanceProfile.Arn")},
-            [Read("profile", Call("iam", "get_instance_profile", {"InstanceProfileName": sym("$.Profile")},
-                                  "iam:GetInstanceProfile"), {"Roles": "InstanceProfile.Roles"}),
-             Each("$.read.profile.Roles", {"Role": "$$.Map.Item.Value.RoleName"},
-                  [Do(ec2.revoke_role_sessions_step(sym("$.Role"), stamp=NOW))], "role"),
-             Do(ec2.remove_profile_step(iid, sym("$.AssociationId"), sym("$.Arn")))], "instance profile")],
-            "an instance profile"),
+            [When({"Or": [{"Variable": "$.State", "StringEquals": "associated"},
+                          {"Variable": "$.State", "StringEquals": "associating"}]}, [
+                Read("profile", Call("iam", "get_instance_profile", {"InstanceProfileName": sym("$.Profile")},
+                                     "iam:GetInstanceProfile"), {"Roles": "InstanceProfile.Roles"}),
+                Each("$.read.profile.Roles", {"Role": "$$.Map.Item.Value.RoleName"},
+                     [Do(ec2.revoke_role_sessions_step(sym("$.Role"), stamp=NOW))], "role"),
+                Do(ec2.remove_profile_step(iid, sym("$.AssociationId"), sym("$.Arn")))], "associated")],
+            "instance profile")], "an instance profile"),
         _snapshots(iid),
     ]
 
