@@ -56,6 +56,7 @@ def routes(settings: Settings) -> list[Route]:
         instance = playbook in ("contain-instance", "snapshot-volumes")
         if "guardduty" in settings.sources:
             severity = {"severity": [{"numeric": [">=", floor]}]}
+            kinds: list[tuple[str, dict[str, Any], str, str]]
             if instance:
                 kinds = [("", {"resourceType": ["Instance"]}, "$.detail.resource.instanceDetails.instanceId",
                           template)]
