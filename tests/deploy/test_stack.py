@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
 import cfnlint.api
+import pytest
 
 from wasp.deploy.stack import Settings, routes, template
 
@@ -60,6 +62,17 @@ def test_out_writes_template_terraform_and_asl(tmp_path):
     asl = json.loads((tmp_path / "asl" / "contain-instance.asl.json").read_text())
     assert asl["StartAt"] == "Start"
     assert json.loads((tmp_path / "template.json").read_text())["Resources"]["ContainInstanceStateMachine"]
+
+
+@pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not installed")
+def test_terraform_module_parses(tmp_path):
+    """terraform's own parser (fmt) reads the generated main.tf without a syntax error."""
+    from wasp.deploy.terraform import main_tf
+
+    proc = subprocess.run(["terraform", "fmt", "-"], input=main_tf(ALL), capture_output=True, text=True, timeout=60,
+                          cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert 'resource "aws_sfn_state_machine" "contain_principal"' in proc.stdout
 
 
 def test_unknown_playbook_is_an_input_error():
