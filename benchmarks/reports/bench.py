@@ -2,7 +2,7 @@
 
 Steps, each its own process under /usr/bin/time -v (wall time, peak RSS):
   1. save a synthetic 100,000-finding scan into a DuckDB store (Store.save);
-  2. `wasp report --format F` for every format from that store;
+  2. `wasp report --output F` for every format from that store;
   3. open the HTML report in headless Chromium (Debian's) and measure load-to-first-rows, DOM size
      and JS heap, side by side with a baseline report that writes every finding as a table row (the
      approach of report generators that render the full table, e.g. Prowler's HTML output).
@@ -110,7 +110,7 @@ def main() -> None:
     print(f"store save: {wall:.1f}s, {rss} MiB peak, db {report['store_save']['db_mib']} MiB", flush=True)
     for fmt in FORMATS:
         out = RESULTS / f"report.{fmt}"
-        wall, rss = timed([*WASP, "report", "--db", str(db), "--format", fmt, "--out", str(out)])
+        wall, rss = timed([*WASP, "report", "--db", str(db), "--output", fmt, "--out", str(out)])
         report[f"report_{fmt}"] = {"seconds": wall, "peak_rss_mib": rss, "mib": round(out.stat().st_size / 2**20, 1)}
         print(f"report {fmt}: {wall:.1f}s, {rss} MiB peak, {report[f'report_{fmt}']['mib']} MiB", flush=True)
     naive = RESULTS / "baseline.html"

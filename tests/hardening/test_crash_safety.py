@@ -157,7 +157,7 @@ def test_scan_killed_while_collecting_is_recorded_incomplete_and_rerun_is_whole(
     assert killed.state == "incomplete" and "ended before the scan finished" in killed.state_reason
     rows = _store_rows(db)
     assert len(rows["scans"]) == 1 and rows["findings"] == [] and rows["resources"] == []  # what is kept
-    report = _run("report", "--db", db, "--format", "json")
+    report = _run("report", "--db", db, "--output", "json")
     assert report.returncode == 0 and "incomplete" in json.loads(report.stdout)["scan"]["errors"][-1]
 
     done = _run("scan", "--endpoint-url", moto.url, "--regions", "us-east-1", "--services", SERVICES, "--db", db,
@@ -271,7 +271,7 @@ def test_trail_ingest_killed_midway_keeps_whole_files_and_rerun_dedupes(tmp_path
     logs = tmp_path / "logs"
     expected = _write_logs(logs, files=100, per_file=1000)  # ~50 MB: two 32 MB batches
     db = tmp_path / "trail.duckdb"
-    proc = _wasp("trail", "ingest", logs, "--db", db, "--output", "json", "--batch-mb", "32")
+    proc = _wasp("trail", "ingest", logs, "--events", db, "--output", "json", "--batch-mb", "32")
     deadline = time.monotonic() + 120
     while proc.poll() is None and time.monotonic() < deadline:
         wal = db.with_name(db.name + ".wal")
@@ -283,13 +283,13 @@ def test_trail_ingest_killed_midway_keeps_whole_files_and_rerun_dedupes(tmp_path
     total, distinct, files = _events(db)
     assert 0 < total < expected and total == distinct  # midway, and no duplicate
     assert all(recorded == stored for _, recorded, stored in files)  # a file marked read holds all its events
-    rerun = _run("trail", "ingest", logs, "--db", db, "--output", "json")
+    rerun = _run("trail", "ingest", logs, "--events", db, "--output", "json")
     assert rerun.returncode == 0, rerun.stderr[-1500:]
     summary = json.loads(rerun.stdout)
     assert summary["files_unchanged"] == len(files) and summary["events_in_store"] == expected
     total, distinct, _ = _events(db)
     assert total == distinct == expected
-    again = json.loads(_run("trail", "ingest", logs, "--db", db, "--output", "json").stdout)
+    again = json.loads(_run("trail", "ingest", logs, "--events", db, "--output", "json").stdout)
     assert again["events_added"] == 0 and again["events_in_store"] == expected
 
 

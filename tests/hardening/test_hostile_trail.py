@@ -167,14 +167,14 @@ def test_cli_detect_names_broken_rule_and_runs_the_good_one(tmp_path: Path) -> N
         (rules / name).write_bytes(BROKEN_RULES[name])
     write_delivery_file(tmp_path / "events.json.gz", GOOD_EVENTS)
     db = tmp_path / "events.duckdb"
-    assert run_wasp("trail", "ingest", str(tmp_path / "events.json.gz"), "--db", str(db)).returncode == 0
-    proc = run_wasp("trail", "detect", "--db", str(db), "--rules", str(rules), "--no-builtin", "--no-save",
+    assert run_wasp("trail", "ingest", str(tmp_path / "events.json.gz"), "--events", str(db)).returncode == 0
+    proc = run_wasp("trail", "detect", "--events", str(db), "--rules", str(rules), "--no-builtin", "--no-store",
                     "--output", "json")
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
     for name in ("utf16.yml", "deep.yml", "truncated.yml"):
         assert len([line for line in proc.stderr.splitlines() if name in line]) == 1, proc.stderr
     assert "hostile_good_rule" in {f["check_id"] for f in json.loads(proc.stdout)["findings"]}
-    missing = run_wasp("trail", "detect", "--db", str(db), "--rules", str(tmp_path / "typo"), "--no-save")
+    missing = run_wasp("trail", "detect", "--events", str(db), "--rules", str(tmp_path / "typo"), "--no-store")
     assert_clean_failure(missing, "typo")
 
 
@@ -304,7 +304,7 @@ def test_cli_ingest_names_bad_file_on_stderr(tmp_path: Path, name: str) -> None:
     (tmp_path / name).write_bytes(BROKEN_LOGS[name])
     db = tmp_path / "events.duckdb"
     errors = assert_clean_failure(run_wasp("trail", "ingest", str(tmp_path / "good.json.gz"), str(tmp_path / name),
-                                           "--db", str(db)), name)
+                                           "--events", str(db)), name)
     assert len(errors) == 1
-    proc = run_wasp("trail", "query", "SELECT count(*) AS n FROM trail_events", "--db", str(db), "--output", "json")
+    proc = run_wasp("trail", "query", "SELECT count(*) AS n FROM trail_events", "--events", str(db), "--output", "json")
     assert json.loads(proc.stdout)[0]["n"] == 4, proc.stdout

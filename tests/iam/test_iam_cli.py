@@ -85,7 +85,7 @@ def test_generate_from_trail_files(capsys, tmp_path):
              "requestParameters": {"bucketName": "reports", "key": "a.csv"}}
     (tmp_path / "t.json").write_text(json.dumps({"Records": [event]}))
     code, out, _ = run(capsys, "iam", "generate", "--principal", "arn:aws:iam::111122223333:user/bob",
-                       "--since", "2029-12-01", "--trail", str(tmp_path), "--output", "json")
+                       "--since", "2029-12-01", "--activity", str(tmp_path), "--output", "json")
     assert code == 0
     report = json.loads(out)
     assert report["policy"]["Statement"][0]["Action"] == ["s3:GetObject"]
@@ -114,7 +114,7 @@ def test_generate_lists_unused_permissions(capsys, tmp_path, shared):
              "awsRegion": "us-east-1", "recipientAccountId": "200611803367",
              "userIdentity": {"type": "IAMUser", "arn": arn}, "requestParameters": {"userName": "x"}}
     (tmp_path / "t.json").write_text(json.dumps({"Records": [event]}))
-    code, out, _ = run(capsys, "iam", "generate", "--principal", arn, "--since", "2029-12-01", "--trail",
+    code, out, _ = run(capsys, "iam", "generate", "--principal", arn, "--since", "2029-12-01", "--activity",
                        str(tmp_path), "--authz", str(shared / "data/iam/cloudsplaining_example_authz_details.json"),
                        "--output", "json")
     assert code == 0

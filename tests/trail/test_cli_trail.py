@@ -43,9 +43,9 @@ def logs(tmp_path: Path) -> Path:
 def test_ingest_detect_and_store(tmp_path: Path, logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Ingest then detect: the tampering finding is in the JSON report and saved as a 'trail' scan in the store."""
     db, store = tmp_path / "events.duckdb", tmp_path / "wasp.duckdb"
-    code, out, _ = run(["trail", "ingest", str(logs), "--db", str(db), "--batch-mb", "1"], capsys)
+    code, out, _ = run(["trail", "ingest", str(logs), "--events", str(db), "--batch-mb", "1"], capsys)
     assert code == 0 and "4 new event(s)" in out
-    code, _, _ = run(["trail", "detect", "--db", str(db), "--store", str(store), "--output", "json",
+    code, _, _ = run(["trail", "detect", "--events", str(db), "--db", str(store), "--output", "json",
                           "--out", str(tmp_path / "d.json"), "--fail-on", "high"], capsys)
     assert code == 1  # a high-severity detection with --fail-on high
     report = json.loads((tmp_path / "d.json").read_text())
@@ -62,28 +62,29 @@ def test_ingest_detect_and_store(tmp_path: Path, logs: Path, capsys: pytest.Capt
 def test_query_who_timeline_export(tmp_path: Path, logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The investigation commands answer from the store, and export writes Parquet with every event."""
     db = str(tmp_path / "events.duckdb")
-    run(["trail", "ingest", str(logs), "--db", db], capsys)
+    run(["trail", "ingest", str(logs), "--events", db], capsys)
     code, out, _ = run(["trail", "query", "SELECT event_name, count(*) AS n FROM trail_events GROUP BY 1 ORDER BY 1",
-                        "--db", db, "--output", "json"], capsys)
+                        "--events", db, "--output", "json"], capsys)
     assert code == 0 and json.loads(out) == [{"event_name": "GetObject", "n": 3}, {"event_name": "StopLogging", "n": 1}]
-    code, out, _ = run(["trail", "who", "--access-key", "AKIAEXAMPLEALICE0001", "--db", db, "--output", "json"], capsys)
+    code, out, _ = run(["trail", "who", "--access-key", "AKIAEXAMPLEALICE0001", "--events", db, "--output", "json"],
+                       capsys)
     answer = json.loads(out)
     assert answer["events"] == 3 and answer["principals"][0]["value"].endswith("user/alice")
-    code, out, _ = run(["trail", "who", "--principal", "arn:aws:iam::111122223333:role/Ops", "--db", db], capsys)
+    code, out, _ = run(["trail", "who", "--principal", "arn:aws:iam::111122223333:role/Ops", "--events", db], capsys)
     assert "1 event(s)" in out and "203.0.113.66" in out and "cloudtrail.amazonaws.com:StopLogging" in out
-    code, out, _ = run(["trail", "who", "--resource", "payroll", "--db", db, "--output", "json"], capsys)
+    code, out, _ = run(["trail", "who", "--resource", "payroll", "--events", db, "--output", "json"], capsys)
     assert json.loads(out)["events"] == 3
-    code, out, _ = run(["trail", "who", "--ip", "203.0.113.66", "--db", db, "--output", "json"], capsys)
+    code, out, _ = run(["trail", "who", "--ip", "203.0.113.66", "--events", db, "--output", "json"], capsys)
     assert json.loads(out)["principals"][0]["value"] == ROLE_SESSION["arn"]
     code, out, _ = run(["trail", "timeline", "--principal", "arn:aws:iam::111122223333:user/alice",
-                        "--since", "2024-03-01T00:00", "--db", db, "--output", "json"], capsys)
+                        "--since", "2024-03-01T00:00", "--events", db, "--output", "json"], capsys)
     timeline = json.loads(out)["events"]
     assert [e["target"] for e in timeline] == ["payroll"] * 3
     assert timeline == sorted(timeline, key=lambda e: e["time"])
     code, out, _ = run(["trail", "timeline", "--principal", "arn:aws:iam::111122223333:user/alice", "--since", "24h",
-                        "--db", db], capsys)
+                        "--events", db], capsys)
     assert "latest event of this principal is at 2024-03-01" in out
-    code, out, _ = run(["trail", "export", "--parquet", str(tmp_path / "pq"), "--db", db], capsys)
+    code, out, _ = run(["trail", "export", "--parquet", str(tmp_path / "pq"), "--events", db], capsys)
     assert code == 0
     with duckdb.connect() as con:
         assert con.execute(f"SELECT count(*) FROM '{tmp_path / 'pq' / 'events.parquet'}'").fetchone()[0] == 4
@@ -92,14 +93,27 @@ def test_query_who_timeline_export(tmp_path: Path, logs: Path, capsys: pytest.Ca
 def test_input_errors_are_one_line(tmp_path: Path, logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Bad SQL, a missing store, a missing source and a corrupt file exit 2 with one line, no traceback."""
     db = str(tmp_path / "events.duckdb")
-    code, _, err = run(["trail", "query", "SELECT 1", "--db", str(tmp_path / "none.duckdb")], capsys)
+    code, _, err = run(["trail", "query", "SELECT 1", "--events", str(tmp_path / "none.duckdb")], capsys)
     assert code == 2 and "no event store" in err
     (logs / "bad.json.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
-    code, out, err = run(["trail", "ingest", str(logs), "--db", db], capsys)
-    assert code == 2 and "bad.json.gz" in out and "4 new event(s)" in out and "Traceback" not in err
-    code, _, err = run(["trail", "query", "SELECT nope FROM trail_events", "--db", db], capsys)
+    code, out, err = run(["trail", "ingest", str(logs), "--events", db], capsys)
+    assert code == 2 and "4 new event(s)" in out and "1 file(s) could not be read" in out and "Traceback" not in err
+    assert [line for line in err.splitlines() if "bad.json.gz" in line] == [  # said once, on stderr only
+        next(line for line in err.splitlines() if line.startswith("wasp: error:"))] and "bad.json.gz" not in out
+    code, _, err = run(["trail", "query", "SELECT nope FROM trail_events", "--events", db], capsys)
     assert code == 2 and err.startswith("wasp: error: query failed") and len(err.strip().splitlines()) == 1
-    code, _, err = run(["trail", "ingest", str(tmp_path / "missing"), "--db", db], capsys)
+    code, _, err = run(["trail", "ingest", str(tmp_path / "missing"), "--events", db], capsys)
     assert code == 2 and "no such file" in err
-    code, _, err = run(["trail", "timeline", "--principal", "x", "--since", "yesterday-ish", "--db", db], capsys)
+    code, _, err = run(["trail", "timeline", "--principal", "x", "--since", "yesterday-ish", "--events", db], capsys)
     assert code == 2 and "--since" in err
+
+
+def test_query_of_empty_sql_is_an_input_error(tmp_path, capsys):
+    """An empty or comment-only SQL statement is one error line (exit 2), not an unexpected error."""
+    db = str(tmp_path / "t.duckdb")
+    from wasp.trail.store import connect
+
+    connect(db).close()
+    for sql in ("", "  ", "/* nothing */"):
+        code, _, err = run(["trail", "query", sql, "--events", db], capsys)
+        assert code == 2 and "wasp: error: query:" in err and "unexpected" not in err, (sql, err)

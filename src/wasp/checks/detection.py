@@ -200,62 +200,6 @@ def multi_region_trail(account: Resource, ctx: Context) -> Result:
     return Result.failed("no trail qualifies: " + "; ".join(reasons))
 
 
-@check(
-    id="cloudtrail_log_file_validation", title="CloudTrail log file validation is on", area=Area.DETECTION,
-    severity=Severity.MEDIUM, resource=TRAIL, best_practices=DETECT, cis=["4.2"], fsbp=["CloudTrail.4"],
-    task="logging",
-    remediation=Remediation(
-        text="Turn on log file integrity validation so tampering with delivered log files can be detected.",
-        cli="aws cloudtrail update-trail --name TRAIL --enable-log-file-validation",
-        cloudformation="EnableLogFileValidation: true", terraform="enable_log_file_validation = true"))
-def trail_log_validation(trail: Resource, ctx: Context) -> Result:
-    """Digest files let an investigator prove the log was not altered or deleted after delivery."""
-    value = trail.prop("EnableLogFileValidation")
-    if is_unknown(value):
-        return Result.unknown(value)
-    if value is True or str(value).lower() == "true":
-        return Result.passed("EnableLogFileValidation is true")
-    return Result.failed(f"EnableLogFileValidation is {value or 'false'}: delivered log files can be altered unseen")
-
-
-@check(
-    id="cloudtrail_kms_encryption", title="CloudTrail logs are encrypted with a KMS key", area=Area.DETECTION,
-    severity=Severity.MEDIUM, resource=TRAIL, best_practices=["SEC04-BP01", "SEC08-BP02"], cis=["4.5"],
-    fsbp=["CloudTrail.2"], task="logging",
-    remediation=Remediation(
-        text="Encrypt the trail with a customer managed KMS key whose policy lets CloudTrail encrypt and only "
-             "log readers decrypt.",
-        cli="aws cloudtrail update-trail --name TRAIL --kms-key-id alias/cloudtrail",
-        cloudformation="KMSKeyId: !Ref TrailKey", terraform="kms_key_id = aws_kms_key.trail.arn"))
-def trail_kms(trail: Resource, ctx: Context) -> Result:
-    """SSE-KMS adds a second permission (kms:Decrypt) between a reader of the bucket and the activity record."""
-    key = trail.prop("KMSKeyId")
-    if is_unknown(key):
-        return Result.unknown(key)
-    if key:
-        return Result.passed(f"KMSKeyId is {key}")
-    return Result.failed("KMSKeyId is not set: logs are only encrypted with S3-managed keys")
-
-
-@check(
-    id="cloudtrail_cloudwatch_logs", title="CloudTrail delivers to CloudWatch Logs", area=Area.DETECTION,
-    severity=Severity.MEDIUM, resource=TRAIL, best_practices=CENTRAL, fsbp=["CloudTrail.5"], task="logging",
-    remediation=Remediation(
-        text="Send the trail to a CloudWatch Logs group so metric filters and alarms can act on events in minutes.",
-        cli="aws cloudtrail update-trail --name TRAIL --cloud-watch-logs-log-group-arn LOG_GROUP_ARN "
-            "--cloud-watch-logs-role-arn ROLE_ARN",
-        cloudformation="CloudWatchLogsLogGroupArn: !GetAtt TrailLogs.Arn\nCloudWatchLogsRoleArn: !GetAtt Role.Arn",
-        terraform='cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.trail.arn}:*"'))
-def trail_cloudwatch(trail: Resource, ctx: Context) -> Result:
-    """Logs sitting in S3 are evidence for later; in CloudWatch Logs they can raise an alarm now."""
-    arn = trail.prop("CloudWatchLogsLogGroupArn")
-    if is_unknown(arn):
-        return Result.unknown(arn)
-    if arn:
-        return Result.passed(f"CloudWatchLogsLogGroupArn is {arn}")
-    return Result.failed("CloudWatchLogsLogGroupArn is not set: no real-time monitoring of this trail")
-
-
 PUBLIC_GROUPS = ("http://acs.amazonaws.com/groups/global/AllUsers",
                  "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
 
@@ -520,26 +464,6 @@ def vpc_flow_logs(vpc: Resource, ctx: Context) -> Result:
     f = logs[0]
     return Result.failed(f"flow log {f.id} on VPC {vid} captures {f.prop('TrafficType')} traffic with status "
                          f"{f.observed.get('FlowLogStatus', '?')}: rejected traffic is not recorded")
-
-
-@check(
-    id="logs_group_retention", title="Log groups keep events at least a year", area=Area.DETECTION,
-    severity=Severity.LOW, resource="AWS::Logs::LogGroup", best_practices=DETECT, task="logging",
-    remediation=Remediation(
-        text="Set retention to 365 days or more (or archive to S3 with a lifecycle) so investigations can look back.",
-        cli="aws logs put-retention-policy --log-group-name GROUP --retention-in-days 365",
-        cloudformation="RetentionInDays: 365", terraform="retention_in_days = 365"))
-def log_retention(group: Resource, ctx: Context) -> Result:
-    """Breaches are found months late (median dwell time); logs that expired first cannot tell what happened."""
-    days = group.prop("RetentionInDays")
-    wanted = ctx.settings.log_retention_days
-    if is_unknown(days):
-        return Result.unknown(days)
-    if days is None:
-        return Result.passed("RetentionInDays is not set: events never expire")
-    if int(days) >= wanted:
-        return Result.passed(f"RetentionInDays is {days}")
-    return Result.failed(f"RetentionInDays is {days} (< {wanted}): older events are deleted")
 
 
 # ---------------------------------------------------------------------------------------------------

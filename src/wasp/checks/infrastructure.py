@@ -261,48 +261,8 @@ def nacl_open_admin_ports(acl: Resource, ctx: Context) -> Result:
 
 
 # ---------------------------------------------------------------- subnets and instances
-@check(
-    id="ec2_subnet_no_auto_public_ip", title="Subnets do not assign public IPs automatically",
-    area=Area.INFRASTRUCTURE, severity=Severity.MEDIUM, resource="AWS::EC2::Subnet", best_practices=NET,
-    fsbp=["EC2.15"], task="network",
-    remediation=Remediation(
-        text="Turn off auto-assignment of public IPv4 addresses; give public addresses only to load balancers "
-             "or explicitly chosen hosts.",
-        cli="aws ec2 modify-subnet-attribute --subnet-id <subnet> --no-map-public-ip-on-launch",
-        cloudformation="MapPublicIpOnLaunch: false", terraform="map_public_ip_on_launch = false"),
-)
-def subnet_no_auto_public_ip(subnet: Resource, ctx: Context) -> Result:
-    """Every instance launched into such a subnet becomes reachable from the internet by default."""
-    value = subnet.prop("MapPublicIpOnLaunch", False)
-    if is_unknown(value):
-        return Result.unknown(value)
-    if value is True or str(value).lower() == "true":
-        return Result.failed("MapPublicIpOnLaunch is true: instances launched here get a public IPv4 address")
-    return Result.passed("MapPublicIpOnLaunch is false")
-
-
 def _active(instance: Resource) -> bool:
     return instance.prop("State") not in ("terminated", "shutting-down")
-
-
-@check(
-    id="ec2_instance_no_public_ip", title="EC2 instances have no public IPv4 address",
-    area=Area.INFRASTRUCTURE, severity=Severity.HIGH, resource="AWS::EC2::Instance", best_practices=NET,
-    fsbp=["EC2.9"], task="network", sources=LIVE,
-    remediation=Remediation(
-        text="Place instances in private subnets behind a load balancer or NAT; reach them with Session Manager.",
-        cloudformation="NetworkInterfaces: [{DeviceIndex: 0, AssociatePublicIpAddress: false, SubnetId: ...}]"),
-)
-def instance_no_public_ip(instance: Resource, ctx: Context) -> Result | None:
-    """A public address puts the host directly on the internet, one security-group mistake from exposure."""
-    if not _active(instance):
-        return None
-    ip = instance.observed.get("PublicIpAddress")
-    if is_unknown(ip):
-        return Result.unknown(ip)
-    if ip:
-        return Result.failed(f"instance has public IPv4 address {ip}", {"PublicIpAddress": ip})
-    return Result.passed("instance has no public IPv4 address")
 
 
 def _metadata_result(options: Any, what: str) -> Result:
@@ -367,25 +327,6 @@ def launch_template_imdsv2(template: Resource, ctx: Context) -> Result:
     if is_unknown(data):
         return Result.unknown(data)
     return _metadata_result((data or {}).get("MetadataOptions"), "launch template default version")
-
-
-@check(
-    id="ec2_launch_template_no_public_ip", title="Launch templates do not assign public IPs",
-    area=Area.INFRASTRUCTURE, severity=Severity.HIGH, resource="AWS::EC2::LaunchTemplate", best_practices=NET,
-    fsbp=["EC2.25"], task="network",
-    remediation=Remediation(text="Set AssociatePublicIpAddress to false on the template's network interfaces."),
-)
-def launch_template_no_public_ip(template: Resource, ctx: Context) -> Result:
-    """Instances from a template that asks for public IPs are internet-facing whatever their subnet says."""
-    data = template.prop("LaunchTemplateData")
-    if is_unknown(data):
-        return Result.unknown(data)
-    nics = (data or {}).get("NetworkInterfaces") or []
-    public = [n.get("DeviceIndex", i) for i, n in enumerate(nics)
-              if isinstance(n, Mapping) and str(n.get("AssociatePublicIpAddress")).lower() == "true"]
-    if public:
-        return Result.failed(f"NetworkInterfaces with DeviceIndex {public} set AssociatePublicIpAddress true")
-    return Result.passed("no network interface of the template asks for a public IP")
 
 
 @check(
@@ -458,44 +399,6 @@ def ami_not_public(image: Resource, ctx: Context) -> Result:
     if public or image.prop("Public") is True:
         return Result.failed("launch permissions include Group 'all': any AWS account can launch and copy it")
     return Result.passed("image is not public")
-
-
-@check(
-    id="ec2_ebs_volume_encrypted", title="EBS volumes are encrypted",
-    area=Area.DATA, severity=Severity.MEDIUM, resource="AWS::EC2::Volume", best_practices=["SEC08-BP02"],
-    fsbp=["EC2.3"], task="enc_rest",
-    remediation=Remediation(
-        text="Copy a snapshot with encryption on and replace the volume; turn on EBS encryption by default.",
-        cloudformation="Encrypted: true", terraform="encrypted = true"),
-)
-def ebs_volume_encrypted(volume: Resource, ctx: Context) -> Result:
-    """Unencrypted volumes and their snapshots expose data to anyone who obtains a copy."""
-    enc = volume.prop("Encrypted", False)
-    if is_unknown(enc):
-        return Result.unknown(enc)
-    if enc is True or str(enc).lower() == "true":
-        return Result.passed("Encrypted is true")
-    return Result.failed("Encrypted is false")
-
-
-@check(
-    id="ec2_ebs_default_encryption", title="EBS encryption by default is on in every region",
-    area=Area.DATA, severity=Severity.MEDIUM, resource="WASP::Region", best_practices=["SEC08-BP02", "SEC08-BP03"],
-    cis=["6.1.1"], fsbp=["EC2.7"], task="enc_rest", sources=LIVE,
-    remediation=Remediation(text="Turn on EBS encryption by default in each region.",
-                            cli="aws ec2 enable-ebs-encryption-by-default --region <region>"),
-)
-def ebs_default_encryption(region: Resource, ctx: Context) -> Result:
-    """The regional default guarantees every new volume is encrypted, whatever tool creates it."""
-    value = region.prop("EbsEncryptionByDefault")
-    if value is None:
-        return Result.unknown("EBS defaults were not read in this scan (include the ec2 service)")
-    if is_unknown(value):
-        return Result.unknown(value)
-    if value:
-        key = region.prop("EbsDefaultKmsKeyId")
-        return Result.passed(f"EbsEncryptionByDefault is on (key {key if isinstance(key, str) else 'unread'})")
-    return Result.failed(f"EbsEncryptionByDefault is off in {region.region}")
 
 
 # ---------------------------------------------------------------- Lambda
@@ -593,28 +496,6 @@ def lambda_permission_not_public(perm: Resource, ctx: Context) -> Result:
     if limits:
         return Result.passed(f"Principal '*' limited by {', '.join(limits)}")
     return Result.failed("Principal is '*' with no SourceArn, SourceAccount or PrincipalOrgID")
-
-
-@check(
-    id="lambda_url_requires_auth", title="Lambda function URLs require IAM authentication",
-    area=Area.INFRASTRUCTURE, severity=Severity.HIGH, resource="AWS::Lambda::Url",
-    best_practices=["SEC05-BP02", "SEC03-BP07"], task="resource_policy",
-    remediation=Remediation(
-        text="Set AuthType to AWS_IAM (sign requests, or front the URL with CloudFront origin access control); "
-             "authenticate in code only where a public endpoint is truly intended.",
-        cli="aws lambda update-function-url-config --function-name <fn> --auth-type AWS_IAM",
-        cloudformation="AuthType: AWS_IAM"),
-)
-def lambda_url_requires_auth(url: Resource, ctx: Context) -> Result:
-    """AuthType NONE publishes an HTTPS endpoint that anyone on the internet can call."""
-    auth = url.prop("AuthType")
-    if is_unknown(auth):
-        return Result.unknown(auth)
-    if auth == "AWS_IAM":
-        return Result.passed("AuthType is AWS_IAM")
-    if auth == "NONE":
-        return Result.failed("AuthType is NONE: anyone on the internet can invoke the function URL")
-    return Result.unknown(f"AuthType {auth!r} cannot be resolved")
 
 
 # ---------------------------------------------------------------- EKS

@@ -31,8 +31,6 @@ ELB_POLICY_MIN_TLS = {
     "ELBSample-OpenSSLDefaultCipherPolicy": "1.0", "ELBSample-ELBDefaultCipherPolicy": "1.0",
 }
 _TLS13_NAME = re.compile(r"^ELBSecurityPolicy-TLS13-1-(\d)")  # TLS13-1-2-..., TLS13-1-3-..., incl. PQ variants
-# CloudFront viewer security policies that still accept TLS below 1.2
-CLOUDFRONT_WEAK_VIEWER = {"SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016"}
 
 
 def min_tls(policy: str) -> str | None:
@@ -132,24 +130,6 @@ def listener_tls_policy(listener: Resource, ctx: Context) -> Result | None:
 CLASSIC = "AWS::ElasticLoadBalancing::LoadBalancer"
 
 
-@check(
-    id="elb_classic_listener_encrypted", title="Classic load balancer listeners use HTTPS or SSL",
-    area=Area.DATA, severity=Severity.MEDIUM, resource=CLASSIC, best_practices=TRANSIT, fsbp=["ELB.3"],
-    task="enc_transit",
-    remediation=Remediation(text="Use HTTPS/SSL listeners with an ACM certificate, or migrate to an ALB/NLB."),
-)
-def classic_listener_encrypted(lb: Resource, ctx: Context) -> Result:
-    """Classic listeners on HTTP or TCP carry traffic in clear text."""
-    listeners = lb.prop("Listeners", [])
-    if is_unknown(listeners):
-        return Result.unknown(listeners)
-    plain = [f"{li.get('Protocol')}:{li.get('LoadBalancerPort')}" for li in listeners or []
-             if isinstance(li, Mapping) and str(li.get("Protocol", "")).upper() not in ("HTTPS", "SSL")]
-    if plain:
-        return Result.failed(f"listeners without TLS: {', '.join(plain)}")
-    return Result.passed("every listener uses HTTPS or SSL")
-
-
 _WEAK_CLASSIC_ATTRS = ("Protocol-SSLv2", "Protocol-SSLv3", "Protocol-TLSv1", "Protocol-TLSv1.1")
 
 
@@ -216,28 +196,6 @@ def cloudfront_viewer_https(dist: Resource, ctx: Context) -> Result:
 
 
 @check(
-    id="cloudfront_viewer_tls_version", title="CloudFront viewers must use TLS 1.2 or later",
-    area=Area.DATA, severity=Severity.MEDIUM, resource=CF, best_practices=[*TRANSIT, "SEC09-BP01"],
-    fsbp=["CloudFront.7", "CloudFront.15"], task="enc_transit",
-    remediation=Remediation(text="Use a custom ACM certificate with MinimumProtocolVersion TLSv1.2_2021.",
-                            cloudformation="ViewerCertificate: {AcmCertificateArn: ..., SslSupportMethod: sni-only, "
-                                           "MinimumProtocolVersion: TLSv1.2_2021}"),
-)
-def cloudfront_viewer_tls_version(dist: Resource, ctx: Context) -> Result:
-    """The default *.cloudfront.net certificate and old security policies still accept TLS 1.0."""
-    cert = dist.prop("DistributionConfig.ViewerCertificate") or {}
-    if is_unknown(cert):
-        return Result.unknown(cert)
-    custom = cert.get("AcmCertificateArn") or cert.get("IamCertificateId")
-    if not custom:
-        return Result.failed("uses the default CloudFront certificate, whose security policy is TLSv1")
-    version = cert.get("MinimumProtocolVersion", "TLSv1")
-    if version in CLOUDFRONT_WEAK_VIEWER:
-        return Result.failed(f"MinimumProtocolVersion is {version}")
-    return Result.passed(f"MinimumProtocolVersion is {version}")
-
-
-@check(
     id="cloudfront_origin_tls", title="CloudFront reaches custom origins over TLS 1.2",
     area=Area.DATA, severity=Severity.MEDIUM, resource=CF, best_practices=TRANSIT,
     fsbp=["CloudFront.9", "CloudFront.10"], task="enc_transit",
@@ -298,18 +256,3 @@ def acm_certificate_valid(cert: Resource, ctx: Context) -> Result:
     return Result.passed(f"certificate valid for {days:.0f} more days")
 
 
-@check(
-    id="acm_certificate_key_strength", title="ACM RSA certificates use at least 2048-bit keys",
-    area=Area.DATA, severity=Severity.HIGH, resource=ACM_TYPE, best_practices=["SEC09-BP01"], fsbp=["ACM.2"],
-    task="enc_transit", remediation=Remediation(text="Replace the certificate with an RSA-2048+ or ECDSA one."),
-)
-def acm_key_strength(cert: Resource, ctx: Context) -> Result:
-    """1024-bit RSA keys are within reach of well-funded attackers."""
-    algo = cert.prop("KeyAlgorithm")
-    if is_unknown(algo):
-        return Result.unknown(algo)
-    if algo is None:
-        return Result.passed("KeyAlgorithm defaults to RSA_2048")
-    if algo == "RSA_1024":
-        return Result.failed("KeyAlgorithm is RSA_1024")
-    return Result.passed(f"KeyAlgorithm is {algo}")

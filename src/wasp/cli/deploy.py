@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from wasp.cli.options import account_options, db_option, target_from
+from wasp.cli.options import db_option, session_options, target_from
 from wasp.errors import InputError
 
 
@@ -43,12 +43,11 @@ def _playbooks(text: str) -> tuple[str, ...]:
 @click.option("--stack-name", default="wasp-response", show_default=True, help="CloudFormation stack name.")
 @click.option("--apply", "apply", is_flag=True, help="Create the stack through the CloudFormation API.")
 @click.option("--yes", is_flag=True, help="Skip the confirmation prompt.")
-@account_options
+@session_options
 @db_option
 def response_cmd(playbooks: str, severity: str, approval: bool, sources: str, prefix: str, out: Path | None,
                  stack_name: str, apply: bool, yes: bool, profile: str | None, region: str | None,
-                 regions: str | None, endpoint_url: str | None, role_arn: str | None, external_id: str | None,
-                 db: Path | None) -> int:
+                 endpoint_url: str | None, role_arn: str | None, external_id: str | None, db: Path | None) -> int:
     """Playbooks as Step Functions state machines, started by EventBridge on GuardDuty, Security Hub or wasp
     findings, journaled to DynamoDB (read with `wasp respond show/undo --journal-table`)."""
     from wasp.cli.respond import execute

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from wasp.cli.options import account_options, db_option, emit, split_csv, target_from
+from wasp.cli.options import db_option, emit, session_options, split_csv, target_from
 from wasp.errors import InputError
 
 
@@ -34,12 +34,14 @@ def render(report: Any) -> str:
 @click.option("--list", "list_only", is_flag=True, help="List the scenarios and exit.")
 @click.option("--i-understand-this-changes-AWS", "real", is_flag=True,
               help="Run against a real account (creates, attacks and removes resources there).")
-@account_options
+@session_options
 @db_option
-@click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True,
+              help="Output format of the game day report.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of stdout.")
 def gameday(scenarios: str | None, list_only: bool, real: bool, profile: str | None, region: str | None,
-            regions: str | None, endpoint_url: str | None, role_arn: str | None, external_id: str | None,
+            endpoint_url: str | None, role_arn: str | None, external_id: str | None,
             db: Path | None, output: str, out: Path | None) -> int:
     """Run attack-like scenarios, then check wasp detects, sees, contains and cleans up each one."""
     from wasp.gameday.lab import prepare, teardown

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from wasp.cli.options import account_options, db_option, default_db_path, emit, target_from
+from wasp.cli.options import AliasedOption, db_option, default_db_path, emit, session_options, target_from
 from wasp.errors import InputError
 from wasp.report.sanitize import terminal_safe
 
@@ -84,38 +84,51 @@ def _report(report: Any) -> int:
     return 0
 
 
+# options that only some playbooks take: a playbook's command shows one when its planner has that parameter
+PLAYBOOK_OPTIONS: dict[str, Any] = {
+    "all_accounts": click.option("--all-accounts", is_flag=True,
+                                 help="Also remove every named account it is shared with, not only the public grant."),
+    "copy_kms_key": click.option("--copy-kms-key", help="Also copy the snapshots, encrypted with this (forensics) "
+                                                        "KMS key."),
+    "copy_region": click.option("--copy-region", help="Also copy the snapshots to this region."),
+}
+
+
 def _playbook_command(name: str) -> click.Command:
+    import inspect
+
     from wasp.respond import all_playbooks
 
     pb = all_playbooks()[name]
 
     @click.command(name=name, help=f"{pb.title}. --target: {pb.target}.")
     @click.option("--target", "target_id", required=True, help=pb.target)
-    @account_options
+    @session_options
     @db_option
     @click.option("--plan", "plan_only", is_flag=True, help="Only show the plan (the default).")
     @click.option("--apply", "apply", is_flag=True, help="Carry out the plan after a confirmation prompt.")
     @click.option("--yes", is_flag=True, help="Skip the confirmation prompt (automation).")
     @click.option("--case", "case_id", help="Case id to journal under (default: a new one).")
-    @click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True)
-    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
-    @click.option("--all-accounts", is_flag=True, help="unshare: also remove named accounts, not only public.")
-    @click.option("--copy-kms-key", help="snapshot-volumes: copy snapshots encrypted with this (forensics) key.")
-    @click.option("--copy-region", help="snapshot-volumes: copy snapshots to this region.")
-    def command(target_id: str, profile: str | None, region: str | None, regions: str | None,
-                endpoint_url: str | None, role_arn: str | None, external_id: str | None, db: Path | None,
-                plan_only: bool, apply: bool, yes: bool, case_id: str | None, output: str, out: Path | None,
-                all_accounts: bool, copy_kms_key: str | None, copy_region: str | None) -> int:
+    @click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True,
+                  help="Output format of the plan.")
+    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Write the plan to this file instead of stdout.")
+    def command(target_id: str, profile: str | None, region: str | None, endpoint_url: str | None,
+                role_arn: str | None, external_id: str | None, db: Path | None, plan_only: bool, apply: bool,
+                yes: bool, case_id: str | None, output: str, out: Path | None, **options: Any) -> int:
         if plan_only and apply:
             raise InputError("--plan and --apply exclude each other")
         target = target_from(profile, region, endpoint_url, role_arn, external_id)
         from wasp.respond.journal import new_case_id
 
         case = case_id or new_case_id()
-        plan = pb.plan(target, target.region, target_id, case, all_accounts=all_accounts,
-                       copy_kms_key=copy_kms_key, copy_region=copy_region)
+        plan = pb.plan(target, target.region, target_id, case, **options)
         return execute(plan, target, db, case, apply, yes, output, out)
 
+    own = inspect.signature(pb.planner).parameters
+    for param, option in reversed(PLAYBOOK_OPTIONS.items()):
+        if param in own:
+            command = option(command)
     return command
 
 
@@ -156,11 +169,11 @@ def respond(ctx: click.Context, finding_id: str | None, db: Path | None) -> int:
 
 @respond.command(name="resume")
 @click.argument("case_id")
-@account_options
+@session_options
 @db_option
-def resume_cmd(case_id: str, profile: str | None, region: str | None, regions: str | None,
+def resume_cmd(case_id: str, profile: str | None, region: str | None,
                endpoint_url: str | None, role_arn: str | None, external_id: str | None, db: Path | None) -> int:
-    """Continue a case from its journal, without repeating completed steps."""
+    """Continue case CASE_ID from its journal, without repeating completed steps."""
     from wasp.respond.runner import resume
 
     target = target_from(profile, region, endpoint_url, role_arn, external_id)
@@ -170,14 +183,14 @@ def resume_cmd(case_id: str, profile: str | None, region: str | None, regions: s
 
 @respond.command(name="undo")
 @click.argument("case_id")
-@account_options
+@session_options
 @db_option
 @click.option("--journal-table", help=JOURNAL_TABLE_HELP)
 @click.option("--yes", is_flag=True, help="Skip the confirmation prompt.")
-def undo_cmd(case_id: str, profile: str | None, region: str | None, regions: str | None, endpoint_url: str | None,
+def undo_cmd(case_id: str, profile: str | None, region: str | None, endpoint_url: str | None,
              role_arn: str | None, external_id: str | None, db: Path | None, journal_table: str | None,
              yes: bool) -> int:
-    """Reverse what a case did, newest step first (evidence such as snapshots is kept)."""
+    """Reverse what case CASE_ID did, newest step first (evidence such as snapshots is kept)."""
     from wasp.respond.runner import undo
 
     target = target_from(profile, region, endpoint_url, role_arn, external_id)
@@ -192,9 +205,9 @@ def undo_cmd(case_id: str, profile: str | None, region: str | None, regions: str
 @respond.command(name="cases")
 @db_option
 @click.option("--journal-table", help=JOURNAL_TABLE_HELP)
-@account_options
+@session_options
 def cases_cmd(db: Path | None, journal_table: str | None, profile: str | None, region: str | None,
-              regions: str | None, endpoint_url: str | None, role_arn: str | None, external_id: str | None) -> int:
+              endpoint_url: str | None, role_arn: str | None, external_id: str | None) -> int:
     """List response cases and their state."""
     target = target_from(profile, region, endpoint_url, role_arn, external_id) if journal_table else None
     journal = _case_journal(db, journal_table, target)
@@ -210,10 +223,10 @@ def cases_cmd(db: Path | None, journal_table: str | None, profile: str | None, r
 @click.argument("case_id")
 @db_option
 @click.option("--journal-table", help=JOURNAL_TABLE_HELP)
-@account_options
+@session_options
 def show_cmd(case_id: str, db: Path | None, journal_table: str | None, profile: str | None, region: str | None,
-             regions: str | None, endpoint_url: str | None, role_arn: str | None, external_id: str | None) -> int:
-    """Show a case's journal: every call, when, before and after."""
+             endpoint_url: str | None, role_arn: str | None, external_id: str | None) -> int:
+    """Show the journal of case CASE_ID: every call, when, before and after."""
     target = target_from(profile, region, endpoint_url, role_arn, external_id) if journal_table else None
     journal = _case_journal(db, journal_table, target)
     if journal.case(case_id) is None:
@@ -221,22 +234,71 @@ def show_cmd(case_id: str, db: Path | None, journal_table: str | None, profile: 
     for step in journal.steps(case_id):
         seq = step["seq"] if isinstance(step["seq"], int) else str(step["seq"]).split(":", 1)[0]  # NNN:step-id
         click.echo(f"{seq:>2} {step['status']:8} {terminal_safe(step['step_id']):32} {terminal_safe(step['title'])}")
-        if step["error"]:
-            click.echo(f"     error: {terminal_safe(step['error'])}")
+        for label, value in _step_details(step):
+            click.echo(f"     {label + ':':9} {value}")
     return 0
+
+
+def _step_details(step: dict[str, Any]) -> list[tuple[str, str]]:
+    """When the step ran, the state before it and what it set (the request) or got back, from the journal.
+
+    Values pass through ``shown``: keys named like credentials are masked and detected secrets redacted.
+    """
+    out: list[tuple[str, str]] = []
+    started, finished = step.get("started"), step.get("finished")
+    if started or finished:
+        span = f"{started:%Y-%m-%d %H:%M:%S}" if started else "?"
+        if finished:
+            span += f" -> {finished:%H:%M:%S}" if started and finished.date() == started.date() else \
+                f" -> {finished:%Y-%m-%d %H:%M:%S}"
+        out.append(("ran", span + " UTC"))
+    elif step.get("status") == "pending":
+        out.append(("ran", "not yet"))
+    call = (step.get("call") or {}).get("call") or {}
+    if call:
+        out.append(("call", f"{call.get('service')}:{call.get('method')}"))
+    out.append(("before", shown(step.get("before"))))
+    if step.get("request") is not None:
+        out.append(("undo set" if step.get("status") == "undone" else "after", shown(step["request"])))
+    if step.get("response"):
+        out.append(("response", shown(step["response"])))
+    if step.get("error"):
+        out.append(("error", terminal_safe(step["error"])))
+    return out
+
+
+def shown(value: Any, limit: int = 400) -> str:
+    """A journaled value for the terminal: one line, credentials masked, secrets redacted, long ones cut."""
+    from wasp.secrets import SECRET_NAME, redact, redact_text
+
+    if value is None:
+        return "none (nothing was set)"
+
+    def mask(item: Any) -> Any:
+        if isinstance(item, dict):
+            return {k: redact(str(v)) if SECRET_NAME.search(str(k)) and isinstance(v, str | int) and v != ""
+                    else mask(v) for k, v in item.items()}
+        if isinstance(item, list):
+            return [mask(v) for v in item]
+        return item
+
+    text = redact_text(json.dumps(mask(value), default=str, sort_keys=True))
+    text = terminal_safe(text, one_line=True)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 @respond.command(name="clean-room")
 @click.option("--case", "case_id", help="Case id whose evidence the room may read (default: a new one).")
-@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+@click.option("--output", "fmt", cls=AliasedOption, aliases=("--format",), type=click.Choice(["yaml", "json"]),
+              default="yaml", show_default=True, help="Template format.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the template here.")
 @click.option("--apply", "apply", is_flag=True, help="Deploy the stack (after a confirmation prompt).")
 @click.option("--yes", is_flag=True, help="Skip the confirmation prompt.")
 @click.option("--ami-id", help="Workstation image, required with --apply.")
-@account_options
+@session_options
 @db_option
 def clean_room_cmd(case_id: str | None, fmt: str, out: Path | None, apply: bool, yes: bool, ami_id: str | None,
-                   profile: str | None, region: str | None, regions: str | None, endpoint_url: str | None,
+                   profile: str | None, region: str | None, endpoint_url: str | None,
                    role_arn: str | None, external_id: str | None, db: Path | None) -> int:
     """Write (and with --apply deploy) an isolated forensics environment as CloudFormation."""
     from wasp.respond.cleanroom import deploy_plan, render

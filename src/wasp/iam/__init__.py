@@ -9,12 +9,13 @@ Python API (stable; other areas use it to judge bucket, key, queue and topic pol
                  identity=[doc, ("named", doc2)],        # documents, (name, document) or Policy
                  resource_policy=bucket_policy,           # or a list; trust policy for sts:AssumeRole*
                  boundary=None, session=(), scps=[[scp_a, scp_b], [ou_scp]], rcps=(),
-                 context={"aws:SecureTransport": "false"})
+                 context={"aws:SecureTransport": "false"},
+                 endpoint_policy=None)                    # VPC endpoint policy the request goes through
     d.effect      # "Allow" | "ExplicitDeny" | "ImplicitDeny"; d.allowed; d.explicit_deny
     d.reason      # one line: which layer decided
     d.statements  # the deciding Statement objects (policy name, index, Sid): d.to_json()
 
-- ``parse_policy(doc, name, kind)`` validates (kind: identity, resource, trust, boundary, session,
+- ``parse_policy(doc, name, kind)`` validates (kind: identity, resource, trust, boundary, session, endpoint,
   scp, rcp) and raises ``PolicyError`` with IAM's wording and the statement index;
   ``validate(doc, kind)`` lists every problem.
 - ``evaluate(Request(action, resource, principal, context), PolicySet(...))`` is the core;
@@ -27,6 +28,17 @@ Python API (stable; other areas use it to judge bucket, key, queue and topic pol
   ``escalation_paths()``, ``exposure(resource)`` (public / cross-account, wasp.iam.exposure) and
   ``analysis`` / ``model`` (wasp.iam.graph: AccountModel.from_inventory(...).analyze()).
 - ``wasp.iam.generate``: CloudTrail events -> IAM actions -> least-privilege policy, unused grants.
+- ``wasp.iam.lint``: ``lint_document(doc, kind)`` validates a policy offline as IAM Access Analyzer does
+  (ERROR, SECURITY_WARNING, WARNING, SUGGESTION); ``wasp.iam.lint_rules.unknown_action(action)`` says why an
+  action does not exist, with the closest documented one.
+- ``wasp.iam.wildcard``: ``evaluate_pattern(request, policy_set)`` for a resource with wildcards (pattern
+  intersection) and ``discover(request, policy_set)``: is any request context allowed, and under which conditions.
+- ``wasp.iam.protected``: what AWS refuses or allows whatever the policies say (service-linked and
+  ``/aws-reserved/`` roles, AWS managed policies, ``alias/aws/`` aliases, ``sts:GetCallerIdentity``).
+- ``wasp.iam.risk``: the risk categories of every grant (data exfiltration, resource exposure, credentials
+  exposure, infrastructure modification, service wildcards; lists in ``wasp.iam.risk_actions``), decided by
+  evaluation: ``RiskAnalyzer(model, analysis).principals()`` for an account model, ``policy_risk(document)``
+  for one policy.
 - ``wasp.iam.authz.inventory_from_authz(path)`` reads ``aws iam get-account-authorization-details``
   output into the same ``AWS::IAM::*`` resources the live collector produces.
 """

@@ -21,6 +21,13 @@ The logic follows the IAM User Guide's "Policy evaluation logic" (single- and cr
    trust policies for ``sts:AssumeRole*``. Pass ``resource_policy_required=True`` for them
    (it is set automatically for ``sts:AssumeRole*`` and ``kms:*``).
 6. Anonymous callers and AWS service principals are decided by resource-based policies alone.
+7. A VPC endpoint policy (``PolicySet.endpoint``), when the request goes through an endpoint, is
+   one more layer: an explicit deny in it denies, and it must allow the request.
+8. Documented special cases (wasp.iam.protected): ``sts:GetCallerIdentity`` is always allowed;
+   IAM writes to service-linked and ``/aws-reserved/`` roles, changes to AWS managed policies and
+   to ``alias/aws/`` KMS aliases are refused whatever the policies say; a resource-based ``Deny``
+   with ``NotPrincipal`` denies every principal that has a permissions boundary, whatever
+   ``NotPrincipal`` names (IAM User Guide, NotPrincipal).
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from typing import Any
 
 from wasp.iam.conditions import evaluate_all
 from wasp.iam.policy import Policy, Statement, any_action_matches, arn_matches, parse_policy
+from wasp.iam.protected import ALWAYS_ALLOWED, protected, special
 
 ALLOW = "Allow"
 EXPLICIT_DENY = "ExplicitDeny"
@@ -174,6 +182,7 @@ class PolicySet:
     session: Sequence[Policy] = ()
     scps: Sequence[Policy | Sequence[Policy]] = ()
     rcps: Sequence[Policy | Sequence[Policy]] = ()
+    endpoint: Sequence[Policy] = ()  # VPC endpoint policies of the endpoint the request goes through
 
 
 @dataclass
@@ -234,8 +243,12 @@ def _not_principal_excludes(principals: Mapping[str, tuple[str, ...]], who: Prin
 
 
 def statement_applies(stmt: Statement, action: str, resource: str, who: Principal, ctx: Mapping[str, Any],
-                      check_principal: bool) -> str | None:
-    """None when the statement does not apply; else how the principal matched ('' when not checked)."""
+                      check_principal: bool, bounded: bool = False) -> str | None:
+    """None when the statement does not apply; else how the principal matched ('' when not checked).
+
+    ``bounded``: the caller has a permissions boundary, so a Deny with NotPrincipal applies to it
+    whatever NotPrincipal names (documented on the IAM User Guide's NotPrincipal page).
+    """
     if stmt.actions is not None:
         if not any_action_matches(stmt.actions, action):
             return None
@@ -254,7 +267,7 @@ def statement_applies(stmt: Statement, action: str, resource: str, who: Principa
             if not how:
                 return None
         elif stmt.not_principals is not None:
-            if _not_principal_excludes(stmt.not_principals, who):
+            if not (bounded and stmt.effect == "Deny") and _not_principal_excludes(stmt.not_principals, who):
                 return None
             how = "wildcard"
     if stmt.conditions and not evaluate_all(stmt.conditions, ctx, stmt.variables):
@@ -263,13 +276,13 @@ def statement_applies(stmt: Statement, action: str, resource: str, who: Principa
 
 
 def _matching(policies: Iterable[Policy], effect: str, action: str, resource: str, who: Principal,
-              ctx: Mapping[str, Any], check_principal: bool) -> list[tuple[Statement, str]]:
+              ctx: Mapping[str, Any], check_principal: bool, bounded: bool = False) -> list[tuple[Statement, str]]:
     out = []
     for policy in policies:
         for stmt in policy.statements:
             if stmt.effect != effect:
                 continue
-            how = statement_applies(stmt, action, resource, who, ctx, check_principal)
+            how = statement_applies(stmt, action, resource, who, ctx, check_principal, bounded)
             if how is not None:
                 out.append((stmt, how))
     return out
@@ -293,13 +306,23 @@ def evaluate(request: Request, policies: PolicySet, resource_policy_required: bo
     scp_levels, rcp_levels = _levels(policies.scps), _levels(policies.rcps)
     boundary = [policies.boundary] if policies.boundary is not None else []
     anonymous_or_service = who.kind in ("anonymous", "service")
+    if special(action):  # one set lookup on the hot path (wasp.iam.protected)
+        if action == ALWAYS_ALLOWED:
+            if who.kind == "anonymous":  # an unsigned request has no identity to return
+                return Decision(IMPLICIT_DENY, "sts:GetCallerIdentity needs a signed request")
+            return Decision(ALLOW, "sts:GetCallerIdentity is always allowed: no policy can deny it")
+        why = protected(action, resource)
+        if why is not None:
+            return Decision(IMPLICIT_DENY, f"denied whatever the policies say: {why}")
 
     # 1. explicit deny anywhere
     denies: list[Statement] = []
     if not anonymous_or_service:
         for group in (policies.identity, boundary, policies.session, *scp_levels):
             denies += [s for s, _ in _matching(group, "Deny", action, resource, who, ctx, False)]
-    denies += [s for s, _ in _matching(policies.resource, "Deny", action, resource, who, ctx, True)]
+    bounded = policies.boundary is not None
+    denies += [s for s, _ in _matching(policies.resource, "Deny", action, resource, who, ctx, True, bounded)]
+    denies += [s for s, _ in _matching(policies.endpoint, "Deny", action, resource, who, ctx, True, bounded)]
     for level in rcp_levels:
         denies += [s for s, _ in _matching(level, "Deny", action, resource, who, ctx, True)]
     if denies:
@@ -319,6 +342,12 @@ def evaluate(request: Request, policies: PolicySet, resource_policy_required: bo
         if not allows:
             names = ", ".join(p.name for p in level)
             return Decision(IMPLICIT_DENY, f"no resource control policy at level {i} ({names}) allows {label}")
+        cited += [s for s, _ in allows]
+    if policies.endpoint:
+        allows = _matching(policies.endpoint, "Allow", action, resource, who, ctx, True)
+        if not allows:
+            names = ", ".join(p.name for p in policies.endpoint)
+            return Decision(IMPLICIT_DENY, f"the VPC endpoint policy ({names}) does not allow {label}")
         cited += [s for s, _ in allows]
 
     res_allows = _matching(policies.resource, "Allow", action, resource, who, ctx, True)
@@ -401,7 +430,8 @@ def default_principal(resource: str) -> str:
 def simulate(action: str, resource: str = "*", *, principal: str | Principal | None = None,
              identity: Any = (), resource_policy: Any = (), boundary: Any = None, session: Any = (),
              scps: Sequence[Any] = (), rcps: Sequence[Any] = (), context: Mapping[str, Any] | None = None,
-             resource_account: str | None = None, resource_policy_required: bool | None = None) -> Decision:
+             resource_account: str | None = None, resource_policy_required: bool | None = None,
+             endpoint_policy: Any = ()) -> Decision:
     """One call for the common case: documents in, decision out (see module docstring for the rules)."""
     trust = action.lower().startswith("sts:assumerole")
     policies = PolicySet(
@@ -411,6 +441,7 @@ def simulate(action: str, resource: str = "*", *, principal: str | Principal | N
         session=as_policies(session, "session"),
         scps=[as_policies(level, "scp", f"scp[{i}]") for i, level in enumerate(scps)],
         rcps=[as_policies(level, "rcp", f"rcp[{i}]") for i, level in enumerate(rcps)],
+        endpoint=as_policies(endpoint_policy, "endpoint"),
     )
     if principal is None:
         principal = default_principal(resource)

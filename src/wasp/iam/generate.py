@@ -15,10 +15,11 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from wasp.duration import parse_when
 from wasp.errors import InputError
 from wasp.iam import actions as catalog
 
@@ -51,19 +52,11 @@ _VERSION_SUFFIX = re.compile(r"\d{8}(v\d+)?$")
 
 
 def parse_since(text: str, now: datetime | None = None) -> datetime:
-    """'90d', '12h', '2w' or an ISO date -> the start of the window."""
-    now = now or datetime.now(UTC)
-    m = re.fullmatch(r"\s*(\d+)\s*([dhwm])\s*", text or "")
-    if m:
-        n, unit = int(m.group(1)), m.group(2)
-        delta = {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n),
-                 "m": timedelta(days=30 * n)}[unit]
-        return now - delta
+    """'90d', '12h', '2w' or an ISO date -> the start of the window (``m`` is minutes, as everywhere)."""
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError(f"--since {text!r}: use a duration like 90d, 12h, 2w or an ISO date") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return parse_when(text, now)
+    except ValueError as exc:
+        raise InputError(f"--since {exc}") from None
 
 
 def event_action(event: dict[str, Any]) -> str:

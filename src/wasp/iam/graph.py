@@ -23,8 +23,9 @@ from typing import Any
 
 from wasp.iam.actions import resource_arn_templates
 from wasp.iam.escalation import EXISTING_RESOURCE_TYPES, METHODS
-from wasp.iam.evaluate import Decision, PolicySet, Principal, Request, evaluate
+from wasp.iam.evaluate import IMPLICIT_DENY, Decision, PolicySet, Principal, Request, evaluate
 from wasp.iam.policy import Policy, PolicyError, any_action_matches, parse_policy
+from wasp.iam.protected import protected
 from wasp.model import Inventory, Resource, Unknown
 
 ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -310,6 +311,11 @@ class AccountModel:
         ctx_items = tuple(sorted(context.items())) if context else ()
         key: tuple[Any, ...] | None = None
         if resource_policy is None:
+            # a protected resource (service-linked role, AWS managed policy): refused whatever the policies say,
+            # answered without an evaluation, and never from the account-wide cache entry
+            blocked = protected(action.lower(), resource)
+            if blocked is not None:
+                return Decision(IMPLICIT_DENY, f"denied whatever the policies say: {blocked}")
             free = policies is None and self._resource_free(node, action)
             # every statement that can match says Resource "*": the same answer for any resource of that account
             resource_key = "(any)@" + resource.split(":", 5)[4] if free and resource.count(":") >= 5 else resource

@@ -83,7 +83,7 @@ def render(result: Any, limit: int = 500, diff: Any = None, **_: Any) -> str:
             out.append(_row([md(f.severity.value), f"{code(f.check_id)}", md(label), md(res.region or "global"),
                              md(f.reason), md(f.remediation.text)]))
         if len(failing) > limit:
-            out.append(f"\n... and {len(failing) - limit} more (use `--format csv` or `json` for every finding).")
+            out.append(f"\n... and {len(failing) - limit} more (use `--output csv` or `json` for every finding).")
     else:
         out.append("Nothing fails.")
     muted = [f for f in result.findings if f.muted]

@@ -449,7 +449,8 @@ def _build(instances: list[Instance], out: TemplateRead) -> None:
                 out.warnings.append(f"{inst.block.path}:{line}: suppression of {check} on {inst.address} has no "
                                     'reason: rejected (write reason="..."), the finding stays')
     for inst in attach:
-        _attach(inst.block.type, inst.args, inst.address, by_address, out)
+        _attach(inst.block.type, inst.args, inst.address, by_address, out,
+                Location("terraform", str(inst.block.path), inst.block.line, inst.address))
     for inst in instances:
         if inst.block.type == "aws_iam_policy_attachment":
             _policy_attachment(inst.args, by_address)
@@ -491,13 +492,17 @@ def _find(value: Any, target_type: str, by_address: Mapping[str, Resource]) -> R
 
 
 def _attach(tf_type: str, args: dict[str, Any], address: str, by_address: Mapping[str, Resource],
-            out: TemplateRead) -> None:
+            out: TemplateRead, where: Location | None = None) -> None:
     attr, target_type, merge = ATTACH[tf_type]
     if not attr:
         return
     target = _find(args.get(attr), target_type, by_address)
     if target is None:
         out.warnings.append(f"{address}: its {attr} does not name a resource of this configuration: not attached")
+        orphan: dict[str, Any] = {}
+        merge(orphan, args)
+        out.unattached.append(Resource(type=target_type, id=address, name=address, properties=orphan,
+                                       location=where))
         return
     merge(target.properties, args)
 

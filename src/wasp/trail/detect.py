@@ -21,9 +21,10 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from wasp.model import Area, Finding, Inventory, Remediation, Resource, Status
+from wasp.trail import metadata, newvalue
 from wasp.trail.rules import Rule, RuleSet
 from wasp.trail.sigma import DUCKDB, Dialect, UnsupportedRule, compile_detection
-from wasp.trail.store import EVENTS_TABLE
+from wasp.trail.store import EVENTS_TABLE, FLOW_TABLE
 
 EVIDENCE = 5
 
@@ -49,12 +50,22 @@ class DuckDBEngine:
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return list(self.con.execute(sql).fetchall())
 
+    def update_baseline(self, rule: Rule, table: str) -> dict[str, Any]:
+        """New-value rules: learn the events ingested since the last run (needs a writable store)."""
+        return newvalue.update(self.con, rule, table)
+
     def events(self, refs: list[Any], table: str) -> dict[Any, Any]:
         ids = sorted({int(r) for r in refs})
         if not ids:
             return {}
-        return dict(self.con.execute(f"SELECT rowid, event FROM {table} WHERE rowid IN "
+        value = "event" if table != FLOW_TABLE else "to_json(t)"  # a flow record is its columns
+        return dict(self.con.execute(f"SELECT rowid, {value} FROM {table} t WHERE rowid IN "
                                      f"(SELECT unnest(?::BIGINT[]))", [ids]).fetchall())
+
+    def has_table(self, table: str) -> bool:
+        row = self.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                               [table]).fetchone()
+        return bool(row and row[0])
 
 
 def _resource_expr(rule: Rule, d: Dialect) -> str:
@@ -68,11 +79,34 @@ def _group(fields: list[str], d: Dialect) -> list[str]:
     return [f"coalesce({d.field(f)}, '')" for f in fields]
 
 
+def _flow_query(rule: Rule, d: Dialect) -> str:
+    """A rule over VPC Flow Logs (flowrules.py): DuckDB only, on the flow-log columns."""
+    from wasp.trail import flowrules
+
+    if d.name != "duckdb":
+        raise UnsupportedRule(f"flow-log rules run on the DuckDB event store, not on {d.name.capitalize()}")
+    f = flowrules.FLOW
+    res = f"coalesce({f.field(rule.resource or 'srcaddr')}, interface_id, 'unknown')"
+    cols = f"{res} AS resource, account_id, event_time, {f.evidence()} AS ev"
+    if rule.volume:
+        return flowrules.volume_query(rule, cols, EVIDENCE)
+    where = flowrules.where(rule)
+    if rule.threshold:
+        return _threshold_query(rule, f, flowrules.FLOW_SOURCE, where, cols)
+    return (f"SELECT resource, min(account_id), count(*), min(event_time), max(event_time), "
+            f"{f.collect('ev', EVIDENCE)} FROM (SELECT {cols} FROM {flowrules.FLOW_SOURCE} WHERE {where}) hits "
+            f"GROUP BY resource")
+
+
 def query(rule: Rule, d: Dialect, table: str = EVENTS_TABLE) -> str:
     """The SQL of one rule for one dialect; raises UnsupportedRule when it cannot be compiled faithfully."""
+    if rule.flow:
+        return _flow_query(rule, d)
     where = compile_detection(rule.sigma, d)
     res = _resource_expr(rule, d)
     cols = f"{res} AS resource, account_id, event_time, {d.evidence()} AS ev"
+    if rule.new_value:
+        return newvalue.query(rule, d, table, cols, d.collect("ev", EVIDENCE))
     if rule.rare:
         return _rare_query(rule, d, table, where, cols)
     if rule.threshold:
@@ -147,6 +181,10 @@ def _rare_query(rule: Rule, d: Dialect, table: str, where: str, cols: str) -> st
 def resource_for(value: str, account: str, rule: Rule) -> Resource:
     """A finding resource from a principal ARN, a region (rare-region rules) or a target name."""
     account = account or ""
+    if rule.flow:  # a flow rule names an address, an interface or an instance
+        kind = ("AWS::EC2::NetworkInterface" if value.startswith("eni-") else "AWS::EC2::Instance"
+                if value.startswith("i-") else "WASP::IPAddress")
+        return Resource.of(kind, value, account=account)
     if value.startswith("arn:"):
         parts = value.split(":", 5)
         account = parts[4] if len(parts) > 4 and parts[4] else account
@@ -197,9 +235,21 @@ def _events(values: Any) -> list[Any]:
 def finding_of(rule: Rule, row: tuple[Any, ...]) -> Finding:
     resource_value, account, hits, first, last, evidence = row
     resource = resource_for(str(resource_value), str(account or ""), rule)
-    when = f"{first:%Y-%m-%d %H:%M:%S}" if isinstance(first, datetime) else str(first)
-    if rule.kind == "match":
-        reason = f"{hits} matching event(s) from {when}"
+    when = f"{first:%Y-%m-%d %H:%M:%S}" if isinstance(first, datetime) else \
+        "an unknown time" if first is None else str(first)  # a flow record of a format without start
+    if rule.kind == "volume":
+        v = rule.volume or {}
+        reason = (f"{int(hits):,} {v.get('sum', 'bytes')} in one {newvalue.duration(int(v.get('bucket', 0)))} "
+                  f"interval from {when}: over {v.get('ratio')}x the mean of its "
+                  f"{newvalue.duration(int(v.get('baseline', 0)))} baseline")
+    elif rule.kind == "match":
+        reason = f"{hits} matching {'flow record' if rule.flow else 'event'}(s) from {when}"
+    elif rule.kind == "new_value":
+        nv = rule.new_value
+        assert nv is not None
+        window = newvalue.duration(nv.baseline)
+        reason = (f"{hits} event(s) with a {'/'.join(nv.value)} value not seen in the {window} "
+                  f"baseline{' of its ' + ', '.join(nv.by) if nv.by else ''}, from {when}")
     elif rule.kind == "rare":
         reason = f"{hits} event(s) in rarely used {rule.rare.get('field') if rule.rare else 'value'} " \
                  f"{resource_value} from {when}"
@@ -208,6 +258,7 @@ def finding_of(rule: Rule, row: tuple[Any, ...]) -> Finding:
         assert t is not None
         what = f"{t.count}+ {'distinct ' + t.distinct if t.distinct else 'events'} within {t.window}s"
         reason = f"burst of {hits} ({what}) from {when}" + (", then a follow-up event" if rule.then else "")
+    events = _events(evidence)
     remediation = Remediation(text=rule.remediation or f"Investigate: wasp trail timeline --principal "
                                                        f"{resource_value}")
     return Finding(
@@ -215,7 +266,11 @@ def finding_of(rule: Rule, row: tuple[Any, ...]) -> Finding:
         resource=resource, reason=reason, remediation=remediation, best_practices=list(rule.best_practices),
         cis=list(rule.cis), source="trail",
         evidence={"rule": rule.path, "attack": rule.attack, "events_matched": int(hits),
-                  "first_seen": first, "last_seen": last, "events": _events(evidence)},
+                  "first_seen": first, "last_seen": last, "events": events,
+                  **({"investigate": metadata.render(rule.investigate, events[0] if events else None)}
+                     if rule.investigate else {}),
+                  **({"playbook": rule.playbook} if rule.playbook and rule.playbook != metadata.NO_PLAYBOOK else {}),
+                  **({"falsepositives": rule.falsepositives} if rule.falsepositives else {})},
     )
 
 
@@ -233,10 +288,18 @@ def run_rules(engine: Engine, ruleset: RuleSet, table: str = EVENTS_TABLE,
     timings: dict[str, float] = {}
     matched: list[tuple[Rule, tuple[Any, ...]]] = []
     ran = 0
+    flows: bool | None = None
     for i, rule in enumerate(ruleset.rules, start=1):
         started = time.perf_counter()
+        if rule.flow and flows is None:
+            # a store written before flow logs were read has nothing for flow rules to see
+            flows = not isinstance(engine, DuckDBEngine) or engine.has_table(FLOW_TABLE)
+        if rule.flow and not flows:
+            continue
         try:
             sql = query(rule, engine.dialect, table)
+            if rule.new_value:
+                engine.update_baseline(rule, table)  # type: ignore[attr-defined]  # query() admits DuckDB only
             rows = engine.rows(sql)
         except UnsupportedRule as exc:
             problems.append(f"{rule.path}: cannot compile ({exc})")
@@ -249,10 +312,15 @@ def run_rules(engine: Engine, ruleset: RuleSet, table: str = EVENTS_TABLE,
         matched.extend((rule, row) for row in rows)
         if progress:
             progress(i, len(ruleset.rules))
-    # every rule's evidence (the last column: references, see Dialect.evidence) is read back in one query
-    found = engine.events([ref for _, row in matched for ref in row[-1] or []], table)
-    findings = [finding_of(rule, (*row[:-1], [found[ref] for ref in row[-1] or [] if ref in found]))
-                for rule, row in matched]
+    # every rule's evidence (the last column: references, see Dialect.evidence) is read back in one query per
+    # table (CloudTrail events, flow records)
+    found = {source: engine.events([ref for r, row in matched if (r.flow and source == FLOW_TABLE) or
+                                    (not r.flow and source == table) for ref in row[-1] or []], source)
+             for source in {FLOW_TABLE if r.flow else table for r, _ in matched}}
+    findings = []
+    for rule, row in matched:
+        events = found[FLOW_TABLE if rule.flow else table]
+        findings.append(finding_of(rule, (*row[:-1], [events[ref] for ref in row[-1] or [] if ref in events])))
     findings.sort(key=lambda f: (-f.severity.rank, f.check_id, f.resource.key))
     return DetectRun(findings, problems, ran, timings)
 

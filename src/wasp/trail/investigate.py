@@ -7,13 +7,13 @@ responder needs first (the resource named in the request).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
 
+from wasp.duration import parse_when
 from wasp.errors import InputError
-from wasp.trail.rules import seconds
 from wasp.trail.store import EVENTS_TABLE
 
 TOP = 10
@@ -24,8 +24,12 @@ _TARGETS = ("bucketName", "userName", "roleName", "policyArn", "instanceId", "ke
 
 def query(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run any SQL the user typed (the store is opened read-only); errors become one line."""
+    if not sql.strip():
+        raise InputError("query: the SQL statement is empty")
     try:
         cur = con.execute(sql)
+        if cur is None:  # DuckDB answers a statement of only comments with no cursor at all
+            raise InputError("query: the SQL holds no statement")
         cols = [d[0] for d in cur.description or []]
         return cols, list(cur.fetchall())
     except duckdb.Error as exc:
@@ -89,16 +93,11 @@ def who(con: duckdb.DuckDBPyConnection, access_key: str | None = None, principal
 
 
 def parse_since(text: str, now: datetime | None = None) -> datetime:
-    """'24h' / '7d' before now, or an ISO date/time."""
-    now = now or datetime.now(UTC).replace(tzinfo=None)
+    """'24h' / '7d' before now, or an ISO date/time, as the naive UTC time the event store holds."""
     try:
-        return now - timedelta(seconds=seconds(text))
-    except ValueError:
-        pass
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
-    except ValueError:
-        raise InputError(f"--since {text!r}: use a duration (30m, 24h, 7d) or an ISO time (2024-03-01T12:00)") from None
+        return parse_when(text, now.replace(tzinfo=UTC) if now else None).astimezone(UTC).replace(tzinfo=None)
+    except ValueError as exc:
+        raise InputError(f"--since {exc}") from None
 
 
 def timeline(con: duckdb.DuckDBPyConnection, principal: str, since: str | None = "24h", until: str | None = None,

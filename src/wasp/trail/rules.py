@@ -13,13 +13,19 @@ wasp:
   threshold: {count: 10, window: 10m, by: [userIdentity.arn], distinct: requestParameters.secretId}
   then: {condition: success, within: 1h}  # after a threshold burst, a matching event of the same group
   rare: {field: awsRegion, by: [recipientAccountId], max_ratio: 0.01, min_total: 200}
+  new_value: {by: [userIdentity.accessKeyId], value: sourceIPAddress, baseline: 30d, learn: 7d}  # newvalue.py
+  investigate: ["wasp trail timeline --principal {userIdentity.arn} --around {eventTime}"]  # metadata.py
+  playbook: contain-principal             # the wasp respond playbook, or {none: reason}
   tests: {positive: [...], negative: [...]}  # events (or {events: [...], repeat: N}) proving the rule
 ```
+
+Rules for ``logsource: {product: aws, service: vpcflowlogs}`` run on the VPC Flow Logs table instead, with
+the flow-log field names (``srcaddr``, ``dstport``, ``action``...) and two more blocks (see flowrules.py):
+``volume`` (a host's traffic against its own baseline) and ``allow`` (an allow-list ``--allowed-ports`` sets).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -29,22 +35,18 @@ import yaml
 from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
 
+from wasp.duration import parse_duration
 from wasp.model import Severity
+from wasp.trail import metadata
+from wasp.trail.newvalue import NewValue, parse_new_value
 
 LEVELS = {"informational": Severity.INFO, "low": Severity.LOW, "medium": Severity.MEDIUM, "high": Severity.HIGH,
           "critical": Severity.CRITICAL}
-_DURATION = re.compile(r"^(\d+)\s*([smhd])$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def seconds(text: str | int) -> int:
-    """'10m' -> 600; durations in rule extensions and ``--since``."""
-    if isinstance(text, int):
-        return text
-    m = _DURATION.match(str(text).strip().lower())
-    if not m:
-        raise ValueError(f"bad duration {text!r} (use e.g. 30s, 10m, 24h, 7d)")
-    return int(m.group(1)) * _UNITS[m.group(2)]
+    """'10m' -> 600; durations in rule extensions (``window``, ``within``, ``every``), in wasp's one syntax."""
+    return int(parse_duration(text).total_seconds())
 
 
 @dataclass
@@ -73,9 +75,25 @@ class Rule:
     rare: dict[str, Any] | None = None
     tests: dict[str, list[Any]] = field(default_factory=dict)
     builtin: bool = False
+    falsepositives: list[str] = field(default_factory=list)
+    investigate: list[str] = field(default_factory=list)  # wasp commands with {field.path} placeholders
+    playbook: str | None = None  # a wasp respond playbook name, or metadata.NO_PLAYBOOK
+    playbook_reason: str = ""  # why no playbook answers the rule
+    new_value: NewValue | None = None
+    logsource: str = "cloudtrail"  # or "vpcflowlogs": the rule runs on the flow-log table
+    volume: dict[str, Any] | None = None  # flow rules: traffic against the host's baseline (flowrules.py)
+    allow: dict[str, Any] | None = None  # flow rules: {field, values} never reported (flowrules.py)
+
+    @property
+    def flow(self) -> bool:
+        return self.logsource == "vpcflowlogs"
 
     @property
     def kind(self) -> str:
+        if self.volume:
+            return "volume"
+        if self.new_value:
+            return "new_value"
         if self.rare:
             return "rare"
         if self.threshold:
@@ -113,9 +131,9 @@ def parse_rule(text: str, path: str, builtin: bool = False) -> Rule:
     logsource = raw.get("logsource") or {}
     if not isinstance(logsource, dict):
         raise ValueError(f"logsource must be a mapping, not {type(logsource).__name__}")
-    if str(logsource.get("product", "")).lower() != "aws" or \
-            str(logsource.get("service", "cloudtrail")).lower() != "cloudtrail":
-        raise ValueError(f"logsource {logsource} is not aws/cloudtrail")
+    service = str(logsource.get("service", "cloudtrail")).lower()
+    if str(logsource.get("product", "")).lower() != "aws" or service not in ("cloudtrail", "vpcflowlogs"):
+        raise ValueError(f"logsource {logsource} is not aws/cloudtrail or aws/vpcflowlogs")
     conditions = raw.get("detection", {}).get("condition") if isinstance(raw.get("detection"), dict) else None
     for cond in conditions if isinstance(conditions, list) else [conditions]:
         if isinstance(cond, str) and "|" in cond:
@@ -141,6 +159,36 @@ def parse_rule(text: str, path: str, builtin: bool = False) -> Rule:
     then = ext.get("then")
     if then is not None:
         then = {"condition": then["condition"], "within": seconds(then.get("within", "1h"))}
+    attack = [a for a in ext.get("attack", [])] or _attack(raw.get("tags") or [])
+    bad = [a for a in attack if not metadata.ATTACK_ID.match(str(a))]
+    if bad:
+        raise ValueError(f"ATT&CK tag {bad[0]!r} is not a technique id (attack.t1078 or attack.t1078.004)")
+    if builtin:
+        lacking = metadata.missing(raw, ext, attack)
+        if lacking:
+            raise ValueError(f"a built-in rule must carry {', '.join(lacking)}")
+    if str(raw.get("level") or "medium").lower() not in LEVELS:
+        raise ValueError(f"level {raw.get('level')!r} is not one of {', '.join(LEVELS)}")
+    falsepositives = metadata.parse_falsepositives(raw["falsepositives"]) if raw.get("falsepositives") else []
+    flow = service == "vpcflowlogs"
+    investigate = metadata.parse_investigate(ext["investigate"], flow=flow) if "investigate" in ext else []
+    playbook, reason = metadata.parse_playbook(ext["playbook"]) if "playbook" in ext else (None, "")
+    new_value = parse_new_value(ext["new_value"], sigma) if "new_value" in ext else None
+    volume = allow = None
+    if flow:
+        from wasp.trail import flowrules
+
+        if "new_value" in ext or "rare" in ext:
+            raise ValueError("flow-log rules take threshold or volume blocks, not new_value or rare")
+        if threshold is not None and "by" not in ext["threshold"]:
+            raise ValueError("a flow-log threshold needs by: (there is no principal to group by)")
+        volume = flowrules.parse_volume(ext["volume"]) if "volume" in ext else None
+        allow = flowrules.parse_allow(ext["allow"]) if "allow" in ext else None
+    elif "volume" in ext or "allow" in ext:
+        raise ValueError("volume and allow blocks are for logsource service vpcflowlogs")
+    kinds = [k for k in ("threshold", "rare", "new_value", "volume") if k in ext]
+    if len(kinds) > 1:
+        raise ValueError(f"one rule kind per rule: {' and '.join(kinds)} together")
     return Rule(
         id=str(ext.get("id") or Path(path).stem),
         title=str(raw.get("title") or Path(path).stem),
@@ -148,7 +196,7 @@ def parse_rule(text: str, path: str, builtin: bool = False) -> Rule:
         severity=LEVELS.get(level, Severity.MEDIUM),
         path=path,
         sigma=sigma,
-        attack=[a for a in ext.get("attack", [])] or _attack(raw.get("tags") or []),
+        attack=attack,
         best_practices=list(ext.get("best_practices") or ["SEC04-BP01"]),
         cis=[str(c) for c in ext.get("cis") or []],
         resource=ext.get("resource"),
@@ -158,15 +206,30 @@ def parse_rule(text: str, path: str, builtin: bool = False) -> Rule:
         rare=ext.get("rare"),
         tests=ext.get("tests") or {},
         builtin=builtin,
+        falsepositives=falsepositives,
+        investigate=investigate,
+        playbook=playbook,
+        playbook_reason=reason,
+        new_value=new_value,
+        logsource=service,
+        volume=volume,
+        allow=allow,
     )
 
 
-def builtin_texts() -> list[tuple[str, str]]:
-    root = resources.files("wasp.trail").joinpath("rules")
-    out = []
-    for entry in sorted(root.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".yml"):
-            out.append((f"builtin:{entry.name}", entry.read_text(encoding="utf-8")))
+def builtin_texts(root: Any = None) -> list[tuple[str, str]]:
+    """Every ``rules/**/*.yml`` of the package (rules may sit in one sub-folder per tactic), as
+    ``builtin:<relative path>``."""
+    out: list[tuple[str, str]] = []
+
+    def walk(node: Any, prefix: str) -> None:
+        for entry in sorted(node.iterdir(), key=lambda e: e.name):
+            if entry.is_dir() and not entry.name.startswith((".", "_")):
+                walk(entry, f"{prefix}{entry.name}/")
+            elif entry.name.endswith(".yml"):
+                out.append((f"builtin:{prefix}{entry.name}", entry.read_text(encoding="utf-8")))
+
+    walk(root if root is not None else resources.files("wasp.trail").joinpath("rules"), "")
     return out
 
 
