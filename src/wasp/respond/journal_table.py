@@ -67,11 +67,13 @@ class TableJournal:
             seq = _s(item, "seq")
             if seq == CASE_SEQ:
                 continue
+            # the machine keeps what later steps and undo need of each response ("Saved" marks a step done)
+            outputs = {k: v for k, v in (_json(_s(item, "outputs")) or {}).items() if k != "Saved"}
             rows.append({"seq": seq, "step_id": _s(item, "step_id"), "title": _s(item, "title"),
                          "status": _s(item, "status"), "started": None, "finished": None,
                          "call": _json(_s(item, "call")), "request": _json(_s(item, "request")),
-                         "before": _json(_s(item, "before")), "response": None,
-                         "outputs": _json(_s(item, "outputs")), "error": _s(item, "error")})
+                         "before": _json(_s(item, "before")), "response": outputs or None,
+                         "outputs": outputs, "error": _s(item, "error")})
         return rows
 
     def mark(self, case_id: str, seq: Any, status: str, *, request: Any = None, response: Any = None,
