@@ -96,6 +96,7 @@ def test_guardduty_finding_contains_the_instance_and_cli_undoes_it(aws, moto, wo
     shown = wasp("respond", "show", "case-auto-1", "--journal-table", "wasp-journal", "--endpoint-url", moto.url)
     assert shown.returncode == 0, shown.stderr
     assert "isolate" in shown.stdout and "done" in shown.stdout and "snapshot-vol-" in shown.stdout
+    assert "before:   [\"" + workload.web_sg in shown.stdout and "\"SnapshotId\": \"snap-" in shown.stdout
     listed = wasp("respond", "cases", "--journal-table", "wasp-journal", "--endpoint-url", moto.url)
     assert listed.returncode == 0 and "case-auto-1  contained" in listed.stdout, listed.stderr
 
