@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "wasp.cli.trail",
     "wasp.cli.iac",
     "wasp.cli.rules",
+    "wasp.cli.deploy",
 )
 
 # `wasp --help` lists the commands by the job they serve, in this order; a command missing here is listed
@@ -31,7 +32,7 @@ COMMAND_MODULES = (
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Assess", ("scan", "demo", "iac", "checks", "rules", "coverage", "responsibility", "permissions")),
     ("Investigate", ("trail", "iam", "show")),
-    ("Respond", ("respond", "gameday")),
+    ("Respond", ("respond", "deploy", "gameday")),
     ("Report", ("report", "diff", "history", "serve", "mute")),
 )
 OTHER_SECTION = "Other commands"

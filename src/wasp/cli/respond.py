@@ -19,6 +19,19 @@ def _journal(db: Path | None) -> Any:
     return Journal(db or default_db_path())
 
 
+JOURNAL_TABLE_HELP = ("Read the case from this DynamoDB journal table (cases run by the state machines of "
+                      "`wasp deploy response`) instead of the local store.")
+
+
+def _case_journal(db: Path | None, table: str | None, target: Any = None) -> Any:
+    """The local journal, or the DynamoDB table the deployed state machines write."""
+    if not table:
+        return _journal(db)
+    from wasp.respond.journal_table import TableJournal
+
+    return TableJournal(target, table)
+
+
 def render_plan(plan: Any, account: str) -> str:
     lines = [f"Plan: {plan.playbook} on {terminal_safe(plan.target)} in {plan.region} (account {account})"]
     for label, value in plan.state.items():
@@ -172,42 +185,55 @@ def resume_cmd(case_id: str, profile: str | None, region: str | None,
 @click.argument("case_id")
 @session_options
 @db_option
+@click.option("--journal-table", help=JOURNAL_TABLE_HELP)
 @click.option("--yes", is_flag=True, help="Skip the confirmation prompt.")
 def undo_cmd(case_id: str, profile: str | None, region: str | None, endpoint_url: str | None,
-             role_arn: str | None, external_id: str | None, db: Path | None, yes: bool) -> int:
+             role_arn: str | None, external_id: str | None, db: Path | None, journal_table: str | None,
+             yes: bool) -> int:
     """Reverse what case CASE_ID did, newest step first (evidence such as snapshots is kept)."""
     from wasp.respond.runner import undo
 
-    journal = _journal(db)
+    target = target_from(profile, region, endpoint_url, role_arn, external_id)
+    journal = _case_journal(db, journal_table, target)
     if journal.case(case_id) is None:
         raise InputError(f"no response case {case_id!r} in {journal.path}")
     if not yes:
         click.confirm(f"Undo the completed steps of {case_id}?", abort=True, err=True)
-    target = target_from(profile, region, endpoint_url, role_arn, external_id)
     return _report(undo(target, journal, case_id))
 
 
 @respond.command(name="cases")
 @db_option
-def cases_cmd(db: Path | None) -> int:
+@click.option("--journal-table", help=JOURNAL_TABLE_HELP)
+@session_options
+def cases_cmd(db: Path | None, journal_table: str | None, profile: str | None, region: str | None,
+              endpoint_url: str | None, role_arn: str | None, external_id: str | None) -> int:
     """List response cases and their state."""
-    journal = _journal(db)
+    target = target_from(profile, region, endpoint_url, role_arn, external_id) if journal_table else None
+    journal = _case_journal(db, journal_table, target)
     for case in journal.cases():
+        created = case["created"]
+        when = created if isinstance(created, str) else f"{created:%Y-%m-%d %H:%M}"
         click.echo(f"{case['case_id']}  {case['status']:10} {case['playbook']:18} {terminal_safe(case['target'])} "
-                   f"({case['region']}, {case['created']:%Y-%m-%d %H:%M})")
+                   f"({case['region']}, {when})")
     return 0
 
 
 @respond.command(name="show")
 @click.argument("case_id")
 @db_option
-def show_cmd(case_id: str, db: Path | None) -> int:
+@click.option("--journal-table", help=JOURNAL_TABLE_HELP)
+@session_options
+def show_cmd(case_id: str, db: Path | None, journal_table: str | None, profile: str | None, region: str | None,
+             endpoint_url: str | None, role_arn: str | None, external_id: str | None) -> int:
     """Show the journal of case CASE_ID: every call, when, before and after."""
-    journal = _journal(db)
+    target = target_from(profile, region, endpoint_url, role_arn, external_id) if journal_table else None
+    journal = _case_journal(db, journal_table, target)
     if journal.case(case_id) is None:
         raise InputError(f"no response case {case_id!r} in {journal.path}")
     for step in journal.steps(case_id):
-        click.echo(f"{step['seq']:>2} {step['status']:8} {step['step_id']:32} {terminal_safe(step['title'])}")
+        seq = step["seq"] if isinstance(step["seq"], int) else str(step["seq"]).split(":", 1)[0]  # NNN:step-id
+        click.echo(f"{seq:>2} {step['status']:8} {terminal_safe(step['step_id']):32} {terminal_safe(step['title'])}")
         for label, value in _step_details(step):
             click.echo(f"     {label + ':':9} {value}")
     return 0

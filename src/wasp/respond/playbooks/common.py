@@ -24,9 +24,10 @@ def deny_all_policy() -> str:
         {"Sid": "WaspDenyAll", "Effect": "Deny", "Action": "*", "Resource": "*"}]})
 
 
-def revoke_sessions_policy(now: datetime | None = None) -> str:
-    """Deny everything to credentials issued before now: stolen session tokens stop working at once."""
-    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+def revoke_sessions_policy(now: datetime | None = None, stamp: str | None = None) -> str:
+    """Deny everything to credentials issued before now: stolen session tokens stop working at once.
+    ``stamp`` is given where the time is only known later (a state machine's start time)."""
+    stamp = stamp or (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return json.dumps({"Version": "2012-10-17", "Statement": [
         {"Sid": "WaspRevokeOlderSessions", "Effect": "Deny", "Action": "*", "Resource": "*",
          "Condition": {"DateLessThan": {"aws:TokenIssueTime": stamp}}}]})

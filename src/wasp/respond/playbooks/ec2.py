@@ -35,25 +35,24 @@ def _attr(target: Any, region: str, instance_id: str, name: str, key: str) -> An
 
 
 def snapshot_steps(instance: dict[str, Any], case_id: str) -> list[Step]:
-    steps = []
-    for bdm in instance.get("BlockDeviceMappings", []):
-        vol = bdm.get("Ebs", {}).get("VolumeId")
-        if not vol:
-            continue
-        tags = [*case_tags(case_id), {"Key": "wasp:volume", "Value": vol},
-                {"Key": "wasp:instance", "Value": instance["InstanceId"]}]
-        steps.append(Step(
-            id=f"snapshot-{vol}", title=f"Snapshot {vol} ({bdm.get('DeviceName')}) as evidence",
-            call=Call("ec2", "create_snapshot", {
-                "VolumeId": vol, "Description": f"wasp evidence {case_id} {instance['InstanceId']}",
-                "TagSpecifications": [{"ResourceType": "snapshot", "Tags": tags}]}, "ec2:CreateSnapshot"),
-            save={"SnapshotId": "SnapshotId"},
-            find=Call("ec2", "describe_snapshots", {"OwnerIds": ["self"], "Filters": [
-                {"Name": "tag:wasp:case", "Values": [case_id]}, {"Name": "tag:wasp:volume", "Values": [vol]}]},
-                "ec2:DescribeSnapshots"),
-            find_save={"SnapshotId": "Snapshots.0.SnapshotId"},
-            note="evidence is kept: undo does not delete snapshots"))
-    return steps
+    return [snapshot_step(instance["InstanceId"], bdm["Ebs"]["VolumeId"], bdm.get("DeviceName"), case_id)
+            for bdm in instance.get("BlockDeviceMappings", []) if bdm.get("Ebs", {}).get("VolumeId")]
+
+
+def snapshot_step(instance_id: str, vol: str, device: str | None, case_id: str) -> Step:
+    """One volume's evidence snapshot; also built with symbolic values for the state machine (wasp.deploy)."""
+    tags = [*case_tags(case_id), {"Key": "wasp:volume", "Value": vol}, {"Key": "wasp:instance", "Value": instance_id}]
+    return Step(
+        id=f"snapshot-{vol}", title=f"Snapshot {vol} ({device}) as evidence",
+        call=Call("ec2", "create_snapshot", {
+            "VolumeId": vol, "Description": f"wasp evidence {case_id} {instance_id}",
+            "TagSpecifications": [{"ResourceType": "snapshot", "Tags": tags}]}, "ec2:CreateSnapshot"),
+        save={"SnapshotId": "SnapshotId"},
+        find=Call("ec2", "describe_snapshots", {"OwnerIds": ["self"], "Filters": [
+            {"Name": "tag:wasp:case", "Values": [case_id]}, {"Name": "tag:wasp:volume", "Values": [vol]}]},
+            "ec2:DescribeSnapshots"),
+        find_save={"SnapshotId": "Snapshots.0.SnapshotId"},
+        note="evidence is kept: undo does not delete snapshots")
 
 
 @playbook("contain-instance", "Isolate an EC2 instance and preserve its evidence", "instance id (i-...)",
@@ -80,48 +79,84 @@ def contain_instance(target: Any, region: str, instance_id: str, case_id: str, *
     state = {"InstanceId": instance_id, "VpcId": vpc, "SecurityGroups": original_groups,
              "DisableApiTermination": term, "InstanceInitiatedShutdownBehavior": shutdown,
              "State": inst.get("State", {}).get("Name")}
-    steps: list[Step] = [Step(
-        id="tag-case", title=f"Tag {instance_id} with case {case_id}",
-        call=Call("ec2", "create_tags", {"Resources": [instance_id], "Tags": case_tags(case_id)}, "ec2:CreateTags"),
-        undo=Call("ec2", "delete_tags", {"Resources": [instance_id], "Tags": case_tags(case_id)}, "ec2:DeleteTags"))]
+    steps: list[Step] = [tag_step(instance_id, case_id)]
     skipped = []
     if term:
         skipped.append("termination protection already on")
     else:
-        steps.append(Step(
-            id="termination-protection", title="Turn on termination protection", before=term,
-            call=Call("ec2", "modify_instance_attribute",
-                      {"InstanceId": instance_id, "DisableApiTermination": {"Value": True}},
-                      "ec2:ModifyInstanceAttribute"),
-            undo=Call("ec2", "modify_instance_attribute",
-                      {"InstanceId": instance_id, "DisableApiTermination": {"Value": False}},
-                      "ec2:ModifyInstanceAttribute")))
+        steps.append(termination_step(instance_id, term))
     if shutdown == "stop":
         skipped.append("shutdown behaviour already 'stop'")
     else:
-        steps.append(Step(
-            id="stop-on-shutdown", title="Make an OS shutdown stop (not terminate) the instance", before=shutdown,
-            call=Call("ec2", "modify_instance_attribute",
-                      {"InstanceId": instance_id, "InstanceInitiatedShutdownBehavior": {"Value": "stop"}},
-                      "ec2:ModifyInstanceAttribute"),
-            undo=Call("ec2", "modify_instance_attribute",
-                      {"InstanceId": instance_id, "InstanceInitiatedShutdownBehavior": {"Value": shutdown or "stop"}},
-                      "ec2:ModifyInstanceAttribute")))
+        steps.append(shutdown_step(instance_id, shutdown))
     keep = [{"DeviceName": b["DeviceName"], "Ebs": {"DeleteOnTermination": False}}
             for b in inst.get("BlockDeviceMappings", []) if b.get("Ebs", {}).get("DeleteOnTermination")]
     if keep:
-        steps.append(Step(
-            id="keep-volumes", title="Keep volumes if the instance is terminated", before=keep,
-            call=Call("ec2", "modify_instance_attribute", {"InstanceId": instance_id, "BlockDeviceMappings": keep},
-                      "ec2:ModifyInstanceAttribute"),
-            undo=Call("ec2", "modify_instance_attribute", {"InstanceId": instance_id, "BlockDeviceMappings": [
-                {"DeviceName": k["DeviceName"], "Ebs": {"DeleteOnTermination": True}} for k in keep]},
-                "ec2:ModifyInstanceAttribute")))
+        steps.append(keep_volumes_step(instance_id, keep, [
+            {"DeviceName": k["DeviceName"], "Ebs": {"DeleteOnTermination": True}} for k in keep]))
     steps += _detach_steps(target, region, instance_id, state)
-    steps += _isolation_steps(instance_id, case_id, vpc, original_groups)
+    steps += isolation_steps(instance_id, case_id, vpc, original_groups)
     steps += _profile_steps(target, region, instance_id, state)
     steps += snapshot_steps(inst, case_id)
     return Plan("contain-instance", instance_id, region, steps, state=state, skipped=skipped)
+
+
+# The step builders below are pure functions of values: the CLI planner passes what it read, the state-machine
+# generator (wasp.deploy) passes symbolic values read at run time, so both run the very same calls.
+
+def tag_step(instance_id: str, case_id: str) -> Step:
+    return Step(
+        id="tag-case", title=f"Tag {instance_id} with case {case_id}",
+        call=Call("ec2", "create_tags", {"Resources": [instance_id], "Tags": case_tags(case_id)}, "ec2:CreateTags"),
+        undo=Call("ec2", "delete_tags", {"Resources": [instance_id], "Tags": case_tags(case_id)}, "ec2:DeleteTags"))
+
+
+def termination_step(instance_id: str, before: Any) -> Step:
+    return Step(
+        id="termination-protection", title="Turn on termination protection", before=before,
+        call=Call("ec2", "modify_instance_attribute",
+                  {"InstanceId": instance_id, "DisableApiTermination": {"Value": True}}, "ec2:ModifyInstanceAttribute"),
+        undo=Call("ec2", "modify_instance_attribute",
+                  {"InstanceId": instance_id, "DisableApiTermination": {"Value": False}},
+                  "ec2:ModifyInstanceAttribute"))
+
+
+def shutdown_step(instance_id: str, before: Any) -> Step:
+    return Step(
+        id="stop-on-shutdown", title="Make an OS shutdown stop (not terminate) the instance", before=before,
+        call=Call("ec2", "modify_instance_attribute",
+                  {"InstanceId": instance_id, "InstanceInitiatedShutdownBehavior": {"Value": "stop"}},
+                  "ec2:ModifyInstanceAttribute"),
+        undo=Call("ec2", "modify_instance_attribute",
+                  {"InstanceId": instance_id, "InstanceInitiatedShutdownBehavior": {"Value": before or "stop"}},
+                  "ec2:ModifyInstanceAttribute"))
+
+
+def keep_volumes_step(instance_id: str, keep: Any, restore: Any) -> Step:
+    return Step(
+        id="keep-volumes", title="Keep volumes if the instance is terminated", before=keep,
+        call=Call("ec2", "modify_instance_attribute", {"InstanceId": instance_id, "BlockDeviceMappings": keep},
+                  "ec2:ModifyInstanceAttribute"),
+        undo=Call("ec2", "modify_instance_attribute", {"InstanceId": instance_id, "BlockDeviceMappings": restore},
+                  "ec2:ModifyInstanceAttribute"))
+
+
+def detach_asg_step(instance_id: str, name: str) -> Step:
+    return Step(
+        id="detach-asg", title=f"Detach from Auto Scaling group {name} (keep desired capacity)",
+        call=Call("autoscaling", "detach_instances", {"InstanceIds": [instance_id], "AutoScalingGroupName": name,
+                                                      "ShouldDecrementDesiredCapacity": False},
+                  "autoscaling:DetachInstances"),
+        undo=Call("autoscaling", "attach_instances", {"InstanceIds": [instance_id], "AutoScalingGroupName": name},
+                  "autoscaling:AttachInstances"))
+
+
+def deregister_step(group_name: str, group_arn: str, spec: Any) -> Step:
+    params = {"TargetGroupArn": group_arn, "Targets": [spec]}
+    return Step(
+        id=f"deregister-{group_name}", title=f"Deregister from target group {group_name}",
+        call=Call("elbv2", "deregister_targets", params, "elasticloadbalancing:DeregisterTargets"),
+        undo=Call("elbv2", "register_targets", params, "elasticloadbalancing:RegisterTargets"))
 
 
 def _detach_steps(target: Any, region: str, instance_id: str, state: dict[str, Any]) -> list[Step]:
@@ -130,13 +165,7 @@ def _detach_steps(target: Any, region: str, instance_id: str, state: dict[str, A
     for item in asg.get("AutoScalingInstances", []):
         name = item["AutoScalingGroupName"]
         state["AutoScalingGroup"] = name
-        steps.append(Step(
-            id="detach-asg", title=f"Detach from Auto Scaling group {name} (keep desired capacity)",
-            call=Call("autoscaling", "detach_instances", {"InstanceIds": [instance_id], "AutoScalingGroupName": name,
-                                                          "ShouldDecrementDesiredCapacity": False},
-                      "autoscaling:DetachInstances"),
-            undo=Call("autoscaling", "attach_instances", {"InstanceIds": [instance_id], "AutoScalingGroupName": name},
-                      "autoscaling:AttachInstances")))
+        steps.append(detach_asg_step(instance_id, name))
     groups = read(target, region, "elbv2", "describe_target_groups", default={})
     registered = []
     for tg in groups.get("TargetGroups", []):
@@ -148,17 +177,12 @@ def _detach_steps(target: Any, region: str, instance_id: str, state: dict[str, A
             if tgt.get("Id") == instance_id:
                 registered.append(tg["TargetGroupArn"])
                 spec = {"Id": instance_id, **({"Port": tgt["Port"]} if tgt.get("Port") else {})}
-                params = {"TargetGroupArn": tg["TargetGroupArn"], "Targets": [spec]}
-                steps.append(Step(
-                    id=f"deregister-{tg['TargetGroupName']}",
-                    title=f"Deregister from target group {tg['TargetGroupName']}",
-                    call=Call("elbv2", "deregister_targets", params, "elasticloadbalancing:DeregisterTargets"),
-                    undo=Call("elbv2", "register_targets", params, "elasticloadbalancing:RegisterTargets")))
+                steps.append(deregister_step(tg["TargetGroupName"], tg["TargetGroupArn"], spec))
     state["TargetGroups"] = registered
     return steps
 
 
-def _isolation_steps(instance_id: str, case_id: str, vpc: str, original: list[str]) -> list[Step]:
+def isolation_steps(instance_id: str, case_id: str, vpc: str, original: list[str]) -> list[Step]:
     allow_name, iso_name = f"wasp-untrack-{case_id}", f"wasp-quarantine-{case_id}"
 
     def find(name: str) -> Call:
@@ -217,21 +241,30 @@ def _profile_steps(target: Any, region: str, instance_id: str, state: dict[str, 
         profile = read(target, region, "iam", "get_instance_profile", missing=("NoSuchEntity",),
                        default={}, InstanceProfileName=arn.rsplit("/", 1)[-1])
         for role in profile.get("InstanceProfile", {}).get("Roles", []):
-            steps.append(Step(
-                id=f"revoke-sessions-{role['RoleName']}",
-                title=f"Revoke sessions already issued to role {role['RoleName']} (stolen instance credentials)",
-                call=Call("iam", "put_role_policy", {"RoleName": role["RoleName"], "PolicyName": REVOKE_NAME,
-                                                     "PolicyDocument": revoke_sessions_policy()}, "iam:PutRolePolicy"),
-                undo=Call("iam", "delete_role_policy", {"RoleName": role["RoleName"], "PolicyName": REVOKE_NAME},
-                          "iam:DeleteRolePolicy")))
-        steps.append(Step(
-            id="remove-profile", title=f"Remove instance profile {arn}", before=arn,
-            call=Call("ec2", "disassociate_iam_instance_profile", {"AssociationId": assoc["AssociationId"]},
-                      "ec2:DisassociateIamInstanceProfile"),
-            undo=Call("ec2", "associate_iam_instance_profile",
-                      {"InstanceId": instance_id, "IamInstanceProfile": {"Arn": arn}},
-                      "ec2:AssociateIamInstanceProfile")))
+            steps.append(revoke_role_sessions_step(role["RoleName"]))
+        steps.append(remove_profile_step(instance_id, assoc["AssociationId"], arn))
     return steps
+
+
+def revoke_role_sessions_step(role_name: str, stamp: str | None = None) -> Step:
+    return Step(
+        id=f"revoke-sessions-{role_name}",
+        title=f"Revoke sessions already issued to role {role_name} (stolen instance credentials)",
+        call=Call("iam", "put_role_policy", {"RoleName": role_name, "PolicyName": REVOKE_NAME,
+                                             "PolicyDocument": revoke_sessions_policy(stamp=stamp)},
+                  "iam:PutRolePolicy"),
+        undo=Call("iam", "delete_role_policy", {"RoleName": role_name, "PolicyName": REVOKE_NAME},
+                  "iam:DeleteRolePolicy"))
+
+
+def remove_profile_step(instance_id: str, association_id: str, arn: str) -> Step:
+    return Step(
+        id="remove-profile", title=f"Remove instance profile {arn}", before=arn,
+        call=Call("ec2", "disassociate_iam_instance_profile", {"AssociationId": association_id},
+                  "ec2:DisassociateIamInstanceProfile"),
+        undo=Call("ec2", "associate_iam_instance_profile",
+                  {"InstanceId": instance_id, "IamInstanceProfile": {"Arn": arn}},
+                  "ec2:AssociateIamInstanceProfile"))
 
 
 @playbook("snapshot-volumes", "Snapshot every EBS volume of an instance and tag it as evidence",

@@ -54,31 +54,12 @@ def contain_principal(target: Any, region: str, principal: str, case_id: str, **
         if key.get("Status") != "Active":
             skipped.append(f"access key {kid} already inactive")
             continue
-        steps.append(Step(
-            id=f"deactivate-{kid}", title=f"Deactivate access key {kid} (kept for evidence)", before="Active",
-            call=Call("iam", "update_access_key", {"UserName": name, "AccessKeyId": kid, "Status": "Inactive"},
-                      "iam:UpdateAccessKey"),
-            undo=Call("iam", "update_access_key", {"UserName": name, "AccessKeyId": kid, "Status": "Active"},
-                      "iam:UpdateAccessKey")))
-    steps.append(Step(
-        id="revoke-sessions", title="Deny every session token issued before now",
-        call=Call("iam", "put_user_policy", {"UserName": name, "PolicyName": REVOKE_NAME,
-                                             "PolicyDocument": revoke_sessions_policy()}, "iam:PutUserPolicy"),
-        undo=Call("iam", "delete_user_policy", {"UserName": name, "PolicyName": REVOKE_NAME}, "iam:DeleteUserPolicy")))
-    steps.append(Step(
-        id="deny-all", title="Attach an explicit deny-all inline policy",
-        call=Call("iam", "put_user_policy", {"UserName": name, "PolicyName": DENY_ALL_NAME,
-                                             "PolicyDocument": deny_all_policy()}, "iam:PutUserPolicy"),
-        undo=Call("iam", "delete_user_policy", {"UserName": name, "PolicyName": DENY_ALL_NAME},
-                  "iam:DeleteUserPolicy")))
+        steps.append(deactivate_key_step(name, kid))
+    steps += user_policy_steps(name)
     if login is None:
         skipped.append("no console password")
     else:
-        steps.append(Step(
-            id="remove-console", title="Remove the console password", before={"LoginProfile": "present"},
-            call=Call("iam", "delete_login_profile", {"UserName": name}, "iam:DeleteLoginProfile"),
-            note="irreversible: set a new password with CreateLoginProfile after the investigation",
-            tolerate=("NoSuchEntity",)))
+        steps.append(remove_console_step(name))
     state = {"kind": "user", "UserName": name, "AccessKeys": [{k: v for k, v in key.items() if k != "CreateDate"}
                                                               for key in keys],
              "ConsolePassword": login is not None}
@@ -88,10 +69,17 @@ def contain_principal(target: Any, region: str, principal: str, case_id: str, **
 def _contain_role(target: Any, region: str, name: str) -> Plan:
     if read(target, region, "iam", "get_role", missing=("NoSuchEntity",), RoleName=name) is None:
         raise InputError(f"no IAM role {name!r}")
-    steps = [
+    steps = role_steps(name)
+    return Plan("contain-principal", f"role/{name}", region, steps, state={"kind": "role", "RoleName": name})
+
+
+def role_steps(name: str, stamp: str | None = None) -> list[Step]:
+    """Built with symbolic values too, for the state machine (wasp.deploy)."""
+    return [
         Step(id="revoke-sessions", title=f"Deny every session of {name} issued before now",
              call=Call("iam", "put_role_policy", {"RoleName": name, "PolicyName": REVOKE_NAME,
-                                                  "PolicyDocument": revoke_sessions_policy()}, "iam:PutRolePolicy"),
+                                                  "PolicyDocument": revoke_sessions_policy(stamp=stamp)},
+                       "iam:PutRolePolicy"),
              undo=Call("iam", "delete_role_policy", {"RoleName": name, "PolicyName": REVOKE_NAME},
                        "iam:DeleteRolePolicy")),
         Step(id="deny-all", title="Attach an explicit deny-all inline policy",
@@ -100,4 +88,36 @@ def _contain_role(target: Any, region: str, name: str) -> Plan:
              undo=Call("iam", "delete_role_policy", {"RoleName": name, "PolicyName": DENY_ALL_NAME},
                        "iam:DeleteRolePolicy")),
     ]
-    return Plan("contain-principal", f"role/{name}", region, steps, state={"kind": "role", "RoleName": name})
+
+
+def deactivate_key_step(name: str, kid: str) -> Step:
+    return Step(
+        id=f"deactivate-{kid}", title=f"Deactivate access key {kid} (kept for evidence)", before="Active",
+        call=Call("iam", "update_access_key", {"UserName": name, "AccessKeyId": kid, "Status": "Inactive"},
+                  "iam:UpdateAccessKey"),
+        undo=Call("iam", "update_access_key", {"UserName": name, "AccessKeyId": kid, "Status": "Active"},
+                  "iam:UpdateAccessKey"))
+
+
+def user_policy_steps(name: str, stamp: str | None = None) -> list[Step]:
+    return [
+        Step(id="revoke-sessions", title="Deny every session token issued before now",
+             call=Call("iam", "put_user_policy", {"UserName": name, "PolicyName": REVOKE_NAME,
+                                                  "PolicyDocument": revoke_sessions_policy(stamp=stamp)},
+                       "iam:PutUserPolicy"),
+             undo=Call("iam", "delete_user_policy", {"UserName": name, "PolicyName": REVOKE_NAME},
+                       "iam:DeleteUserPolicy")),
+        Step(id="deny-all", title="Attach an explicit deny-all inline policy",
+             call=Call("iam", "put_user_policy", {"UserName": name, "PolicyName": DENY_ALL_NAME,
+                                                  "PolicyDocument": deny_all_policy()}, "iam:PutUserPolicy"),
+             undo=Call("iam", "delete_user_policy", {"UserName": name, "PolicyName": DENY_ALL_NAME},
+                       "iam:DeleteUserPolicy")),
+    ]
+
+
+def remove_console_step(name: str) -> Step:
+    return Step(
+        id="remove-console", title="Remove the console password", before={"LoginProfile": "present"},
+        call=Call("iam", "delete_login_profile", {"UserName": name}, "iam:DeleteLoginProfile"),
+        note="irreversible: set a new password with CreateLoginProfile after the investigation",
+        tolerate=("NoSuchEntity",))

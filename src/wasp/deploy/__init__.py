@@ -1,0 +1,1 @@
+"""Automated response: playbooks compiled to Step Functions state machines, routed by EventBridge."""
