@@ -59,6 +59,10 @@ def test_out_writes_template_terraform_and_asl(tmp_path):
                      "aws_dynamodb_table", "aws_cloudwatch_log_group", "aws_iam_role_policy", "aws_sns_topic"):
         assert f'resource "{resource}"' in tf
     assert "${JournalTable}" not in tf and "${aws_dynamodb_table.journal.name}" in tf
+    import hcl2  # the HCL parser wasp reads Terraform with: the module is valid HCL on every machine
+
+    parsed = hcl2.loads(tf)
+    assert {next(iter(r)).strip('"') for r in parsed["resource"]} >= {"aws_sfn_state_machine", "aws_dynamodb_table"}
     asl = json.loads((tmp_path / "asl" / "contain-instance.asl.json").read_text())
     assert asl["StartAt"] == "Start"
     assert json.loads((tmp_path / "template.json").read_text())["Resources"]["ContainInstanceStateMachine"]
