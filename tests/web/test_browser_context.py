@@ -25,7 +25,7 @@ def pages(demo) -> list[str]:
     out = [p.replace("?status=FAIL?", "?status=FAIL&") for p in out]
     out += [f"/findings/{failing.id}?{live}", f"/resource?key={failing.resource.key}&{live}"]
     out += [f"{p}?source={s}" for s in ("iac", "trail") for p in ("/", "/findings", "/history", "/diff")]
-    return out + ["/detections?source=trail"]
+    return [*out, "/detections?source=trail"]
 
 
 def test_header_selector_switches_source_under_the_csp(demo, browser):

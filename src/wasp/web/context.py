@@ -50,11 +50,16 @@ def resolve(store: Store, scan: str | None, source: str | None, account: str | N
         raise InputError(f"unknown scan source {source!r}: one of {', '.join(SOURCES)}")
     if not store.path.exists():
         return Context(source or default_source or "live", account)
-    info = store.scan(scan) if scan else None
+    everything = store.scans()  # one read answers the whole context (each open of the file costs ~25 ms)
+    info = next((s for s in everything if s.scan_id == scan), None) or (store.scan(scan) if scan else None)
     if info is not None and ((source and info.source != source) or (account and info.account != account)):
         info = None
-    chosen = source or (info.source if info else store.default_source(default_source))
-    complete = [s for s in store.scans(limit=500, source=chosen) if s.state == "complete"]
+    newest: dict[str, str] = {}
+    for s in everything:
+        if s.state == "complete":
+            newest.setdefault(s.source, s.scan_id)
+    chosen = source or (info.source if info else store.default_source(default_source, newest))
+    complete = [s for s in everything if s.source == chosen and s.state == "complete"]
     accounts = sorted({s.account for s in complete if s.account})
     listed = [s for s in complete if not account or s.account == account]
     if info is None and listed:
