@@ -62,7 +62,7 @@ def test_every_page_fits_a_narrow_screen_without_console_errors(demo, browser):
 def test_screenshots_for_the_docs(demo, browser):
     """The overview and a failing finding's page are rendered and saved under docs/img for the documentation."""
     DOCS_IMG.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1100, "height": 760})
+    page = browser.new_page(viewport={"width": 1100, "height": 1500})
     watch = PageWatch(page)
     live = f"source=live&account=123456789012&scan={demo['live2']}"
     page.goto(f"{demo['url']}/?{live}")
@@ -72,6 +72,7 @@ def test_screenshots_for_the_docs(demo, browser):
                    if f.status.value == "FAIL" and f.resource.type == "AWS::IAM::User")
     page.goto(f"{demo['url']}/findings/{failing.id}?{live}")
     expect(page.locator("#respond")).to_contain_text("wasp respond contain-principal")
+    page.set_viewport_size({"width": 1100, "height": 900})
     page.screenshot(path=str(DOCS_IMG / "dashboard-finding.png"))
     for name in ("dashboard-overview.png", "dashboard-finding.png"):
         data = (DOCS_IMG / name).read_bytes()
