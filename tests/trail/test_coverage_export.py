@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from sigma.collection import SigmaCollection
+from trail_helpers import run
 
-from wasp.cli import main
 from wasp.trail.attack import TACTICS, TECHNIQUES
 from wasp.trail.coverage import coverage, navigator_layer, render, to_json
 from wasp.trail.export import export_sigma, sigma_uuid
@@ -19,14 +19,6 @@ from wasp.trail.sigma import DUCKDB, compile_detection
 PACK = load_rules()
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_navigator_layer_structure() -> None:

@@ -14,8 +14,8 @@ from typing import Any
 
 import duckdb
 import pytest
+from trail_helpers import run
 
-from wasp.cli import main
 from wasp.errors import InputError
 from wasp.trail.flowlogs import DEFAULT_FORMAT, flow_sources, ingest_flows, kind_of, parse_format
 from wasp.trail.flowrules import expand_flow_case, write_flow_file
@@ -39,14 +39,6 @@ V4 = [*V3, "region", "az-id", "sublocation-type", "sublocation-id"]
 V5 = [*V4, "pkt-src-aws-service", "pkt-dst-aws-service", "flow-direction", "traffic-path"]
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def write(path: Path, lines: list[str]) -> Path:

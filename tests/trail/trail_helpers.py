@@ -41,5 +41,18 @@ def fired(con: Any, ruleset: RuleSet) -> set[str]:
     return {f.check_id for f in run.findings}
 
 
+def run(args: list[str], capsys: Any) -> tuple[int, str, str]:
+    """``wasp ARGS`` in this process: exit code, stdout, stderr."""
+    from wasp.cli import main
+
+    code = 0
+    try:
+        main(args)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
 def dumps_lines(events: list[dict[str, Any]]) -> str:
     return "\n".join(json.dumps(e) for e in events) + "\n"

@@ -70,6 +70,14 @@ def test_escalation_from_live_scan_is_drawn(server):
     assert "escalator" in page and "<svg" in page and 'class="node"' in page and "administrator" in page
 
 
+def test_risk_categories_table_on_iam_page(server):
+    """A user allowed ec2:* and s3:* on * appears in the IAM page's risk table, its categories linking to findings."""
+    page = httpx.get(server + "/iam").text
+    table = page[page.index('id="risk"'):]
+    assert "operator" in table and "data exfiltration" in table and "service wildcard" in table
+    assert 'href="/findings/' in table
+
+
 def test_detections_timeline(server):
     """Trail findings appear on the detections timeline, oldest first."""
     page = httpx.get(server + "/detections").text

@@ -23,12 +23,13 @@ COMMAND_MODULES = (
     "wasp.cli.posture",
     "wasp.cli.trail",
     "wasp.cli.iac",
+    "wasp.cli.rules",
 )
 
 # `wasp --help` lists the commands by the job they serve, in this order; a command missing here is listed
 # under "Other commands" (tests/cli/test_cli_tree.py asks that every command has a section)
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Assess", ("scan", "demo", "iac", "checks", "coverage", "responsibility", "permissions")),
+    ("Assess", ("scan", "demo", "iac", "checks", "rules", "coverage", "responsibility", "permissions")),
     ("Investigate", ("trail", "iam", "show")),
     ("Respond", ("respond", "gameday")),
     ("Report", ("report", "diff", "history", "serve", "mute")),

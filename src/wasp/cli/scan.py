@@ -17,6 +17,7 @@ from wasp.cli.options import (
     split_csv,
     target_from,
 )
+from wasp.cli.rules import load_user_rules, rules_option
 from wasp.cli.store import Recorder, store_options
 from wasp.cli.summary import summary_options
 from wasp.errors import InputError
@@ -100,6 +101,7 @@ def run_scan(target: Any, regions: list[str] | None, services: list[str] | None,
 @click.option("--fresh-credentials", is_flag=True,
               help="Read each IAM user's keys, password and MFA by API (4 calls per user) instead of trusting "
                    "the credential report, which AWS regenerates only when it is over 4 hours old.")
+@rules_option
 @store_options
 @summary_options
 def scan(profile: str | None, region: str | None, regions: str | None, endpoint_url: str | None,
@@ -107,8 +109,10 @@ def scan(profile: str | None, region: str | None, regions: str | None, endpoint_
          output: str, out: Path | None, fail_on: str | None, org: bool, org_role: str, accounts: str | None,
          ous: str | None, exclude_accounts: str | None, max_concurrency: int, max_rps: float | None, engine: str,
          spark_master: str, parquet_dir: Path | None, activity: Path | None, activity_days: int,
-         fresh_credentials: bool, db: Path | None, no_store: bool, mute_file: Path | None) -> int:
+         fresh_credentials: bool, rule_paths: tuple[Path, ...], db: Path | None, no_store: bool,
+         mute_file: Path | None) -> int:
     """Assess a live AWS account (or a whole organization) against the Security Pillar (read-only)."""
+    load_user_rules(rule_paths)
     with Recorder(db, not no_store, mute_file) as recorder:
         target = target_from(profile, region, endpoint_url, role_arn, external_id)
         target.fresh_credentials = fresh_credentials

@@ -34,7 +34,7 @@ from wasp.report.summary import Tally
 from wasp.respond.finding import suggestion
 from wasp.store import SOURCES, Store
 from wasp.web.context import Context, resolve
-from wasp.web.graphs import detections_timeline, escalation_graph, escalation_paths, trail_events
+from wasp.web.graphs import detections_timeline, escalation_graph, escalation_paths, risk_table, trail_events
 
 HERE = Path(__file__).resolve().parent
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -234,8 +234,9 @@ def create_app(db: Path | str, token: str | None = None, source: str | None = No
             return empty(request, ctx)
         _, items = store.findings(info.scan_id, status="FAIL")
         paths = escalation_paths(items)
+        columns, risks = risk_table(items)
         return page(request, "iam.html", ctx=ctx, info=info, paths=paths,
-                    graph=escalation_graph(paths) if paths else "")
+                    graph=escalation_graph(paths) if paths else "", columns=columns, risks=risks)
 
     @app.get("/detections", response_class=HTMLResponse)
     def detections_page(request: Request) -> HTMLResponse:
