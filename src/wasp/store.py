@@ -47,6 +47,7 @@ from wasp.model import (
 
 SCHEMA_VERSION = "1"
 SOURCES = ("live", "iac", "trail")  # what a scan judged: an account, templates, CloudTrail events
+SERVICE_SQL = "split_part(resource_type, '::', 2)"  # AWS::S3::Bucket -> S3
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS wasp_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
     """CREATE TABLE IF NOT EXISTS scans (
@@ -379,10 +380,18 @@ class Store:
     def findings(self, scan_id: str, status: str | None = None, severity: str | None = None,
                  area: str | None = None, check_id: str | None = None, practice: str | None = None,
                  question: str | None = None, resource_key: str | None = None, text: str | None = None,
-                 muted: bool | None = None, limit: int | None = None, offset: int = 0) -> tuple[int, list[dict]]:
-        """Filtered findings of one scan as JSON dicts, with the total before paging (for the web UI)."""
+                 muted: bool | None = None, limit: int | None = None, offset: int = 0,
+                 service: str | None = None) -> tuple[int, list[dict]]:
+        """Filtered findings of one scan as JSON dicts, with the total before paging (for the web UI).
+
+        ``service`` is the middle part of the resource type (``S3`` for ``AWS::S3::Bucket``), as ``breakdown``
+        counts it, so a number on the overview and the list it links to always agree.
+        """
         clauses = ["scan_id = ?"]
         params: list[Any] = [scan_id]
+        if service:
+            clauses.append(f"{SERVICE_SQL} = ?")
+            params.append(service)
         for column, value in (("status", status), ("severity", severity), ("area", area),
                               ("check_id", check_id), ("resource_key", resource_key)):
             if value:
@@ -488,6 +497,17 @@ class Store:
         for area, resp, n in rows:
             by_area.setdefault(Area(area).title, Counter())[resp or "customer"] += n
         return by_area, types
+
+    def breakdown(self, scan_id: str) -> dict[str, list[tuple[str, int]]]:
+        """Unmuted failures by severity (most severe first) and by service (most failures first)."""
+        where = "WHERE scan_id = ? AND status = 'FAIL' AND NOT muted"
+        by_sev = dict(self._query(f"SELECT severity, count(*) FROM findings {where} GROUP BY ALL", [scan_id]))
+        by_service = self._query(f"SELECT {SERVICE_SQL} AS s, count(*) AS n FROM findings {where} GROUP BY ALL "
+                                 "ORDER BY n DESC, s", [scan_id])
+        order = [s.value for s in Severity]
+        return {"severity": [(s, int(by_sev[s])) for s in order if s in by_sev]
+                + [(s, int(n)) for s, n in sorted(by_sev.items()) if s not in order],
+                "service": [(str(s), int(n)) for s, n in by_service]}
 
     def special_counts(self, scan_id: str) -> dict[str, int]:
         """How many failing findings carry escalation steps, and how many are trail detections."""

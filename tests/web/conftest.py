@@ -12,24 +12,14 @@ import pytest
 from helpers import live_scan
 from report.browser_support import chromium
 from report.report_samples import evolve, synthetic_findings
-from wasp.model import Area, Finding, Remediation, Resource, Severity, Status
+from wasp.model import Severity, Status
 from wasp.sources.aws.session import AwsTarget
 from wasp.store import Store
+from web.demo_store import build, trail_finding
 from web.web_support import start_server, stop_server
 
 ESCALATION_POLICY = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "iam:PutUserPolicy", "Resource": "arn:aws:iam::123456789012:user/escalator"}]}
-
-
-def trail_finding(rule: str, who: str, first: datetime, minutes: int, severity: Severity) -> Finding:
-    """A detection in the shape the trail engine writes (rule, attack, first/last seen, events)."""
-    resource = Resource.of("AWS::IAM::User", who, arn=f"arn:aws:iam::123456789012:user/{who}",
-                           account="123456789012")
-    return Finding(check_id=rule, title=f"Trail rule {rule}", status=Status.FAIL, severity=severity,
-                   area=Area.DETECTION, resource=resource, reason=f"3 matching event(s) from {first:%Y-%m-%d %H:%M}",
-                   remediation=Remediation(text="Investigate"), best_practices=["SEC04-BP01"], source="trail",
-                   evidence={"rule": f"rules/{rule}.yml", "attack": ["T1098"], "events_matched": 3,
-                             "first_seen": first, "last_seen": first + timedelta(minutes=minutes), "events": []})
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +66,15 @@ def server(web_store) -> Iterator[str]:
 def browser() -> Iterator[Any]:
     with chromium() as b:
         yield b
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Iterator[dict[str, Any]]:
+    """The demo-like store served by the real `wasp serve`."""
+    db = tmp_path_factory.mktemp("ctx") / "demo.duckdb"
+    ids = build(db)
+    proc, url = start_server(db)
+    try:
+        yield {**ids, "db": db, "url": url}
+    finally:
+        stop_server(proc)

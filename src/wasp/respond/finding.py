@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -52,9 +53,21 @@ def playbook_for_finding(db: Path, finding_id: str) -> tuple[str, str, str]:
         raise InputError(f"finding {found.get('id', finding_id)} passed ({found['check_id']} on "
                          f"{resource.get('name') or resource.get('id')}, scan {found.get('scan_id')}): "
                          "nothing to respond to")
+    suggested = suggestion(found)
+    if suggested is None:
+        raise InputError(f"no playbook answers {found['check_id']} on {resource['type']}")
+    return suggested
+
+
+def suggestion(found: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(playbook, target, region) that answers a stored finding (as JSON), or None when no playbook does.
+
+    One rule for `wasp respond --finding` and the dashboard's finding page, so both suggest the same command.
+    """
+    resource = found["resource"]
     name = playbook_for(found["check_id"], resource["type"], (found.get("remediation") or {}).get("playbook", ""))
     if name is None:
-        raise InputError(f"no playbook answers {found['check_id']} on {resource['type']}")
+        return None
     target = resource.get("name") or resource.get("id")
     if name == "contain-principal" and resource.get("arn"):
         target = resource["arn"]

@@ -1,0 +1,80 @@
+"""The dashboard in headless Chromium: the header selector switches context, pages fit a phone, screenshots."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from report.browser_support import PageWatch
+
+pytestmark = pytest.mark.browser
+
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+
+def pages(demo) -> list[str]:
+    """One page of each kind, for each source, plus the detail pages of a failing finding."""
+    later = demo["live2_result"]
+    failing = next(f for f in later.findings if f.status.value == "FAIL" and f.resource.type == "AWS::IAM::User")
+    live = f"source=live&account=123456789012&scan={demo['live2']}"
+    out = [f"{p}?{live}" for p in ("/", "/findings", "/findings?status=FAIL", "/history", "/diff", "/iam",
+                                   "/detections", "/areas/identity_and_access_management", "/questions/SEC03")]
+    out = [p.replace("?status=FAIL?", "?status=FAIL&") for p in out]
+    out += [f"/findings/{failing.id}?{live}", f"/resource?key={failing.resource.key}&{live}"]
+    out += [f"{p}?source={s}" for s in ("iac", "trail") for p in ("/", "/findings", "/history", "/diff")]
+    return [*out, "/detections?source=trail"]
+
+
+def test_header_selector_switches_source_under_the_csp(demo, browser):
+    """Choosing another source in the header shows that source's newest scan, and Findings stays on it."""
+    page = browser.new_page()
+    watch = PageWatch(page)
+    page.goto(demo["url"] + "/?source=live&scan=" + demo["live1"])
+    page.select_option("#context select[name=source]", "iac")
+    page.wait_for_url(re.compile(r"source=iac"))
+    expect(page.locator("#context select[name=scan]")).to_have_value(demo["iac2"])
+    page.click("#nav >> text=Findings")
+    expect(page.locator("#count")).to_contain_text(demo["iac2"])
+    page.select_option("#context select[name=scan]", demo["iac1"])
+    page.wait_for_url(re.compile(f"scan={demo['iac1']}"))
+    expect(page.locator("#count")).to_contain_text(demo["iac1"])
+    assert watch.problems() == []
+
+
+def test_every_page_fits_a_narrow_screen_without_console_errors(demo, browser):
+    """At 375 px wide the header spans the width and no page scrolls sideways; no page logs an error."""
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    watch = PageWatch(page)
+    for path in pages(demo):
+        response = page.goto(demo["url"] + path)
+        assert response is not None and response.status == 200, path
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, (path, width)
+        header = page.evaluate("document.querySelector('header').getBoundingClientRect().width")
+        assert header >= 374, (path, header)
+    assert watch.problems() == []
+    assert all(u.startswith(demo["url"]) or u.startswith("data:") for u in watch.requests)
+
+
+def test_screenshots_for_the_docs(demo, browser):
+    """The overview and a failing finding's page are rendered and saved under docs/img for the documentation."""
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1100, "height": 1500})
+    watch = PageWatch(page)
+    live = f"source=live&account=123456789012&scan={demo['live2']}"
+    page.goto(f"{demo['url']}/?{live}")
+    expect(page.locator("#breakdown")).to_be_visible()
+    page.screenshot(path=str(DOCS_IMG / "dashboard-overview.png"))
+    failing = next(f for f in demo["live2_result"].findings
+                   if f.status.value == "FAIL" and f.resource.type == "AWS::IAM::User")
+    page.goto(f"{demo['url']}/findings/{failing.id}?{live}")
+    expect(page.locator("#respond")).to_contain_text("wasp respond contain-principal")
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.screenshot(path=str(DOCS_IMG / "dashboard-finding.png"))
+    for name in ("dashboard-overview.png", "dashboard-finding.png"):
+        data = (DOCS_IMG / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and 20_000 < len(data) < 400_000, (name, len(data))
+    assert watch.problems() == []
