@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-corpora lint typecheck browser clean bench lock
+.PHONY: demo test test-corpora lint typecheck browser clean bench lock screenshots
 
 # installs come from requirements.lock (exact versions, hashes); pyproject.toml keeps ranges for library users
 $(STAMP): pyproject.toml requirements.lock
@@ -45,6 +45,10 @@ test: $(STAMP) browser lint
 test-corpora: $(STAMP)
 	@test -d ../shared/data || { echo "test-corpora: ../shared/data not found (the corpora live beside the clone)"; exit 2; }
 	$(PY) -m pytest -n 2 --dist loadfile -m corpora
+
+## screenshots: re-take the dashboard screenshots the docs show (docs/img), through the browser test
+screenshots: $(STAMP) browser
+	WASP_SCREENSHOTS=1 $(PY) -m pytest -q tests/web/test_browser_context.py -k screenshots
 
 ## lock: re-resolve requirements.lock from pyproject.toml on purpose (newest versions), then reinstall
 lock: $(STAMP)
