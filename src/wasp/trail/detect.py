@@ -89,6 +89,45 @@ def query(rule: Rule, d: Dialect, table: str = EVENTS_TABLE) -> str:
             f"GROUP BY resource")
 
 
+def match_query(rules: list[Rule], d: Dialect, table: str = EVENTS_TABLE) -> tuple[str, list[Rule]]:
+    """One query for many plain match rules: each event is tested against every rule in one pass, and the
+    rules it matches (number in the list, resource) are exploded and grouped like ``query`` groups one rule.
+    Returns the SQL and the rules it covers (those that compile); rows start with the rule's number."""
+    tests, covered = [], []
+    for rule in rules:
+        try:
+            where = compile_detection(rule.sigma, d)
+        except UnsupportedRule:
+            continue  # run alone, it is reported by name
+        tests.append(f"IF(COALESCE({where}, FALSE), named_struct('n', {len(covered)}, 'res', "
+                     f"{_resource_expr(rule, d)}), NULL)")
+        covered.append(rule)
+    sql = (f"SELECT m.n, m.res, min(account_id), count(*), min(event_time), max(event_time), "
+           f"{d.collect('ev', EVIDENCE)} FROM (SELECT explode(array_compact(array({', '.join(tests)}))) AS m, "
+           f"account_id, event_time, {d.evidence()} AS ev FROM {table}) hits GROUP BY m.n, m.res")
+    return sql, covered
+
+
+def _batched(engine: Engine, rules: list[Rule], table: str) -> tuple[dict[int, list[tuple[Any, ...]]], float]:
+    """Rows of the match rules an engine runs in one pass (``batch_matches``), by ``id(rule)``; rules not
+    covered, or all of them if the pass fails, run one by one (and report their own errors)."""
+    matches = [r for r in rules if r.kind == "match"]
+    if not getattr(engine, "batch_matches", False) or len(matches) < 2:
+        return {}, 0.0
+    started = time.perf_counter()
+    sql, covered = match_query(matches, engine.dialect, table)
+    if not covered:
+        return {}, 0.0
+    try:
+        rows = engine.rows(sql)
+    except Exception:  # noqa: BLE001
+        return {}, 0.0
+    out: dict[int, list[tuple[Any, ...]]] = {id(r): [] for r in covered}
+    for row in rows:
+        out[id(covered[int(row[0])])].append(tuple(row[1:]))
+    return out, (time.perf_counter() - started) / len(covered)
+
+
 def _threshold_query(rule: Rule, d: Dialect, table: str, where: str, cols: str) -> str:
     t = rule.threshold
     assert t is not None
@@ -251,8 +290,16 @@ def run_rules(engine: Engine, ruleset: RuleSet, table: str = EVENTS_TABLE,
     timings: dict[str, float] = {}
     matched: list[tuple[Rule, tuple[Any, ...]]] = []
     ran = 0
+    batched, each = _batched(engine, ruleset.rules, table)
     for i, rule in enumerate(ruleset.rules, start=1):
         started = time.perf_counter()
+        if id(rule) in batched:  # ran in the engine's one pass over the events
+            timings[rule.id] = each
+            ran += 1
+            matched.extend((rule, row) for row in batched[id(rule)])
+            if progress:
+                progress(i, len(ruleset.rules))
+            continue
         try:
             sql = query(rule, engine.dialect, table)
             if rule.new_value:
