@@ -16,14 +16,16 @@ Why it is shaped this way (1M events on local[2] took 15 min before, see benchma
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from wasp.errors import InputError
-from wasp.trail.sigma import SPARK, Dialect
+from wasp.trail.sigma import Dialect
 from wasp.trail.store import COLUMNS, EVENTS_TABLE, FIELD_COLUMNS
 
+SOURCES = "wasp.trail.sources"  # session setting: what load_events read, to read evidence events back
 NESTED = "f:"  # prefix of the columns holding nested Sigma fields, named for their path: `f:requestParameters.x`
 
 
@@ -81,22 +83,44 @@ class SparkEngine:
         return [tuple(r) for r in self.spark.sql(sql).collect()]
 
     def events(self, refs: list[Any], table: str) -> dict[Any, Any]:
-        """The events shown as evidence, by row id, in one join with the ids (the events stay cached)."""
-        from pyspark.sql.functions import broadcast
+        """The events shown as evidence, by row id. The cache holds columns, not the 1.4 KB event texts: the
+        few events shown are read back from their files (raw logs) or by id (Parquet)."""
+        from pyspark.sql import functions as F
 
         ids = sorted({int(r) for r in refs})
         if not ids:
             return {}
         wanted = self.spark.createDataFrame([(i,) for i in ids], "rid BIGINT")
-        found = self.spark.table(table).join(broadcast(wanted), "rid").select("rid", "event").collect()
-        return {int(r[0]): r[1] for r in found}
+        events = self.spark.table(table)
+        if "event" in events.columns:
+            found = events.join(F.broadcast(wanted), "rid").select("rid", "event").collect()
+            return {int(r[0]): r[1] for r in found}
+        located = events.join(F.broadcast(wanted), "rid").select("rid", "file", "pos", "event_id").collect()
+        sources = json.loads(self.spark.conf.get(SOURCES))
+        out: dict[Any, Any] = {}
+        on_file = {(r[1], int(r[2])): int(r[0]) for r in located if r[2] is not None}
+        if on_file:
+            files = sorted({f for f, _ in on_file})
+            for row in _raw_events(self.spark, sources["raw"], files).where(
+                    F.col("pos").isin(sorted({p for _, p in on_file}))).collect():
+                if (row[0], int(row[1])) in on_file:
+                    out[on_file[(row[0], int(row[1]))]] = row[2]
+        by_id = {r[3]: int(r[0]) for r in located if r[2] is None}
+        if by_id:
+            for row in self.spark.read.parquet(*sources["parquet"]).where(
+                    F.col("event_id").isin(sorted(by_id))).select("event_id", "event").collect():
+                out[by_id[row[0]]] = row[1]
+        return out
 
 
-def rule_fields(rules: list[Any]) -> list[str]:
-    """The nested event fields (not typed columns) the rules' Spark SQL reads, in first-use order."""
+def rule_fields(rules: list[Any]) -> tuple[list[str], bool]:
+    """The nested event fields (not typed columns) the rules' Spark SQL reads, in first-use order, and whether
+    any rule reads the event text itself (a keyword search)."""
     from wasp.trail.detect import query
+    from wasp.trail.sigma import compile_detection
 
     seen: dict[str, None] = {}
+    text = []
 
     class Recorder(Dialect):
         def field(self, field: str) -> str:
@@ -104,17 +128,19 @@ def rule_fields(rules: list[Any]) -> list[str]:
                 seen.setdefault(field, None)
             return super().field(field)
 
+        def event_text(self) -> str:
+            text.append(True)
+            return super().event_text()
+
     recorder = Recorder("spark")
     for rule in rules:
         try:
             query(rule, recorder)
             if rule.then:
-                from wasp.trail.sigma import compile_detection
-
                 compile_detection(rule.sigma, recorder, rule.then["condition"])
-        except Exception:  # noqa: BLE001  (a rule that does not compile is reported when it runs)
+        except Exception:  # a rule that does not compile is reported when it runs
             continue
-    return list(seen)
+    return list(seen), bool(text)
 
 
 def _schema(paths: list[list[str]]) -> tuple[Any, list[list[str]]]:
@@ -173,45 +199,56 @@ def _nested_paths(fields: list[str]) -> list[list[str]]:
     return [f.split(".") for f in fields if f and all(f.split("."))]
 
 
-def _raw_frame(spark: Any, raw: list[str], fields: list[str]) -> Any:
+def _raw_events(spark: Any, raw: list[str], files: list[str] | None = None) -> Any:
+    """(file, pos, event): the events of raw CloudTrail files as JSON text, ``pos`` numbering them in their file
+    (read again for the few events shown as evidence, restricted to their ``files``)."""
     from pyspark.sql import functions as F
 
-    text = spark.read.option("wholetext", "true").option("recursiveFileLookup", "true").text(raw)
-    docs = text.select(F.input_file_name().alias("file"), F.trim("value").alias("doc"))
+    # text(wholetext=...) defaults to False, which overrides .option("wholetext"): pass it here
+    text = spark.read.option("recursiveFileLookup", "true").text(raw, wholetext=True)
+    docs = text.select(F.col("_metadata.file_path").alias("file"), F.trim("value").alias("doc"))
+    if files is not None:
+        docs = docs.where(F.col("file").isin(files))
     # one parse of each document yields its shape and its events (re-serialised as JSON text)
     docs = docs.select("file", "doc", F.expr("from_json(doc, 'struct<Records: array<string>>').Records").alias("recs"))
-    items = docs.select("file", F.explode(F.expr("""CASE
+    items = docs.select("file", F.posexplode(F.expr("""CASE
         WHEN recs IS NOT NULL THEN recs
         WHEN startswith(doc, '[') THEN from_json(doc, 'array<string>')
         WHEN startswith(doc, '{') THEN split(doc, '\\n')
-        ELSE array() END""")).alias("item"))
+        ELSE array() END""")).alias("pos", "item"))
     # an EventBridge envelope holds the event in `detail`: only items naming detail-type are parsed for it
     envelope = F.from_json(F.col("item"), "struct<detail: string, `detail-type`: string>")
-    events = items.where(F.length(F.trim("item")) > 0).select("file", F.when(
+    return items.where(F.length(F.trim("item")) > 0).select("file", "pos", F.when(
         (F.instr("item", '"detail-type"') > 0) & envelope.getField("detail").isNotNull()
         & envelope.getField("detail-type").isNotNull(), envelope.getField("detail")).otherwise(F.col("item"))
         .alias("event"))
+
+
+def _raw_frame(spark: Any, raw: list[str], fields: list[str], keep_event: bool) -> Any:
+    from pyspark.sql import functions as F
+
     nested = _nested_paths(fields)
     schema, kept = _schema([*_typed_paths().values(), ["@timestamp"], *nested])
-    parsed = events.select("file", "event", F.from_json("event", schema).alias("p"))
+    parsed = _raw_events(spark, raw).select("file", "pos", "event", F.from_json("event", schema).alias("p"))
     p = F.col("p")
     return (parsed.where(p.getField("eventName").isNotNull() | p.getField("eventID").isNotNull())
-            .select(*_typed_columns(p, F.col("event")).values(), "file", "event",
+            .select(*_typed_columns(p, F.col("event")).values(), "file", "pos", *(["event"] if keep_event else []),
                     *[_get(p, n).alias(NESTED + ".".join(n)) for n in nested if n in kept]))
 
 
-def _parquet_frame(spark: Any, parquet: list[str], fields: list[str]) -> Any:
+def _parquet_frame(spark: Any, parquet: list[str], fields: list[str], keep_event: bool) -> Any:
     from pyspark.sql import functions as F
 
     frame = spark.read.parquet(*parquet)
     missing = [name for name in COLUMNS if name not in frame.columns]  # exported by an earlier wasp
     nested = _nested_paths(fields)
     typed_paths = _typed_paths()
-    schema, kept = _schema([*[typed_paths[n] for n in missing], *(["@timestamp"] if missing else []), *nested])
+    schema, kept = _schema([*[typed_paths[n] for n in missing], *([["@timestamp"]] if missing else []), *nested])
     derived = _typed_columns(F.col("p"), F.col("event"))
     typed = {c: derived[c] if c in missing else F.col(c) for c in COLUMNS}
     return (frame.select("*", F.from_json("event", schema).alias("p"))
-            .select(*[typed[c] for c in COLUMNS], "file", "event",
+            .select(*[typed[c] for c in COLUMNS], "file", F.lit(None).cast("int").alias("pos"),
+                    *(["event"] if keep_event else []),
                     *[_get(F.col("p"), n).alias(NESTED + ".".join(n)) for n in nested if n in kept]))
 
 
@@ -230,9 +267,13 @@ def load_events(spark: Any, sources: list[str], rules: list[Any] | None = None) 
     for s in raw:
         if not s.startswith("s3") and not Path(s).exists():
             raise InputError(f"{s}: no such file or folder")
-    fields = rule_fields(rules or [])
-    frames = ([_parquet_frame(spark, parquet, fields)] if parquet else []) + \
-             ([_raw_frame(spark, raw, fields)] if raw else [])
+    fields, keep_event = rule_fields(rules or [])
+    nested = _nested_paths(fields)
+    kept = _schema([*_typed_paths().values(), ["@timestamp"], *nested])[1]
+    # the event text is cached only when a rule reads it: a keyword, a field no column holds, or no rules given
+    keep_event = keep_event or rules is None or len(nested) < len(fields) or any(n not in kept for n in nested)
+    frames = ([_parquet_frame(spark, parquet, fields, keep_event)] if parquet else []) + \
+             ([_raw_frame(spark, raw, fields, keep_event)] if raw else [])
     if not frames:
         raise InputError("no event sources given")
     df = frames[0]
@@ -257,6 +298,7 @@ def load_events(spark: Any, sources: list[str], rules: list[Any] | None = None) 
     else:
         count = with_id.count()
     with_id.createOrReplaceTempView(EVENTS_TABLE)
+    spark.conf.set(SOURCES, json.dumps({"raw": raw, "parquet": parquet}))
     return int(count)
 
 
