@@ -75,6 +75,8 @@ def test_every_command_and_option_is_in_the_cli_reference(site: Path):
         for param in command.get_params(ctx):
             if set(param.opts) & set(ctx.help_option_names):
                 continue  # said once at the top of the page
+            if getattr(param, "hidden", False):
+                continue  # an old spelling kept for one release: help and the reference leave it out
             name = max(param.opts, key=len) if param.param_type_name == "option" else param.human_readable_name
             assert name in text, f"{ctx.command_path}: {name} missing from its reference entry"
     assert len([i for i in page.ids if i.startswith("wasp")]) == len(command_paths(app))
@@ -156,6 +158,8 @@ def test_every_command_and_option_written_in_the_docs_exists():
     """Commands and options quoted in README.md and docs/ are real ones (a renamed option fails here)."""
     unknown = []
     for page in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+        if page.name == "cli-conventions.md":
+            continue  # the page that lists the old spellings kept as aliases, on purpose
         for written in _written_commands(page.read_text(encoding="utf-8")):
             unknown += [f"{page.relative_to(ROOT)}: {word}  (in: {written[:80]})" for word in _unknown_words(written)]
     assert unknown == []

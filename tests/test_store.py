@@ -199,3 +199,108 @@ def test_a_save_in_the_background_is_waited_for_and_its_failure_raised(aws, tmp_
         recorder.save(result, wait=False)
         recorder.wait()
     assert [s.state for s in Store(tmp_path / "w.duckdb").scans()] == ["complete"]  # the failed one discarded
+
+
+def _iac_result(started: datetime):
+    """A template scan (source iac) of one bucket, as `wasp iac` saves it."""
+    from wasp.model import Inventory
+    from wasp.scan import ScanResult
+
+    finding = iac_finding()
+    return ScanResult(findings=[finding], inventory=Inventory([finding.resource]), source="iac", started=started,
+                      finished=started, targets=["templates/app.yaml"])
+
+
+def _crashed(store: Store, started: datetime) -> str:
+    """A live scan that died half-way: some findings committed, then the process raised."""
+    writer = store.begin("live", account="123456789012", started=started)
+    with pytest.raises(RuntimeError), writer:
+        writer.add_findings(synthetic_result(20, seed=3).findings)
+        raise RuntimeError("collector blew up")
+    return writer.scan_id
+
+
+def test_crashed_scan_never_becomes_latest(tmp_path):
+    """A scan that crashed after the last complete one is listed but `latest`, `previous` and load skip it."""
+    store = Store(tmp_path / "w.duckdb")
+    first = store.save(synthetic_result(10, started=datetime(2026, 1, 1, tzinfo=UTC)))
+    second = store.save(synthetic_result(10, started=datetime(2026, 2, 1, tzinfo=UTC)))
+    crashed = _crashed(store, datetime(2026, 3, 1, tzinfo=UTC))
+    assert store.scans()[0].scan_id == crashed and store.scans()[0].state == "incomplete"
+    assert store.resolve() == second and store.resolve("previous") == first
+    assert store.load().scan_id == second and store.previous(crashed) == second
+    assert store.resolve(crashed[:18]) == crashed  # named explicitly, it is still reachable
+    diff = store.diff()
+    assert (diff.old, diff.new) == (first, second)
+
+
+def test_latest_is_the_newest_complete_scan_of_one_source(tmp_path):
+    """After a live scan, a template run does not replace `latest`; --source iac names it; iac alone is default."""
+    only_iac = Store(tmp_path / "iac.duckdb")
+    alone = only_iac.save(_iac_result(datetime(2026, 1, 1, tzinfo=UTC)))
+    assert only_iac.default_source() == "iac" and only_iac.resolve() == alone
+    store = Store(tmp_path / "w.duckdb")
+    live = store.save(synthetic_result(10, started=datetime(2026, 1, 1, tzinfo=UTC)))
+    iac = store.save(_iac_result(datetime(2026, 2, 1, tzinfo=UTC)))
+    assert store.default_source() == "live" and store.resolve() == live and store.load().source == "live"
+    assert store.resolve("latest", source="iac") == iac and store.defaults() == {"live": live, "iac": iac}
+    with pytest.raises(InputError, match="no complete trail scan"):
+        store.resolve(source="trail")
+    with pytest.raises(InputError, match="no scan"):
+        store.resolve(iac[:18], source="live")
+
+
+def test_diff_never_compares_a_scan_with_itself_or_across_sources(tmp_path):
+    """The default diff pairs the two newest live scans around an iac run; same-scan and cross-source pairs fail."""
+    store = Store(tmp_path / "w.duckdb")
+    first = store.save(synthetic_result(50, started=datetime(2026, 1, 1, tzinfo=UTC)))
+    iac = store.save(_iac_result(datetime(2026, 1, 2, tzinfo=UTC)))
+    later, _ = evolve(synthetic_result(50, started=datetime(2026, 1, 1, tzinfo=UTC)), datetime(2026, 1, 3,
+                                                                                                tzinfo=UTC))
+    second = store.save(later)
+    store.save(_iac_result(datetime(2026, 1, 4, tzinfo=UTC)))
+    _crashed(store, datetime(2026, 1, 5, tzinfo=UTC))
+    d = store.diff()
+    assert (d.old, d.new) == (first, second)
+    assert (store.diff("latest").old, store.diff("latest").new) == (first, second)  # "what changed in latest"
+    assert (store.diff(first).old, store.diff(first).new) == (first, second)
+    d = store.diff(source="iac")
+    assert d.old == iac and d.new != iac
+    with pytest.raises(InputError, match="nothing to compare"):
+        store.diff(second, second)
+    with pytest.raises(InputError, match="compare scans of one source"):
+        store.diff(iac, second)
+
+
+def test_a_scan_that_read_nothing_is_not_complete(tmp_path):
+    """A template run whose every file failed to parse is kept as incomplete and never becomes the default."""
+    from wasp.model import Inventory
+    from wasp.scan import ScanResult
+
+    store = Store(tmp_path / "w.duckdb")
+    good = store.save(_iac_result(datetime(2026, 1, 1, tzinfo=UTC)))
+    broken = ScanResult(findings=[], inventory=Inventory(), source="iac", started=datetime(2026, 1, 2, tzinfo=UTC),
+                        targets=["bad.yaml"], errors=["bad.yaml:3: could not parse"])
+    bad = store.save(broken)
+    assert store.scan(bad).state == "incomplete" and "nothing could be read" in store.scan(bad).state_reason
+    assert store.resolve() == good
+
+
+def test_show_takes_a_finding_from_the_newest_complete_scan(tmp_path):
+    """`show` reads a finding from the newest complete scan holding it, not from a later crashed scan."""
+    import copy
+
+    store = Store(tmp_path / "w.duckdb")
+    done = synthetic_result(30, started=datetime(2026, 1, 1, tzinfo=UTC))
+    target = next(f for f in done.findings if f.status is Status.FAIL)
+    complete = store.save(done)
+    flipped = copy.deepcopy(target)
+    flipped.status = Status.PASS
+    writer = store.begin("live", account="123456789012", started=datetime(2026, 1, 2, tzinfo=UTC))
+    with pytest.raises(RuntimeError), writer:
+        writer.add_findings([flipped])
+        raise RuntimeError("crash")
+    data, history = store.finding(target.id[:10])
+    assert data["scan_id"] == complete and data["status"] == "FAIL"
+    assert [h["scan_id"] for h in history] == [writer.scan_id, complete]
+    assert store.finding(target.id, writer.scan_id)[0]["status"] == "PASS"  # asked for by id, it is shown

@@ -62,8 +62,8 @@ def test_diff_names_the_new_failure_and_gates_ci(scanned, capsys):
     assert code == 1
     new = json.loads(out)["new"]
     assert any(i["check_id"] == "iam_user_console_mfa" and i["before"] == "ABSENT" for i in new)
-    code, _, _ = wasp(capsys, "diff", "latest", "latest", "--db", str(scanned), "--fail-on", "low")
-    assert code == 0
+    code, _, err = wasp(capsys, "diff", "latest", "latest", "--db", str(scanned), "--fail-on", "low")
+    assert code == 2 and "nothing to compare" in err
 
 
 def test_show_prints_finding_and_history(scanned, capsys):
@@ -148,3 +148,33 @@ def test_fresh_credentials_flag_reads_each_user_by_api(aws, moto, tmp_path, caps
     (plain_status, plain_calls), (fresh_status, fresh_calls) = runs[()], runs[("--fresh-credentials",)]
     assert plain_status == fresh_status == "PASS"
     assert fresh_calls - plain_calls == 3  # ListAccessKeys, GetAccessKeyLastUsed, GetLoginProfile for "ci"
+
+
+def test_iac_on_a_missing_path_exits_2_and_saves_nothing(tmp_path, capsys):
+    """`wasp iac` on a path that does not exist is a usage error: one line, exit 2, no scan in the store."""
+    db = tmp_path / "w.duckdb"
+    code, out, err = wasp(capsys, "iac", str(tmp_path / "nonexistent"), "--db", str(db))
+    assert code == 2 and "no such file or directory" in err and "Traceback" not in err and out == ""
+    assert not db.exists() or Store(db).scans() == []
+
+
+def test_report_and_diff_skip_an_iac_run_after_live_scans(scanned, capsys, tmp_path):
+    """After two live scans and a template run, report/diff/show default to live; --source iac reaches the run."""
+    from pathlib import Path
+
+    template = Path(__file__).parent.parent / "examples" / "cloudformation" / "webapp.yaml"
+    code, _, _ = wasp(capsys, "iac", str(template), "--db", str(scanned), "--output", "json")
+    assert code in (0, 1)
+    store = Store(scanned)
+    live = [s.scan_id for s in store.scans() if s.source == "live"]
+    iac = next(s.scan_id for s in store.scans() if s.source == "iac")
+    code, out, err = wasp(capsys, "report", "--db", str(scanned))
+    assert code == 0 and f"scan {live[0]}" in out and "live assessment" in out and "--source iac" in err
+    code, out, _ = wasp(capsys, "report", "--db", str(scanned), "--source", "iac")
+    assert f"scan {iac}" in out and "iac assessment" in out
+    code, out, _ = wasp(capsys, "diff", "--db", str(scanned), "--output", "json")
+    assert (json.loads(out)["from"], json.loads(out)["to"]) == (live[1], live[0])
+    code, _, err = wasp(capsys, "diff", iac, live[0], "--db", str(scanned))
+    assert code == 2 and "one source" in err
+    code, out, _ = wasp(capsys, "history", "--db", str(scanned))
+    assert f"use {live[0]} (live); --source iac: {iac}" in out

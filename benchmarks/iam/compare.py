@@ -68,3 +68,118 @@ def compare(cs_results: dict[str, Any], wasp: dict[str, Any]) -> dict[str, Any]:
     both = sorted(set(cs) & wasp_flagged)
     return {"cloudsplaining_flagged": len(cs), "wasp_flagged": len(wasp_flagged), "wasp_full_admins": len(full),
             "both": both, "only_cloudsplaining": only_cs, "only_wasp": only_wasp}
+
+
+# -- risk categories ---------------------------------------------------------------------------------------------
+CATEGORIES = {"DataExfiltration": "data_exfiltration", "ResourceExposure": "resource_exposure",
+              "CredentialsExposure": "credentials_exposure",
+              "InfrastructureModification": "infrastructure_modification", "ServiceWildcard": "service_wildcard"}
+
+
+def _field(policy: dict[str, Any], key: str) -> list[str]:
+    value = policy.get(key) or {}
+    if isinstance(value, str):
+        value = ast.literal_eval(value)
+    return list(value.get("findings", []) or [])
+
+
+def _held(principal: dict[str, Any], groups: dict[str, Any]) -> list[str]:
+    sections = ("customer_managed_policies", "aws_managed_policies", "inline_policies")
+
+    def keys(value: Any) -> list[str]:
+        if isinstance(value, str):
+            value = ast.literal_eval(value)
+        return list((value or {}).keys())
+
+    held = [k for s in sections for k in keys(principal.get(s))]
+    group_names = principal.get("groups") or {}
+    if isinstance(group_names, str):
+        group_names = ast.literal_eval(group_names)
+    for gname in group_names:
+        group = groups.get(gname, {})
+        held += [k for s in sections for k in keys(group.get(s))]
+    return held
+
+
+def cloudsplaining_categories(results: dict[str, Any]) -> tuple[dict[str, dict[str, list[str]]], set[str]]:
+    """principal ARN -> wasp category -> the actions (services for ServiceWildcard) cloudsplaining reports for the
+    policies it holds; and the principals cloudsplaining excludes by default."""
+    by_id: dict[str, dict[str, list[str]]] = {}
+    for section in ("customer_managed_policies", "aws_managed_policies", "inline_policies"):
+        for pid, policy in results.get(section, {}).items():
+            if str(policy.get("is_excluded")) != "True":
+                by_id[pid] = {ours: _field(policy, theirs) for theirs, ours in CATEGORIES.items()}
+    groups = {g["name"]: g for g in results.get("groups", {}).values()}
+    out: dict[str, dict[str, list[str]]] = {}
+    excluded: set[str] = set()
+    for kind in ("users", "roles"):
+        for principal in results.get(kind, {}).values():
+            if str(principal.get("is_excluded")) == "True":
+                excluded.add(principal["arn"])
+                continue
+            found: dict[str, set[str]] = {}
+            for pid in _held(principal, groups):
+                for category, actions in by_id.get(pid, {}).items():
+                    if actions:
+                        found.setdefault(category, set()).update(actions)
+            out[principal["arn"]] = {k: sorted(v) for k, v in found.items()}
+    return out, excluded
+
+
+def _wasp_categories(wasp: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """principal ARN -> category -> its JSON (unconditional grants only: cloudsplaining skips conditions)."""
+    out: dict[str, dict[str, Any]] = {}
+    for risk in wasp.get("risk", []):
+        if ":group/" in risk["arn"]:
+            continue
+        cats = {k: v for k, v in risk["categories"].items() if k in CATEGORIES.values() and v.get("unconditional")}
+        out[risk["arn"]] = {"full_admin": risk["full_admin"], **cats}
+    return out
+
+
+def _wasp_actions(entry: dict[str, Any]) -> set[str]:
+    if "services" in entry and "grants" not in entry:
+        return set(entry["services"])
+    acts: set[str] = set()
+    for g in entry.get("grants", []):
+        acts.update(a.lower() for a in g.get("actions", []))
+        acts.update(f"{s}:*" for s in g.get("services", []))
+    return acts
+
+
+def compare_categories(cs_results: dict[str, Any], wasp: dict[str, Any]) -> dict[str, Any]:
+    """Per category: principals flagged by both, by one side only, each difference with a first explanation."""
+    from wasp.iam.risk_actions import BY_ID
+
+    cs, excluded = cloudsplaining_categories(cs_results)
+    ours = _wasp_categories(wasp)
+    report: dict[str, Any] = {}
+    for category in CATEGORIES.values():
+        listed = {a.lower() for a in BY_ID[category].actions}
+        theirs = {arn for arn, cats in cs.items() if category in cats}
+        mine = {arn for arn, cats in ours.items() if category in cats}
+        only_cs, only_wasp = [], []
+        for arn in sorted(theirs - mine):
+            acts = cs[arn][category]
+            if ":role/aws-service-role/" in arn:
+                why = "service-linked role (wasp: permissions defined and used by AWS only)"
+            elif listed and not any(a.lower() in listed for a in acts):
+                why = "actions outside wasp's list for this category"
+            else:
+                why = "evaluation denies it (a Deny in another policy, the boundary) or the resource is not broad"
+            only_cs.append({"principal": arn, "cloudsplaining": acts[:8], "why": why})
+        for arn in sorted(mine - theirs):
+            entry = ours[arn][category]
+            acts = sorted(_wasp_actions(entry))
+            if arn in excluded:
+                why = "principal excluded by cloudsplaining's default exclusions"
+            elif ours[arn]["full_admin"]:
+                why = "full administrator (cloudsplaining excludes or misses it)"
+            elif listed and arn in cs and not set(acts) & {a.lower() for a in cs[arn].get(category, [])}:
+                why = "actions outside cloudsplaining's list"
+            else:
+                why = "granted by a statement cloudsplaining does not expand (NotAction, resource pattern, "\
+                      "permissions split over policies) or an action outside its list"
+            only_wasp.append({"principal": arn, "wasp": acts[:8], "why": why})
+        report[category] = {"both": len(theirs & mine), "only_cloudsplaining": only_cs, "only_wasp": only_wasp}
+    return report

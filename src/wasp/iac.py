@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from wasp.checks import select
+from wasp.errors import InputError
 from wasp.model import Finding, Inventory, Resource
 from wasp.scan import ScanResult, evaluate
 from wasp.sources.cloudformation import Suppression, TemplateError, TemplateRead, looks_like_cloudformation
@@ -111,7 +112,11 @@ def scan_iac(paths: Iterable[Path], options: IacOptions | None = None, mutes: An
     """
     options = options or IacOptions()
     started = datetime.now(UTC)
-    files, errors = discover([Path(p) for p in paths])
+    given = [Path(p) for p in paths]
+    missing = [str(p) for p in given if not p.exists()]
+    if missing:  # a mistyped path is a usage error, not a scan of nothing: no result, nothing stored
+        raise InputError(f"{', '.join(missing)}: no such file or directory")
+    files, errors = discover(given)
     findings: list[Finding] = []
     inventory = Inventory()
     targets: list[str] = []

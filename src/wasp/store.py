@@ -29,6 +29,7 @@ from typing import Any
 
 import duckdb
 
+from wasp.dbfile import require_database
 from wasp.errors import InputError
 from wasp.model import (
     Area,
@@ -45,6 +46,7 @@ from wasp.model import (
 )
 
 SCHEMA_VERSION = "1"
+SOURCES = ("live", "iac", "trail")  # what a scan judged: an account, templates, CloudTrail events
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS wasp_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
     """CREATE TABLE IF NOT EXISTS scans (
@@ -158,6 +160,7 @@ class Store:
             return
         if read_only and not self.path.exists():
             raise InputError(f"no wasp store at {self.path}: run `wasp scan` first or pass --db")
+        require_database(self.path)
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + self.lock_timeout
@@ -265,48 +268,90 @@ class Store:
                                              "(SELECT unnest(?)) GROUP BY scan_id", [ids]).fetchall())
         return [_scan_info(r, counts[r["scan_id"]], resources.get(r["scan_id"], 0)) for r in rows]
 
-    def scan(self, ref: str | None = None) -> ScanInfo:
-        scan_id = self.resolve(ref)
+    def scan(self, ref: str | None = None, source: str | None = None) -> ScanInfo:
+        scan_id = self.resolve(ref, source)
         return next(s for s in self.scans() if s.scan_id == scan_id)
 
-    def resolve(self, ref: str | None = None) -> str:
-        """A scan id from a reference: full id, unique prefix, `latest`, `previous`, or `latest~N`."""
-        ids = [s for (s,) in self._query("SELECT scan_id FROM scans ORDER BY started DESC, saved DESC")]
-        if not ids:
-            raise InputError(f"the store {self.path} holds no scans yet")
+    def complete(self, source: str | None = None) -> list[str]:
+        """Ids of the complete scans (of one source), newest first: the only scans a default can name."""
+        where, params = _where(source=source)
+        where = f"{where} AND state = 'complete'" if where else "WHERE state = 'complete'"
+        return [s for (s,) in self._query(f"SELECT scan_id FROM scans {where} ORDER BY started DESC, saved DESC",
+                                          params)]
+
+    def default_source(self, source: str | None = None, newest: dict[str, str] | None = None) -> str:
+        """The source that `latest` means: the one asked for, else live when a complete live scan exists,
+        else the source of the newest complete scan.
+
+        Live first because the account is what `report`, `diff` and the dashboard are about; a template check or
+        a trail detection run in between must not replace the account's report (`--source` picks those).
+        """
+        if source:
+            if source not in SOURCES:
+                raise InputError(f"unknown scan source {source!r}: one of {', '.join(SOURCES)}")
+            return source
+        newest = self.defaults() if newest is None else newest  # newest source first
+        return "live" if "live" in newest else next(iter(newest), "live")
+
+    def defaults(self) -> dict[str, str]:
+        """The newest complete scan of each source (what `latest` means with ``--source``)."""
+        out: dict[str, str] = {}
+        for scan_id, source in self._query("SELECT scan_id, source FROM scans WHERE state = 'complete' "
+                                           "ORDER BY started DESC, saved DESC"):
+            out.setdefault(source, scan_id)
+        return out
+
+    def resolve(self, ref: str | None = None, source: str | None = None) -> str:
+        """A scan id from a reference: full id, unique prefix, `latest`, `previous`, or `latest~N`.
+
+        `latest`, `previous` and `latest~N` count only complete scans of one source (``default_source``): a
+        crashed scan, or a template check run after a live scan, never becomes the default. A full id or a
+        prefix names any stored scan, complete or not (of ``source`` when one is given).
+        """
         ref = (ref or "latest").strip()
-        if ref in ("latest", "last"):
-            return ids[0]
         if ref == "previous":
             ref = "latest~1"
-        if ref.startswith("latest~") and ref[7:].isdigit():
-            n = int(ref[7:])
+        if ref in ("latest", "last") or (ref.startswith("latest~") and ref[7:].isdigit()):
+            n = 0 if ref in ("latest", "last") else int(ref[7:])
+            newest = self.defaults()  # one query answers `latest`, the common case
+            chosen = self.default_source(source, newest)
+            if n == 0 and chosen in newest:
+                return newest[chosen]
+            ids = self.complete(chosen)
+            if not ids:
+                if not self._query("SELECT 1 FROM scans LIMIT 1"):
+                    raise InputError(f"the store {self.path} holds no scans yet")
+                raise InputError(f"the store {self.path} holds no complete {chosen} scan (see `wasp history`)")
             if n >= len(ids):
-                raise InputError(f"only {len(ids)} scan(s) stored: {ref} does not exist")
+                raise InputError(f"only {len(ids)} scan(s) of source {chosen} are complete: {ref} does not exist")
             return ids[n]
-        hits = [s for s in ids if s.startswith(ref)]
+        where, params = _where(source=source)
+        hits = [s for (s,) in self._query(f"SELECT scan_id FROM scans {where} ORDER BY started DESC, saved DESC",
+                                          params) if s.startswith(ref)]
         if len(hits) == 1:
             return hits[0]
         if not hits:
-            raise InputError(f"no scan {ref!r} in {self.path} (see `wasp history`)")
+            of = f" of source {source}" if source else ""
+            raise InputError(f"no scan {ref!r}{of} in {self.path} (see `wasp history`)")
         raise InputError(f"scan reference {ref!r} is ambiguous: {', '.join(hits[:5])}")
 
     def previous(self, scan_id: str) -> str | None:
-        """The scan before this one of the same source and account (targets too for IaC)."""
+        """The complete scan before this one of the same source and account (targets too for IaC)."""
         rows = self._query("SELECT source, account, targets, started, saved FROM scans WHERE scan_id = ?", [scan_id])
         if not rows:
             return None
         source, account, targets, started, saved = rows[0]
         hits = self._query("SELECT scan_id FROM scans WHERE source = ? AND account = ? AND targets = ? AND "
-                           "(started < ? OR (started = ? AND saved < ?)) ORDER BY started DESC, saved DESC "
-                           "LIMIT 1", [source, account, targets, started, started, saved])
+                           "state = 'complete' AND (started < ? OR (started = ? AND saved < ?)) "
+                           "ORDER BY started DESC, saved DESC LIMIT 1",
+                           [source, account, targets, started, started, saved])
         return hits[0][0] if hits else None
 
-    def load(self, ref: str | None = None) -> Any:
+    def load(self, ref: str | None = None, source: str | None = None) -> Any:
         """A stored scan as a ScanResult, so every report format renders stored and fresh scans alike."""
         from wasp.scan import ScanResult
 
-        info = self.scan(ref)
+        info = self.scan(ref, source)
         with self.connect(read_only=True) as con:
             res_rows = _dicts(con.execute("SELECT * FROM resources WHERE scan_id = ?", [info.scan_id]))
             gap_rows = _dicts(con.execute("SELECT * FROM gaps WHERE scan_id = ?", [info.scan_id]))
@@ -366,22 +411,29 @@ class Store:
             rows = con.execute(f"SELECT data FROM findings WHERE {where} {order}{page}", params).fetchall()
         return (total[0] if total else 0), [json.loads(d) for (d,) in rows]
 
-    def finding(self, finding_id: str, scan_ref: str | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        """One finding (latest scan holding it, or the given scan) and its status in every stored scan."""
+    def finding(self, finding_id: str, scan_ref: str | None = None,
+                source: str | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """One finding (the newest complete scan holding it, or the given scan) and its status in every scan.
+
+        A finding only an incomplete scan holds is still shown (from the newest such scan): an id printed by a
+        scan that later crashed must not be "not found".
+        """
         if len(finding_id) < 6:
             raise InputError("give at least 6 characters of the finding id")
+        of_source = " AND s.source = ?" if source else ""
         rows = self._query(
-            "SELECT f.scan_id, f.finding_id, f.status, f.muted, s.started, f.data FROM findings f JOIN scans s "
-            "USING (scan_id) WHERE starts_with(f.finding_id, ?) ORDER BY s.started DESC, s.saved DESC",
-            [finding_id])
+            "SELECT f.scan_id, f.finding_id, f.status, f.muted, s.started, f.data, s.state FROM findings f JOIN "
+            f"scans s USING (scan_id) WHERE starts_with(f.finding_id, ?){of_source} "
+            "ORDER BY s.started DESC, s.saved DESC", [finding_id, *([source] if source else [])])
         if not rows:
-            raise InputError(f"no finding {finding_id!r} in {self.path}")
+            of = f" in a {source} scan" if source else ""
+            raise InputError(f"no finding {finding_id!r}{of} in {self.path}")
         ids = {r[1] for r in rows}
         if len(ids) > 1:
             raise InputError(f"finding id {finding_id!r} is ambiguous: {', '.join(sorted(ids)[:5])}")
-        chosen = rows[0]
+        chosen = next((r for r in rows if r[6] == "complete"), rows[0])
         if scan_ref:
-            scan_id = self.resolve(scan_ref)
+            scan_id = self.resolve(scan_ref, source)
             hits = [r for r in rows if r[0] == scan_id]
             if not hits:
                 raise InputError(f"finding {finding_id} is not in scan {scan_id}")
@@ -461,17 +513,41 @@ class Store:
         out["tags"] = json.loads(out["tags"] or "{}")
         return out
 
-    def diff(self, old_ref: str | None = None, new_ref: str | None = None) -> Diff:
-        """New failures, fixed ones and those still failing between two scans (default: previous -> latest)."""
-        new = self.resolve(new_ref or "latest")
+    def diff(self, old_ref: str | None = None, new_ref: str | None = None, source: str | None = None) -> Diff:
+        """New failures, fixed ones and those still failing between two scans of one source.
+
+        No reference: the newest complete scan of the default source against the complete scan before it (same
+        account, same templates). One reference: that scan against the newest complete scan of its source, or,
+        when it is that newest scan, against the one before it. A scan is never compared with itself, nor a live
+        scan with a template or trail run.
+        """
+        if old_ref and not new_ref:
+            old = self.resolve(old_ref, source)
+            new = self.resolve("latest", source or self._source_of(old))
+            if new == old:
+                old_ref = None
+        else:
+            new = self.resolve(new_ref or "latest", source)
         if old_ref:
-            old = self.resolve(old_ref)
+            old = self.resolve(old_ref, source)
         else:
             found = self.previous(new)
             if found is None:
-                raise InputError(f"scan {new} has no earlier scan of the same account and source to compare with")
+                same = "templates" if self._source_of(new) == "iac" else "account"
+                raise InputError(f"scan {new} has no earlier scan to compare with: no complete "
+                                 f"{self._source_of(new)} scan of the same {same} before it (see `wasp history`)")
             old = found
+        if old == new:
+            raise InputError(f"both references name scan {new}: nothing to compare (see `wasp history`)")
+        kinds = (self._source_of(old), self._source_of(new))
+        if kinds[0] != kinds[1]:
+            raise InputError(f"scan {old} is a {kinds[0]} scan and {new} a {kinds[1]} scan: compare scans of one "
+                             "source")
         return self.diff_ids(old, new)
+
+    def _source_of(self, scan_id: str) -> str:
+        rows = self._query("SELECT source FROM scans WHERE scan_id = ?", [scan_id])
+        return str(rows[0][0]) if rows else ""
 
     def diff_ids(self, old: str, new: str) -> Diff:
         sql = """
@@ -533,6 +609,9 @@ class ScanWriter:
             self.add_extra("organization", result.organization)
         self.finish(api_calls=result.api_calls, errors=result.errors, finished=result.finished,
                     account=result.account, regions=result.regions, targets=result.targets)
+        if result.errors and not len(result.inventory) and not result.findings:
+            # every input failed (templates that would not parse): kept for history, never a default
+            self.abort(f"nothing could be read: {_first_line(Exception(result.errors[0]))}")
 
     def add_extra(self, key: str, value: Any) -> None:
         with self.store.connect() as con:

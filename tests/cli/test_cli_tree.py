@@ -11,6 +11,7 @@ import inspect
 import re
 import textwrap
 from collections.abc import Iterator
+from typing import Any
 
 import click
 import click.testing
@@ -43,10 +44,25 @@ def _argument_name(arg: click.Argument) -> str:
 def _body_names(func: object) -> tuple[set[str], inspect.Signature]:
     """Names a callback's body reads, and its signature (decorators and the parameter list left out)."""
     func = inspect.unwrap(func)  # type: ignore[arg-type]
-    tree = ast.parse(textwrap.dedent(inspect.getsource(func)))  # type: ignore[arg-type]
-    node = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == func.__name__)
-    names = {n.id for stmt in node.body for n in ast.walk(stmt) if isinstance(n, ast.Name)}
-    return names, inspect.signature(func)  # type: ignore[arg-type]
+    return _layer_names(func), inspect.signature(func)  # type: ignore[arg-type]
+
+
+def _layer_names(func: Any) -> set[str]:
+    """Names one function's own body reads (a wrapper's, not what it wraps)."""
+    code = func.__code__  # the function's own code: getsource of a function would follow __wrapped__
+    tree = ast.parse(textwrap.dedent(inspect.getsource(code)))
+    node = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == code.co_name)
+    return {n.id for stmt in node.body for n in ast.walk(stmt) if isinstance(n, ast.Name)}
+
+
+def _wrapper_layers(func: Any) -> list[tuple[set[str], inspect.Signature]]:
+    """The wrappers around a callback (functools.wraps), each with what it reads and the parameters it takes:
+    an option a wrapper consumes (``--top``/``--all`` of the terminal summary) is read there, not in the body."""
+    layers = []
+    while hasattr(func, "__wrapped__"):
+        layers.append((_layer_names(func), inspect.signature(func, follow_wrapped=False)))
+        func = func.__wrapped__
+    return layers
 
 
 def test_the_tree_is_walked_whole() -> None:
@@ -88,11 +104,14 @@ def ignored(cmd: click.Command, ctx: click.Context) -> list[str]:
     A callback taking ``**options`` and reading that name passes every parameter it does not list on.
     """
     names, sig = _body_names(cmd.callback)
+    wrappers = _wrapper_layers(cmd.callback)
     passes_on = any(p.kind is inspect.Parameter.VAR_KEYWORD and p.name in names for p in sig.parameters.values())
     found = []
     for param in cmd.get_params(ctx):
         if not param.expose_value or param.name is None:
             continue
+        if any(param.name in w_sig.parameters and param.name in w_names for w_names, w_sig in wrappers):
+            continue  # a wrapper takes it and reads it
         if param.name in sig.parameters and param.name not in names:
             found.append(f"{param.opts[0]} is declared but never read")
         elif param.name not in sig.parameters and not passes_on:
@@ -199,3 +218,26 @@ def test_old_spellings_go_in_their_removal_release() -> None:
     assert kept, "no old spelling left: remove AliasedOption and this test"
     if release(__version__) >= release(ALIAS_REMOVED_IN):
         pytest.fail(f"wasp {__version__} still accepts: {', '.join(kept)}")
+
+
+def test_an_option_a_wrapper_reads_counts_as_read_and_one_it_drops_does_not() -> None:
+    """An option consumed by a functools.wraps wrapper (as --top/--all are) is read; one it takes and drops is not."""
+    import functools
+
+    def consuming(func: Any) -> Any:
+        @functools.wraps(func)
+        def wrapper(*args: Any, top: int, dropped: int, **kwargs: Any) -> Any:
+            print(top)
+            return func(*args, **kwargs)
+        return wrapper
+
+    @click.command()
+    @click.option("--top", type=int, help="read by the wrapper")
+    @click.option("--dropped", type=int, help="taken by the wrapper, never read")
+    @click.option("--used", help="read by the body")
+    @consuming
+    def cmd(used: str | None) -> None:
+        print(used)
+
+    ctx = click.Context(cmd)
+    assert ignored(cmd, ctx) == ["--dropped is not a parameter of the callback"]

@@ -36,3 +36,30 @@ def test_real_account_needs_explicit_flag():
     proc = subprocess.run([sys.executable, "-m", "wasp", "gameday", "--profile", "prod"], capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 2 and "i-understand-this-changes-AWS" in proc.stderr
+
+
+def test_every_scenario_passes_on_the_embedded_account(aws, tmp_path):
+    """Every shipped scenario proves detection, posture, containment and cleanup on the emulated account."""
+    from wasp.gameday.scenarios import SCENARIOS
+
+    lab = prepare(aws, "us-east-1")
+    results = run_gameday(aws, lab, list(SCENARIOS), tmp_path, tmp_path / "journal.duckdb")
+    assert [r.name for r in results] == list(SCENARIOS)
+    failed = {r.name: r.to_json() for r in results if not r.passed}
+    assert not failed, failed
+    # a scenario that expects a posture change saw it as a FAIL on the judged resource, not as "no check"
+    trail = next(r for r in results if r.name == "trail-stopped")
+    assert trail.posture is not None and trail.posture.ok and "sees the change" in trail.posture.detail
+
+
+def test_trail_stopped_is_seen_in_an_account_with_its_own_trail(aws, tmp_path):
+    """In an account already logging through another multi-region trail (the demo's), stopping the lab's trail
+    is still seen by the posture stage, and the run passes."""
+    aws.client("s3").create_bucket(Bucket="company-trail-logs")
+    trails = aws.client("cloudtrail")
+    trails.create_trail(Name="company-trail", S3BucketName="company-trail-logs", IsMultiRegionTrail=True)
+    trails.start_logging(Name="company-trail")
+    lab = prepare(aws, "us-east-1")
+    [result] = run_gameday(aws, lab, ["trail-stopped"], tmp_path, tmp_path / "journal.duckdb")
+    assert result.passed, result.to_json()
+    assert trails.get_trail_status(Name="company-trail")["IsLogging"]  # the account's own trail was left alone

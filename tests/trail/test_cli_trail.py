@@ -7,8 +7,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from trail_helpers import run
 
-from wasp.cli import main
 from wasp.trail.ingest import write_delivery_file
 from wasp.trail.rules import expand_case
 
@@ -17,13 +17,6 @@ ROLE_SESSION = {"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed
                 "sessionContext": {"sessionIssuer": {"type": "Role", "arn": "arn:aws:iam::111122223333:role/Ops"}}}
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture
@@ -97,10 +90,23 @@ def test_input_errors_are_one_line(tmp_path: Path, logs: Path, capsys: pytest.Ca
     assert code == 2 and "no event store" in err
     (logs / "bad.json.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
     code, out, err = run(["trail", "ingest", str(logs), "--events", db], capsys)
-    assert code == 2 and "bad.json.gz" in out and "4 new event(s)" in out and "Traceback" not in err
+    assert code == 2 and "4 new event(s)" in out and "1 file(s) could not be read" in out and "Traceback" not in err
+    assert [line for line in err.splitlines() if "bad.json.gz" in line] == [  # said once, on stderr only
+        next(line for line in err.splitlines() if line.startswith("wasp: error:"))] and "bad.json.gz" not in out
     code, _, err = run(["trail", "query", "SELECT nope FROM trail_events", "--events", db], capsys)
     assert code == 2 and err.startswith("wasp: error: query failed") and len(err.strip().splitlines()) == 1
     code, _, err = run(["trail", "ingest", str(tmp_path / "missing"), "--events", db], capsys)
     assert code == 2 and "no such file" in err
     code, _, err = run(["trail", "timeline", "--principal", "x", "--since", "yesterday-ish", "--events", db], capsys)
     assert code == 2 and "--since" in err
+
+
+def test_query_of_empty_sql_is_an_input_error(tmp_path, capsys):
+    """An empty or comment-only SQL statement is one error line (exit 2), not an unexpected error."""
+    db = str(tmp_path / "t.duckdb")
+    from wasp.trail.store import connect
+
+    connect(db).close()
+    for sql in ("", "  ", "/* nothing */"):
+        code, _, err = run(["trail", "query", sql, "--events", db], capsys)
+        assert code == 2 and "wasp: error: query:" in err and "unexpected" not in err, (sql, err)

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import click
 import pytest
-from trail_helpers import fired, store_with
+from trail_helpers import fired, flow_store_with, store_with
 
 from wasp.catalog import best_practices, cis_ids
 from wasp.cli import app
 from wasp.respond import all_playbooks
 from wasp.trail import metadata
+from wasp.trail.flowrules import expand_flow_case
 from wasp.trail.rules import RuleSet, builtin_texts, expand_case, load_rules, parse_rule
 
 PACK = load_rules()
@@ -62,7 +63,8 @@ def _resolve(command: str) -> tuple[click.Command, list[str]]:
 def test_investigate_commands_run(rule) -> None:
     """Each next query is a real wasp command with real options, and its placeholders resolve on the positive
     events of the rule (so the analyst gets a filled-in command, not a hole)."""
-    events = [e for case in rule.tests["positive"] for e in expand_case(case)]
+    expand = expand_flow_case if rule.flow else expand_case
+    events = [e for case in rule.tests["positive"] for e in expand(case)]
     for command in rule.investigate:
         cmd, options = _resolve(command)
         known = {o for p in cmd.params for o in p.opts}
@@ -168,7 +170,8 @@ def test_fifteen_cis_monitoring_patterns() -> None:
 @pytest.mark.parametrize(("rule", "kind", "n", "case"), CASES,
                          ids=[f"{r.id}-{k}{n}" for r, k, n, _ in CASES])
 def test_rule_case(tmp_path: Path, rule, kind: str, n: int, case) -> None:
-    """A positive case raises a finding of the rule; a negative case raises none."""
-    con = store_with(tmp_path, expand_case(case))
+    """A positive case raises a finding of the rule; a negative case raises none (flow-log rules on flow
+    records written as a v5 flow-log file)."""
+    con = flow_store_with(tmp_path, expand_flow_case(case)) if rule.flow else store_with(tmp_path, expand_case(case))
     hits = fired(con, RuleSet([rule], []))
     assert (rule.id in hits) is (kind == "positive")

@@ -22,10 +22,36 @@ def store_with(tmp: Path, events: list[dict[str, Any]], name: str = "events") ->
     return con
 
 
+def flow_store_with(tmp: Path, records: list[dict[str, Any]], name: str = "flows") -> Any:
+    """A DuckDB store at tmp/<name>.duckdb holding exactly these flow records (ingested from a v5 text file)."""
+    from wasp.trail.flowlogs import flow_sources, ingest_flows
+    from wasp.trail.flowrules import write_flow_file
+
+    path = tmp / f"{name}.log.gz"
+    write_flow_file(path, records)
+    con = connect(tmp / f"{name}.duckdb")
+    report = ingest_flows(con, list(flow_sources([str(path)], forced=True)))
+    assert not report.errors and report.records_added == len(records), report.to_json()
+    return con
+
+
 def fired(con: Any, ruleset: RuleSet) -> set[str]:
     run = run_rules(DuckDBEngine(con), ruleset)
     assert not run.problems, run.problems
     return {f.check_id for f in run.findings}
+
+
+def run(args: list[str], capsys: Any) -> tuple[int, str, str]:
+    """``wasp ARGS`` in this process: exit code, stdout, stderr."""
+    from wasp.cli import main
+
+    code = 0
+    try:
+        main(args)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
 
 
 def dumps_lines(events: list[dict[str, Any]]) -> str:

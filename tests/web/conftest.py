@@ -40,6 +40,9 @@ def web_store(moto_server, tmp_path_factory) -> dict[str, Any]:
     iam = aws.client("iam")
     iam.create_user(UserName="escalator")
     iam.put_user_policy(UserName="escalator", PolicyName="self", PolicyDocument=json.dumps(ESCALATION_POLICY))
+    iam.create_user(UserName="operator")  # ec2:* and s3:* on *: no escalation, yet data and infrastructure at risk
+    iam.put_user_policy(UserName="operator", PolicyName="ops", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["ec2:*", "s3:*"], "Resource": "*"}]}))
     aws.client("s3").create_bucket(Bucket="web-bucket")
     first = live_scan(aws)
     first.findings.extend(synthetic_findings(300))

@@ -70,6 +70,14 @@ def test_escalation_from_live_scan_is_drawn(server):
     assert "escalator" in page and "<svg" in page and 'class="node"' in page and "administrator" in page
 
 
+def test_risk_categories_table_on_iam_page(server):
+    """A user allowed ec2:* and s3:* on * appears in the IAM page's risk table, its categories linking to findings."""
+    page = httpx.get(server + "/iam").text
+    table = page[page.index('id="risk"'):]
+    assert "operator" in table and "data exfiltration" in table and "service wildcard" in table
+    assert 'href="/findings/' in table
+
+
 def test_detections_timeline(server):
     """Trail findings appear on the detections timeline, oldest first."""
     page = httpx.get(server + "/detections").text
@@ -137,3 +145,35 @@ def test_unknown_pages_are_404(server, path):
     """Unknown areas, questions and resources answer 404 with a message, not a traceback."""
     r = httpx.get(server + path)
     assert r.status_code == 404 and "Traceback" not in r.text
+
+
+def test_overview_defaults_to_the_newest_complete_live_scan(tmp_path):
+    """A later template run and a later crashed live scan do not replace the live scan on the overview page."""
+    from datetime import UTC, datetime
+
+    from report.report_samples import iac_finding, synthetic_result
+    from wasp.model import Inventory
+    from wasp.scan import ScanResult
+
+    db = tmp_path / "w.duckdb"
+    store = Store(db)
+    live = store.save(synthetic_result(40, started=datetime(2026, 1, 1, tzinfo=UTC)))
+    f = iac_finding()
+    iac = store.save(ScanResult(findings=[f], inventory=Inventory([f.resource]), source="iac", targets=["app.yaml"],
+                                started=datetime(2026, 1, 2, tzinfo=UTC)))
+    crashed = store.begin("live", account="123456789012", started=datetime(2026, 1, 3, tzinfo=UTC))
+    crashed.abort("interrupted: KeyboardInterrupt")
+    proc, url = start_server(db)
+    try:
+        page = httpx.get(url + "/").text
+        assert f"<code>{live}</code>" in page and "live assessment of 123456789012" in page
+        assert crashed.scan_id not in page and iac not in page
+        assert f"<code>{iac}</code>" in httpx.get(url + "/", params={"scan": iac}).text
+    finally:
+        stop_server(proc)
+    proc, url = start_server(db, "--source", "iac")
+    try:
+        page = httpx.get(url + "/").text
+        assert f"<code>{iac}</code>" in page and "iac assessment of app.yaml" in page
+    finally:
+        stop_server(proc)

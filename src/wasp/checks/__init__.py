@@ -17,6 +17,7 @@ AREA_MODULES = (
     "wasp.checks.organization",
     "wasp.checks.secrets",
     "wasp.checks.iam_policies",
+    "wasp.checks.iam_risk",
     "wasp.checks.boundaries",
     "wasp.checks.automation",
 )
@@ -25,6 +26,9 @@ AREA_MODULES = (
 def all_checks() -> dict[str, Check]:
     for name in AREA_MODULES:
         importlib.import_module(name)
+    from wasp.rulelang.loader import load_builtin  # the rule files of wasp/checks/rules, once per process
+
+    load_builtin()
     return dict(sorted(registry().items()))
 
 

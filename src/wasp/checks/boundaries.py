@@ -47,29 +47,6 @@ def alb_waf_attached(lb: Resource, ctx: Context) -> Result | None:
 
 
 @check(
-    id="cloudfront_waf_attached", title="CloudFront distributions are protected by a WAF web ACL",
-    area=Area.INFRASTRUCTURE, severity=Severity.MEDIUM, resource="AWS::CloudFront::Distribution",
-    best_practices=["SEC05-BP03"], fsbp=["CloudFront.6"], task="network",
-    remediation=Remediation(
-        text="Create a global (CLOUDFRONT scope, us-east-1) WAFv2 web ACL and set it on the distribution.",
-        cli="aws cloudfront get-distribution-config --id <id> > cfg.json; set DistributionConfig.WebACLId to the "
-            "web ACL ARN; aws cloudfront update-distribution --id <id> --if-match <etag> "
-            "--distribution-config file://cfg.json",
-        cloudformation="DistributionConfig:\n  WebACLId: !GetAtt WebACL.Arn",
-        terraform="web_acl_id = aws_wafv2_web_acl.cdn.arn"),
-)
-def cloudfront_waf_attached(dist: Resource, ctx: Context) -> Result:
-    """A distribution is the outermost tier of the application; without a web ACL every request reaches the
-    origin uninspected."""
-    acl = dist.prop("DistributionConfig.WebACLId")
-    if isinstance(acl, Unknown):
-        return Result.unknown(acl)
-    if acl:
-        return Result.passed(f"WebACLId is {acl}")
-    return Result.failed("DistributionConfig.WebACLId is not set")
-
-
-@check(
     id="elbv2_internal_listener_mutual_tls", title="Internal ALB HTTPS listeners verify client certificates (mTLS)",
     area=Area.DATA, severity=Severity.LOW, resource=LISTENER, best_practices=["SEC09-BP03"], task="enc_transit",
     uses=[LB], sources=LIVE,
@@ -109,35 +86,3 @@ def internal_listener_mutual_tls(listener: Resource, ctx: Context) -> Result | N
     return Result.failed(f"MutualAuthentication.Mode is {mode}: callers are not authenticated by certificate")
 
 
-@check(
-    id="lambda_code_signing_enforced", title="Lambda functions enforce code signing",
-    area=Area.INFRASTRUCTURE, severity=Severity.LOW, resource="AWS::Lambda::Function",
-    best_practices=["SEC06-BP04"], task="app", sources=LIVE,
-    remediation=Remediation(
-        text="Create an AWS Signer profile, sign deployment packages in the pipeline, and attach a code signing "
-             "config whose UntrustedArtifactOnDeployment policy is Enforce.",
-        cli="aws lambda create-code-signing-config --allowed-publishers SigningProfileVersionArns=<profile-arn> "
-            "--code-signing-policies UntrustedArtifactOnDeployment=Enforce; aws lambda "
-            "put-function-code-signing-config --function-name <name> --code-signing-config-arn <csc-arn>",
-        cloudformation="CodeSigningConfigArn: !Ref CodeSigningConfig  # with UntrustedArtifactOnDeployment: Enforce",
-        terraform="code_signing_config_arn = aws_lambda_code_signing_config.enforce.arn",
-        url="https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html"),
-)
-def lambda_code_signing(fn: Resource, ctx: Context) -> Result | None:
-    """Code signing makes Lambda refuse a package that the build pipeline did not sign, so stolen
-    deployment credentials alone cannot push altered code."""
-    if fn.prop("PackageType") == "Image":
-        return None  # container images are verified at the registry, not by Lambda code signing
-    arn = fn.prop("CodeSigningConfigArn")
-    if isinstance(arn, Unknown):
-        return Result.unknown(arn)
-    if not arn:
-        return Result.failed("no code signing config: unsigned packages are deployed")
-    policies = fn.prop("CodeSigningPolicies")
-    if isinstance(policies, Unknown):
-        return Result.unknown(f"code signing config {arn}: {policies.reason}")
-    mode = (policies or {}).get("UntrustedArtifactOnDeployment") or "Warn"
-    if mode == "Enforce":
-        return Result.passed(f"code signing config {arn} enforces signatures")
-    return Result.failed(f"code signing config {arn} has UntrustedArtifactOnDeployment {mode}: "
-                         "unsigned packages are deployed with a warning only")

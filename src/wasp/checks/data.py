@@ -13,7 +13,7 @@ from typing import Any
 from wasp.checks.context import Context
 from wasp.checks.policy_exposure import denies_insecure_transport, public_grants
 from wasp.checks.registry import check
-from wasp.classification import classification, is_critical, is_sensitive
+from wasp.classification import classification, is_sensitive
 from wasp.model import Area, Remediation, Resource, Result, Severity, Unknown, first_unknown, is_unknown
 
 BPA_KEYS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
@@ -30,7 +30,6 @@ CANNED_ACLS: dict[str, list[dict[str, Any]]] = {
 }
 ACL_READ = {"READ", "FULL_CONTROL"}
 ACL_WRITE = {"WRITE", "WRITE_ACP", "FULL_CONTROL"}
-ARCHIVE_CLASSES = {"GLACIER", "DEEP_ARCHIVE", "GLACIER_IR"}
 S3 = "AWS::S3::Bucket"
 VERBS = {"readable": "read", "writable": "write to"}
 
@@ -207,10 +206,6 @@ def _sensitive(resource: Resource, ctx: Context) -> bool:
     return is_sensitive(resource.tags, ctx.settings)
 
 
-def _critical(resource: Resource, ctx: Context) -> bool:
-    return is_critical(resource.tags, ctx.settings)
-
-
 @check(id="s3_bucket_sensitive_kms_encryption", title="Sensitive S3 bucket is encrypted with a KMS key",
        area=Area.DATA, severity=Severity.HIGH, resource=S3, best_practices=["SEC08-BP02", "SEC07-BP02"],
        task="enc_rest",
@@ -240,237 +235,7 @@ def bucket_sensitive_kms(bucket: Resource, ctx: Context) -> Result | None:
                          {"SSEAlgorithm": algos})
 
 
-@check(id="s3_bucket_versioning", title="S3 bucket has versioning enabled", area=Area.DATA, severity=Severity.MEDIUM,
-       resource=S3, best_practices=["SEC08-BP04", "SEC10-BP03"], task="backup",
-       remediation=Remediation(text="Enable versioning so overwritten or deleted objects can be recovered.",
-                               cli="aws s3api put-bucket-versioning --bucket BUCKET "
-                                   "--versioning-configuration Status=Enabled",
-                               cloudformation="VersioningConfiguration: {Status: Enabled}"))
-def bucket_versioning(bucket: Resource, ctx: Context) -> Result:
-    """Versioning turns a ransomware overwrite or an accidental delete into a recoverable event."""
-    ver = bucket.prop("VersioningConfiguration")
-    if is_unknown(ver):
-        return Result.unknown(ver)
-    status = (ver or {}).get("Status")
-    if status == "Enabled":
-        return Result.passed("VersioningConfiguration.Status is Enabled")
-    return Result.failed(f"VersioningConfiguration.Status is {status or 'never enabled'}")
-
-
-@check(id="s3_bucket_access_logging", title="S3 bucket has server access logging", area=Area.DATA,
-       severity=Severity.LOW, resource=S3, best_practices=["SEC04-BP01"], fsbp=["S3.9"], task="logging",
-       remediation=Remediation(text="Enable server access logging to a separate log bucket (or CloudTrail data "
-                                    "events).",
-                               cli="aws s3api put-bucket-logging --bucket BUCKET --bucket-logging-status "
-                                   "'{\"LoggingEnabled\":{\"TargetBucket\":\"LOGS\",\"TargetPrefix\":\"BUCKET/\"}}'"))
-def bucket_access_logging(bucket: Resource, ctx: Context) -> Result:
-    """Access logs say who read or changed which object, the first question in a data incident."""
-    logging = bucket.prop("LoggingConfiguration")
-    if is_unknown(logging):
-        return Result.unknown(logging)
-    if logging and logging.get("DestinationBucketName"):
-        return Result.passed(f"access logs go to {logging['DestinationBucketName']}")
-    return Result.failed("server access logging is off")
-
-
-@check(id="s3_critical_bucket_replication", title="Critical S3 bucket is replicated", area=Area.DATA,
-       severity=Severity.MEDIUM, resource=S3, best_practices=["SEC07-BP02", "SEC10-BP03"], task="backup",
-       remediation=Remediation(text="Add a replication rule (ideally to another account and region) for buckets "
-                                    "tagged critical.",
-                               url="https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication.html"))
-def critical_bucket_replication(bucket: Resource, ctx: Context) -> Result | None:
-    """A critical data set needs a copy that survives the loss of its region or of its account."""
-    unread = _tags_unknown(bucket)
-    if unread is not None:  # whether it is critical is written in tags we could not read
-        return Result.unknown(f"tags unreadable, so criticality unknown: {unread.reason}")
-    if not _critical(bucket, ctx):
-        return None
-    repl = bucket.prop("ReplicationConfiguration")
-    if is_unknown(repl):
-        return Result.unknown(repl)
-    rules = [r for r in (repl or {}).get("Rules", []) if r.get("Status") == "Enabled"]
-    if rules:
-        dest = sorted({str((r.get("Destination") or {}).get("Bucket")) for r in rules})
-        return Result.passed(f"tagged critical and replicated to {', '.join(dest)}")
-    return Result.failed("tagged critical but has no enabled replication rule")
-
-
-@check(id="s3_critical_bucket_lifecycle_archive", title="Critical S3 bucket transitions data to an archive class",
-       area=Area.DATA, severity=Severity.LOW, resource=S3, best_practices=["SEC07-BP04", "SEC07-BP02"],
-       fsbp=["S3.13"], task="backup",
-       remediation=Remediation(text="Add an enabled lifecycle rule with a transition to GLACIER, GLACIER_IR or "
-                                    "DEEP_ARCHIVE for buckets tagged critical."))
-def critical_bucket_lifecycle(bucket: Resource, ctx: Context) -> Result | None:
-    """Retention per data class is part of the class's handling rules; archive tiers keep it affordable."""
-    unread = _tags_unknown(bucket)
-    if unread is not None:  # whether it is critical is written in tags we could not read
-        return Result.unknown(f"tags unreadable, so criticality unknown: {unread.reason}")
-    if not _critical(bucket, ctx):
-        return None
-    lc = bucket.prop("LifecycleConfiguration")
-    if is_unknown(lc):
-        return Result.unknown(lc)
-    for rule in (lc or {}).get("Rules", []):
-        if rule.get("Status") != "Enabled":
-            continue
-        classes = {t.get("StorageClass") for t in (rule.get("Transitions") or [])}
-        classes |= {t.get("StorageClass") for t in (rule.get("NoncurrentVersionTransitions") or [])}
-        if rule.get("Transition"):
-            classes.add(rule["Transition"].get("StorageClass"))
-        if classes & ARCHIVE_CLASSES:
-            archive = sorted(classes & ARCHIVE_CLASSES)
-            return Result.passed(f"lifecycle rule {rule.get('ID', '?')} moves data to {', '.join(archive)}")
-    return Result.failed("tagged critical but no enabled lifecycle rule transitions to an archive class")
-
-
-# ---- RDS ----------------------------------------------------------------------------------------------------
-
-def _cluster_member(db: Resource) -> bool:
-    """Aurora instances inherit encryption, backups and deletion protection from their cluster."""
-    return bool(db.prop("DBClusterIdentifier"))
-
-
-def _flag(resource: Resource, prop: str, good: str, bad: str) -> Result:
-    value = resource.prop(prop)
-    if is_unknown(value):
-        return Result.unknown(value)
-    return Result.passed(good) if value else Result.failed(bad)
-
-
-@check(id="rds_instance_storage_encrypted", title="RDS instance storage is encrypted", area=Area.DATA,
-       severity=Severity.HIGH, resource="AWS::RDS::DBInstance", best_practices=["SEC08-BP02"], cis=["3.2.1"],
-       fsbp=["RDS.3"], task="enc_rest",
-       remediation=Remediation(text="Encryption is set at creation: snapshot, copy the snapshot with a KMS key, "
-                                    "restore, and switch over.",
-                               cloudformation="StorageEncrypted: true"))
-def rds_instance_encrypted(db: Resource, ctx: Context) -> Result | None:
-    """Unencrypted database storage and its automated backups are readable by anyone who gets the media."""
-    if _cluster_member(db):
-        return None
-    return _flag(db, "StorageEncrypted", "StorageEncrypted is true", "StorageEncrypted is false")
-
-
-@check(id="rds_cluster_storage_encrypted", title="RDS cluster storage is encrypted", area=Area.DATA,
-       severity=Severity.HIGH, resource="AWS::RDS::DBCluster", best_practices=["SEC08-BP02"], fsbp=["RDS.27"],
-       task="enc_rest", remediation=Remediation(text="Restore the cluster from an encrypted snapshot copy.",
-                                                cloudformation="StorageEncrypted: true"))
-def rds_cluster_encrypted(cluster: Resource, ctx: Context) -> Result:
-    """Aurora clusters hold their data in shared cluster storage: encryption is decided there."""
-    return _flag(cluster, "StorageEncrypted", "StorageEncrypted is true", "StorageEncrypted is false")
-
-
-def _snapshot_encrypted(snap: Resource, ctx: Context) -> Result:
-    """A snapshot is a full copy of the database; unencrypted it can be copied and read."""
-    return _flag(snap, "Encrypted", "snapshot is encrypted", "snapshot is not encrypted")
-
-
-def _snapshot_public(snap: Resource, ctx: Context) -> Result:
-    """A public snapshot lets any AWS account restore a full copy of the database."""
-    restore = snap.prop("RestoreAttribute")
-    if is_unknown(restore):
-        return Result.unknown(restore)
-    if "all" in (restore or []):
-        return Result.failed("restore attribute includes 'all': any AWS account can copy or restore this snapshot")
-    others = [a for a in restore or [] if a != snap.account]
-    if others:
-        return Result.passed(f"shared with specific accounts only: {', '.join(others)}", {"shared_with": others})
-    return Result.passed("not shared")
-
-
-_REM_SNAP_ENC = Remediation(text="Copy the snapshot with --kms-key-id to encrypt it, then delete the clear copy.",
-                            cli="aws rds copy-db-snapshot --source-db-snapshot-identifier S --target-db-snapshot-"
-                                "identifier S-enc --kms-key-id KEY")
-_REM_SNAP_PUB = Remediation(text="Remove 'all' from the snapshot's restore attribute.",
-                            cli="aws rds modify-db-snapshot-attribute --db-snapshot-identifier S "
-                                "--attribute-name restore --values-to-remove all")
-
-check(id="rds_snapshot_encrypted", title="RDS snapshot is encrypted", area=Area.DATA, severity=Severity.HIGH,
-      resource="AWS::RDS::DBSnapshot", best_practices=["SEC08-BP02"], fsbp=["RDS.4"], task="enc_rest",
-      sources=("live", "snapshot"), remediation=_REM_SNAP_ENC)(_snapshot_encrypted)
-check(id="rds_cluster_snapshot_encrypted", title="RDS cluster snapshot is encrypted", area=Area.DATA,
-      severity=Severity.HIGH, resource="AWS::RDS::DBClusterSnapshot", best_practices=["SEC08-BP02"], fsbp=["RDS.4"],
-      task="enc_rest", sources=("live", "snapshot"), remediation=_REM_SNAP_ENC)(_snapshot_encrypted)
-check(id="rds_snapshot_not_public", title="RDS snapshot is not public", area=Area.INFRASTRUCTURE,
-      severity=Severity.CRITICAL, resource="AWS::RDS::DBSnapshot", best_practices=["SEC08-BP04", "SEC03-BP07"],
-      fsbp=["RDS.1"], task="resource_policy", sources=("live", "snapshot"), remediation=_REM_SNAP_PUB)(_snapshot_public)
-check(id="rds_cluster_snapshot_not_public", title="RDS cluster snapshot is not public", area=Area.INFRASTRUCTURE,
-      severity=Severity.CRITICAL, resource="AWS::RDS::DBClusterSnapshot", best_practices=["SEC08-BP04", "SEC03-BP07"],
-      fsbp=["RDS.1"], task="resource_policy", sources=("live", "snapshot"), remediation=_REM_SNAP_PUB)(_snapshot_public)
-
-
-def _retention(resource: Resource, ctx: Context) -> Result | None:
-    """Automated backups are the recovery point after corruption, ransomware or a bad migration."""
-    if resource.type == "AWS::RDS::DBInstance" and _cluster_member(resource):
-        return None
-    days = resource.prop("BackupRetentionPeriod")
-    if is_unknown(days):
-        return Result.unknown(days)
-    if days is None:
-        days = 1  # the RDS default when a template leaves it out
-    wanted = ctx.settings.backup_retention_days
-    if (days or 0) >= wanted:
-        return Result.passed(f"BackupRetentionPeriod is {days} days (>= {wanted})")
-    return Result.failed(f"BackupRetentionPeriod is {days or 0} days (< {wanted})", {"BackupRetentionPeriod": days})
-
-
-def _deletion_protection(resource: Resource, ctx: Context) -> Result | None:
-    """Deletion protection stops one mistaken or malicious call from destroying the database."""
-    if resource.type == "AWS::RDS::DBInstance" and _cluster_member(resource):
-        return None
-    return _flag(resource, "DeletionProtection", "DeletionProtection is true", "DeletionProtection is false")
-
-
-_REM_RET = Remediation(text="Set BackupRetentionPeriod to at least 7 days.",
-                       cli="aws rds modify-db-instance --db-instance-identifier DB --backup-retention-period 7 "
-                           "--apply-immediately", cloudformation="BackupRetentionPeriod: 7")
-_REM_DEL = Remediation(text="Enable deletion protection.",
-                       cli="aws rds modify-db-instance --db-instance-identifier DB --deletion-protection",
-                       cloudformation="DeletionProtection: true")
-for _type, _prefix, _fsbp_ret, _fsbp_del in (("AWS::RDS::DBInstance", "rds_instance", ["RDS.11"], ["RDS.8"]),
-                                             ("AWS::RDS::DBCluster", "rds_cluster", [], ["RDS.7"])):
-    _label = "instance" if _prefix == "rds_instance" else "cluster"
-    check(id=f"{_prefix}_backup_retention", title=f"RDS {_label} keeps automated backups at least 7 days",
-          area=Area.DATA, severity=Severity.MEDIUM, resource=_type, best_practices=["SEC10-BP03", "SEC07-BP04"],
-          fsbp=_fsbp_ret, task="backup", remediation=_REM_RET)(_retention)
-    check(id=f"{_prefix}_deletion_protection", title=f"RDS {_label} has deletion protection", area=Area.DATA,
-          severity=Severity.MEDIUM, resource=_type, best_practices=["SEC08-BP04"], fsbp=_fsbp_del, task="backup",
-          remediation=_REM_DEL)(_deletion_protection)
-
-
-@check(id="rds_instance_not_publicly_accessible", title="RDS instance is not publicly accessible",
-       area=Area.INFRASTRUCTURE, severity=Severity.HIGH, resource="AWS::RDS::DBInstance",
-       best_practices=["SEC05-BP01", "SEC08-BP04"], cis=["3.2.3"], fsbp=["RDS.2"], task="network",
-       remediation=Remediation(text="Set PubliclyAccessible to false and reach the database from inside the VPC.",
-                               cli="aws rds modify-db-instance --db-instance-identifier DB --no-publicly-accessible",
-                               cloudformation="PubliclyAccessible: false"))
-def rds_not_public(db: Resource, ctx: Context) -> Result:
-    """A publicly accessible database gets a public DNS name and IP: only its password protects it."""
-    value = db.prop("PubliclyAccessible")
-    if is_unknown(value):
-        return Result.unknown(value)
-    if value:
-        return Result.failed("PubliclyAccessible is true")
-    return Result.passed("PubliclyAccessible is false")
-
-
 # ---- DynamoDB, KMS, SQS, SNS, Secrets Manager -------------------------------------------------------------------
-
-@check(id="dynamodb_table_pitr", title="DynamoDB table has point-in-time recovery", area=Area.DATA,
-       severity=Severity.MEDIUM, resource="AWS::DynamoDB::Table", best_practices=["SEC10-BP03", "SEC08-BP04"],
-       fsbp=["DynamoDB.2"], task="backup",
-       remediation=Remediation(text="Enable point-in-time recovery (35 days of continuous backups).",
-                               cli="aws dynamodb update-continuous-backups --table-name T "
-                                   "--point-in-time-recovery-specification PointInTimeRecoveryEnabled=true",
-                               cloudformation="PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: true}"))
-def dynamodb_pitr(table: Resource, ctx: Context) -> Result:
-    """Without PITR a bad write or delete can only be undone from the last on-demand backup, if any."""
-    spec = table.prop("PointInTimeRecoverySpecification")
-    if is_unknown(spec):
-        return Result.unknown(spec)
-    if (spec or {}).get("PointInTimeRecoveryEnabled"):
-        return Result.passed("point-in-time recovery is enabled")
-    return Result.failed("point-in-time recovery is disabled")
-
 
 def _customer_key(key: Resource) -> bool | Unknown:
     manager = key.observed.get("KeyManager")
@@ -504,108 +269,6 @@ def kms_rotation(key: Resource, ctx: Context) -> Result | None:
     return Result.failed("automatic rotation is disabled")
 
 
-@check(id="kms_key_not_pending_deletion", title="KMS key is not scheduled for deletion", area=Area.DATA,
-       severity=Severity.HIGH, resource="AWS::KMS::Key", best_practices=["SEC08-BP01"], fsbp=["KMS.3"], task="keys",
-       sources=("live", "snapshot"),
-       remediation=Remediation(text="If the deletion was not intended, cancel it and re-enable the key.",
-                               cli="aws kms cancel-key-deletion --key-id KEY && aws kms enable-key --key-id KEY"))
-def kms_pending_deletion(key: Resource, ctx: Context) -> Result | None:
-    """Deleting a key makes everything it encrypted unrecoverable; attackers use this for ransom."""
-    customer = _customer_key(key)
-    if is_unknown(customer):
-        return Result.unknown(customer)
-    if not customer:
-        return None
-    state = key.observed.get("KeyState")
-    if is_unknown(state):
-        return Result.unknown(state)
-    if state == "PendingDeletion":
-        when = key.observed.get("DeletionDate")
-        when_text = when.date().isoformat() if isinstance(when, datetime) else str(when or "soon")
-        return Result.failed(f"key is PendingDeletion (deleted on {when_text})", {"DeletionDate": when})
-    return Result.passed(f"key state is {state}")
-
-
-@check(id="kms_key_policy_not_public", title="KMS key policy is not open to anyone", area=Area.DATA,
-       severity=Severity.CRITICAL, resource="AWS::KMS::Key", best_practices=["SEC08-BP01", "SEC03-BP07"],
-       fsbp=["KMS.5"], task="keys",
-       remediation=Remediation(text="Replace Principal * with named account or role ARNs, or add a condition "
-                                    "such as kms:CallerAccount or aws:PrincipalOrgID."))
-def kms_policy_public(key: Resource, ctx: Context) -> Result | None:
-    """A key usable by anyone lets anyone decrypt the data it protects (or destroy it)."""
-    customer = _customer_key(key)
-    if is_unknown(customer):
-        return Result.unknown(customer)
-    if not customer:
-        return None
-    policy = key.prop("KeyPolicy")
-    if is_unknown(policy):
-        return Result.unknown(policy)
-    actions = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:CreateGrant",
-               "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey")
-    grants = public_grants(policy, actions, {a: key.arn or "*" for a in actions})
-    if grants:
-        return Result.failed("key policy " + "; ".join(g.describe() for g in grants),
-                             {"statements": [g.sid for g in grants]})
-    return Result.passed("no statement grants the key to a principal outside named accounts")
-
-
-@check(id="sqs_queue_encrypted", title="SQS queue is encrypted at rest", area=Area.DATA, severity=Severity.MEDIUM,
-       resource="AWS::SQS::Queue", best_practices=["SEC08-BP02"], fsbp=["SQS.1"], task="enc_rest",
-       remediation=Remediation(text="Enable SSE-SQS or SSE-KMS on the queue.",
-                               cli="aws sqs set-queue-attributes --queue-url URL "
-                                   "--attributes SqsManagedSseEnabled=true",
-                               cloudformation="SqsManagedSseEnabled: true  # or KmsMasterKeyId: alias/..."))
-def sqs_encrypted(queue: Resource, ctx: Context) -> Result:
-    """Messages often carry the same personal or business data as the stores they flow between."""
-    kms, managed = queue.prop("KmsMasterKeyId"), queue.prop("SqsManagedSseEnabled")
-    unknown = first_unknown(kms, managed)
-    if unknown is not None:
-        return Result.unknown(unknown)
-    if kms:
-        return Result.passed(f"SSE-KMS with {kms}")
-    if managed:
-        return Result.passed("SSE-SQS (SqsManagedSseEnabled) is on")
-    if managed is None:
-        # templates that leave it out get SSE-SQS, the default for queues created since October 2022
-        return Result.passed("SqsManagedSseEnabled not set: new queues get SSE-SQS by default")
-    return Result.failed("neither KmsMasterKeyId nor SqsManagedSseEnabled is set")
-
-
-@check(id="sqs_queue_policy_not_public", title="SQS queue policy is not open to anyone", area=Area.DATA,
-       severity=Severity.HIGH, resource="AWS::SQS::Queue", best_practices=["SEC03-BP07"], fsbp=["SQS.3"],
-       task="resource_policy",
-       remediation=Remediation(text="Name the principals allowed, or add aws:SourceArn / aws:SourceAccount / "
-                                    "aws:PrincipalOrgID conditions."))
-def sqs_policy_public(queue: Resource, ctx: Context) -> Result:
-    """A public queue lets anyone read, inject or purge messages."""
-    policy = queue.prop("PolicyDocument")
-    if is_unknown(policy):
-        return Result.unknown(policy)
-    actions = ("sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:PurgeQueue",
-               "sqs:SetQueueAttributes")
-    grants = public_grants(policy, actions, {a: queue.arn or "*" for a in actions})
-    if grants:
-        return Result.failed("queue policy " + "; ".join(g.describe() for g in grants))
-    return Result.passed("no statement opens the queue to anyone" if policy else "the queue has no policy")
-
-
-@check(id="sns_topic_encrypted", title="SNS topic is encrypted at rest", area=Area.DATA, severity=Severity.MEDIUM,
-       resource="AWS::SNS::Topic", best_practices=["SEC08-BP02"], task="enc_rest",
-       remediation=Remediation(text="Set a KMS key on the topic (alias/aws/sns or a customer managed key).",
-                               cli="aws sns set-topic-attributes --topic-arn ARN --attribute-name KmsMasterKeyId "
-                                   "--attribute-value alias/aws/sns",
-                               cloudformation="KmsMasterKeyId: alias/aws/sns"))
-def sns_encrypted(topic: Resource, ctx: Context) -> Result:
-    """Unlike SQS, SNS has no default encryption: without a key, messages are stored in clear."""
-    kms = topic.prop("KmsMasterKeyId")
-    if is_unknown(kms):
-        return Result.unknown(kms)
-    if kms:
-        return Result.passed(f"encrypted with {kms}")
-    return Result.failed("KmsMasterKeyId is not set")
-
-
 @check(id="secretsmanager_secret_rotation", title="Secrets Manager secret rotates automatically", area=Area.DATA,
        severity=Severity.MEDIUM, resource="AWS::SecretsManager::Secret", best_practices=["SEC02-BP03", "SEC02-BP05"],
        fsbp=["SecretsManager.1"], task="in_service_auth",
@@ -626,35 +289,6 @@ def secret_rotation(secret: Resource, ctx: Context) -> Result:
         if age > 2 * int(days):
             return Result.failed(f"rotation is enabled every {days} days but last succeeded {age} days ago")
     return Result.passed(f"rotation is enabled{f' every {days} days' if days else ''}")
-
-
-# ---- classification -----------------------------------------------------------------------------------------
-
-DATA_STORES = (("s3_bucket", S3), ("rds_instance", "AWS::RDS::DBInstance"), ("rds_cluster", "AWS::RDS::DBCluster"),
-               ("dynamodb_table", "AWS::DynamoDB::Table"))
-
-
-def _classified(resource: Resource, ctx: Context) -> Result | None:
-    """Controls follow the data class; an untagged store gets no controls chosen for its data
-    (the tag key is Settings.classification_tag)."""
-    if resource.type == "AWS::RDS::DBInstance" and _cluster_member(resource):
-        return None
-    value = _classification(resource, ctx)
-    key = ctx.settings.classification_tag
-    unread = _tags_unknown(resource)
-    if value is None and unread is not None:
-        return Result.unknown(f"tags unreadable: {unread.reason}")
-    if value is None or not value.strip():
-        return Result.failed(f"no {key} tag: nobody has said what data this holds")
-    return Result.passed(f"{key} is {value!r}")
-
-
-for _prefix, _type in DATA_STORES:
-    check(id=f"{_prefix}_classification_tag", title=f"{_type.split('::')[-1]} carries a data-classification tag",
-          area=Area.DATA, severity=Severity.LOW, resource=_type, best_practices=["SEC07-BP01", "SEC07-BP03"],
-          cis=["3.1.3"] if _type == S3 else [], task="data_class",
-          remediation=Remediation(text="Tag every data store with its classification (e.g. DataClassification="
-                                       "confidential) and enforce it with a tag policy."))(_classified)
 
 
 # ---- AWS Backup ---------------------------------------------------------------------------------------------

@@ -200,62 +200,6 @@ def multi_region_trail(account: Resource, ctx: Context) -> Result:
     return Result.failed("no trail qualifies: " + "; ".join(reasons))
 
 
-@check(
-    id="cloudtrail_log_file_validation", title="CloudTrail log file validation is on", area=Area.DETECTION,
-    severity=Severity.MEDIUM, resource=TRAIL, best_practices=DETECT, cis=["4.2"], fsbp=["CloudTrail.4"],
-    task="logging",
-    remediation=Remediation(
-        text="Turn on log file integrity validation so tampering with delivered log files can be detected.",
-        cli="aws cloudtrail update-trail --name TRAIL --enable-log-file-validation",
-        cloudformation="EnableLogFileValidation: true", terraform="enable_log_file_validation = true"))
-def trail_log_validation(trail: Resource, ctx: Context) -> Result:
-    """Digest files let an investigator prove the log was not altered or deleted after delivery."""
-    value = trail.prop("EnableLogFileValidation")
-    if is_unknown(value):
-        return Result.unknown(value)
-    if value is True or str(value).lower() == "true":
-        return Result.passed("EnableLogFileValidation is true")
-    return Result.failed(f"EnableLogFileValidation is {value or 'false'}: delivered log files can be altered unseen")
-
-
-@check(
-    id="cloudtrail_kms_encryption", title="CloudTrail logs are encrypted with a KMS key", area=Area.DETECTION,
-    severity=Severity.MEDIUM, resource=TRAIL, best_practices=["SEC04-BP01", "SEC08-BP02"], cis=["4.5"],
-    fsbp=["CloudTrail.2"], task="logging",
-    remediation=Remediation(
-        text="Encrypt the trail with a customer managed KMS key whose policy lets CloudTrail encrypt and only "
-             "log readers decrypt.",
-        cli="aws cloudtrail update-trail --name TRAIL --kms-key-id alias/cloudtrail",
-        cloudformation="KMSKeyId: !Ref TrailKey", terraform="kms_key_id = aws_kms_key.trail.arn"))
-def trail_kms(trail: Resource, ctx: Context) -> Result:
-    """SSE-KMS adds a second permission (kms:Decrypt) between a reader of the bucket and the activity record."""
-    key = trail.prop("KMSKeyId")
-    if is_unknown(key):
-        return Result.unknown(key)
-    if key:
-        return Result.passed(f"KMSKeyId is {key}")
-    return Result.failed("KMSKeyId is not set: logs are only encrypted with S3-managed keys")
-
-
-@check(
-    id="cloudtrail_cloudwatch_logs", title="CloudTrail delivers to CloudWatch Logs", area=Area.DETECTION,
-    severity=Severity.MEDIUM, resource=TRAIL, best_practices=CENTRAL, fsbp=["CloudTrail.5"], task="logging",
-    remediation=Remediation(
-        text="Send the trail to a CloudWatch Logs group so metric filters and alarms can act on events in minutes.",
-        cli="aws cloudtrail update-trail --name TRAIL --cloud-watch-logs-log-group-arn LOG_GROUP_ARN "
-            "--cloud-watch-logs-role-arn ROLE_ARN",
-        cloudformation="CloudWatchLogsLogGroupArn: !GetAtt TrailLogs.Arn\nCloudWatchLogsRoleArn: !GetAtt Role.Arn",
-        terraform='cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.trail.arn}:*"'))
-def trail_cloudwatch(trail: Resource, ctx: Context) -> Result:
-    """Logs sitting in S3 are evidence for later; in CloudWatch Logs they can raise an alarm now."""
-    arn = trail.prop("CloudWatchLogsLogGroupArn")
-    if is_unknown(arn):
-        return Result.unknown(arn)
-    if arn:
-        return Result.passed(f"CloudWatchLogsLogGroupArn is {arn}")
-    return Result.failed("CloudWatchLogsLogGroupArn is not set: no real-time monitoring of this trail")
-
-
 PUBLIC_GROUPS = ("http://acs.amazonaws.com/groups/global/AllUsers",
                  "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
 
@@ -450,46 +394,7 @@ def config_recording(region: Resource, ctx: Context) -> Result:
                          f"and delivers to '{channels[0].get('s3BucketName')}'")
 
 
-@check(
-    id="guardduty_enabled", title="GuardDuty is enabled in every region", area=Area.DETECTION,
-    severity=Severity.HIGH, resource="WASP::Region", best_practices=["SEC04-BP01", "SEC04-BP03"],
-    fsbp=["GuardDuty.1"], task="logging", sources=LIVE,
-    remediation=Remediation(text="Enable GuardDuty in every region (ideally org-wide from a delegated admin).",
-                            cli="aws guardduty create-detector --enable --region REGION"))
-def guardduty_enabled(region: Resource, ctx: Context) -> Result:
-    """GuardDuty turns trail, DNS and flow data into threat findings; a region without it is a blind spot
-    attackers favour (crypto-mining in unused regions)."""
-    missing = _collected(region, "GuardDutyDetectors", "GuardDuty")
-    if missing is not None:
-        return missing
-    detectors = region.properties["GuardDutyDetectors"] or []
-    if not detectors:
-        return Result.failed(f"no GuardDuty detector in {region.id}")
-    for det in detectors:
-        if det.get("Status") == "ENABLED":
-            return Result.passed(f"detector {det.get('DetectorId')} is ENABLED in {region.id}")
-    unknown = first_unknown(*[d.get("Status") for d in detectors])
-    if unknown is not None:
-        return Result.unknown(unknown)
-    return Result.failed(f"GuardDuty detector {detectors[0].get('DetectorId')} in {region.id} is "
-                         f"{detectors[0].get('Status')}")
-
-
-@check(
-    id="securityhub_enabled", title="Security Hub is enabled", area=Area.DETECTION, severity=Severity.MEDIUM,
-    resource="WASP::Region", best_practices=["SEC04-BP02", "SEC04-BP03"], cis=["5.16"], task="logging",
-    sources=LIVE,
-    remediation=Remediation(text="Enable Security Hub (with the FSBP and CIS standards) in every region.",
-                            cli="aws securityhub enable-security-hub --enable-default-standards --region REGION"))
-def securityhub_enabled(region: Resource, ctx: Context) -> Result:
-    """Security Hub gathers findings from GuardDuty, Inspector, Config and partners in one place to triage."""
-    missing = _collected(region, "SecurityHub", "Security Hub")
-    if missing is not None:
-        return missing
-    hub = region.properties["SecurityHub"]
-    if not hub:
-        return Result.failed(f"Security Hub is not enabled in {region.id}")
-    return Result.passed(f"Security Hub hub {hub.get('HubArn', '')} subscribed since {hub.get('SubscribedAt', '?')}")
+# (GuardDuty and Security Hub per region are rule files: wasp/checks/rules/guardduty.yaml, securityhub.yaml)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -520,26 +425,6 @@ def vpc_flow_logs(vpc: Resource, ctx: Context) -> Result:
     f = logs[0]
     return Result.failed(f"flow log {f.id} on VPC {vid} captures {f.prop('TrafficType')} traffic with status "
                          f"{f.observed.get('FlowLogStatus', '?')}: rejected traffic is not recorded")
-
-
-@check(
-    id="logs_group_retention", title="Log groups keep events at least a year", area=Area.DETECTION,
-    severity=Severity.LOW, resource="AWS::Logs::LogGroup", best_practices=DETECT, task="logging",
-    remediation=Remediation(
-        text="Set retention to 365 days or more (or archive to S3 with a lifecycle) so investigations can look back.",
-        cli="aws logs put-retention-policy --log-group-name GROUP --retention-in-days 365",
-        cloudformation="RetentionInDays: 365", terraform="retention_in_days = 365"))
-def log_retention(group: Resource, ctx: Context) -> Result:
-    """Breaches are found months late (median dwell time); logs that expired first cannot tell what happened."""
-    days = group.prop("RetentionInDays")
-    wanted = ctx.settings.log_retention_days
-    if is_unknown(days):
-        return Result.unknown(days)
-    if days is None:
-        return Result.passed("RetentionInDays is not set: events never expire")
-    if int(days) >= wanted:
-        return Result.passed(f"RetentionInDays is {days}")
-    return Result.failed(f"RetentionInDays is {days} (< {wanted}): older events are deleted")
 
 
 # ---------------------------------------------------------------------------------------------------

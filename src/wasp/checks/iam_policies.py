@@ -6,7 +6,6 @@ conditions, permissions boundaries and explicit denies all count as AWS would co
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +13,7 @@ from wasp.checks.context import Context
 from wasp.checks.registry import check
 from wasp.iam.escalation import MODEL_TYPES
 from wasp.iam.evaluate import PolicySet, Principal, Request, evaluate
-from wasp.iam.exposure import SPECS, exposure_of
+from wasp.iam.exposure import exposure_of
 from wasp.iam.graph import ANALYSIS_CONTEXT, probe_requests
 from wasp.iam.policy import Policy, PolicyError, parse_policy
 from wasp.model import Area, Remediation, Resource, Result, Severity, is_unknown
@@ -35,6 +34,19 @@ def _admin_statements(policy: Policy) -> list[str]:
     return [str(s) for s in policy.statements if s.effect == "Allow" and (s.actions is None or "*" in s.actions)]
 
 
+def customer_policy_document(policy: Resource) -> Any:
+    """A managed policy's document when it is the customer's to judge: None for AWS managed policies (their use
+    is judged per principal), a Result.unknown when the document could not be read."""
+    if policy.observed.get("AwsManaged") is True:
+        return None
+    document = policy.properties.get("PolicyDocument")
+    if is_unknown(document):
+        return Result.unknown(document)
+    if not document:
+        return Result.unknown("policy document not in the inventory")
+    return document
+
+
 @check(
     id="iam_policy_no_full_admin",
     title="Customer managed policy does not grant full '*:*' administrative privileges",
@@ -50,13 +62,9 @@ def _admin_statements(policy: Policy) -> list[str]:
 )
 def policy_no_full_admin(policy: Resource, ctx: Context) -> Result | None:
     """A policy that allows every action on every resource hands over the account to whoever holds it."""
-    if policy.observed.get("AwsManaged") is True:
-        return None  # AWS managed policies are not the customer's to change; their use is judged per principal
-    document = policy.properties.get("PolicyDocument")
-    if is_unknown(document):
-        return Result.unknown(document)
-    if not document:
-        return Result.unknown("policy document not in the inventory")
+    document = customer_policy_document(policy)
+    if document is None or isinstance(document, Result):
+        return document
     try:
         parsed = parse_policy(document, name=policy.name or policy.id)
     except PolicyError as exc:
@@ -317,47 +325,4 @@ def _unused_check(type_: str, kind: str) -> None:
 for _type, _kind in (("AWS::IAM::User", "user"), ("AWS::IAM::Role", "role")):
     _escalation_check(_type, _kind)
     _unused_check(_type, _kind)
-
-
-_EXPOSURE_MAP: Iterable[tuple[str, str, str, list[str], Severity]] = (
-    ("AWS::S3::Bucket", "s3_bucket", "S3 bucket", ["S3.6"], Severity.HIGH),
-    ("AWS::KMS::Key", "kms_key", "KMS key", ["KMS.5"], Severity.HIGH),
-    ("AWS::SQS::Queue", "sqs_queue", "SQS queue", ["SQS.3"], Severity.HIGH),
-    ("AWS::SNS::Topic", "sns_topic", "SNS topic", ["SNS.4"], Severity.HIGH),
-    ("AWS::Lambda::Function", "lambda_function", "Lambda function", ["Lambda.1"], Severity.HIGH),
-    ("AWS::SecretsManager::Secret", "secret", "Secrets Manager secret", [], Severity.HIGH),
-)
-
-
-def _exposure_check(type_: str, slug: str, label: str, fsbp: list[str], severity: Severity) -> None:
-    spec = SPECS[type_]
-
-    @check(
-        id=f"iam_{slug}_not_externally_accessible",
-        title=f"{label} {spec.label} does not grant access to anyone or to other accounts",
-        area=Area.IDENTITY, severity=severity, resource=type_,
-        best_practices=["SEC03-BP07", "SEC03-BP08"], cis=["2.21"], fsbp=fsbp, task="resource_policy",
-        remediation=Remediation(
-            text=f"Remove Principal '*' and foreign accounts from the {spec.label}, or limit them with "
-                 "aws:PrincipalOrgID / aws:SourceVpce / aws:SourceArn conditions; share through the organization.",
-            url="https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-resources.html",
-        ),
-    )
-    def not_externally_accessible(resource: Resource, ctx: Context) -> Result:
-        """Access granted by a resource policy to everyone or to another account bypasses the
-        identity controls of this account; each grant must be deliberate."""
-        exposure = exposure_of(resource, owner_account=ctx.account)
-        if exposure.level == "unknown":
-            return Result.unknown(exposure.unknown)
-        if exposure.no_policy:
-            return Result.passed(f"no {spec.label}: only identities allowed by IAM policies in the account")
-        if exposure.level == "public":
-            return Result.failed(f"public: {exposure.describe()}", exposure.to_json())
-        if exposure.level == "cross-account":
-            return Result.failed(f"cross-account: {exposure.describe()}", exposure.to_json())
-        return Result.passed(f"the {spec.label} grants nothing to anyone outside the account (by evaluation)")
-
-
-for _args in _EXPOSURE_MAP:
-    _exposure_check(*_args)
 

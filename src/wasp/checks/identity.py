@@ -227,92 +227,6 @@ def root_not_recently_used(account: Resource, ctx: Context) -> Result:
 
 # ---------------------------------------------------------------- account settings
 
-@check(
-    id="account_security_contact_set",
-    title="Security alternate contact is registered",
-    area=Area.FOUNDATIONS,
-    severity=Severity.MEDIUM,
-    resource="WASP::Account",
-    best_practices=["SEC10-BP01", "SEC01-BP02"],
-    cis=["2.3"],
-    fsbp=["Account.1"],
-    sources=("live", "snapshot"),
-    remediation=Remediation(
-        text="Register a security contact (a team alias, not a person) so AWS can reach you about abuse and "
-             "compromise notices.",
-        cli="aws account put-alternate-contact --alternate-contact-type SECURITY --name 'Security team' "
-            "--title 'Security' --email-address security@example.com --phone-number '+1-555-0100'",
-        url="https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-alternate.html",
-    ),
-)
-def security_contact_set(account: Resource, ctx: Context) -> Result:
-    """AWS sends abuse and compromise notices to the security contact; without it they reach nobody in time."""
-    contacts, problem = _account_value(account, "AlternateContacts", "alternate contacts")
-    if problem is not None:
-        return problem
-    security = (contacts or {}).get("SECURITY")
-    if is_unknown(security):
-        return Result.unknown(f"security contact unreadable: {security.reason}")
-    if not security:
-        return Result.failed("no SECURITY alternate contact is registered")
-    return Result.passed(f"SECURITY alternate contact is {security.get('Name') or 'set'}")
-
-
-@check(
-    id="account_alternate_contacts_set",
-    title="Billing and operations alternate contacts are registered",
-    area=Area.FOUNDATIONS,
-    severity=Severity.LOW,
-    resource="WASP::Account",
-    best_practices=["SEC10-BP01"],
-    cis=["2.2"],
-    sources=("live", "snapshot"),
-    remediation=Remediation(
-        text="Register billing and operations contacts (team aliases) under Account > Alternate contacts.",
-        cli="aws account put-alternate-contact --alternate-contact-type OPERATIONS --name 'Ops' --title 'Ops' "
-            "--email-address ops@example.com --phone-number '+1-555-0101'",
-        url="https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-alternate.html",
-    ),
-)
-def alternate_contacts_set(account: Resource, ctx: Context) -> Result:
-    """Operational and billing notices (service events, unexpected spend from abuse) need a reachable owner."""
-    contacts, problem = _account_value(account, "AlternateContacts", "alternate contacts")
-    if problem is not None:
-        return problem
-    unknown = [k for k in ("BILLING", "OPERATIONS") if is_unknown((contacts or {}).get(k))]
-    missing = [k for k in ("BILLING", "OPERATIONS") if (contacts or {}).get(k) is None]
-    if missing:
-        return Result.failed(f"no {' or '.join(missing)} alternate contact is registered")
-    if unknown:
-        return Result.unknown(f"{', '.join(unknown)} contact unreadable: {contacts[unknown[0]].reason}")
-    return Result.passed("BILLING and OPERATIONS alternate contacts are registered")
-
-
-@check(
-    id="organizations_account_member",
-    title="Account belongs to an AWS Organization",
-    area=Area.FOUNDATIONS,
-    severity=Severity.MEDIUM,
-    resource="WASP::Account",
-    best_practices=["SEC01-BP01", "SEC03-BP05"],
-    sources=("live", "snapshot"),
-    remediation=Remediation(
-        text="Join the account to your AWS Organization so SCPs, delegated security services and central "
-             "logging apply to it.",
-        url="https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_invites.html",
-    ),
-)
-def account_in_organization(account: Resource, ctx: Context) -> Result:
-    """A stand-alone account gets no guardrails (SCPs), no central logging and no delegated security services."""
-    org, problem = _account_value(account, "Organization", "organization membership")
-    if problem is not None:
-        return problem
-    if not org:
-        return Result.failed("the account is not a member of an AWS Organization")
-    role = "management account" if org.get("IsManagementAccount") else "member account"
-    return Result.passed(f"{role} of organization {org.get('Id')}")
-
-
 # ---------------------------------------------------------------- password policy
 
 PASSWORD_POLICY_URL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html"
@@ -326,62 +240,6 @@ def _password_policy(account: Resource) -> tuple[dict[str, Any] | None, Result |
         return None, Result.failed("no account password policy is set (IAM defaults: 8 characters, no reuse "
                                    "prevention, no expiry)")
     return policy, None
-
-
-@check(
-    id="iam_password_policy_min_length",
-    title="Password policy requires at least 14 characters",
-    area=Area.IDENTITY,
-    severity=Severity.MEDIUM,
-    resource="WASP::Account",
-    best_practices=["SEC02-BP01"],
-    cis=["2.8"],
-    fsbp=["IAM.7"],
-    sources=("live", "snapshot"),
-    remediation=Remediation(
-        text="Set the account password policy's minimum length to 14 or more.",
-        cli="aws iam update-account-password-policy --minimum-password-length 14 --password-reuse-prevention 24",
-        url=PASSWORD_POLICY_URL,
-    ),
-)
-def password_min_length(account: Resource, ctx: Context) -> Result:
-    """Length is what makes passwords hard to guess; CIS asks for 14 characters (threshold: Settings)."""
-    policy, problem = _password_policy(account)
-    if policy is None:
-        return problem or Result.unknown("no password policy")
-    want = ctx.settings.password_min_length
-    have = int(policy.get("MinimumPasswordLength") or 0)
-    if have < want:
-        return Result.failed(f"MinimumPasswordLength is {have}, below {want}")
-    return Result.passed(f"MinimumPasswordLength is {have}")
-
-
-@check(
-    id="iam_password_policy_reuse_prevention",
-    title="Password policy prevents reuse of the last 24 passwords",
-    area=Area.IDENTITY,
-    severity=Severity.MEDIUM,
-    resource="WASP::Account",
-    best_practices=["SEC02-BP01"],
-    cis=["2.9"],
-    fsbp=["IAM.7"],
-    sources=("live", "snapshot"),
-    remediation=Remediation(
-        text="Set PasswordReusePrevention to 24 in the account password policy.",
-        cli="aws iam update-account-password-policy --minimum-password-length 14 --password-reuse-prevention 24",
-        url=PASSWORD_POLICY_URL,
-    ),
-)
-def password_reuse_prevention(account: Resource, ctx: Context) -> Result:
-    """Reusing a previous password brings back a credential that may already have leaked."""
-    policy, problem = _password_policy(account)
-    if policy is None:
-        return problem or Result.unknown("no password policy")
-    want = ctx.settings.password_reuse_prevention
-    have = int(policy.get("PasswordReusePrevention") or 0)
-    if have < want:
-        return Result.failed(f"PasswordReusePrevention is {have or 'not set'}, below {want}")
-    return Result.passed(f"PasswordReusePrevention is {have}")
 
 
 @check(
@@ -718,29 +576,4 @@ def identity_federation_in_use(account: Resource, ctx: Context) -> Result:
                 else f" (Identity Center instances {', '.join(unused)} have no permission set)")
     return Result.failed("no SAML/OIDC identity provider and no IAM Identity Center in use" + tail)
 
-
-@check(
-    id="iam_server_certificate_not_expired",
-    title="No expired server certificates are stored in IAM",
-    area=Area.DATA,
-    severity=Severity.MEDIUM,
-    resource="AWS::IAM::ServerCertificate",
-    best_practices=["SEC09-BP01"],
-    cis=["2.17"],
-    task="enc_transit",
-    sources=("live", "snapshot"),
-    remediation=Remediation(
-        text="Delete expired certificates (after moving any listener to a valid one, ideally from ACM).",
-        cli="aws iam delete-server-certificate --server-certificate-name NAME",
-        url="https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_server-certs.html",
-    ),
-)
-def server_certificate_not_expired(cert: Resource, ctx: Context) -> Result:
-    """An expired certificate still attached to a listener breaks TLS, and one deployed by mistake hurts trust."""
-    expires = as_datetime(cert.observed.get("Expiration"))
-    if expires is None:
-        return Result.unknown("certificate expiration date not available")
-    if expires <= ctx.now:
-        return Result.failed(f"expired on {expires:%Y-%m-%d} ({days_since(expires, ctx)} days ago)")
-    return Result.passed(f"valid until {expires:%Y-%m-%d}")
 

@@ -261,48 +261,8 @@ def nacl_open_admin_ports(acl: Resource, ctx: Context) -> Result:
 
 
 # ---------------------------------------------------------------- subnets and instances
-@check(
-    id="ec2_subnet_no_auto_public_ip", title="Subnets do not assign public IPs automatically",
-    area=Area.INFRASTRUCTURE, severity=Severity.MEDIUM, resource="AWS::EC2::Subnet", best_practices=NET,
-    fsbp=["EC2.15"], task="network",
-    remediation=Remediation(
-        text="Turn off auto-assignment of public IPv4 addresses; give public addresses only to load balancers "
-             "or explicitly chosen hosts.",
-        cli="aws ec2 modify-subnet-attribute --subnet-id <subnet> --no-map-public-ip-on-launch",
-        cloudformation="MapPublicIpOnLaunch: false", terraform="map_public_ip_on_launch = false"),
-)
-def subnet_no_auto_public_ip(subnet: Resource, ctx: Context) -> Result:
-    """Every instance launched into such a subnet becomes reachable from the internet by default."""
-    value = subnet.prop("MapPublicIpOnLaunch", False)
-    if is_unknown(value):
-        return Result.unknown(value)
-    if value is True or str(value).lower() == "true":
-        return Result.failed("MapPublicIpOnLaunch is true: instances launched here get a public IPv4 address")
-    return Result.passed("MapPublicIpOnLaunch is false")
-
-
 def _active(instance: Resource) -> bool:
     return instance.prop("State") not in ("terminated", "shutting-down")
-
-
-@check(
-    id="ec2_instance_no_public_ip", title="EC2 instances have no public IPv4 address",
-    area=Area.INFRASTRUCTURE, severity=Severity.HIGH, resource="AWS::EC2::Instance", best_practices=NET,
-    fsbp=["EC2.9"], task="network", sources=LIVE,
-    remediation=Remediation(
-        text="Place instances in private subnets behind a load balancer or NAT; reach them with Session Manager.",
-        cloudformation="NetworkInterfaces: [{DeviceIndex: 0, AssociatePublicIpAddress: false, SubnetId: ...}]"),
-)
-def instance_no_public_ip(instance: Resource, ctx: Context) -> Result | None:
-    """A public address puts the host directly on the internet, one security-group mistake from exposure."""
-    if not _active(instance):
-        return None
-    ip = instance.observed.get("PublicIpAddress")
-    if is_unknown(ip):
-        return Result.unknown(ip)
-    if ip:
-        return Result.failed(f"instance has public IPv4 address {ip}", {"PublicIpAddress": ip})
-    return Result.passed("instance has no public IPv4 address")
 
 
 def _metadata_result(options: Any, what: str) -> Result:
@@ -356,36 +316,7 @@ def instance_imdsv2_required(instance: Resource, ctx: Context) -> Result | None:
     return _metadata_result(options, "instance")
 
 
-@check(
-    id="ec2_launch_template_imdsv2_required", title="Launch templates require IMDSv2",
-    area=Area.INFRASTRUCTURE, severity=Severity.MEDIUM, resource="AWS::EC2::LaunchTemplate",
-    best_practices=["SEC06-BP02"], fsbp=["EC2.170", "AutoScaling.3"], task="guest_os", remediation=IMDS_REMEDIATION,
-)
-def launch_template_imdsv2(template: Resource, ctx: Context) -> Result:
-    """Every instance launched from the template (Auto Scaling, EKS nodes) inherits its metadata options."""
-    data = template.prop("LaunchTemplateData")
-    if is_unknown(data):
-        return Result.unknown(data)
-    return _metadata_result((data or {}).get("MetadataOptions"), "launch template default version")
-
-
-@check(
-    id="ec2_launch_template_no_public_ip", title="Launch templates do not assign public IPs",
-    area=Area.INFRASTRUCTURE, severity=Severity.HIGH, resource="AWS::EC2::LaunchTemplate", best_practices=NET,
-    fsbp=["EC2.25"], task="network",
-    remediation=Remediation(text="Set AssociatePublicIpAddress to false on the template's network interfaces."),
-)
-def launch_template_no_public_ip(template: Resource, ctx: Context) -> Result:
-    """Instances from a template that asks for public IPs are internet-facing whatever their subnet says."""
-    data = template.prop("LaunchTemplateData")
-    if is_unknown(data):
-        return Result.unknown(data)
-    nics = (data or {}).get("NetworkInterfaces") or []
-    public = [n.get("DeviceIndex", i) for i, n in enumerate(nics)
-              if isinstance(n, Mapping) and str(n.get("AssociatePublicIpAddress")).lower() == "true"]
-    if public:
-        return Result.failed(f"NetworkInterfaces with DeviceIndex {public} set AssociatePublicIpAddress true")
-    return Result.passed("no network interface of the template asks for a public IP")
+# (launch templates are judged by a rule file: wasp/checks/rules/ec2.yaml)
 
 
 @check(
@@ -413,89 +344,7 @@ def instance_managed_by_ssm(instance: Resource, ctx: Context) -> Result | None:
     return Result.passed(f"registered with Systems Manager (PingStatus {info.get('PingStatus')})")
 
 
-# ---------------------------------------------------------------- EBS snapshots, AMIs, volumes
-def _public_grants(perms: Any) -> list[Any] | Unknown:
-    if is_unknown(perms):
-        return perms  # type: ignore[no-any-return]
-    return [p for p in perms or [] if isinstance(p, Mapping) and p.get("Group") == "all"]
-
-
-@check(
-    id="ec2_snapshot_not_public", title="EBS snapshots are not publicly restorable",
-    area=Area.INFRASTRUCTURE, severity=Severity.CRITICAL, resource="AWS::EC2::Snapshot",
-    best_practices=["SEC08-BP04"], fsbp=["EC2.1"], task="resource_policy", sources=LIVE,
-    remediation=Remediation(
-        text="Remove the 'all' group from the snapshot's createVolumePermission; share with named accounts only.",
-        cli="aws ec2 modify-snapshot-attribute --snapshot-id <id> --attribute createVolumePermission "
-            "--operation-type remove --group-names all", playbook="unshare"),
-)
-def snapshot_not_public(snap: Resource, ctx: Context) -> Result:
-    """Anyone can create a volume from a public snapshot and read every block of the disk."""
-    public = _public_grants(snap.prop("CreateVolumePermissions"))
-    if isinstance(public, Unknown):
-        return Result.unknown(public)
-    if public:
-        return Result.failed("createVolumePermission includes Group 'all': any AWS account can restore it")
-    return Result.passed("snapshot is not shared publicly")
-
-
-@check(
-    id="ec2_ami_not_public", title="AMIs owned by the account are not public",
-    area=Area.INFRASTRUCTURE, severity=Severity.HIGH, resource="AWS::EC2::Image",
-    best_practices=["SEC08-BP04", "SEC06-BP02"], task="resource_policy", sources=LIVE,
-    remediation=Remediation(
-        text="Remove the 'all' group from the AMI's launch permissions.",
-        cli="aws ec2 modify-image-attribute --image-id <ami> --launch-permission \"Remove=[{Group=all}]\"",
-        playbook="unshare"),
-)
-def ami_not_public(image: Resource, ctx: Context) -> Result:
-    """A public AMI publishes its disks: baked-in keys, configuration and data become anyone's."""
-    public = _public_grants(image.prop("LaunchPermissions"))
-    if isinstance(public, Unknown):
-        if image.prop("Public") is True:
-            return Result.failed("image is marked Public")
-        return Result.unknown(public)
-    if public or image.prop("Public") is True:
-        return Result.failed("launch permissions include Group 'all': any AWS account can launch and copy it")
-    return Result.passed("image is not public")
-
-
-@check(
-    id="ec2_ebs_volume_encrypted", title="EBS volumes are encrypted",
-    area=Area.DATA, severity=Severity.MEDIUM, resource="AWS::EC2::Volume", best_practices=["SEC08-BP02"],
-    fsbp=["EC2.3"], task="enc_rest",
-    remediation=Remediation(
-        text="Copy a snapshot with encryption on and replace the volume; turn on EBS encryption by default.",
-        cloudformation="Encrypted: true", terraform="encrypted = true"),
-)
-def ebs_volume_encrypted(volume: Resource, ctx: Context) -> Result:
-    """Unencrypted volumes and their snapshots expose data to anyone who obtains a copy."""
-    enc = volume.prop("Encrypted", False)
-    if is_unknown(enc):
-        return Result.unknown(enc)
-    if enc is True or str(enc).lower() == "true":
-        return Result.passed("Encrypted is true")
-    return Result.failed("Encrypted is false")
-
-
-@check(
-    id="ec2_ebs_default_encryption", title="EBS encryption by default is on in every region",
-    area=Area.DATA, severity=Severity.MEDIUM, resource="WASP::Region", best_practices=["SEC08-BP02", "SEC08-BP03"],
-    cis=["6.1.1"], fsbp=["EC2.7"], task="enc_rest", sources=LIVE,
-    remediation=Remediation(text="Turn on EBS encryption by default in each region.",
-                            cli="aws ec2 enable-ebs-encryption-by-default --region <region>"),
-)
-def ebs_default_encryption(region: Resource, ctx: Context) -> Result:
-    """The regional default guarantees every new volume is encrypted, whatever tool creates it."""
-    value = region.prop("EbsEncryptionByDefault")
-    if value is None:
-        return Result.unknown("EBS defaults were not read in this scan (include the ec2 service)")
-    if is_unknown(value):
-        return Result.unknown(value)
-    if value:
-        key = region.prop("EbsDefaultKmsKeyId")
-        return Result.passed(f"EbsEncryptionByDefault is on (key {key if isinstance(key, str) else 'unread'})")
-    return Result.failed(f"EbsEncryptionByDefault is off in {region.region}")
+# (EBS snapshot and AMI sharing are rule files: wasp/checks/rules/ec2.yaml)
 
 
 # ---------------------------------------------------------------- Lambda
@@ -543,10 +392,6 @@ def lambda_runtime_supported(fn: Resource, ctx: Context) -> Result | None:
     return Result.passed(f"runtime {runtime} is supported until {when}")
 
 
-def _as_list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list | tuple) else [value]
-
-
 LAMBDA_POLICY_REMEDIATION = Remediation(
     text="Remove the statement or add aws:SourceArn / aws:SourceAccount / aws:PrincipalOrgID conditions.",
     cli="aws lambda remove-permission --function-name <fn> --statement-id <sid>")
@@ -575,73 +420,4 @@ def lambda_policy_not_public(fn: Resource, ctx: Context) -> Result:
     return Result.passed("no statement lets anyone outside named principals, sources or organizations invoke it")
 
 
-@check(
-    id="lambda_permission_not_public", title="Lambda permissions do not allow anyone to invoke",
-    area=Area.INFRASTRUCTURE, severity=Severity.CRITICAL, resource="AWS::Lambda::Permission",
-    best_practices=["SEC03-BP07", "SEC05-BP02"], cis=["2.21"], fsbp=["Lambda.1"], task="resource_policy",
-    remediation=LAMBDA_POLICY_REMEDIATION,
-)
-def lambda_permission_not_public(perm: Resource, ctx: Context) -> Result:
-    """The template form of a function policy statement: Principal '*' needs SourceArn, SourceAccount or
-    PrincipalOrgID."""
-    principal = perm.prop("Principal")
-    if is_unknown(principal):
-        return Result.unknown(principal)
-    if principal != "*":
-        return Result.passed(f"Principal is {principal}")
-    limits = [k for k in ("SourceArn", "SourceAccount", "PrincipalOrgID") if perm.prop(k)]
-    if limits:
-        return Result.passed(f"Principal '*' limited by {', '.join(limits)}")
-    return Result.failed("Principal is '*' with no SourceArn, SourceAccount or PrincipalOrgID")
-
-
-@check(
-    id="lambda_url_requires_auth", title="Lambda function URLs require IAM authentication",
-    area=Area.INFRASTRUCTURE, severity=Severity.HIGH, resource="AWS::Lambda::Url",
-    best_practices=["SEC05-BP02", "SEC03-BP07"], task="resource_policy",
-    remediation=Remediation(
-        text="Set AuthType to AWS_IAM (sign requests, or front the URL with CloudFront origin access control); "
-             "authenticate in code only where a public endpoint is truly intended.",
-        cli="aws lambda update-function-url-config --function-name <fn> --auth-type AWS_IAM",
-        cloudformation="AuthType: AWS_IAM"),
-)
-def lambda_url_requires_auth(url: Resource, ctx: Context) -> Result:
-    """AuthType NONE publishes an HTTPS endpoint that anyone on the internet can call."""
-    auth = url.prop("AuthType")
-    if is_unknown(auth):
-        return Result.unknown(auth)
-    if auth == "AWS_IAM":
-        return Result.passed("AuthType is AWS_IAM")
-    if auth == "NONE":
-        return Result.failed("AuthType is NONE: anyone on the internet can invoke the function URL")
-    return Result.unknown(f"AuthType {auth!r} cannot be resolved")
-
-
-# ---------------------------------------------------------------- EKS
-@check(
-    id="eks_endpoint_not_public", title="EKS API endpoints are not open to the whole internet",
-    area=Area.INFRASTRUCTURE, severity=Severity.HIGH, resource="AWS::EKS::Cluster", best_practices=NET,
-    fsbp=["EKS.1"], task="network",
-    remediation=Remediation(
-        text="Turn on private endpoint access and either turn off public access or limit PublicAccessCidrs.",
-        cli="aws eks update-cluster-config --name <c> --resources-vpc-config "
-            "endpointPublicAccess=false,endpointPrivateAccess=true",
-        cloudformation="ResourcesVpcConfig: {EndpointPublicAccess: false, EndpointPrivateAccess: true}"),
-)
-def eks_endpoint_not_public(cluster: Resource, ctx: Context) -> Result:
-    """A world-reachable Kubernetes API is one leaked token or API-server bug away from cluster takeover."""
-    cfg = cluster.prop("ResourcesVpcConfig") or {}
-    unknown = first_unknown(cfg)
-    if unknown is not None:
-        return Result.unknown(unknown)
-    public = cfg.get("EndpointPublicAccess", True)  # CloudFormation and API default: public
-    if not (public is True or str(public).lower() == "true"):
-        return Result.passed("EndpointPublicAccess is false")
-    cidrs = cfg.get("PublicAccessCidrs") or ["0.0.0.0/0"]
-    open_to = [c for c in _as_list(cidrs) if _world(c)]
-    if open_to:
-        return Result.failed(f"public endpoint accepts {', '.join(open_to)}", {"PublicAccessCidrs": cidrs})
-    unresolved = [c for c in _as_list(cidrs) if _world(c) is None]
-    if unresolved:
-        return Result.unknown(f"PublicAccessCidrs {unresolved!r} cannot be resolved")
-    return Result.passed(f"public endpoint limited to {', '.join(map(str, cidrs))}")
+# (Lambda::Permission resources and EKS endpoints are rule files: wasp/checks/rules/lambda.yaml, eks.yaml)

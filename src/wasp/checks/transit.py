@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from wasp.checks.context import Context
 from wasp.checks.registry import check
@@ -31,8 +30,6 @@ ELB_POLICY_MIN_TLS = {
     "ELBSample-OpenSSLDefaultCipherPolicy": "1.0", "ELBSample-ELBDefaultCipherPolicy": "1.0",
 }
 _TLS13_NAME = re.compile(r"^ELBSecurityPolicy-TLS13-1-(\d)")  # TLS13-1-2-..., TLS13-1-3-..., incl. PQ variants
-# CloudFront viewer security policies that still accept TLS below 1.2
-CLOUDFRONT_WEAK_VIEWER = {"SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016"}
 
 
 def min_tls(policy: str) -> str | None:
@@ -43,63 +40,8 @@ def min_tls(policy: str) -> str | None:
     return f"1.{m.group(1)}" if m else None
 
 
-def _redirects_to_https(actions: Any) -> bool:
-    acts = [a for a in actions or [] if isinstance(a, Mapping)]
-    return bool(acts) and all(a.get("Type") == "redirect" and
-                              str((a.get("RedirectConfig") or {}).get("Protocol", "")).upper() == "HTTPS"
-                              for a in acts)
-
-
 # ---------------------------------------------------------------- ELBv2
-@check(
-    id="elbv2_listener_encrypted", title="Load balancer listeners use HTTPS or TLS",
-    area=Area.DATA, severity=Severity.MEDIUM, resource=LISTENER, best_practices=TRANSIT, fsbp=["ELB.18"],
-    task="enc_transit",
-    remediation=Remediation(
-        text="Serve HTTPS/TLS listeners with an ACM certificate; keep a plain HTTP listener only to redirect.",
-        cli="aws elbv2 modify-listener --listener-arn <arn> --protocol HTTPS --port 443 "
-            "--certificates CertificateArn=<acm-arn> --ssl-policy ELBSecurityPolicy-TLS13-1-2-2021-06",
-        cloudformation="Protocol: HTTPS\nSslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06"),
-)
-def listener_encrypted(listener: Resource, ctx: Context) -> Result | None:
-    """Plain listeners carry sessions, credentials and data readable by anyone on the path."""
-    protocol = listener.prop("Protocol")
-    if is_unknown(protocol):
-        return Result.unknown(protocol)
-    if protocol in ("HTTPS", "TLS"):
-        return Result.passed(f"listener protocol is {protocol}")
-    if protocol == "GENEVE":
-        return None  # gateway load balancers pass packets to appliances; TLS does not apply
-    if protocol == "HTTP" and _redirects_to_https(listener.prop("DefaultActions")):
-        return Result.passed("HTTP listener only redirects to HTTPS")
-    if not isinstance(protocol, str):
-        return Result.unknown(f"Protocol {protocol!r} cannot be resolved")
-    return Result.failed(f"listener on port {listener.prop('Port')} uses {protocol} without TLS termination")
-
-
-@check(
-    id="elbv2_http_redirects_to_https", title="HTTP listeners redirect to HTTPS",
-    area=Area.DATA, severity=Severity.MEDIUM, resource=LISTENER, best_practices=TRANSIT, fsbp=["ELB.1"],
-    task="enc_transit",
-    remediation=Remediation(
-        text="Make the HTTP listener's default action a redirect to HTTPS (HTTP_301).",
-        cloudformation="DefaultActions: [{Type: redirect, RedirectConfig: {Protocol: HTTPS, Port: '443', "
-                       "StatusCode: HTTP_301}}]"),
-)
-def http_redirects_to_https(listener: Resource, ctx: Context) -> Result | None:
-    """An HTTP listener that serves content lets users and clients keep using the plain-text path."""
-    if listener.prop("Protocol") != "HTTP":
-        return None
-    actions = listener.prop("DefaultActions")
-    if is_unknown(actions):
-        return Result.unknown(actions)
-    if _redirects_to_https(actions):
-        return Result.passed("default action redirects to HTTPS")
-    kinds = ", ".join(str(a.get("Type")) for a in actions or [] if isinstance(a, Mapping)) or "none"
-    return Result.failed(f"HTTP listener on port {listener.prop('Port')} default action is {kinds}, not a "
-                         "redirect to HTTPS")
-
-
+# (listener protocol and HTTP redirects are rule files: wasp/checks/rules/elasticloadbalancing.yaml)
 @check(
     id="elbv2_listener_tls_policy", title="TLS listeners use a policy without TLS 1.0/1.1",
     area=Area.DATA, severity=Severity.MEDIUM, resource=LISTENER, best_practices=[*TRANSIT, "SEC09-BP01"],
@@ -130,24 +72,6 @@ def listener_tls_policy(listener: Resource, ctx: Context) -> Result | None:
 
 # ---------------------------------------------------------------- classic ELB
 CLASSIC = "AWS::ElasticLoadBalancing::LoadBalancer"
-
-
-@check(
-    id="elb_classic_listener_encrypted", title="Classic load balancer listeners use HTTPS or SSL",
-    area=Area.DATA, severity=Severity.MEDIUM, resource=CLASSIC, best_practices=TRANSIT, fsbp=["ELB.3"],
-    task="enc_transit",
-    remediation=Remediation(text="Use HTTPS/SSL listeners with an ACM certificate, or migrate to an ALB/NLB."),
-)
-def classic_listener_encrypted(lb: Resource, ctx: Context) -> Result:
-    """Classic listeners on HTTP or TCP carry traffic in clear text."""
-    listeners = lb.prop("Listeners", [])
-    if is_unknown(listeners):
-        return Result.unknown(listeners)
-    plain = [f"{li.get('Protocol')}:{li.get('LoadBalancerPort')}" for li in listeners or []
-             if isinstance(li, Mapping) and str(li.get("Protocol", "")).upper() not in ("HTTPS", "SSL")]
-    if plain:
-        return Result.failed(f"listeners without TLS: {', '.join(plain)}")
-    return Result.passed("every listener uses HTTPS or SSL")
 
 
 _WEAK_CLASSIC_ATTRS = ("Protocol-SSLv2", "Protocol-SSLv3", "Protocol-TLSv1", "Protocol-TLSv1.1")
@@ -191,77 +115,7 @@ def classic_tls_policy(lb: Resource, ctx: Context) -> Result | None:
     return Result.passed("every TLS listener uses a negotiation policy limited to TLS 1.2+")
 
 
-# ---------------------------------------------------------------- CloudFront
-CF = "AWS::CloudFront::Distribution"
-
-
-@check(
-    id="cloudfront_viewer_https", title="CloudFront requires HTTPS from viewers",
-    area=Area.DATA, severity=Severity.MEDIUM, resource=CF, best_practices=TRANSIT, fsbp=["CloudFront.3"],
-    task="enc_transit",
-    remediation=Remediation(text="Set ViewerProtocolPolicy to redirect-to-https or https-only on every cache "
-                                 "behaviour.", cloudformation="ViewerProtocolPolicy: redirect-to-https"),
-)
-def cloudfront_viewer_https(dist: Resource, ctx: Context) -> Result:
-    """allow-all lets browsers and clients fetch content, cookies and tokens over plain HTTP."""
-    cfg = dist.prop("DistributionConfig") or {}
-    if is_unknown(cfg):
-        return Result.unknown(cfg)
-    behaviours = [("default", cfg.get("DefaultCacheBehavior") or {})]
-    behaviours += [(str(b.get("PathPattern")), b) for b in cfg.get("CacheBehaviors") or [] if isinstance(b, Mapping)]
-    plain = [name for name, b in behaviours if b.get("ViewerProtocolPolicy", "allow-all") == "allow-all"]
-    if plain:
-        return Result.failed(f"ViewerProtocolPolicy allow-all on cache behaviours: {', '.join(plain)}")
-    return Result.passed("every cache behaviour redirects to or requires HTTPS")
-
-
-@check(
-    id="cloudfront_viewer_tls_version", title="CloudFront viewers must use TLS 1.2 or later",
-    area=Area.DATA, severity=Severity.MEDIUM, resource=CF, best_practices=[*TRANSIT, "SEC09-BP01"],
-    fsbp=["CloudFront.7", "CloudFront.15"], task="enc_transit",
-    remediation=Remediation(text="Use a custom ACM certificate with MinimumProtocolVersion TLSv1.2_2021.",
-                            cloudformation="ViewerCertificate: {AcmCertificateArn: ..., SslSupportMethod: sni-only, "
-                                           "MinimumProtocolVersion: TLSv1.2_2021}"),
-)
-def cloudfront_viewer_tls_version(dist: Resource, ctx: Context) -> Result:
-    """The default *.cloudfront.net certificate and old security policies still accept TLS 1.0."""
-    cert = dist.prop("DistributionConfig.ViewerCertificate") or {}
-    if is_unknown(cert):
-        return Result.unknown(cert)
-    custom = cert.get("AcmCertificateArn") or cert.get("IamCertificateId")
-    if not custom:
-        return Result.failed("uses the default CloudFront certificate, whose security policy is TLSv1")
-    version = cert.get("MinimumProtocolVersion", "TLSv1")
-    if version in CLOUDFRONT_WEAK_VIEWER:
-        return Result.failed(f"MinimumProtocolVersion is {version}")
-    return Result.passed(f"MinimumProtocolVersion is {version}")
-
-
-@check(
-    id="cloudfront_origin_tls", title="CloudFront reaches custom origins over TLS 1.2",
-    area=Area.DATA, severity=Severity.MEDIUM, resource=CF, best_practices=TRANSIT,
-    fsbp=["CloudFront.9", "CloudFront.10"], task="enc_transit",
-    remediation=Remediation(text="Set OriginProtocolPolicy to https-only and OriginSSLProtocols to [TLSv1.2]."),
-)
-def cloudfront_origin_tls(dist: Resource, ctx: Context) -> Result | None:
-    """Encrypting only the viewer leg leaves the edge-to-origin leg readable on the internet."""
-    origins = dist.prop("DistributionConfig.Origins") or []
-    if is_unknown(origins):
-        return Result.unknown(origins)
-    custom = [o for o in origins if isinstance(o, Mapping) and o.get("CustomOriginConfig")]
-    if not custom:
-        return None
-    problems = []
-    for o in custom:
-        cfg = o["CustomOriginConfig"]
-        if cfg.get("OriginProtocolPolicy") in ("http-only", "match-viewer"):
-            problems.append(f"origin {o.get('Id')}: OriginProtocolPolicy {cfg.get('OriginProtocolPolicy')}")
-        weak = [p for p in cfg.get("OriginSSLProtocols") or [] if p in ("SSLv3", "TLSv1", "TLSv1.1")]
-        if weak:
-            problems.append(f"origin {o.get('Id')}: OriginSSLProtocols allow {', '.join(weak)}")
-    if problems:
-        return Result.failed("; ".join(problems))
-    return Result.passed("custom origins are reached over HTTPS with TLS 1.2")
+# (CloudFront viewer and origin TLS are rule files: wasp/checks/rules/cloudfront.yaml)
 
 
 # ---------------------------------------------------------------- ACM
@@ -298,18 +152,3 @@ def acm_certificate_valid(cert: Resource, ctx: Context) -> Result:
     return Result.passed(f"certificate valid for {days:.0f} more days")
 
 
-@check(
-    id="acm_certificate_key_strength", title="ACM RSA certificates use at least 2048-bit keys",
-    area=Area.DATA, severity=Severity.HIGH, resource=ACM_TYPE, best_practices=["SEC09-BP01"], fsbp=["ACM.2"],
-    task="enc_transit", remediation=Remediation(text="Replace the certificate with an RSA-2048+ or ECDSA one."),
-)
-def acm_key_strength(cert: Resource, ctx: Context) -> Result:
-    """1024-bit RSA keys are within reach of well-funded attackers."""
-    algo = cert.prop("KeyAlgorithm")
-    if is_unknown(algo):
-        return Result.unknown(algo)
-    if algo is None:
-        return Result.passed("KeyAlgorithm defaults to RSA_2048")
-    if algo == "RSA_1024":
-        return Result.failed("KeyAlgorithm is RSA_1024")
-    return Result.passed(f"KeyAlgorithm is {algo}")

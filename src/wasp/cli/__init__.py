@@ -23,12 +23,13 @@ COMMAND_MODULES = (
     "wasp.cli.posture",
     "wasp.cli.trail",
     "wasp.cli.iac",
+    "wasp.cli.rules",
 )
 
 # `wasp --help` lists the commands by the job they serve, in this order; a command missing here is listed
 # under "Other commands" (tests/cli/test_cli_tree.py asks that every command has a section)
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Assess", ("scan", "demo", "iac", "checks", "coverage", "responsibility", "permissions")),
+    ("Assess", ("scan", "demo", "iac", "checks", "rules", "coverage", "responsibility", "permissions")),
     ("Investigate", ("trail", "iam", "show")),
     ("Respond", ("respond", "gameday")),
     ("Report", ("report", "diff", "history", "serve", "mute")),
@@ -109,5 +110,29 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except SystemExit:
         raise
+    except Exception as exc:  # never a traceback: one line, exit 2; what a scan saved is kept (Recorder)
+        if app_state["debug"]:
+            raise
+        click.echo(f"wasp: error: {unexpected(exc)}", err=True)
+        sys.exit(2)
     else:
         sys.exit(code if isinstance(code, int) else 0)
+
+
+UNEXPECTED = "unexpected error"  # the marker of a failure wasp did not foresee (tests look for it)
+
+
+def unexpected(exc: Exception) -> str:
+    """The one line for an exception no command turned into an InputError.
+
+    Failures of the environment, not of wasp, are said as they are: a file the system refused (name too
+    long, a folder, no permission) and AWS or network failures (botocore's own exceptions). Anything else
+    is a bug in wasp, said as such, with the way to get the traceback.
+    """
+    text = " ".join(str(exc).split())[:500] or type(exc).__name__
+    if isinstance(exc, OSError) and exc.strerror:  # a file or socket the user named: what the system said
+        name = str(exc.filename) if exc.filename is not None else ""
+        return f"{name[:200] + '...' if len(name) > 200 else name}: {exc.strerror}" if name else exc.strerror
+    if type(exc).__module__.split(".")[0] in ("botocore", "boto3", "urllib3"):
+        return f"AWS: {text}"
+    return f"{UNEXPECTED} ({type(exc).__name__}: {text}); run with --debug for the traceback and report it"

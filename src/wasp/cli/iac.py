@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 
 from wasp.cli.options import fail_on_option, output_options, split_csv
+from wasp.cli.rules import load_user_rules, rules_option
 from wasp.cli.store import Recorder, store_options
+from wasp.cli.summary import summary_options
 
 IAC_FORMATS = ("terminal", "json", "sarif", "junit", "markdown", "csv", "html")
 
@@ -24,14 +26,17 @@ IAC_FORMATS = ("terminal", "json", "sarif", "junit", "markdown", "csv", "html")
 @click.option("--var-file", "var_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Terraform .tfvars file (repeatable; terraform.tfvars and *.auto.tfvars are read anyway).")
 @click.option("--checks", "check_ids", help="Comma-separated check ids (prefix* allowed).")
+@rules_option
 @store_options
+@summary_options
 def iac(paths: tuple[Path, ...], output: str, out: Path | None, fail_on: str | None, params: tuple[str, ...],
         params_file: Path | None, tf_vars: tuple[str, ...], var_files: tuple[Path, ...], check_ids: str | None,
-        db: Path | None, no_store: bool, mute_file: Path | None) -> int:
+        rule_paths: tuple[Path, ...], db: Path | None, no_store: bool, mute_file: Path | None) -> int:
     """Assess CloudFormation/SAM templates, Terraform folders and plan JSON files (no AWS calls).
 
     PATHS are template files, Terraform folders or `terraform show -json` plan files, in any mix.
     """
+    load_user_rules(rule_paths)
     from wasp.cli.scan import finish
     from wasp.iac import IacOptions, load_params_file, parse_assignments, scan_iac
 

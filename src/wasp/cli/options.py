@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from wasp.duration import SYNTAX, parse_when
+from wasp.errors import InputError
 from wasp.model import Severity
 
 F = Callable[..., Any]
@@ -94,31 +95,38 @@ SINCE = Since()
 SINCE_ONCE_MONTHS = Since(months_before=True)
 
 
-def session_options(func: F) -> F:
-    """--profile --region --endpoint-url --role-arn --external-id: for commands that act in one region."""
-    for opt in reversed([
-        click.option("--profile", help="AWS profile from your AWS config."),
-        click.option("--region", "region", help="Region to act in (default: profile's or us-east-1)."),
-        click.option("--endpoint-url", help="Send every call to this endpoint (emulators such as moto)."),
-        click.option("--role-arn", help="Assume this role first (another account)."),
-        click.option("--external-id", help="External id for --role-arn."),
-    ]):
+def _with(func: F, options: list[Callable[[F], F]]) -> F:
+    for opt in reversed(options):
         func = opt(func)
     return func
+
+
+_PROFILE = click.option("--profile", help="AWS profile from your AWS config.")
+_ENDPOINT = click.option("--endpoint-url", help="Send every call to this endpoint (emulators such as moto).")
+_EXTERNAL_ID = click.option("--external-id", help="External id for --role-arn.")
+
+
+def session_options(func: F) -> F:
+    """--profile --region --endpoint-url --role-arn --external-id: for commands that act in one region."""
+    return _with(func, [
+        _PROFILE,
+        click.option("--region", "region", help="Region to act in (default: profile's or us-east-1)."),
+        _ENDPOINT,
+        click.option("--role-arn", help="Assume this role first (another account)."),
+        _EXTERNAL_ID,
+    ])
 
 
 def account_options(func: F) -> F:
     """--profile --region/--regions --endpoint-url --role-arn --external-id: for commands that read many regions."""
-    for opt in reversed([
-        click.option("--profile", help="AWS profile from your AWS config."),
+    return _with(func, [
+        _PROFILE,
         click.option("--region", "region", help="Home region for API calls (default: profile's or us-east-1)."),
         click.option("--regions", help="Comma-separated regions to assess (default: every enabled region)."),
-        click.option("--endpoint-url", help="Send every call to this endpoint (emulators such as moto)."),
+        _ENDPOINT,
         click.option("--role-arn", help="Assume this role first (cross-account scanning)."),
-        click.option("--external-id", help="External id for --role-arn."),
-    ]):
-        func = opt(func)
-    return func
+        _EXTERNAL_ID,
+    ])
 
 
 def output_options(formats: tuple[str, ...]) -> Callable[[F], F]:
@@ -143,8 +151,8 @@ def db_option(func: F) -> F:
                         help="The wasp store (DuckDB file); default in your data directory.")(func)
 
 
-EVENTS_HELP = "The CloudTrail event store (DuckDB file) `wasp trail ingest` fills; default trail.duckdb beside " \
-              "the wasp store."
+EVENTS_HELP = "The event store (DuckDB file: CloudTrail, VPC Flow Logs) `wasp trail ingest` fills; default " \
+              "trail.duckdb beside the wasp store."
 
 
 def events_option(func: F) -> F:
@@ -178,6 +186,9 @@ def emit(text: str, out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot write: {exc.strerror or exc}") from None
     click.echo(f"wrote {out}", err=True)

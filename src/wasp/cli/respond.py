@@ -208,9 +208,57 @@ def show_cmd(case_id: str, db: Path | None) -> int:
         raise InputError(f"no response case {case_id!r} in {journal.path}")
     for step in journal.steps(case_id):
         click.echo(f"{step['seq']:>2} {step['status']:8} {step['step_id']:32} {terminal_safe(step['title'])}")
-        if step["error"]:
-            click.echo(f"     error: {terminal_safe(step['error'])}")
+        for label, value in _step_details(step):
+            click.echo(f"     {label + ':':9} {value}")
     return 0
+
+
+def _step_details(step: dict[str, Any]) -> list[tuple[str, str]]:
+    """When the step ran, the state before it and what it set (the request) or got back, from the journal.
+
+    Values pass through ``shown``: keys named like credentials are masked and detected secrets redacted.
+    """
+    out: list[tuple[str, str]] = []
+    started, finished = step.get("started"), step.get("finished")
+    if started or finished:
+        span = f"{started:%Y-%m-%d %H:%M:%S}" if started else "?"
+        if finished:
+            span += f" -> {finished:%H:%M:%S}" if started and finished.date() == started.date() else \
+                f" -> {finished:%Y-%m-%d %H:%M:%S}"
+        out.append(("ran", span + " UTC"))
+    elif step.get("status") == "pending":
+        out.append(("ran", "not yet"))
+    call = (step.get("call") or {}).get("call") or {}
+    if call:
+        out.append(("call", f"{call.get('service')}:{call.get('method')}"))
+    out.append(("before", shown(step.get("before"))))
+    if step.get("request") is not None:
+        out.append(("undo set" if step.get("status") == "undone" else "after", shown(step["request"])))
+    if step.get("response"):
+        out.append(("response", shown(step["response"])))
+    if step.get("error"):
+        out.append(("error", terminal_safe(step["error"])))
+    return out
+
+
+def shown(value: Any, limit: int = 400) -> str:
+    """A journaled value for the terminal: one line, credentials masked, secrets redacted, long ones cut."""
+    from wasp.secrets import SECRET_NAME, redact, redact_text
+
+    if value is None:
+        return "none (nothing was set)"
+
+    def mask(item: Any) -> Any:
+        if isinstance(item, dict):
+            return {k: redact(str(v)) if SECRET_NAME.search(str(k)) and isinstance(v, str | int) and v != ""
+                    else mask(v) for k, v in item.items()}
+        if isinstance(item, list):
+            return [mask(v) for v in item]
+        return item
+
+    text = redact_text(json.dumps(mask(value), default=str, sort_keys=True))
+    text = terminal_safe(text, one_line=True)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 @respond.command(name="clean-room")

@@ -17,7 +17,9 @@ from wasp.cli.options import (
     split_csv,
     target_from,
 )
+from wasp.cli.rules import load_user_rules, rules_option
 from wasp.cli.store import Recorder, store_options
+from wasp.cli.summary import summary_options
 from wasp.errors import InputError
 from wasp.model import Severity
 from wasp.report import FORMATS
@@ -27,9 +29,12 @@ SCAN_FORMATS = ("terminal", *(f for f in FORMATS if f != "terminal"))
 
 def finish(result: Any, output: str, out: Path | None, fail_on: str | None, diff: Any = None) -> int:
     """Render, write, and turn findings into the CI exit code (0 clean, 1 findings at/above threshold)."""
+    from wasp.cli.summary import terminal_options
     from wasp.report import render
 
     options = {"diff": diff} if diff is not None and output in ("html", "markdown") else {}
+    if output == "terminal":
+        options.update(terminal_options())
     emit(render(result, output, **options), out)
     if fail_on and result.failing_at(Severity.parse(fail_on)):
         return 1
@@ -96,14 +101,18 @@ def run_scan(target: Any, regions: list[str] | None, services: list[str] | None,
 @click.option("--fresh-credentials", is_flag=True,
               help="Read each IAM user's keys, password and MFA by API (4 calls per user) instead of trusting "
                    "the credential report, which AWS regenerates only when it is over 4 hours old.")
+@rules_option
 @store_options
+@summary_options
 def scan(profile: str | None, region: str | None, regions: str | None, endpoint_url: str | None,
          role_arn: str | None, external_id: str | None, services: str | None, check_ids: str | None,
          output: str, out: Path | None, fail_on: str | None, org: bool, org_role: str, accounts: str | None,
          ous: str | None, exclude_accounts: str | None, max_concurrency: int, max_rps: float | None, engine: str,
          spark_master: str, parquet_dir: Path | None, activity: Path | None, activity_days: int,
-         fresh_credentials: bool, db: Path | None, no_store: bool, mute_file: Path | None) -> int:
+         fresh_credentials: bool, rule_paths: tuple[Path, ...], db: Path | None, no_store: bool,
+         mute_file: Path | None) -> int:
     """Assess a live AWS account (or a whole organization) against the Security Pillar (read-only)."""
+    load_user_rules(rule_paths)
     with Recorder(db, not no_store, mute_file) as recorder:
         target = target_from(profile, region, endpoint_url, role_arn, external_id)
         target.fresh_credentials = fresh_credentials
@@ -156,16 +165,29 @@ def run_org_scan(target: Any, role: str, external_id: str | None, regions: list[
 @output_options(SCAN_FORMATS)
 @fail_on_option
 @store_options
+@summary_options
+@click.option("--keep", is_flag=True,
+              help="Leave the emulated account running after the scan and print its endpoint and environment, "
+                   "for respond, iam, gameday and serve; Ctrl-C stops it.")
 def demo(regions: str, output: str, out: Path | None, fail_on: str | None, db: Path | None, no_store: bool,
-         mute_file: Path | None) -> int:
+         mute_file: Path | None, keep: bool) -> int:
     """Start an embedded emulated AWS account (moto on 127.0.0.1), seed it, scan it."""
     from wasp.demo import seeded_demo
+    from wasp.sources.aws.regions import check_region
 
-    with Recorder(db, not no_store, mute_file) as recorder:
-        with seeded_demo(split_csv(regions) or ["us-east-1"]) as target:
-            result = run_scan(target, split_csv(regions), None, None)
+    chosen = split_csv(regions) or ["us-east-1"]
+    for name in chosen:  # before the emulator starts: it would answer a mistyped region with a 500 page
+        check_region(name, "--regions", emulated=True)
+    with Recorder(db, not no_store, mute_file) as recorder, seeded_demo(chosen) as target:
+        result = run_scan(target, split_csv(regions), None, None)
         recorder.save(result)
-    return finish(result, output, out, fail_on, recorder.diff)
+        code = finish(result, output, out, fail_on, recorder.diff)
+        if keep:  # the server stops when these `with` blocks end, whatever ended the wait
+            from wasp.demo.keep import keep_running
+
+            ended = keep_running(str(target.endpoint_url), result.account, chosen, stored=not no_store)
+            click.echo(f"stopping the emulated account ({ended})", err=True)
+    return code
 
 
 @click.command(name="checks")

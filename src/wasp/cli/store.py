@@ -5,6 +5,7 @@ Also the helpers the scan commands use to record every scan (``store_options``, 
 
 from __future__ import annotations
 
+import errno
 import json
 import threading
 from collections.abc import Callable
@@ -15,6 +16,7 @@ import click
 import yaml
 
 from wasp.cli.options import AliasedOption, db_option, default_db_path, emit, session_options, target_from
+from wasp.cli.summary import summary_options, terminal_options
 from wasp.errors import InputError
 from wasp.model import Severity
 from wasp.report import FORMATS
@@ -28,6 +30,16 @@ def safe(text: object) -> str:
 
 F = Callable[..., Any]
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def source_option(func: F) -> F:
+    """--source: which kind of scan `latest` means (one rule for report, diff, show, history and serve)."""
+    from wasp.store import SOURCES
+
+    return click.option("--source", type=click.Choice(SOURCES), default=None,
+                        help="Which scans to use: live (an account), iac (templates) or trail (detections). "
+                             "Default: live when a complete live scan is stored, else the source of the newest "
+                             "complete scan; a crashed or failed scan is never the default.")(func)
 
 
 def db_path(db: Path | None) -> Path:
@@ -125,13 +137,19 @@ class Recorder:
         click.echo(f"saved scan {w.scan_id} to {self.db}", err=True)
 
 
+def fit(text: str, width: int) -> str:
+    """The text in ``width`` columns; a longer one ends in an ellipsis, so a cut path does not pass for whole."""
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def _score(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f}%"
 
 
 @click.command()
 @db_option
-@click.option("--source", help="Only scans of this source (live, cloudformation, terraform, trail...).")
+@click.option("--source", type=click.Choice(["live", "iac", "trail"]),
+              help="Only scans of this source: live (an account), iac (templates) or trail (detections).")
 @click.option("--account", help="Only scans of this account.")
 @click.option("--limit", type=int, default=30, show_default=True, help="How many scans to list (newest first).")
 @click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True,
@@ -140,9 +158,12 @@ def history(db: Path | None, source: str | None, account: str | None, limit: int
     """List stored scans, newest first, with their state and tallies."""
     from wasp.store import Store
 
-    scans = Store(db_path(db)).scans(limit=limit, source=source, account=account)
+    store = Store(db_path(db))
+    scans = store.scans(limit=limit, source=source, account=account)
+    defaults = store.defaults() if scans else {}
     if output == "json":
-        emit(json.dumps([s.to_json() for s in scans], indent=2), None)
+        marked = {v: k for k, v in defaults.items()}
+        emit(json.dumps([{**s.to_json(), "default_for": marked.get(s.scan_id)} for s in scans], indent=2), None)
         return 0
     lines = [f"{'scan':24} {'started (UTC)':20} {'source':14} {'account / targets':24} {'state':10} "
              f"{'res':>5} {'PASS':>6} {'FAIL':>6} {'UNKN':>5} {'MUTED':>5} {'score':>5}"]
@@ -150,19 +171,34 @@ def history(db: Path | None, source: str | None, account: str | None, limit: int
         where = s.account or ",".join(s.targets) or "-"
         c = s.counts
         lines.append(f"{s.scan_id:24} {s.started[:19].replace('T', ' '):20} {safe(s.source):14} "
-                     f"{safe(where)[:24]:24} {s.state:10} {s.resources:>5} {c.get('PASS', 0):>6} "
+                     f"{fit(safe(where), 24):24} {s.state:10} {s.resources:>5} {c.get('PASS', 0):>6} "
                      f"{c.get('FAIL', 0):>6} {c.get('UNKNOWN', 0):>5} {c.get('MUTED', 0):>5} {_score(s.score):>5}")
+        if defaults.get(s.source) == s.scan_id:
+            lines[-1] += "  *"
         if s.state == "incomplete":
             lines.append(f"{'':24} ^ {safe(s.state_reason)}")
     if not scans:
         lines.append("no scans stored yet")
+    else:
+        lines.append(history_footer(store, defaults))
     emit("\n".join(lines) + "\n", None)
     return 0
+
+
+def history_footer(store: Any, defaults: dict[str, str]) -> str:
+    """What `latest` names, so that the default of report, diff, show and serve is never a surprise."""
+    if not defaults:
+        return "no complete scan yet: report, diff, show and serve need one"
+    chosen = store.default_source()
+    others = ", ".join(f"--source {k}: {v}" for k, v in sorted(defaults.items()) if k != chosen)
+    return (f"* newest finished scan of its source; report, diff, show and serve use {defaults[chosen]} ({chosen})"
+            + (f"; {others}" if others else ""))
 
 
 @click.command()
 @click.argument("scan_a", required=False)
 @click.argument("scan_b", required=False)
+@source_option
 @db_option
 @click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True,
               help="Output format.")
@@ -171,16 +207,17 @@ def history(db: Path | None, source: str | None, account: str | None, limit: int
 @click.option("--limit", type=int, default=100, show_default=True,
               help="Terminal output: list at most this many items per section (0 = all).")
 def diff(scan_a: str | None, scan_b: str | None, db: Path | None, output: str, fail_on: str | None,
-         limit: int) -> int:
-    """Compare two scans: new failures, fixed ones, still failing.
+         limit: int, source: str | None = None) -> int:
+    """Compare two scans of one source: new failures, fixed ones, still failing.
 
-    SCAN_A and SCAN_B are scan ids (or a unique prefix, or `latest`/`previous`); SCAN_A alone is compared
-    with the latest scan; neither compares the latest scan with the one before it.
+    SCAN_A and SCAN_B are scan ids (or a unique prefix, or `latest`/`previous`). No SCAN: the two newest complete
+    scans (see --source). SCAN_A alone: it against the newest complete scan of its source (or, if it is that one,
+    against the one before it).
     """
     from wasp.store import Store
 
     store = Store(db_path(db))
-    d = store.diff(scan_a, scan_b) if scan_a else store.diff()
+    d = store.diff(scan_a, scan_b, source)
     if output == "json":
         emit(json.dumps(d.to_json(), indent=2), None)
     else:
@@ -213,18 +250,20 @@ def _worst(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @click.command()
 @click.argument("finding_id")
-@click.option("--scan", "scan_ref", help="Show the finding as it was in this scan (default: the latest holding it).")
+@click.option("--scan", "scan_ref",
+              help="Show the finding as it was in this scan (default: the newest complete scan holding it).")
+@source_option
 @db_option
 @click.option("--output", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True,
               help="Output format.")
-def show(finding_id: str, scan_ref: str | None, db: Path | None, output: str) -> int:
+def show(finding_id: str, scan_ref: str | None, db: Path | None, output: str, source: str | None = None) -> int:
     """Show one finding in full and its status across scans.
 
     FINDING_ID is a finding id as reports print it, or a unique prefix of at least 6 characters.
     """
     from wasp.store import Store
 
-    data, hist = Store(db_path(db)).finding(finding_id, scan_ref)
+    data, hist = Store(db_path(db)).finding(finding_id, scan_ref, source)
     if output == "json":
         emit(json.dumps({"finding": data, "history": hist}, indent=2), None)
         return 0
@@ -265,6 +304,7 @@ def show(finding_id: str, scan_ref: str | None, db: Path | None, output: str) ->
 
 @click.command()
 @click.argument("scan_ref", metavar="[SCAN]", required=False)
+@source_option
 @db_option
 @click.option("--output", "fmt", cls=AliasedOption, aliases=("--format",), type=click.Choice(list(FORMATS)),
               default=None, help="Report format (default terminal; html, markdown, json, ocsf, asff, csv...).")
@@ -281,14 +321,16 @@ def show(finding_id: str, scan_ref: str | None, db: Path | None, output: str) ->
 @click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
               help="With --to-securityhub: journal file (default next to the store).")
 @session_options
+@summary_options
 def report(scan_ref: str | None, db: Path | None, fmt: str | None, out: Path | None, mute_file: Path | None,
            parquet_dir: Path | None, save: bool, asff_account: str | None, to_securityhub: bool, yes: bool,
            journal: Path | None, profile: str | None, region: str | None,
            endpoint_url: str | None, role_arn: str | None,
-           external_id: str | None) -> int:
+           external_id: str | None, source: str | None = None) -> int:
     """Render a stored scan in any format, or import it into Security Hub.
 
-    SCAN is a scan id (or a unique prefix, or `latest`/`previous`); default: the latest scan.
+    SCAN is a scan id (or a unique prefix, or `latest`/`previous`); default: the newest complete scan (see
+    --source).
     """
     from wasp.mutes import load_mutes
     from wasp.report import render
@@ -304,7 +346,8 @@ def report(scan_ref: str | None, db: Path | None, fmt: str | None, out: Path | N
         if save:
             result.scan_id = store.save(result)
     else:
-        result = store.load(scan_ref)
+        result = store.load(scan_ref, source)
+        note_newer(store, result.scan_id, scan_ref, source)
     if mute_file:
         load_mutes(mute_file).apply(result.findings)
     if fmt or out or not to_securityhub:
@@ -315,11 +358,24 @@ def report(scan_ref: str | None, db: Path | None, fmt: str | None, out: Path | N
             options["diff"] = store.diff_ids(previous, result.scan_id) if previous else None
         if chosen == "asff" and asff_account:
             options["account"] = asff_account
+        if chosen == "terminal":
+            options.update(terminal_options())
         emit(render(result, chosen, **options), out)
     if to_securityhub:
         _to_securityhub(result, asff_account, yes, journal or db_path(db).parent / "securityhub-journal.jsonl",
                         target_from(profile, region, endpoint_url, role_arn, external_id))
     return 0
+
+
+def note_newer(store: Any, chosen: str, ref: str | None, source: str | None) -> None:
+    """On stderr: a newer complete scan of another source exists, and how to see it (the default is not it)."""
+    if ref or source:
+        return
+    newest = store.complete()
+    if newest and newest[0] != chosen:
+        kind = store._source_of(newest[0])
+        click.echo(f"note: {chosen} is the newest complete {store._source_of(chosen)} scan; the newer {kind} scan "
+                   f"{newest[0]} is shown with --source {kind}", err=True)
 
 
 def _to_securityhub(result: Any, account: str | None, yes: bool, journal: Path, target: Any) -> None:
@@ -413,12 +469,13 @@ def mute_list(mute_file: Path, scan_ref: str | None, db: Path | None) -> int:
 
 @click.command()
 @db_option
+@source_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind (loopback unless a token is set).")
 @click.option("--port", type=int, default=8765, show_default=True, help="TCP port to listen on.")
 @click.option("--token", envvar="WASP_SERVE_TOKEN",
               help="Access token required on every request (also $WASP_SERVE_TOKEN); mandatory off loopback.")
-def serve(db: Path | None, host: str, port: int, token: str | None) -> int:
+def serve(db: Path | None, host: str, port: int, token: str | None, source: str | None = None) -> int:
     """Serve the read-only web dashboard over the store (http://127.0.0.1:8765 by default)."""
     import uvicorn
 
@@ -428,12 +485,37 @@ def serve(db: Path | None, host: str, port: int, token: str | None) -> int:
         raise InputError(f"refusing to bind {host}: off loopback the dashboard needs --token (or $WASP_SERVE_TOKEN)")
     if token is not None and len(token) < 16:
         raise InputError("--token must be at least 16 characters")
-    app = create_app(db_path(db), token=token)
+    listener = _bind(host, port)  # before any output: a busy port is one error line, not a banner then a crash
+    app = create_app(db_path(db), token=token, source=source)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"wasp dashboard on http://{shown}:{port}/" + ("?token=..." if token else "") + "  (Ctrl-C stops)",
                err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning")).run(sockets=[listener])
     return 0
+
+
+def _bind(host: str, port: int) -> Any:
+    """The listening socket the dashboard will serve on, bound now, so uvicorn cannot fail to bind later.
+
+    Options as uvicorn sets them on its own sockets (SO_REUSEADDR: a restart does not wait for TIME_WAIT).
+    """
+    import socket
+
+    if not 0 < port < 65536:
+        raise InputError(f"--port {port}: not a TCP port (1-65535)")
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise InputError(f"--host {host!r}: cannot resolve ({exc})") from None
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        why = "already in use (another `wasp serve`?)" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+        raise InputError(f"cannot listen on {host}:{port}: {why}; choose another with --port") from None
+    return sock
 
 
 commands = [history, diff, show, report, mute, serve]

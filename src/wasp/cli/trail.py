@@ -98,7 +98,7 @@ def _session(profile: str | None, region: str | None, endpoint_url: str | None, 
 
 @click.group()
 def trail() -> None:
-    """CloudTrail detective engine: ingest logs, run detections, investigate, deliver findings."""
+    """CloudTrail and VPC Flow Logs detective engine: ingest logs, run detections, investigate, deliver findings."""
 
 
 @trail.command()
@@ -106,47 +106,85 @@ def trail() -> None:
 @events_option
 @click.option("--batch-mb", type=click.IntRange(1, 4096), default=64, show_default=True,
               help="Compressed MB read per batch: memory (about 30x this at peak) against speed.")
+@click.option("--kind", type=click.Choice(["auto", "cloudtrail", "flow"]), default="auto", show_default=True,
+              help="What the SOURCES hold. auto: VPC Flow Logs are told from CloudTrail by a header line naming "
+                   "flow-log fields, the AWSLogs/<account>/vpcflowlogs/ layout, flow-log Parquet columns or a "
+                   "CloudWatch Logs export; flow: every file is a flow log; cloudtrail: none is.")
+@click.option("--flow-format", metavar="FORMAT",
+              help="Field order of flow-log files without a header line (CloudWatch Logs exports), as AWS writes "
+                   "a custom format: '${version} ${account-id} ${interface-id} ...'. Default: the v2 default "
+                   "format. Files with a header line use their own.")
 @session_options
 @output_options(("terminal", "json"))
-def ingest(sources: tuple[str, ...], events: Path | None, batch_mb: int, profile: str | None, region: str | None,
-           endpoint_url: str | None, role_arn: str | None, external_id: str | None, output: str,
-           out: Path | None) -> int:
-    """Load CloudTrail logs into the event store (incremental, deduplicated).
+def ingest(sources: tuple[str, ...], events: Path | None, batch_mb: int, kind: str, flow_format: str | None,
+           profile: str | None, region: str | None, endpoint_url: str | None, role_arn: str | None,
+           external_id: str | None, output: str, out: Path | None) -> int:
+    """Load CloudTrail logs and VPC Flow Logs into the event store (incremental, deduplicated).
 
     SOURCES are files, folders or s3://bucket/prefix URLs (the account options reach S3). Formats are
     detected: S3 delivery files (gzipped or not), JSON lines, JSON arrays, EventBridge
-    envelopes and CloudTrail Lake exports. Corrupt files are reported by name and skipped.
+    envelopes and CloudTrail Lake exports. VPC Flow Logs (table flow_events) are read from S3-delivered
+    text (gzip or plain, default or custom format v2-v5) or Parquet and from CloudWatch Logs exports.
+    Corrupt files and bad flow-log lines are reported by name (and line) and skipped.
     """
-    from wasp.trail.ingest import ingest as run_ingest
-    from wasp.trail.store import connect, event_count
+    import tempfile
 
+    from wasp.trail.flowlogs import flow_sources, ingest_flows, is_flow, parse_format
+    from wasp.trail.ingest import IngestReport
+    from wasp.trail.ingest import ingest as run_ingest
+    from wasp.trail.store import connect, event_count, flow_count
+
+    if flow_format is not None:
+        parse_format(flow_format)  # a bad format is an input error before anything is read
     session, endpoint = None, endpoint_url
     if any(s.startswith("s3://") for s in sources):
         session, endpoint = _session(profile, region, endpoint_url, role_arn, external_id), None
     path = _events_db(events)
     con = connect(path)
-    with _progress(_interactive()) as bar:
+
+    trail_sources = [s for s in sources if kind != "flow" and (s.startswith("s3://") or not is_flow(Path(s)))]
+    report, flows = IngestReport(), None
+    with _progress(_interactive()) as bar, tempfile.TemporaryDirectory(prefix="wasp-flow-s3-") as tmp:
         task = bar.add_task("ingesting", total=None, events="")
 
         def tick(done: int, total: int, events: int) -> None:
             bar.update(task, completed=done, total=total, events=f"{events:,} events")
 
-        report = run_ingest(con, list(sources), session=session, endpoint_url=endpoint, progress=tick,
-                            batch_bytes=batch_mb * 1024 * 1024)
-    total = event_count(con)
+        if kind != "cloudtrail":
+            known = dict(con.execute("SELECT path, mtime FROM trail_files WHERE status = 'ok'").fetchall())
+            found = list(flow_sources(list(sources), kind == "flow", session, endpoint, known, Path(tmp)))
+            if found or kind == "flow":
+                flows = ingest_flows(con, found, flow_format, progress=tick)
+        if trail_sources:
+            report = run_ingest(con, trail_sources, session=session, endpoint_url=endpoint, progress=tick,
+                                batch_bytes=batch_mb * 1024 * 1024, exclude=None if kind == "cloudtrail" else is_flow)
+    total, flow_total = event_count(con), flow_count(con)
     con.close()
-    for error in report.errors:  # the summary below keeps them too; stderr is where scripts look for failures
+    errors = report.errors + (flows.errors if flows else [])
+    for error in errors:  # said once, on stderr (where scripts look); the summary only counts them
         click.echo(f"wasp: error: {error}", err=True)
     if output == "json":
-        emit(json.dumps({**report.to_json(), "store": str(path), "events_in_store": total}, indent=2), out)
+        emit(json.dumps({**report.to_json(), "store": str(path), "events_in_store": total,
+                         "flow": {**(flows.to_json() if flows else {}), "records_in_store": flow_total}},
+                        indent=2), out)
     else:
-        lines = [f"read {report.files_read} file(s) ({report.files_unchanged} unchanged, skipped): "
-                 f"{report.events_added:,} new event(s), {report.duplicates:,} duplicate(s); "
-                 f"{total:,} events in {path}"]
-        lines += [f"error: {e}" for e in report.errors]
+        lines = []
+        if not flows or report.files_read or report.files_unchanged or report.skipped:
+            lines.append(f"read {report.files_read} file(s) ({report.files_unchanged} unchanged, skipped): "
+                         f"{report.events_added:,} new event(s), {report.duplicates:,} duplicate(s); "
+                         f"{total:,} events in {path}")
+        if report.errors:
+            lines.append(f"{len(report.errors)} file(s) could not be read (the errors above)")
+        if flows:
+            replaced = f", {flows.records_replaced:,} replaced" if flows.records_replaced else ""
+            lines.append(f"read {flows.files_read} flow-log file(s) ({flows.files_unchanged} unchanged, skipped): "
+                         f"{flows.records_added:,} new record(s){replaced}, {flows.bad_lines:,} bad line(s); "
+                         f"{flow_total:,} flow records in {path}")
+            if flows.errors:
+                lines.append(f"{len(flows.errors)} flow-log problem(s) (the errors above)")
         lines += [f"skipped (not JSON): {s}" for s in report.skipped]
         emit("\n".join(lines) + "\n", out)
-    return 2 if report.errors else 0
+    return 2 if errors else 0
 
 
 def _rule_dirs(rules: tuple[Path, ...]) -> list[Path]:
@@ -165,6 +203,9 @@ def _rule_dirs(rules: tuple[Path, ...]) -> list[Path]:
 @click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path),
               help="A Sigma rule folder or file to run besides the built-in pack (repeatable).")
 @click.option("--no-builtin", is_flag=True, help="Run only the rules given with --rules.")
+@click.option("--allowed-ports", metavar="PORTS",
+              help="Ports meant to face the internet, for flow-log rules with an allow-list "
+                   "(flow_inbound_port_not_allowed): '80,443,8000-8010' replaces their default 80,443.")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
               help="duckdb: the event store; spark: PySpark over --spark-input files or Parquet.")
 @click.option("--spark-input", "spark_sources", cls=AliasedOption, aliases=("--source",), multiple=True,
@@ -176,7 +217,8 @@ def _rule_dirs(rules: tuple[Path, ...]) -> list[Path]:
 @output_options(("terminal", "json"))
 @fail_on_option
 def detect(events: Path | None, db: Path | None, store: Path | None, rules: tuple[Path, ...], no_builtin: bool,
-           engine: str, spark_sources: tuple[str, ...], spark_master: str, spark_memory: str, no_save: bool,
+           allowed_ports: str | None, engine: str, spark_sources: tuple[str, ...], spark_master: str,
+           spark_memory: str, no_save: bool,
            output: str, out: Path | None, fail_on: str | None) -> int:
     """Run the built-in detections plus any Sigma rules over the events; findings use every report format.
 
@@ -189,6 +231,14 @@ def detect(events: Path | None, db: Path | None, store: Path | None, rules: tupl
     events, store_path = _detect_stores(events, db, store)
     started = datetime.now(UTC)
     ruleset = load_rules(_rule_dirs(rules), builtin=not no_builtin)
+    if allowed_ports is not None:
+        from wasp.trail.flowrules import parse_ports, with_allowed_ports
+
+        try:
+            ports = parse_ports(allowed_ports)
+        except ValueError as exc:
+            raise InputError(f"--allowed-ports: {exc}") from None
+        ruleset.rules = with_allowed_ports(ruleset.rules, ports)
     if engine == "spark":
         from wasp.trail.spark import SparkEngine, load_events, session
 
@@ -262,7 +312,8 @@ def rules_cmd(rules: tuple[Path, ...], output: str, export_format: str | None, o
     if out is not None and out.is_dir():
         raise InputError(f"--out {out}: a folder; the list is written to a file (folders are for --export)")
     items: list[dict[str, Any]] = [
-        {"id": r.id, "title": r.title, "kind": r.kind, "level": level_of[r.severity], "severity": r.severity.value,
+        {"id": r.id, "title": r.title, "kind": r.kind, "logsource": r.logsource, "level": level_of[r.severity],
+         "severity": r.severity.value,
          "attack": r.attack, "best_practices": r.best_practices, "cis": r.cis,
          "falsepositives": r.falsepositives, "playbook": r.playbook,
          **({"playbook_reason": r.playbook_reason} if r.playbook_reason else {}),
@@ -342,7 +393,7 @@ def _table(cols: list[str], rows: list[tuple[Any, ...]], width: int = 60) -> str
 @events_option
 @output_options(("terminal", "json", "csv"))
 def query(sql: str, events: Path | None, output: str, out: Path | None) -> int:
-    """Run SQL, one read-only statement, on the event store (table trail_events)."""
+    """Run SQL, one read-only statement, on the event store (tables trail_events and flow_events)."""
     from wasp.trail.investigate import query as run_query
     from wasp.trail.store import connect
 
@@ -472,7 +523,7 @@ def export(events: Path | None, parquet_dir: Path) -> int:
               type=click.Path(dir_okay=False, path_type=Path),
               help="Deliver from this wasp store (default: your data directory's) when --findings is not given.")
 @click.option("--scan", "scan_refs", multiple=True,
-              help="Scan id(s) in the store (default: the latest scan of each source).")
+              help="Scan id(s) in the store (default: the newest complete scan of each source).")
 @click.option("--webhook", multiple=True, help="Generic JSON webhook URL (repeatable).")
 @click.option("--slack", multiple=True, help="Slack-compatible incoming webhook URL (repeatable).")
 @click.option("--sns-topic", multiple=True, help="SNS topic ARN (repeatable).")
@@ -524,10 +575,7 @@ def deliver(report_file: Path | None, store_path: Path | None, scan_refs: tuple[
         store = Store(store_file)
         refs = list(scan_refs)
         if not refs:
-            latest: dict[str, str] = {}
-            for info in store.scans():
-                latest.setdefault(info.source, info.scan_id)
-            refs = list(latest.values())
+            refs = list(store.defaults().values())  # the newest complete scan of each source
         if not refs:
             raise InputError(f"no scans in {store_file}: run `wasp scan` or `wasp trail detect` first")
         findings = [f for ref in refs for f in store.load(ref).findings]

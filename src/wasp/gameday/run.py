@@ -10,8 +10,11 @@ from typing import Any
 from wasp.gameday.lab import attacker
 from wasp.gameday.recorder import Recorder, identity_of
 from wasp.gameday.scenarios import SCENARIOS, Lab, Scenario
-from wasp.model import Status
+from wasp.model import Inventory, Resource, Status
+from wasp.scan import ScanResult
 from wasp.sources.aws.session import AwsTarget
+
+TRAIL = "AWS::CloudTrail::Trail"
 
 
 class RecordingTarget(AwsTarget):
@@ -73,11 +76,33 @@ def _posture(target: AwsTarget, lab: Lab, scenario: Scenario) -> dict[str, Statu
     known = [c for c, _ in scenario.posture if c in all_checks()]
     if not known:
         return {c: None for c, _ in scenario.posture}
-    result = scan_live(target, regions=[lab.region], check_ids=known)
+    result = lab_only(scan_live(target, regions=[lab.region], check_ids=known), lab, known)
     out: dict[str, Status | None] = {}
     for check_id, attr in scenario.posture:
         out[check_id] = result.status_of(str(getattr(lab, attr)), check_id) if check_id in known else None
     return out
+
+
+def lab_only(result: ScanResult, lab: Lab, check_ids: list[str]) -> ScanResult:
+    """The scan judged on the lab's own trail: the account under test is the lab.
+
+    An account-wide check (a multi-region trail is logging) passes while any trail qualifies, so in an account
+    that has its own trail (the `wasp demo --keep` account, a real one) stopping the lab's trail would change
+    nothing the check can see. Other trails are set aside and the checks run again on what is left.
+    """
+    from wasp.checks import select
+    from wasp.scan import evaluate
+
+    def ours(r: Resource) -> bool:
+        return r.type != TRAIL or lab.trail in (r.id, r.name) or r.arn.endswith(f":trail/{lab.trail}")
+
+    if all(ours(r) for r in result.inventory):
+        return result
+    inventory = Inventory([r for r in result.inventory if ours(r)], result.inventory.gaps)
+    result.findings = evaluate(inventory, select(ids=check_ids, source="live"), "live", account=result.account,
+                               regions=result.regions)
+    result.inventory = inventory
+    return result
 
 
 def _detect(events: list[dict[str, Any]], workdir: Path, scenario: Scenario) -> StageResult:

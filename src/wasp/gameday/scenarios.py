@@ -39,7 +39,9 @@ class Scenario:
     attack: Act
     cleanup: Act
     detections: tuple[str, ...]  # rule ids that must fire
-    posture: tuple[tuple[str, str], ...]  # (check id, resource name/id attribute of Lab) that must FAIL after
+    # (check id, attribute of Lab naming the resource the check judges) that must FAIL after the attack; an
+    # account-wide check (WASP::Account) is judged on the account id, not on the trail or bucket it concerns
+    posture: tuple[tuple[str, str], ...]
     playbook: str
     playbook_target: str  # attribute of Lab naming the target
     as_instance: bool = False  # act with the instance role's credentials from outside AWS
@@ -126,7 +128,7 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
              playbook="contain-principal", playbook_target="attacker_user", contained=_attacker_cut_off),
     Scenario("trail-stopped", "An intruder stops CloudTrail logging to go dark",
              _stop_trail, _start_trail, detections=("trail_cloudtrail_tampering",),
-             posture=(("cloudtrail_multi_region_logging", "trail"),),
+             posture=(("cloudtrail_multi_region_logging", "account"),),  # an account-level check: judged on the account
              playbook="restore-logging", playbook_target="trail"),
     Scenario("bucket-made-public", "An intruder opens a data bucket to the internet (ACL and policy)",
              _public_bucket, _private_bucket, detections=("trail_s3_bucket_made_public",),

@@ -35,6 +35,10 @@ Python API (stable; other areas use it to judge bucket, key, queue and topic pol
   intersection) and ``discover(request, policy_set)``: is any request context allowed, and under which conditions.
 - ``wasp.iam.protected``: what AWS refuses or allows whatever the policies say (service-linked and
   ``/aws-reserved/`` roles, AWS managed policies, ``alias/aws/`` aliases, ``sts:GetCallerIdentity``).
+- ``wasp.iam.risk``: the risk categories of every grant (data exfiltration, resource exposure, credentials
+  exposure, infrastructure modification, service wildcards; lists in ``wasp.iam.risk_actions``), decided by
+  evaluation: ``RiskAnalyzer(model, analysis).principals()`` for an account model, ``policy_risk(document)``
+  for one policy.
 - ``wasp.iam.authz.inventory_from_authz(path)`` reads ``aws iam get-account-authorization-details``
   output into the same ``AWS::IAM::*`` resources the live collector produces.
 """

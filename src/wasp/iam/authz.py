@@ -104,16 +104,32 @@ def resources_from_authz(data: dict[str, Any], source: str = "") -> list[Resourc
 def read_authz(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        raw = p.read_bytes()
     except OSError as exc:
         raise InputError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{p}: not UTF-8 text (byte {exc.start}): expected the JSON output of "
+                         "`aws iam get-account-authorization-details`") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{p}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(f"{p}: JSON nested too deeply") from None
     return data
 
 
 def inventory_from_authz(path: str | Path) -> Inventory:
-    """An inventory of IAM resources from a get-account-authorization-details JSON file."""
-    return Inventory(resources_from_authz(read_authz(path), str(path)))
+    """An inventory of IAM resources from a get-account-authorization-details JSON file.
+
+    The file is the user's: a list where AWS writes objects, a number where it writes a name, is a
+    wrong shape, said in one line, not a traceback from deep in the reader.
+    """
+    data = read_authz(path)
+    try:
+        return Inventory(resources_from_authz(data, str(path)))
+    except (AttributeError, TypeError, KeyError, ValueError) as exc:
+        raise InputError(f"{path}: not the shape of `aws iam get-account-authorization-details` output "
+                         f"({type(exc).__name__}: {exc})") from None

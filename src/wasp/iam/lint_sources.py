@@ -112,13 +112,9 @@ CFN_POLICY_PROPERTIES: dict[str, tuple[tuple[str, str], ...]] = {
 def lint_cloudformation(path: Path) -> tuple[list[LintFinding], int]:
     """Every policy of a CloudFormation template, read as written (values keep their lines; intrinsic
     functions count as unresolved)."""
-    from wasp.sources.cloudformation import TemplateError, _decode
+    from wasp.sources.cloudformation import load_template
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TemplateError(f"{path}: cannot read: {exc}") from None
-    template = _decode(path, text)
+    text, template = load_template(path)
     resources = template.get("Resources") if isinstance(template, Mapping) else None
     out: list[LintFinding] = []
     checked = 0

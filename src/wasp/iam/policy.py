@@ -315,18 +315,33 @@ def action_matches(pattern: str, action: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def _action_list(patterns: tuple[str, ...]) -> tuple[frozenset[str], tuple[re.Pattern[str], ...], bool]:
+def _action_list(patterns: tuple[str, ...]) -> tuple[frozenset[str], dict[str, tuple[re.Pattern[str], ...]],
+                                                     tuple[re.Pattern[str], ...], bool]:
+    """Literal names; wildcards indexed by their (literal) service prefix, since ``s3:get*`` can only match an
+    s3 action (a policy such as ReadOnlyAccess holds thousands); wildcards in the service part kept apart."""
     literal = frozenset(p for p in patterns if "*" not in p and "?" not in p)
-    wild = tuple(_glob(p) for p in patterns if p != "*" and ("*" in p or "?" in p))
-    return literal, wild, "*" in patterns
+    by_service: dict[str, list[re.Pattern[str]]] = {}
+    generic: list[re.Pattern[str]] = []
+    for p in patterns:
+        if p == "*" or ("*" not in p and "?" not in p):
+            continue
+        service, sep, _name = p.partition(":")
+        if sep and "*" not in service and "?" not in service:
+            by_service.setdefault(service, []).append(_glob(p))
+        else:
+            generic.append(_glob(p))
+    return literal, {k: tuple(v) for k, v in by_service.items()}, tuple(generic), "*" in patterns
 
 
 def any_action_matches(patterns: tuple[str, ...], action: str) -> bool:
     """Literal names by set lookup, wildcards by their compiled globs: the evaluator's hottest test."""
-    literal, wild, everything = _action_list(patterns)
+    literal, by_service, generic, everything = _action_list(patterns)
     if everything or action in literal:
         return True
-    return any(rx.fullmatch(action) is not None for rx in wild)
+    for rx in by_service.get(action.partition(":")[0], ()):
+        if rx.fullmatch(action) is not None:
+            return True
+    return any(rx.fullmatch(action) is not None for rx in generic)
 
 
 def _arn_regex(pieces: list[tuple[str, str]]) -> re.Pattern[str]:

@@ -153,8 +153,10 @@ def _names_action(s: Statement, action: str) -> bool:
     return not any_action_matches(s.not_actions or (), action)
 
 
-def discover(request: Request, policies: PolicySet) -> PatternResult:
-    """Is there a request context under which the request is allowed? Gating conditions listed."""
+def discover(request: Request, policies: PolicySet, resource_policy_required: bool | None = None) -> PatternResult:
+    """Is there a request context under which the request is allowed? Gating conditions listed.
+
+    ``resource_policy_required=False`` asks about the identity side alone (a key or trust policy aside)."""
     contradictions: list[str] = []
     originals: dict[tuple[str, int], Statement] = {}
     action = request.action.lower()
@@ -176,7 +178,7 @@ def discover(request: Request, policies: PolicySet) -> PatternResult:
     if is_pattern(request.resource):
         result = evaluate_pattern(request, rewritten)
     else:
-        result = PatternResult(evaluate(request, rewritten))
+        result = PatternResult(evaluate(request, rewritten, resource_policy_required))
     gates: list[str] = []
     if result.decision.allowed:
         for s in result.decision.statements:

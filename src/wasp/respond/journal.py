@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from wasp.dbfile import require_database
 from wasp.errors import InputError
 from wasp.model import to_jsonable
 from wasp.respond.plan import Call, Plan, Ref, Step
@@ -39,6 +40,7 @@ def new_case_id() -> str:
 class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
+        require_database(path, "response journal")
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._con() as con:
             con.execute(SCHEMA)

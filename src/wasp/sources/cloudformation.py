@@ -48,13 +48,18 @@ def looks_like_cloudformation(text: str) -> bool:
     return "AWSTemplateFormatVersion" in head or ("Resources" in text and "Type" in text and "AWS::" in text)
 
 
-def read_template(path: Path, parameters: Mapping[str, str] | None = None, text: str | None = None) -> TemplateRead:
+def load_template(path: Path, text: str | None = None) -> tuple[str, Any]:
+    """The template's text and its decoded form (values keep their lines), or one TemplateError line."""
     if text is None:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise TemplateError(f"{path}: cannot read: {exc}") from None
-    template = _decode(path, text)
+    return text, _decode(path, text)
+
+
+def read_template(path: Path, parameters: Mapping[str, str] | None = None, text: str | None = None) -> TemplateRead:
+    text, template = load_template(path, text)
     resources = template.get("Resources") if isinstance(template, Mapping) else None
     if not isinstance(resources, Mapping) or not resources:
         raise TemplateError(f"{path}:1: not a CloudFormation template (no Resources section)")

@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 
+from wasp.dbfile import require_database
 from wasp.errors import InputError
 from wasp.model import Finding, Severity, Status, to_jsonable
 
@@ -123,6 +124,7 @@ def send_one(f: Finding, dest: Destination, session: Any = None, endpoint_url: s
 
 
 def open_ledger(path: Path) -> duckdb.DuckDBPyConnection:
+    require_database(path, "delivery ledger")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(str(path))

@@ -24,7 +24,7 @@ from wasp.model import Area, Finding, Inventory, Remediation, Resource, Status
 from wasp.trail import metadata, newvalue
 from wasp.trail.rules import Rule, RuleSet
 from wasp.trail.sigma import DUCKDB, Dialect, UnsupportedRule, compile_detection
-from wasp.trail.store import EVENTS_TABLE
+from wasp.trail.store import EVENTS_TABLE, FLOW_TABLE
 
 EVIDENCE = 5
 MATCH_CHUNK = 12  # match rules tested per projection in match_query
@@ -59,8 +59,14 @@ class DuckDBEngine:
         ids = sorted({int(r) for r in refs})
         if not ids:
             return {}
-        return dict(self.con.execute(f"SELECT rowid, event FROM {table} WHERE rowid IN "
+        value = "event" if table != FLOW_TABLE else "to_json(t)"  # a flow record is its columns
+        return dict(self.con.execute(f"SELECT rowid, {value} FROM {table} t WHERE rowid IN "
                                      f"(SELECT unnest(?::BIGINT[]))", [ids]).fetchall())
+
+    def has_table(self, table: str) -> bool:
+        row = self.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                               [table]).fetchone()
+        return bool(row and row[0])
 
 
 def _resource_expr(rule: Rule, d: Dialect) -> str:
@@ -74,8 +80,29 @@ def _group(fields: list[str], d: Dialect) -> list[str]:
     return [f"coalesce({d.field(f)}, '')" for f in fields]
 
 
+def _flow_query(rule: Rule, d: Dialect) -> str:
+    """A rule over VPC Flow Logs (flowrules.py): DuckDB only, on the flow-log columns."""
+    from wasp.trail import flowrules
+
+    if d.name != "duckdb":
+        raise UnsupportedRule(f"flow-log rules run on the DuckDB event store, not on {d.name.capitalize()}")
+    f = flowrules.FLOW
+    res = f"coalesce({f.field(rule.resource or 'srcaddr')}, interface_id, 'unknown')"
+    cols = f"{res} AS resource, account_id, event_time, {f.evidence()} AS ev"
+    if rule.volume:
+        return flowrules.volume_query(rule, cols, EVIDENCE)
+    where = flowrules.where(rule)
+    if rule.threshold:
+        return _threshold_query(rule, f, flowrules.FLOW_SOURCE, where, cols)
+    return (f"SELECT resource, min(account_id), count(*), min(event_time), max(event_time), "
+            f"{f.collect('ev', EVIDENCE)} FROM (SELECT {cols} FROM {flowrules.FLOW_SOURCE} WHERE {where}) hits "
+            f"GROUP BY resource")
+
+
 def query(rule: Rule, d: Dialect, table: str = EVENTS_TABLE) -> str:
     """The SQL of one rule for one dialect; raises UnsupportedRule when it cannot be compiled faithfully."""
+    if rule.flow:
+        return _flow_query(rule, d)
     where = compile_detection(rule.sigma, d)
     res = _resource_expr(rule, d)
     cols = f"{res} AS resource, account_id, event_time, {d.evidence()} AS ev"
@@ -117,7 +144,7 @@ def match_query(rules: list[Rule], d: Dialect, table: str = EVENTS_TABLE) -> tup
 def _batched(engine: Engine, rules: list[Rule], table: str) -> tuple[dict[int, list[tuple[Any, ...]]], float]:
     """Rows of the match rules an engine runs in one pass (``batch_matches``), by ``id(rule)``; rules not
     covered, or all of them if the pass fails, run one by one (and report their own errors)."""
-    matches = [r for r in rules if r.kind == "match"]
+    matches = [r for r in rules if r.kind == "match" and not r.flow]  # flow rules read another table
     if not getattr(engine, "batch_matches", False) or len(matches) < 2:
         return {}, 0.0
     started = time.perf_counter()
@@ -199,6 +226,10 @@ def _rare_query(rule: Rule, d: Dialect, table: str, where: str, cols: str) -> st
 def resource_for(value: str, account: str, rule: Rule) -> Resource:
     """A finding resource from a principal ARN, a region (rare-region rules) or a target name."""
     account = account or ""
+    if rule.flow:  # a flow rule names an address, an interface or an instance
+        kind = ("AWS::EC2::NetworkInterface" if value.startswith("eni-") else "AWS::EC2::Instance"
+                if value.startswith("i-") else "WASP::IPAddress")
+        return Resource.of(kind, value, account=account)
     if value.startswith("arn:"):
         parts = value.split(":", 5)
         account = parts[4] if len(parts) > 4 and parts[4] else account
@@ -249,9 +280,15 @@ def _events(values: Any) -> list[Any]:
 def finding_of(rule: Rule, row: tuple[Any, ...]) -> Finding:
     resource_value, account, hits, first, last, evidence = row
     resource = resource_for(str(resource_value), str(account or ""), rule)
-    when = f"{first:%Y-%m-%d %H:%M:%S}" if isinstance(first, datetime) else str(first)
-    if rule.kind == "match":
-        reason = f"{hits} matching event(s) from {when}"
+    when = f"{first:%Y-%m-%d %H:%M:%S}" if isinstance(first, datetime) else \
+        "an unknown time" if first is None else str(first)  # a flow record of a format without start
+    if rule.kind == "volume":
+        v = rule.volume or {}
+        reason = (f"{int(hits):,} {v.get('sum', 'bytes')} in one {newvalue.duration(int(v.get('bucket', 0)))} "
+                  f"interval from {when}: over {v.get('ratio')}x the mean of its "
+                  f"{newvalue.duration(int(v.get('baseline', 0)))} baseline")
+    elif rule.kind == "match":
+        reason = f"{hits} matching {'flow record' if rule.flow else 'event'}(s) from {when}"
     elif rule.kind == "new_value":
         nv = rule.new_value
         assert nv is not None
@@ -296,6 +333,7 @@ def run_rules(engine: Engine, ruleset: RuleSet, table: str = EVENTS_TABLE,
     timings: dict[str, float] = {}
     matched: list[tuple[Rule, tuple[Any, ...]]] = []
     ran = 0
+    flows: bool | None = None
     batched, each = _batched(engine, ruleset.rules, table)
     for i, rule in enumerate(ruleset.rules, start=1):
         started = time.perf_counter()
@@ -305,6 +343,11 @@ def run_rules(engine: Engine, ruleset: RuleSet, table: str = EVENTS_TABLE,
             matched.extend((rule, row) for row in batched[id(rule)])
             if progress:
                 progress(i, len(ruleset.rules))
+            continue
+        if rule.flow and flows is None:
+            # a store written before flow logs were read has nothing for flow rules to see
+            flows = not isinstance(engine, DuckDBEngine) or engine.has_table(FLOW_TABLE)
+        if rule.flow and not flows:
             continue
         try:
             sql = query(rule, engine.dialect, table)
@@ -322,10 +365,15 @@ def run_rules(engine: Engine, ruleset: RuleSet, table: str = EVENTS_TABLE,
         matched.extend((rule, row) for row in rows)
         if progress:
             progress(i, len(ruleset.rules))
-    # every rule's evidence (the last column: references, see Dialect.evidence) is read back in one query
-    found = engine.events([ref for _, row in matched for ref in row[-1] or []], table)
-    findings = [finding_of(rule, (*row[:-1], [found[ref] for ref in row[-1] or [] if ref in found]))
-                for rule, row in matched]
+    # every rule's evidence (the last column: references, see Dialect.evidence) is read back in one query per
+    # table (CloudTrail events, flow records)
+    found = {source: engine.events([ref for r, row in matched if (r.flow and source == FLOW_TABLE) or
+                                    (not r.flow and source == table) for ref in row[-1] or []], source)
+             for source in {FLOW_TABLE if r.flow else table for r, _ in matched}}
+    findings = []
+    for rule, row in matched:
+        events = found[FLOW_TABLE if rule.flow else table]
+        findings.append(finding_of(rule, (*row[:-1], [events[ref] for ref in row[-1] or [] if ref in events])))
     findings.sort(key=lambda f: (-f.severity.rank, f.check_id, f.resource.key))
     return DetectRun(findings, problems, ran, timings)
 

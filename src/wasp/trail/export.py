@@ -24,6 +24,7 @@ _WHY = {
     "sequence": "a burst followed by another event needs a Sigma correlation sequence",
     "rare": "rarity (share of a group's events) has no Sigma equivalent",
     "new_value": "a new-value rule needs the baseline wasp keeps in its event store",
+    "volume": "a traffic volume against a host's baseline needs aggregation over the store",
 }
 _ORDER = ("title", "id", "status", "description", "references", "author", "date", "modified", "tags",
           "logsource", "detection", "fields", "falsepositives", "level")
@@ -60,6 +61,9 @@ def export_sigma(rules: list[Rule], folder: Path) -> ExportResult:
     for rule in rules:
         if rule.kind != "match":
             skipped.append((rule.id, _WHY[rule.kind]))
+            continue
+        if rule.allow:
+            skipped.append((rule.id, "its allow-list (wasp.allow, --allowed-ports) is applied by wasp, not by Sigma"))
             continue
         if rule.path not in texts:
             skipped.append((rule.id, "not a built-in rule (it is Sigma already, in its own file)"))

@@ -78,7 +78,8 @@ def sniff(path: Path) -> bool:
         return False
 
 
-def local_files(source: str, report: IngestReport) -> Iterator[SourceFile]:
+def local_files(source: str, report: IngestReport,
+                exclude: Callable[[Path], bool] | None = None) -> Iterator[SourceFile]:
     path = Path(source).expanduser()
     if not path.exists():
         raise InputError(f"{source}: no such file or folder")
@@ -87,6 +88,8 @@ def local_files(source: str, report: IngestReport) -> Iterator[SourceFile]:
     else:
         candidates = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
     for p in candidates:
+        if path.is_dir() and exclude is not None and exclude(p):  # another reader's file (a VPC flow log)
+            continue
         if path.is_dir() and (p.name.endswith(STORE_SUFFIXES) or not sniff(p)):
             report.skipped.append(str(p))
             continue
@@ -95,8 +98,9 @@ def local_files(source: str, report: IngestReport) -> Iterator[SourceFile]:
 
 
 def s3_files(source: str, session: Any, endpoint_url: str | None, workdir: Path,
-             known: dict[str, str]) -> Iterator[SourceFile]:
-    """List an S3 prefix and download only the objects not read before (same ETag)."""
+             known: dict[str, str], keep: Callable[[str], bool] | None = None) -> Iterator[SourceFile]:
+    """List an S3 prefix and download only the objects not read before (same ETag); ``keep`` chooses the
+    objects (by s3:// URL) this reader wants."""
     bucket, _, prefix = source[len("s3://"):].partition("/")
     if not bucket:
         raise InputError(f"{source}: expected s3://bucket/prefix")
@@ -110,6 +114,8 @@ def s3_files(source: str, session: Any, endpoint_url: str | None, workdir: Path,
         for obj in page.get("Contents", []):
             key, etag = obj["Key"], obj.get("ETag", "").strip('"')
             label = f"s3://{bucket}/{key}"
+            if keep is not None and not keep(label):
+                continue
             if key.endswith("/") or "CloudTrail-Digest" in key or known.get(label) == etag:
                 if known.get(label) == etag:
                     yield SourceFile(Path(), label, int(obj.get("Size", 0)), etag)  # unchanged marker
@@ -288,8 +294,10 @@ def _check_one(f: SourceFile) -> str:
 
 
 def ingest(con: duckdb.DuckDBPyConnection, sources: list[str], session: Any = None, endpoint_url: str | None = None,
-           progress: Progress | None = None, batch_bytes: int = BATCH_BYTES) -> IngestReport:
-    """Read every source into the store; files already read unchanged are skipped."""
+           progress: Progress | None = None, batch_bytes: int = BATCH_BYTES,
+           exclude: Callable[[Path], bool] | None = None) -> IngestReport:
+    """Read every source into the store; files already read unchanged are skipped. ``exclude`` leaves out
+    files of a folder (and S3 objects, by URL) that another reader takes: VPC flow logs."""
     report = IngestReport()
     con.execute("SET preserve_insertion_order = false")  # lets DuckDB stream large inserts in parallel
     # keep freed batch memory for the next batch instead of handing it back to the OS and faulting it in
@@ -301,13 +309,14 @@ def ingest(con: duckdb.DuckDBPyConnection, sources: list[str], session: Any = No
     limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]  # type: ignore[index]
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     try:
-        return _ingest_sources(con, sources, session, endpoint_url, progress, batch_bytes, report)
+        return _ingest_sources(con, sources, session, endpoint_url, progress, batch_bytes, report, exclude)
     finally:
         con.execute(f"SET memory_limit = '{limit}'")
 
 
 def _ingest_sources(con: duckdb.DuckDBPyConnection, sources: list[str], session: Any, endpoint_url: str | None,
-                    progress: Progress | None, batch_bytes: int, report: IngestReport) -> IngestReport:
+                    progress: Progress | None, batch_bytes: int, report: IngestReport,
+                    exclude: Callable[[Path], bool] | None) -> IngestReport:
     rows = con.execute("SELECT path, mtime FROM trail_files WHERE status = 'ok'").fetchall()
     known = {row[0]: row[1] for row in rows}
     with tempfile.TemporaryDirectory(prefix="wasp-trail-") as tmp:
@@ -318,9 +327,10 @@ def _ingest_sources(con: duckdb.DuckDBPyConnection, sources: list[str], session:
                     import boto3
 
                     session = boto3.Session()
-                files.extend(s3_files(source, session, endpoint_url, Path(tmp), known))
+                keep = None if exclude is None else (lambda label: not exclude(Path(label)))
+                files.extend(s3_files(source, session, endpoint_url, Path(tmp), known, keep))
             else:
-                files.extend(local_files(source, report))
+                files.extend(local_files(source, report, exclude))
         todo = []
         for f in files:
             if known.get(f.label) == f.version:

@@ -24,8 +24,12 @@ _TARGETS = ("bucketName", "userName", "roleName", "policyArn", "instanceId", "ke
 
 def query(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run any SQL the user typed (the store is opened read-only); errors become one line."""
+    if not sql.strip():
+        raise InputError("query: the SQL statement is empty")
     try:
         cur = con.execute(sql)
+        if cur is None:  # DuckDB answers a statement of only comments with no cursor at all
+            raise InputError("query: the SQL holds no statement")
         cols = [d[0] for d in cur.description or []]
         return cols, list(cur.fetchall())
     except duckdb.Error as exc:

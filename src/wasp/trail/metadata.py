@@ -74,8 +74,18 @@ def field_problem(path: str) -> str | None:
     return None
 
 
-def parse_investigate(value: Any) -> list[str]:
-    """The investigate commands; raises ValueError naming the first bad one."""
+def flow_field_problem(path: str) -> str | None:
+    """Why a placeholder of a flow-log rule does not name a flow-log column (None when it does)."""
+    from wasp.trail.store import FLOW_COLUMNS
+
+    if path not in FLOW_COLUMNS:
+        return f"placeholder {{{path}}} is not a flow-log field ({', '.join(FLOW_COLUMNS)})"
+    return None
+
+
+def parse_investigate(value: Any, flow: bool = False) -> list[str]:
+    """The investigate commands; raises ValueError naming the first bad one. Placeholders of flow-log rules
+    (``flow``) name flow-log columns (``{srcaddr}``), those of CloudTrail rules record fields."""
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise ValueError("wasp.investigate must be a list of commands (strings)")
     out = []
@@ -84,7 +94,7 @@ def parse_investigate(value: Any) -> list[str]:
         if not text.startswith("wasp "):
             raise ValueError(f"wasp.investigate: {text!r} is not a wasp command")
         for path in placeholders(text):
-            problem = field_problem(path)
+            problem = flow_field_problem(path) if flow else field_problem(path)
             if problem:
                 raise ValueError(f"wasp.investigate: {problem}")
         try:

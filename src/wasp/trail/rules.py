@@ -18,6 +18,10 @@ wasp:
   playbook: contain-principal             # the wasp respond playbook, or {none: reason}
   tests: {positive: [...], negative: [...]}  # events (or {events: [...], repeat: N}) proving the rule
 ```
+
+Rules for ``logsource: {product: aws, service: vpcflowlogs}`` run on the VPC Flow Logs table instead, with
+the flow-log field names (``srcaddr``, ``dstport``, ``action``...) and two more blocks (see flowrules.py):
+``volume`` (a host's traffic against its own baseline) and ``allow`` (an allow-list ``--allowed-ports`` sets).
 """
 
 from __future__ import annotations
@@ -76,9 +80,18 @@ class Rule:
     playbook: str | None = None  # a wasp respond playbook name, or metadata.NO_PLAYBOOK
     playbook_reason: str = ""  # why no playbook answers the rule
     new_value: NewValue | None = None
+    logsource: str = "cloudtrail"  # or "vpcflowlogs": the rule runs on the flow-log table
+    volume: dict[str, Any] | None = None  # flow rules: traffic against the host's baseline (flowrules.py)
+    allow: dict[str, Any] | None = None  # flow rules: {field, values} never reported (flowrules.py)
+
+    @property
+    def flow(self) -> bool:
+        return self.logsource == "vpcflowlogs"
 
     @property
     def kind(self) -> str:
+        if self.volume:
+            return "volume"
         if self.new_value:
             return "new_value"
         if self.rare:
@@ -118,9 +131,9 @@ def parse_rule(text: str, path: str, builtin: bool = False) -> Rule:
     logsource = raw.get("logsource") or {}
     if not isinstance(logsource, dict):
         raise ValueError(f"logsource must be a mapping, not {type(logsource).__name__}")
-    if str(logsource.get("product", "")).lower() != "aws" or \
-            str(logsource.get("service", "cloudtrail")).lower() != "cloudtrail":
-        raise ValueError(f"logsource {logsource} is not aws/cloudtrail")
+    service = str(logsource.get("service", "cloudtrail")).lower()
+    if str(logsource.get("product", "")).lower() != "aws" or service not in ("cloudtrail", "vpcflowlogs"):
+        raise ValueError(f"logsource {logsource} is not aws/cloudtrail or aws/vpcflowlogs")
     conditions = raw.get("detection", {}).get("condition") if isinstance(raw.get("detection"), dict) else None
     for cond in conditions if isinstance(conditions, list) else [conditions]:
         if isinstance(cond, str) and "|" in cond:
@@ -157,10 +170,23 @@ def parse_rule(text: str, path: str, builtin: bool = False) -> Rule:
     if str(raw.get("level") or "medium").lower() not in LEVELS:
         raise ValueError(f"level {raw.get('level')!r} is not one of {', '.join(LEVELS)}")
     falsepositives = metadata.parse_falsepositives(raw["falsepositives"]) if raw.get("falsepositives") else []
-    investigate = metadata.parse_investigate(ext["investigate"]) if "investigate" in ext else []
+    flow = service == "vpcflowlogs"
+    investigate = metadata.parse_investigate(ext["investigate"], flow=flow) if "investigate" in ext else []
     playbook, reason = metadata.parse_playbook(ext["playbook"]) if "playbook" in ext else (None, "")
     new_value = parse_new_value(ext["new_value"], sigma) if "new_value" in ext else None
-    kinds = [k for k in ("threshold", "rare", "new_value") if k in ext]
+    volume = allow = None
+    if flow:
+        from wasp.trail import flowrules
+
+        if "new_value" in ext or "rare" in ext:
+            raise ValueError("flow-log rules take threshold or volume blocks, not new_value or rare")
+        if threshold is not None and "by" not in ext["threshold"]:
+            raise ValueError("a flow-log threshold needs by: (there is no principal to group by)")
+        volume = flowrules.parse_volume(ext["volume"]) if "volume" in ext else None
+        allow = flowrules.parse_allow(ext["allow"]) if "allow" in ext else None
+    elif "volume" in ext or "allow" in ext:
+        raise ValueError("volume and allow blocks are for logsource service vpcflowlogs")
+    kinds = [k for k in ("threshold", "rare", "new_value", "volume") if k in ext]
     if len(kinds) > 1:
         raise ValueError(f"one rule kind per rule: {' and '.join(kinds)} together")
     return Rule(
@@ -185,6 +211,9 @@ def parse_rule(text: str, path: str, builtin: bool = False) -> Rule:
         playbook=playbook,
         playbook_reason=reason,
         new_value=new_value,
+        logsource=service,
+        volume=volume,
+        allow=allow,
     )
 
 

@@ -5,6 +5,8 @@ Typed columns serve the common questions (who, when, what, from where) without t
 addressed. ``trail_files`` records each file read so that ingest is incremental; ``trail_sent`` is the
 delivery ledger so that a finding is never sent twice to the same destination. ``trail_baseline``,
 ``trail_new_values`` and ``trail_baseline_state`` hold what new-value rules learnt (see newvalue.py).
+``flow_events`` holds VPC Flow Logs records (flowlogs.py), one typed column per flow-log field; their files
+are recorded in ``trail_files`` too.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from wasp.dbfile import require_database
 from wasp.errors import InputError
 
 EVENTS_TABLE = "trail_events"
@@ -55,11 +58,39 @@ FIELD_COLUMNS: dict[str, str] = {
     "sessionCredentialFromConsole": "console_session", "vpcEndpointId": "vpc_endpoint_id",
 }
 
+FLOW_TABLE = "flow_events"
+
+# VPC Flow Logs: AWS field name (as a custom format writes it) -> (column, SQL type), in the order of the
+# versions that added them (v2 default format, v3, v4, v5); see flowlogs.py
+FLOW_FIELDS: dict[str, tuple[str, str]] = {
+    "version": ("version", "INTEGER"), "account-id": ("account_id", "VARCHAR"),
+    "interface-id": ("interface_id", "VARCHAR"), "srcaddr": ("srcaddr", "VARCHAR"), "dstaddr": ("dstaddr", "VARCHAR"),
+    "srcport": ("srcport", "INTEGER"), "dstport": ("dstport", "INTEGER"), "protocol": ("protocol", "INTEGER"),
+    "packets": ("packets", "BIGINT"), "bytes": ("bytes", "BIGINT"), "start": ("start", "TIMESTAMP"),
+    "end": ("end", "TIMESTAMP"), "action": ("action", "VARCHAR"), "log-status": ("log_status", "VARCHAR"),
+    # v3
+    "vpc-id": ("vpc_id", "VARCHAR"), "subnet-id": ("subnet_id", "VARCHAR"), "instance-id": ("instance_id", "VARCHAR"),
+    "tcp-flags": ("tcp_flags", "INTEGER"), "type": ("type", "VARCHAR"), "pkt-srcaddr": ("pkt_srcaddr", "VARCHAR"),
+    "pkt-dstaddr": ("pkt_dstaddr", "VARCHAR"),
+    # v4
+    "region": ("region", "VARCHAR"), "az-id": ("az_id", "VARCHAR"), "sublocation-type": ("sublocation_type", "VARCHAR"),
+    "sublocation-id": ("sublocation_id", "VARCHAR"),
+    # v5
+    "pkt-src-aws-service": ("pkt_src_aws_service", "VARCHAR"),
+    "pkt-dst-aws-service": ("pkt_dst_aws_service", "VARCHAR"),
+    "flow-direction": ("flow_direction", "VARCHAR"), "traffic-path": ("traffic_path", "INTEGER"),
+}
+FLOW_COLUMNS: dict[str, str] = {column: sqltype for column, sqltype in FLOW_FIELDS.values()}
+
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS {EVENTS_TABLE} (
     {", ".join(f"{name} {sqltype}" for name, (sqltype, _) in COLUMNS.items())},
     file VARCHAR,
     event JSON USING COMPRESSION zstd
+);
+CREATE TABLE IF NOT EXISTS {FLOW_TABLE} (
+    {", ".join(f'"{name}" {sqltype}' for name, sqltype in FLOW_COLUMNS.items())},
+    file VARCHAR
 );
 CREATE TABLE IF NOT EXISTS trail_files (
     path VARCHAR PRIMARY KEY, size BIGINT, mtime VARCHAR, events BIGINT, status VARCHAR, error VARCHAR,
@@ -93,6 +124,7 @@ def connect(path: Path | str | None, read_only: bool = False) -> duckdb.DuckDBPy
     target = Path(path) if path is not None else default_trail_db()
     if read_only and not target.exists():
         raise InputError(f"{target}: no event store here yet (run `wasp trail ingest` first)")
+    require_database(target, "event store")
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(str(target), read_only=read_only)
@@ -101,6 +133,11 @@ def connect(path: Path | str | None, read_only: bool = False) -> duckdb.DuckDBPy
     if not read_only:
         con.execute(SCHEMA)
         upgrade(con)
+    elif not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'",
+                         [EVENTS_TABLE]).fetchall():  # a DuckDB file, but not an event store (the posture store?)
+        con.close()
+        raise InputError(f"{target}: not a wasp event store (no {EVENTS_TABLE} table); "
+                         "load it with `wasp trail ingest` first")
     elif _missing_columns(con):  # a store written by an earlier wasp: add the columns once, then reopen
         con.close()
         try:
@@ -141,6 +178,15 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def event_count(con: duckdb.DuckDBPyConnection) -> int:
     row = con.execute(f"SELECT count(*) FROM {EVENTS_TABLE}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def flow_count(con: duckdb.DuckDBPyConnection) -> int:
+    """Flow-log records in the store (0 for a store written before flow logs were read)."""
+    try:
+        row = con.execute(f"SELECT count(*) FROM {FLOW_TABLE}").fetchone()
+    except duckdb.CatalogException:
+        return 0
     return int(row[0]) if row else 0
 
 

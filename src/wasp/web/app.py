@@ -30,7 +30,7 @@ from wasp.report.charts import score_bars, status_donut, trend_line
 from wasp.report.html import responsibility_table
 from wasp.report.summary import Tally
 from wasp.store import Store
-from wasp.web.graphs import detections_timeline, escalation_graph, escalation_paths, trail_events
+from wasp.web.graphs import detections_timeline, escalation_graph, escalation_paths, risk_table, trail_events
 
 HERE = Path(__file__).resolve().parent
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -47,8 +47,13 @@ def _host_name(host_header: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-def create_app(db: Path | str, token: str | None = None) -> FastAPI:
+def create_app(db: Path | str, token: str | None = None, source: str | None = None) -> FastAPI:
+    """The dashboard; pages without ``?scan=`` show the newest complete scan of ``source`` (the store's rule)."""
     store = Store(db, lock_timeout=30.0)
+
+    def pick(ref: str | None) -> Any:
+        return store.scan(ref, None if ref else source)
+
     app = FastAPI(title="wasp", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(svg=Markup, nav={"db": str(store.path)},
@@ -95,7 +100,7 @@ def create_app(db: Path | str, token: str | None = None) -> FastAPI:
         if not store.path.exists():
             return None
         try:
-            return store.scan(ref)
+            return pick(ref)
         except InputError:
             if ref:
                 raise
@@ -105,7 +110,7 @@ def create_app(db: Path | str, token: str | None = None) -> FastAPI:
     def overview(request: Request, scan: str | None = None) -> HTMLResponse:
         info = scan_or_none(scan)
         if info is None:
-            return page(request, "empty.html", db=str(store.path))
+            return page(request, "empty.html", db=str(store.path), source=source)
         summary = store.summary(info.scan_id)
         special = store.special_counts(info.scan_id)
         trend = store.trend(account=info.account or None, source=info.source)
@@ -125,7 +130,7 @@ def create_app(db: Path | str, token: str | None = None) -> FastAPI:
     def area_page(request: Request, area: str, scan: str | None = None) -> HTMLResponse:
         if area not in Area._value2member_map_:
             raise InputError(f"no pillar area {area!r}")
-        info = store.scan(scan)
+        info = pick(scan)
         summary = store.summary(info.scan_id)
         rows = [q for q in _question_rows(summary) if q["area"] == area]
         total, items = store.findings(info.scan_id, area=area, status="FAIL", limit=PAGE)
@@ -139,7 +144,7 @@ def create_app(db: Path | str, token: str | None = None) -> FastAPI:
         q = questions().get(qid)
         if q is None:
             raise InputError(f"no Well-Architected question {qid!r}")
-        info = store.scan(scan)
+        info = pick(scan)
         summary = store.summary(info.scan_id)
         bps = best_practices()
         practices = [(bp, bps[bp].title, summary.practices.get(bp, Tally())) for bp in sorted(bps)
@@ -152,7 +157,7 @@ def create_app(db: Path | str, token: str | None = None) -> FastAPI:
     def findings_page(request: Request, scan: str | None = None, status: str = "", severity: str = "",
                       area: str = "", question: str = "", practice: str = "", check: str = "", q: str = "",
                       muted: str = "", page_no: int = 1) -> HTMLResponse:
-        info = store.scan(scan)
+        info = pick(scan)
         muted_flag = {"1": True, "0": False}.get(muted)
         offset = max(0, page_no - 1) * PAGE
         total, items = store.findings(info.scan_id, status=status or None, severity=severity or None,
@@ -178,7 +183,7 @@ def create_app(db: Path | str, token: str | None = None) -> FastAPI:
 
     @app.get("/resource", response_class=HTMLResponse)
     def resource_page(request: Request, key: str, scan: str | None = None) -> HTMLResponse:
-        info = store.scan(scan)
+        info = pick(scan)
         res = store.resource(info.scan_id, key)
         total, items = store.findings(info.scan_id, resource_key=key)
         if res is None and not items:
@@ -194,19 +199,21 @@ def create_app(db: Path | str, token: str | None = None) -> FastAPI:
 
     @app.get("/diff", response_class=HTMLResponse)
     def diff_page(request: Request, a: str | None = None, b: str | None = None) -> HTMLResponse:
-        d = store.diff(a or None, b or None)
+        d = store.diff(a or None, b or None, None if (a or b) else source)
         return page(request, "diff.html", d=d)
 
     @app.get("/iam", response_class=HTMLResponse)
     def iam_page(request: Request, scan: str | None = None) -> HTMLResponse:
-        info = store.scan(scan)
+        info = pick(scan)
         _, items = store.findings(info.scan_id, status="FAIL")
         paths = escalation_paths(items)
-        return page(request, "iam.html", info=info, paths=paths, graph=escalation_graph(paths) if paths else "")
+        columns, risks = risk_table(items)
+        return page(request, "iam.html", info=info, paths=paths, graph=escalation_graph(paths) if paths else "",
+                    columns=columns, risks=risks)
 
     @app.get("/detections", response_class=HTMLResponse)
     def detections_page(request: Request, scan: str | None = None) -> HTMLResponse:
-        info = store.scan(scan)
+        info = pick(scan)
         _, items = store.findings(info.scan_id, status="FAIL")
         events = trail_events(items)
         return page(request, "detections.html", info=info, events=events,
@@ -219,7 +226,7 @@ def create_app(db: Path | str, token: str | None = None) -> FastAPI:
     @app.get("/api/findings")
     def api_findings(scan: str | None = None, status: str = "", area: str = "", limit: int = PAGE,
                      offset: int = 0) -> JSONResponse:
-        info = store.scan(scan)
+        info = pick(scan)
         total, items = store.findings(info.scan_id, status=status or None, area=area or None,
                                       limit=max(1, min(limit, 1000)), offset=max(0, offset))
         return JSONResponse({"scan_id": info.scan_id, "total": total, "findings": items})

@@ -52,6 +52,29 @@ def escalation_paths(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+RISK_CATEGORIES = ("privilege_escalation", "data_exfiltration", "resource_exposure", "credentials_exposure",
+                   "infrastructure_modification", "service_wildcard")
+
+
+def risk_table(findings: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Failing risk-category findings (iam_<kind>_no_<category>) as one row per principal or policy:
+    the categories that fail, each linking to its finding. Returns (categories present, rows)."""
+    rows: dict[str, dict[str, Any]] = {}
+    seen: set[str] = set()
+    for f in findings:
+        if f.get("status") != "FAIL":
+            continue
+        kind, _, category = str(f.get("check_id", "")).removeprefix("iam_").partition("_no_")
+        if kind not in ("user", "role", "group", "policy") or category not in RISK_CATEGORIES:
+            continue
+        who = f["resource"].get("arn") or f["resource"].get("name", "")
+        row = rows.setdefault(who, {"principal": who, "kind": kind, "categories": {}})
+        row["categories"][category] = {"finding_id": f["id"], "severity": f["severity"]}
+        seen.add(category)
+    columns = [c for c in RISK_CATEGORIES if c in seen]
+    return columns, sorted(rows.values(), key=lambda r: (-len(r["categories"]), r["principal"]))
+
+
 def escalation_graph(paths: list[dict[str, Any]], col_w: int = 260, row_h: int = 64) -> str:
     """Principals as boxes in columns by hop count, one arrow per step, labelled with its method."""
     edges: dict[tuple[str, str], set[str]] = defaultdict(set)

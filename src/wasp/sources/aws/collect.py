@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.exceptions
+import botocore.parsers
 
 from wasp.model import Gap, Inventory, Resource, Unknown
 from wasp.sources.aws import all_services
 from wasp.sources.aws.base import MERGED_TYPES, Collector, Scope, describe_error
+from wasp.sources.aws.regions import did_you_mean, known_regions
 from wasp.sources.aws.session import AwsInputError, AwsTarget
 
 log = logging.getLogger(__name__)
@@ -47,9 +49,11 @@ def resolve_regions(target: AwsTarget, requested: Iterable[str] | None) -> list[
         return wanted
     try:
         enabled = [r["RegionName"] for r in target.client("ec2", target.region).describe_regions()["Regions"]]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError,
+            botocore.parsers.ResponseParserError) as exc:  # an endpoint answering a page that is not AWS's
         if not wanted:
-            raise AwsInputError(f"cannot list enabled regions ({describe_error(exc)}): pass --regions") from None
+            raise AwsInputError(f"cannot list enabled regions in {target.region} ({describe_error(exc)}): "
+                                f"pass --regions{_unknown_home(target.region)}") from None
         enabled = []
     if not wanted:
         return sorted(enabled)
@@ -58,8 +62,13 @@ def resolve_regions(target: AwsTarget, requested: Iterable[str] | None) -> list[
         known |= set(target.session.get_available_regions("ec2"))
     bad = [r for r in wanted if r not in known]
     if bad:
-        raise AwsInputError(f"unknown region: {', '.join(bad)}")
+        raise AwsInputError(f"unknown region: {', '.join(bad)}{did_you_mean(bad[0], known)}")
     return wanted
+
+
+def _unknown_home(region: str) -> str:
+    """A hint when the home region itself is a name botocore does not know (likely a typo)."""
+    return "" if region in known_regions() else f"; is {region!r} a typo{did_you_mean(region) or '?'}"
 
 
 def _partition_regions(target: AwsTarget) -> set[str]:

@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 import botocore.config
 import botocore.exceptions
+import botocore.parsers
 import botocore.utils
 
 from wasp.errors import InputError
@@ -127,6 +128,10 @@ class AwsTarget:
             raise AwsInputError(f"credentials rejected: {exc.response['Error'].get('Message', exc)}") from None
         except botocore.exceptions.EndpointConnectionError as exc:
             raise AwsInputError(f"cannot reach AWS: {exc}") from None
+        except (botocore.parsers.ResponseParserError, KeyError) as exc:  # a web page, not an AWS answer
+            where = self.endpoint_url or "the AWS endpoint"
+            raise AwsInputError(f"{where} does not answer as AWS STS does (GetCallerIdentity: "
+                                f"{type(exc).__name__}): is it the right --endpoint-url?") from None
 
 
 def parse_timestamp(value: Any) -> Any:
@@ -207,13 +212,26 @@ def make_target(
     external_id: str | None = None,
     session: boto3.Session | None = None,
 ) -> AwsTarget:
-    """A target from CLI-style options; assumes ``role_arn`` when given."""
+    """A target from CLI-style options; assumes ``role_arn`` when given.
+
+    The endpoint URL and the home region are checked first (``regions.py``): a typo there otherwise
+    surfaces only at the first call, as a connection error or an emulator's unparseable 500 page.
+    """
+    from wasp.sources.aws.regions import check_endpoint_url, check_region
+
+    if endpoint_url is not None:
+        check_endpoint_url(endpoint_url)
+    if region is not None:
+        check_region(region, "--region", emulated=bool(endpoint_url))
     try:
         base = session or boto3.Session(profile_name=profile, region_name=region)
     except botocore.exceptions.ProfileNotFound:
         raise AwsInputError(f"AWS profile {profile!r} not found in your AWS config") from None
     if region and not base.region_name:
         base = boto3.Session(profile_name=profile, region_name=region)
+    if region is None and base.region_name:
+        check_region(base.region_name, "region (from your AWS config or AWS_DEFAULT_REGION)",
+                     emulated=bool(endpoint_url))
     target = AwsTarget(base, endpoint_url=endpoint_url)
     if role_arn:
         target = assume(target, role_arn, external_id)
