@@ -104,6 +104,10 @@ def main() -> None:
                "ratio_to_floor": round(total / floor, 2), "ratio_per_repetition": ratios,
                "events_per_second": {r["label"]: round(events / float(r["seconds"])) for r in results},  # type: ignore[arg-type]
                "results": results}
+    if args.spark:
+        spark = float(by["wasp detect --engine spark (+57)"]["seconds"])  # type: ignore[arg-type]
+        summary["spark_to_duckdb_end_to_end"] = round(spark / total, 2)
+        print(f"spark end to end: {spark:.1f} s = {spark / total:.2f}x DuckDB's ingest + all rules")
     print(f"medians of {args.repeats}: wasp ingest + all 91 rules: {total:.1f} s = {total / floor:.2f}x the floor "
           f"({events / total:,.0f} events/s end to end); per repetition: {ratios}")
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -245,7 +245,7 @@ def detect(events: Path | None, db: Path | None, store: Path | None, rules: tupl
         if not spark_sources:
             raise InputError("--engine spark needs --spark-input (CloudTrail files or exported Parquet)")
         spark = session(spark_master, memory=spark_memory)
-        load_events(spark, list(spark_sources))
+        load_events(spark, list(spark_sources), ruleset.rules)
         run = run_rules(SparkEngine(spark), ruleset)
         targets = list(spark_sources)
     else:

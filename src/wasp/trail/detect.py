@@ -27,6 +27,7 @@ from wasp.trail.sigma import DUCKDB, Dialect, UnsupportedRule, compile_detection
 from wasp.trail.store import EVENTS_TABLE, FLOW_TABLE
 
 EVIDENCE = 5
+MATCH_CHUNK = 12  # match rules tested per projection in match_query
 
 
 class Engine(Protocol):
@@ -114,6 +115,50 @@ def query(rule: Rule, d: Dialect, table: str = EVENTS_TABLE) -> str:
     return (f"SELECT resource, min(account_id), count(*), min(event_time), max(event_time), "
             f"{d.collect('ev', EVIDENCE)} FROM (SELECT {cols} FROM {table} WHERE {where}) hits "
             f"GROUP BY resource")
+
+
+def match_query(rules: list[Rule], d: Dialect, table: str = EVENTS_TABLE) -> tuple[str, list[Rule]]:
+    """One query for many plain match rules: each event is tested against every rule in one pass, and the
+    rules it matches (number in the list, resource) are exploded and grouped like ``query`` groups one rule.
+    Returns the SQL and the rules it covers (those that compile); rows start with the rule's number."""
+    tests: list[str] = []
+    covered: list[Rule] = []
+    for rule in rules:
+        try:
+            where = compile_detection(rule.sigma, d)
+        except UnsupportedRule:
+            continue  # run alone, it is reported by name
+        tests.append(f"IF(COALESCE({where}, FALSE), named_struct('n', {len(covered)}, 'res', "
+                     f"{_resource_expr(rule, d)}), NULL)")
+        covered.append(rule)
+    # a few rules per projection: 90 predicates in one made Spark's generated code pass the JVM's 64 KB
+    # method limit (it then interprets the plan); the union still runs as one job over the cached events
+    scans = " UNION ALL ".join(
+        f"SELECT explode(array_compact(array({', '.join(tests[i:i + MATCH_CHUNK])}))) AS m, account_id, "
+        f"event_time, {d.evidence()} AS ev FROM {table}" for i in range(0, len(tests), MATCH_CHUNK))
+    sql = (f"SELECT m.n, m.res, min(account_id), count(*), min(event_time), max(event_time), "
+           f"{d.collect('ev', EVIDENCE)} FROM ({scans}) hits GROUP BY m.n, m.res")
+    return sql, covered
+
+
+def _batched(engine: Engine, rules: list[Rule], table: str) -> tuple[dict[int, list[tuple[Any, ...]]], float]:
+    """Rows of the match rules an engine runs in one pass (``batch_matches``), by ``id(rule)``; rules not
+    covered, or all of them if the pass fails, run one by one (and report their own errors)."""
+    matches = [r for r in rules if r.kind == "match" and not r.flow]  # flow rules read another table
+    if not getattr(engine, "batch_matches", False) or len(matches) < 2:
+        return {}, 0.0
+    started = time.perf_counter()
+    sql, covered = match_query(matches, engine.dialect, table)
+    if not covered:
+        return {}, 0.0
+    try:
+        rows = engine.rows(sql)
+    except Exception:  # the rules then run one by one and report their own errors
+        return {}, 0.0
+    out: dict[int, list[tuple[Any, ...]]] = {id(r): [] for r in covered}
+    for row in rows:
+        out[id(covered[int(row[0])])].append(tuple(row[1:]))
+    return out, (time.perf_counter() - started) / len(covered)
 
 
 def _threshold_query(rule: Rule, d: Dialect, table: str, where: str, cols: str) -> str:
@@ -289,8 +334,16 @@ def run_rules(engine: Engine, ruleset: RuleSet, table: str = EVENTS_TABLE,
     matched: list[tuple[Rule, tuple[Any, ...]]] = []
     ran = 0
     flows: bool | None = None
+    batched, each = _batched(engine, ruleset.rules, table)
     for i, rule in enumerate(ruleset.rules, start=1):
         started = time.perf_counter()
+        if id(rule) in batched:  # ran in the engine's one pass over the events
+            timings[rule.id] = each
+            ran += 1
+            matched.extend((rule, row) for row in batched[id(rule)])
+            if progress:
+                progress(i, len(ruleset.rules))
+            continue
         if rule.flow and flows is None:
             # a store written before flow logs were read has nothing for flow rules to see
             flows = not isinstance(engine, DuckDBEngine) or engine.has_table(FLOW_TABLE)

@@ -27,6 +27,7 @@ from wasp.trail.store import COLUMNS, EVENTS_TABLE, typed
 # compressed bytes per read (~650k events, ~2 GB peak), each batch one bulk insert; measured on 1M events:
 # 32 MB took 15% longer (1.2 GB peak), 16 MB 1.6x and 8 MB 1.8x as long, 128 MB 7% less at 2.6 GB
 BATCH_BYTES = 64 * 1024 * 1024
+MEMORY_LIMIT = "800MB"  # DuckDB's memory_limit during ingest (peak RSS adds ~100 MB of Python and libraries)
 MAX_OBJECT = 1024 * 1024 * 1024  # one S3-delivery file is one JSON object; allow large ones
 JSON_STARTS = (b"{", b"[")
 GZIP_MAGIC = b"\x1f\x8b"
@@ -128,6 +129,27 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _object_bytes(files: list[SourceFile]) -> int:
+    """The largest JSON value the files can hold: DuckDB reserves read buffers for ``maximum_object_size``, so a
+    fixed 1 GiB bound cannot run under a memory limit. A gzip file's trailer gives its size uncompressed (mod
+    4 GiB); anything unknown keeps the 1 GiB bound."""
+    largest = 0
+    for f in files:
+        try:
+            with f.local.open("rb") as fh:
+                gz = fh.read(2) == GZIP_MAGIC
+                if gz:
+                    fh.seek(-4, os.SEEK_END)
+                    size = int.from_bytes(fh.read(4), "little")
+                    size = MAX_OBJECT if size < f.size else size  # past 4 GiB (wrapped): keep the bound
+                else:
+                    size = f.size
+        except OSError:
+            return MAX_OBJECT
+        largest = max(largest, size)
+    return min(MAX_OBJECT, max(16 * 1024 * 1024, 1 << (largest + largest // 8).bit_length()))
+
+
 def _events_sql(files: list[SourceFile]) -> str:
     """SQL yielding (file, e) with one row per CloudTrail event found in the given files.
 
@@ -152,7 +174,8 @@ def _events_sql(files: list[SourceFile]) -> str:
         WHEN json_type(j) = 'OBJECT' AND (json_exists(j, '$.eventName') OR json_exists(j, '$.eventID')) THEN [j]
         ELSE [] END) AS e
     FROM (SELECT filename AS file, json AS j, json_extract(json, '$.Records[*]') AS records
-          FROM read_json_objects([{paths}], format='auto', filename=true, maximum_object_size={MAX_OBJECT}))"""
+          FROM read_json_objects([{paths}], format='auto', filename=true,
+                                 maximum_object_size={_object_bytes(files)}))"""
 
 
 def _typed_select(source: str) -> str:
@@ -222,13 +245,24 @@ def _record(con: duckdb.DuckDBPyConnection, files: list[SourceFile], events: dic
                 [*columns, "error" if error else "ok", error or None])
 
 
-def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[SourceFile], report: IngestReport) -> None:
+def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: list[SourceFile], report: IngestReport,
+                  relaxed: bool = False) -> None:
     """Load a batch in one read; when it fails, load file by file so only the bad files are lost."""
     try:
         con.execute("BEGIN")
         seen, added, per_file = _load(con, batch)
         _record(con, batch, per_file)
         con.execute("COMMIT")
+    except duckdb.OutOfMemoryException:  # a file too large for MEMORY_LIMIT: DuckDB's default limit for it
+        con.execute("ROLLBACK")
+        if relaxed:
+            raise
+        con.execute("RESET memory_limit")
+        try:
+            _ingest_batch(con, batch, report, relaxed=True)
+        finally:
+            con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        return
     except (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException):
         con.execute("ROLLBACK")
         if len(batch) == 1:
@@ -270,6 +304,19 @@ def ingest(con: duckdb.DuckDBPyConnection, sources: list[str], session: Any = No
     # again (1M events: system time 6.5 s -> 3.3 s, same peak)
     con.execute("SET allocator_flush_threshold = '4GB'")
     con.execute("SET allocator_bulk_deallocation_flush_threshold = '4GB'")
+    # under 1 GiB for any number of events: the batch's sort spills instead of growing (1M events, 64 MB
+    # batches: peak 1.9 GB -> 0.9 GB); the connection's own limit is given back afterwards
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]  # type: ignore[index]
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    try:
+        return _ingest_sources(con, sources, session, endpoint_url, progress, batch_bytes, report, exclude)
+    finally:
+        con.execute(f"SET memory_limit = '{limit}'")
+
+
+def _ingest_sources(con: duckdb.DuckDBPyConnection, sources: list[str], session: Any, endpoint_url: str | None,
+                    progress: Progress | None, batch_bytes: int, report: IngestReport,
+                    exclude: Callable[[Path], bool] | None) -> IngestReport:
     rows = con.execute("SELECT path, mtime FROM trail_files WHERE status = 'ok'").fetchall()
     known = {row[0]: row[1] for row in rows}
     with tempfile.TemporaryDirectory(prefix="wasp-trail-") as tmp:
