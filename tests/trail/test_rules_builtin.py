@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 import pytest
-from trail_helpers import fired, flow_store_with, store_with
+from trail_helpers import ReusedStore, fired
 
 from wasp.catalog import best_practices, cis_ids
 from wasp.cli import app
@@ -167,11 +167,17 @@ def test_fifteen_cis_monitoring_patterns() -> None:
     assert {f"5.{n}" for n in range(1, 16)} <= covered
 
 
+@pytest.fixture(scope="module")
+def reused() -> ReusedStore:
+    """One in-memory store for the ~800 cases, emptied before each (a file per case cost most of their time)."""
+    return ReusedStore()
+
+
 @pytest.mark.parametrize(("rule", "kind", "n", "case"), CASES,
                          ids=[f"{r.id}-{k}{n}" for r, k, n, _ in CASES])
-def test_rule_case(tmp_path: Path, rule, kind: str, n: int, case) -> None:
+def test_rule_case(tmp_path: Path, reused: ReusedStore, rule, kind: str, n: int, case) -> None:
     """A positive case raises a finding of the rule; a negative case raises none (flow-log rules on flow
     records written as a v5 flow-log file)."""
-    con = flow_store_with(tmp_path, expand_flow_case(case)) if rule.flow else store_with(tmp_path, expand_case(case))
+    con = reused.flows(tmp_path, expand_flow_case(case)) if rule.flow else reused.events(tmp_path, expand_case(case))
     hits = fired(con, RuleSet([rule], []))
     assert (rule.id in hits) is (kind == "positive")
