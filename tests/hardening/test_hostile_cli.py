@@ -66,7 +66,8 @@ def _commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[
 
 COMMANDS = dict(_commands(app))
 # examples per command: commands that reach the emulator take longer, so fewer of them
-EXAMPLES = {"scan": 6, "responsibility": 4, "iam analyze": 6, "trail ingest": 8}
+EXAMPLES = {"scan": 6, "responsibility": 4, "iam analyze": 6, "trail ingest": 8, "trail detect": 4, "trail rules": 4,
+            "coverage": 4, "trail coverage": 4}
 DEFAULT_EXAMPLES = 10
 # the suite runs the same examples every time (derandomized); WASP_HOSTILE_EXAMPLES=N searches with N fresh random
 # examples per command instead (how the bugs this file guards against were found)
