@@ -157,8 +157,10 @@ def test_scan_killed_while_collecting_is_recorded_incomplete_and_rerun_is_whole(
     assert killed.state == "incomplete" and "ended before the scan finished" in killed.state_reason
     rows = _store_rows(db)
     assert len(rows["scans"]) == 1 and rows["findings"] == [] and rows["resources"] == []  # what is kept
-    report = _run("report", "--db", db, "--output", "json")
+    report = _run("report", killed.scan_id, "--db", db, "--output", "json")  # named, a killed scan still reports
     assert report.returncode == 0 and "incomplete" in json.loads(report.stdout)["scan"]["errors"][-1]
+    default = _run("report", "--db", db, "--output", "json")  # but it is never the default scan
+    assert default.returncode == 2 and "Traceback" not in default.stderr
 
     done = _run("scan", "--endpoint-url", moto.url, "--regions", "us-east-1", "--services", SERVICES, "--db", db,
                 "--output", "json")
