@@ -146,3 +146,21 @@ def test_new_options_and_arguments_have_help():
     for name in ("scan", "iac"):
         [option] = [p for p in app.commands[name].params if p.name == "rule_paths"]
         assert isinstance(option, click.Option) and option.help
+
+
+def test_binary_file_is_one_error_line(tmp_path, capsys):
+    """`wasp rules validate` and `wasp rules test` on a binary file say it is not a rule file (exit 2)."""
+    from wasp.cli import main
+
+    binary = tmp_path / "logs.yaml"
+    binary.write_bytes(b"\x1f\x8b\x08\x00" + bytes(range(256)))
+    for verb in ("validate", "test"):
+        try:
+            main(["rules", verb, str(binary)])
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        said = capsys.readouterr()
+        text = said.out + said.err
+        assert code == 2 and "not UTF-8 text" in text and "unexpected" not in text and "Traceback" not in text, \
+            (verb, text)

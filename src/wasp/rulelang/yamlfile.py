@@ -64,6 +64,8 @@ def parse(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{path}: cannot read rule file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a rule file (not UTF-8 text)") from None
     import yaml
 
     try:
