@@ -20,6 +20,7 @@ from wasp.sources.cfn_intrinsics import TEMPLATE_ACCOUNT, arn_for
 from wasp.sources.cloudformation import Suppression, TemplateError, TemplateRead
 from wasp.sources.tf_expr import RefStr, Scope, evaluate, expression
 from wasp.sources.tf_mapping import ATTACH, NAME_ARG, SHAPES
+from wasp.sources.tf_schema import generic_shape, name_arg
 
 REGION = "us-east-1"
 MAX_INSTANCES = 1000  # count / for_each beyond this are cut (and said so): a template must not hang the scan
@@ -213,7 +214,7 @@ class Module:
         attr = path[0]
         address = self.address(block, key)
         ident = self._name_of(block, key, address)
-        cfn_type = SHAPES.get(type_, ("", None))[0]
+        cfn_type = (shape_for(type_) or ("", None))[0]
         if attr == "id":
             value: Any = ident if type_ in ID_IS_NAME else address
         elif attr in ("name", "bucket", "function_name", "identifier"):
@@ -232,7 +233,7 @@ class Module:
         if address in self.name_cache:
             return self.name_cache[address]
         self.name_cache[address] = address
-        arg = NAME_ARG.get(block.type, "name")
+        arg = NAME_ARG[block.type] if block.type in NAME_ARG else name_arg(block.type)
         if arg and arg in block.body:
             value = evaluate(block.body[arg], ModuleScope(self, key, key, "count" in block.body))
             if isinstance(value, str):
@@ -435,9 +436,9 @@ def _build(instances: list[Instance], out: TemplateRead) -> None:
         t = inst.block.type
         if t in ATTACH:
             attach.append(inst)
-            if t not in SHAPES:
+            if shape_for(t) is None:
                 continue
-        if t not in SHAPES:
+        if shape_for(t) is None:
             continue
         resource = _resource(inst.block, inst.address, inst.args, str(inst.block.path), inst.block.line)
         by_address[inst.address] = resource
@@ -458,10 +459,10 @@ def _build(instances: list[Instance], out: TemplateRead) -> None:
 
 def _resource(block: Block | None, address: str, args: dict[str, Any], path: str, line: int) -> Resource:
     type_ = block.type if block else ""
-    cfn_type, shape = SHAPES[type_]
+    cfn_type, shape = shape_for(type_) or ("", dict)  # _build keeps only types with a shape
     props = shape(args)
-    name_arg = NAME_ARG.get(type_, "name")
-    name = args.get(name_arg) if name_arg else None
+    arg = NAME_ARG.get(type_) if type_ in NAME_ARG else name_arg(type_)
+    name = args.get(arg) if arg else None
     name = name if isinstance(name, str) and name else address
     if cfn_type == "AWS::KMS::Key" and "KeyPolicy" not in props:
         props["KeyPolicy"] = {"Version": "2012-10-17", "Statement": [{
@@ -478,6 +479,13 @@ def _resource(block: Block | None, address: str, args: dict[str, Any], path: str
                     arn=arn_for(cfn_type, str(name), REGION, TEMPLATE_ACCOUNT), account=TEMPLATE_ACCOUNT,
                     region="" if cfn_type.startswith("AWS::IAM::") else REGION, tags=tags,
                     location=Location("terraform", path, line, address))
+
+
+def shape_for(tf_type: str) -> tuple[str, Any] | None:
+    """The hand-written shape of a Terraform type, else the one derived from the CloudFormation schema."""
+    if tf_type in SHAPES:
+        return SHAPES[tf_type]
+    return None if tf_type in ATTACH else generic_shape(tf_type)
 
 
 def _find(value: Any, target_type: str, by_address: Mapping[str, Resource]) -> Resource | None:
