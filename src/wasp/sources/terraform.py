@@ -18,6 +18,7 @@ from typing import Any
 from wasp.model import Location, Resource, Unknown, is_unknown
 from wasp.sources.cfn_intrinsics import TEMPLATE_ACCOUNT, arn_for
 from wasp.sources.cloudformation import Suppression, TemplateError, TemplateRead
+from wasp.sources.template_literals import NOT_SECRET, flatten, line_of, template_resource
 from wasp.sources.tf_expr import RefStr, Scope, evaluate, expression
 from wasp.sources.tf_mapping import ATTACH, NAME_ARG, SHAPES
 from wasp.sources.tf_schema import generic_shape, name_arg
@@ -66,6 +67,7 @@ class Module:
         self.children: dict[str, Module] = {}
         self.outputs_raw: dict[str, Any] = {}
         self.name_cache: dict[str, Any] = {}
+        self.literals: dict[Path, dict[str, str]] = {}  # values written outside resources, per file
         self.busy: set[tuple[int, str, str]] = set()  # references being evaluated (ModuleScope.lookup)
         self._load(inputs)
 
@@ -76,9 +78,23 @@ class Module:
             doc, text = parse_file(path)
             lines = {(m.group(1), m.group(2)): text.count("\n", 0, m.start()) + 1
                      for m in _RESOURCE_LINE.finditer(text)}
+            found: dict[str, str] = {}
             for item in doc.get("variable", []):
                 for name, body in item.items():
                     declared[_unquote(name)] = body if isinstance(body, dict) else {}
+                    if isinstance(body, dict) and "default" in body:
+                        at = line_of(text, rf'^[ \t]*variable\s+"?{re.escape(_unquote(name))}"?\s*\{{')
+                        flatten(evaluate(body["default"], _RootScope()), f"variable.{_unquote(name)}.default "
+                                                                          f"(line {at})", found)
+            for item in doc.get("provider", []):
+                for name, body in item.items():
+                    at = line_of(text, rf'^[ \t]*provider\s+"?{re.escape(_unquote(name))}"?\s*\{{')
+                    for key, value in (body if isinstance(body, dict) else {}).items():
+                        if key not in NOT_SECRET and not key.startswith("__"):
+                            flatten(evaluate(value, _RootScope()), f"provider.{_unquote(name)}.{key} (line {at})",
+                                    found)
+            if found:
+                self.literals[path] = found
             for item in doc.get("locals", []):
                 self.locals_raw.update({k: v for k, v in item.items() if k != "__is_block__"})
             for item in doc.get("output", []):
@@ -415,6 +431,14 @@ def read_folder(folder: Path, variables: Mapping[str, Any] | None = None,
     root = Module(folder, "", inputs, out.warnings)
     instances = root.instances()
     _build(instances, out)
+    literals: dict[Path, dict[str, str]] = {}
+    todo = [root]
+    while todo:
+        module = todo.pop()
+        literals.update(module.literals)
+        todo.extend(module.children.values())
+    for path, found in sorted(literals.items()):
+        out.resources.append(template_resource(path, "terraform", found, 1))
     return out
 
 
