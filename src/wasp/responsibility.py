@@ -130,7 +130,7 @@ SUPPLEMENT: dict[str, dict[str, str]] = {r["service"]: r for r in (
     _row("Private CA", "configuration", "AAA-C-C--C--C-", "CA hierarchy, key usage, revocation"),
     _row("Shield", "configuration", _FINDINGS, "Shield Advanced protections and response"),
     _row("Firewall Manager", "configuration", _FINDINGS, "organization-wide security policies"),
-    _row("Direct Connect", "configuration", "AAAC-----S--C-", "connections, MACsec or VPN encryption"),
+    _row("Direct Connect", "configuration", "AAAC----S---C-", "connections, MACsec or VPN encryption"),
 )}
 # sub-types of EC2 that the table lists as services of their own
 _EC2_SPLIT = {"Volume": "EBS", "Snapshot": "EBS", "Image": "EBS", "EBSEncryptionByDefault": "EBS", "VPC": "VPC",

@@ -98,7 +98,7 @@ def _label(resource: Resource, ctx: Context) -> str:
 
 STORE_TYPES = tuple(stores())
 FIRST, OTHERS = STORE_TYPES[0], STORE_TYPES[1:]
-UNTAGGED_TYPES = tuple(t for t, s in stores().items() if not s.get("own_tag_check"))
+UNTAGGED_TYPES = tuple(t for t, s in stores().items() if not s.get("own_tag_check") and not s.get("messaging"))
 
 
 @check(id="data_store_classification_tag", title="Data store carries a data-classification tag",
@@ -138,7 +138,7 @@ def _key_verdict(store: Resource, ctx: Context, spec: Mapping[str, Any]) -> Resu
         if any(is_unknown(v) for v in flag):
             return Result.unknown(next(v for v in flag if is_unknown(v)))
         if not flag or not flag[0]:
-            return Result.failed(f"{spec['encrypted']} is not set: the data is not encrypted at rest")
+            return Result.failed(f"{spec['encrypted']} is off: the data is not encrypted at rest")
     keys: list[Any] = []
     for path in spec.get("paths") or []:
         keys = [v for v in values_at(store, str(path)) if v not in (None, "")]
