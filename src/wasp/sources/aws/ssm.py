@@ -1,4 +1,7 @@
-"""Systems Manager managed instances, recorded per region on ``WASP::Region.SsmManagedInstances``.
+"""Systems Manager: managed instances, documents and their sharing, the service settings FSBP judges and
+the patch and association compliance of managed nodes.
+
+Managed instances are recorded per region on ``WASP::Region.SsmManagedInstances``.
 
 The list lives on the region record (not one record per instance) so that "SSM was not read" and "no
 instance is managed" stay distinguishable: a failed read makes the property Unknown, and a scan that
@@ -10,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from wasp.model import Resource
-from wasp.sources.aws.base import REGION, Scope, Service
+from wasp.model import Resource, Unknown
+from wasp.sources.aws.base import REGION, Scope, Service, tags_of
 
 SSM = Service("ssm", label="ssm", actions=["ssm:DescribeInstanceInformation"])
 
@@ -30,3 +33,64 @@ def managed_instances(client: Any, scope: Scope) -> Iterator[Resource]:
     } for info in scope.paginate(ssm, "describe_instance_information", "InstanceInformationList")]
     yield Resource.of(REGION, scope.region, account=scope.account, region=scope.region,
                       properties={"SsmManagedInstances": items})
+
+
+SSM_POSTURE = Service("ssm", label="ssm_posture", actions=[
+    "ssm:ListDocuments", "ssm:DescribeDocumentPermission", "ssm:GetServiceSetting",
+    "ssm:ListResourceComplianceSummaries",
+])
+
+# the service settings FSBP judges: where Automation sends runbook output (SSM.6) and whether documents may be
+# shared publicly at all (SSM.7)
+AUTOMATION_LOG_SETTING = "/ssm/automation/customer-script-log-destination"
+PUBLIC_SHARING_SETTING = "/ssm/documents/console/public-sharing-permission"
+_FEW_RETRIES = {"retries": {"mode": "adaptive", "max_attempts": 3}}
+
+
+@SSM_POSTURE.collects("AWS::SSM::Document", fan_out=True)
+def documents(client: Any, scope: Scope) -> Iterator[Resource]:
+    """Documents this account owns, with the accounts they are shared with ('all' = public)."""
+    for doc in scope.paginate(client, "list_documents", "DocumentIdentifiers",
+                              Filters=[{"Key": "Owner", "Values": ["Self"]}]):
+        name = doc["Name"]
+        shared = scope.fetch(client.describe_document_permission, Name=name, PermissionType="Share",
+                             pick=lambda r: list(r.get("AccountIds", [])))
+        yield Resource.of("AWS::SSM::Document", name, name=name, arn=scope.arn("ssm", f"document/{name}"),
+                          account=scope.account, region=scope.region, tags=tags_of(doc.get("Tags")), properties={
+                              "Name": name, "DocumentType": doc.get("DocumentType"),
+                              "DocumentFormat": doc.get("DocumentFormat"), "SharedAccountIds": shared,
+                          }, observed={"DocumentVersion": doc.get("DocumentVersion")})
+
+
+def _setting(scope: Scope, ssm: Any, setting_id: str) -> Any:
+    try:
+        return scope.fetch(ssm.get_service_setting, SettingId=setting_id,
+                           pick=lambda r: (r.get("ServiceSetting") or {}).get("SettingValue"))
+    except Exception as exc:  # an unparseable answer is not a ClientError; keep the region record
+        return Unknown(f"ssm:GetServiceSetting {setting_id} failed: {type(exc).__name__}")
+
+
+def _compliance(scope: Scope, ssm: Any, kind: str) -> Any:
+    """Per managed node, the compliance status SSM recorded for ``kind`` (Patch or Association)."""
+    try:
+        return scope.fetch_all(ssm, "list_resource_compliance_summaries", "ResourceComplianceSummaryItems",
+                               Filters=[{"Key": "ComplianceType", "Values": [kind], "Type": "EQUAL"}])
+    except Exception as exc:
+        return Unknown(f"ssm:ListResourceComplianceSummaries failed: {type(exc).__name__}")
+
+
+@SSM_POSTURE.collects(REGION, provides=["SsmAutomationLogDestination", "SsmDocumentPublicSharing",
+                                        "SsmPatchCompliance", "SsmAssociationCompliance"])
+def posture(client: Any, scope: Scope) -> Iterator[Resource]:
+    ssm = scope.client("ssm", **_FEW_RETRIES)
+    props: dict[str, Any] = {
+        "SsmAutomationLogDestination": _setting(scope, ssm, AUTOMATION_LOG_SETTING),
+        "SsmDocumentPublicSharing": _setting(scope, ssm, PUBLIC_SHARING_SETTING),
+    }
+    for prop, kind in (("SsmPatchCompliance", "Patch"), ("SsmAssociationCompliance", "Association")):
+        items = _compliance(scope, ssm, kind)
+        props[prop] = items if isinstance(items, Unknown) else [
+            {"ResourceId": i.get("ResourceId"), "ResourceType": i.get("ResourceType"), "Status": i.get("Status"),
+             "NonCompliantCount": (i.get("NonCompliantSummary") or {}).get("NonCompliantCount")}
+            for i in items if i.get("ResourceType", "ManagedInstance") == "ManagedInstance"]
+    yield Resource.of(REGION, scope.region, account=scope.account, region=scope.region, properties=props)
