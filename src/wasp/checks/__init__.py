@@ -20,6 +20,8 @@ AREA_MODULES = (
     "wasp.checks.iam_risk",
     "wasp.checks.boundaries",
     "wasp.checks.automation",
+    "wasp.checks.network_design",
+    "wasp.checks.managed_nodes",
 )
 
 
