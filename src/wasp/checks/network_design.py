@@ -173,11 +173,11 @@ def connected_cidrs_disjoint(vpc: Resource, ctx: Context) -> Result | None:
     if not links:
         return None
     mine = vpc_cidrs(vpc)
-    if is_unknown(mine):
+    if isinstance(mine, Unknown):
         return Result.unknown(mine)
     overlaps, unsure = [], []
     for how, other, ranges in links:
-        if is_unknown(ranges):
+        if isinstance(ranges, Unknown):
             unsure.append(f"{other} ({how}): {ranges.reason}")
             continue
         for a in _networks(mine):
