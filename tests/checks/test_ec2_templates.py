@@ -47,7 +47,9 @@ Resources:
         IamFleetRole: arn:aws:iam::111122223333:role/fleet
         TargetCapacity: 1
         LaunchSpecifications:
-          - {ImageId: ami-1, InstanceType: t3.micro, BlockDeviceMappings: [{DeviceName: /dev/xvda, Ebs: {Encrypted: true}}]}
+          - ImageId: ami-1
+            InstanceType: t3.micro
+            BlockDeviceMappings: [{DeviceName: /dev/xvda, Ebs: {Encrypted: true}}]
   Office:
     Type: AWS::EC2::VPNConnection
     Properties:
