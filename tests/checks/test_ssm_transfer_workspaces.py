@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 
 from helpers import live_scan
-from wasp.model import Status
+from wasp.checks import all_checks
+from wasp.checks.context import Context
+from wasp.model import Inventory, Resource, Status, Unknown
+from wasp.sources.aws.collect import collect
 
 DOC = json.dumps({"schemaVersion": "2.2", "description": "d", "mainSteps": [
     {"action": "aws:runShellScript", "name": "ls", "inputs": {"runCommand": ["ls"]}}]})
@@ -97,3 +100,44 @@ def test_root_hardware_mfa_and_region_network_settings_live(aws):
     status, reason = _status(result, "ec2_vpc_block_public_access_igw", "us-east-1")
     assert status is Status.UNKNOWN and "DescribeVpcBlockPublicAccessOptions" in reason
     assert any("AWS::EC2::ClientVpnEndpoint" in g.types for g in result.gaps)
+
+
+def test_patch_and_association_compliance_on_built_records():
+    """Nodes not COMPLIANT fail, named with their status; all compliant passes; no node reporting gives no
+    finding; an unread or uncollected list is UNKNOWN."""
+    def judge(check_id, **props):
+        region = Resource.of("WASP::Region", "eu-west-1", region="eu-west-1", properties=props)
+        return all_checks()[check_id].func(region, Context(inventory=Inventory([region])))
+
+    patch = "ssm_managed_nodes_patch_compliant"
+    bad = judge(patch, SsmPatchCompliance=[
+        {"ResourceId": "i-1", "Status": "COMPLIANT"},
+        {"ResourceId": "i-2", "Status": "NON_COMPLIANT", "NonCompliantCount": 3}])
+    assert bad.status is Status.FAIL and "i-2 (NON_COMPLIANT, 3 non-compliant)" in bad.reason
+    assert "i-1" not in bad.reason
+    assert judge(patch, SsmPatchCompliance=[{"ResourceId": "i-1", "Status": "COMPLIANT"}]).status is Status.PASS
+    assert judge(patch, SsmPatchCompliance=[]) is None
+    assert judge(patch, SsmPatchCompliance=Unknown("ssm:ListResourceComplianceSummaries denied")).status \
+        is Status.UNKNOWN
+    assert judge(patch).status is Status.UNKNOWN
+    association = judge("ssm_managed_nodes_association_compliant", SsmAssociationCompliance=[
+        {"ResourceId": "mi-9", "Status": "NON_COMPLIANT"}])
+    assert association.status is Status.FAIL and "mi-9" in association.reason
+
+
+def test_spot_fleet_request_is_collected_with_its_launch_specifications(aws):
+    """A Spot Fleet request is collected with its launch specifications in the CloudFormation shape (moto drops
+    block device mappings from its answer, so the encryption verdict itself is proven on built properties)."""
+    ec2 = aws.client("ec2")
+    subnet = ec2.create_subnet(VpcId=ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"],
+                               CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+    rid = ec2.request_spot_fleet(SpotFleetRequestConfig={
+        "SpotPrice": "0.1", "IamFleetRole": "arn:aws:iam::123456789012:role/fleet", "TargetCapacity": 1,
+        "AllocationStrategy": "lowestPrice", "LaunchSpecifications": [{
+            "ImageId": "ami-12345678", "InstanceType": "t3.micro", "SubnetId": subnet,
+            "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 8, "Encrypted": False}}]}]},
+    )["SpotFleetRequestId"]
+    [fleet] = collect(aws, ["us-east-1"], services=["ec2_network"]).inventory.of_type("AWS::EC2::SpotFleet")
+    assert fleet.id == rid
+    [spec] = fleet.properties["SpotFleetRequestConfigData"]["LaunchSpecifications"]
+    assert spec["ImageId"] == "ami-12345678" and spec["InstanceType"] == "t3.micro"
