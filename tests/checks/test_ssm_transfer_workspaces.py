@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 
 from helpers import live_scan
-from wasp.checks import all_checks
-from wasp.checks.context import Context
-from wasp.model import Inventory, Resource, Status, Unknown
+from wasp.model import Status
 from wasp.sources.aws.collect import collect
 
 DOC = json.dumps({"schemaVersion": "2.2", "description": "d", "mainSteps": [
@@ -23,7 +21,7 @@ def _status(result, check_id, resource_id):
 
 def test_ssm_documents_and_unserved_settings_live(aws):
     """A document shared with 'all' fails SSM.4, a privately shared one passes; moto serves neither the service
-    settings nor compliance summaries, so SSM.6/7 and SSM.2/3 are UNKNOWN naming the failed read."""
+    settings (SSM.6/7 UNKNOWN naming the failed read) nor compliance summaries (a coverage gap for SSM.2/3's types)."""
     ssm = aws.client("ssm")
     for name in ("doc-public", "doc-private"):
         ssm.create_document(Name=name, Content=DOC, DocumentType="Command")
@@ -31,17 +29,16 @@ def test_ssm_documents_and_unserved_settings_live(aws):
     ssm.modify_document_permission(Name="doc-private", PermissionType="Share", AccountIdsToAdd=["111122223333"])
 
     result = live_scan(aws, checks=["ssm_document_not_public", "ssm_automation_cloudwatch_logging",
-                                    "ssm_document_public_sharing_blocked", "ssm_managed_nodes_patch_compliant",
-                                    "ssm_managed_nodes_association_compliant"], services=["ssm"])
+                                    "ssm_document_public_sharing_blocked", "ssm_managed_node_patch_compliant",
+                                    "ssm_managed_node_association_compliant"], services=["ssm"])
     status, reason = _status(result, "ssm_document_not_public", "doc-public")
     assert status is Status.FAIL and "'all'" in reason
     assert _status(result, "ssm_document_not_public", "doc-private")[0] is Status.PASS
-    for check_id, read in (("ssm_automation_cloudwatch_logging", "GetServiceSetting"),
-                           ("ssm_document_public_sharing_blocked", "GetServiceSetting"),
-                           ("ssm_managed_nodes_patch_compliant", "ListResourceComplianceSummaries"),
-                           ("ssm_managed_nodes_association_compliant", "ListResourceComplianceSummaries")):
+    for check_id in ("ssm_automation_cloudwatch_logging", "ssm_document_public_sharing_blocked"):
         status, reason = _status(result, check_id, "us-east-1")
-        assert status is Status.UNKNOWN and read in reason, (check_id, reason)
+        assert status is Status.UNKNOWN and "GetServiceSetting" in reason, (check_id, reason)
+    [gap] = [g for g in result.gaps if "AWS::SSM::PatchCompliance" in g.types]
+    assert "AWS::SSM::AssociationCompliance" in gap.types and "ListResourceComplianceSummaries" in gap.reason
 
 
 def test_transfer_workspaces_and_direct_connect_live(aws):
@@ -100,29 +97,6 @@ def test_root_hardware_mfa_and_region_network_settings_live(aws):
     status, reason = _status(result, "ec2_vpc_block_public_access_igw", "us-east-1")
     assert status is Status.UNKNOWN and "DescribeVpcBlockPublicAccessOptions" in reason
     assert any("AWS::EC2::ClientVpnEndpoint" in g.types for g in result.gaps)
-
-
-def test_patch_and_association_compliance_on_built_records():
-    """Nodes not COMPLIANT fail, named with their status; all compliant passes; no node reporting gives no
-    finding; an unread or uncollected list is UNKNOWN."""
-    def judge(check_id, **props):
-        region = Resource.of("WASP::Region", "eu-west-1", region="eu-west-1", properties=props)
-        return all_checks()[check_id].func(region, Context(inventory=Inventory([region])))
-
-    patch = "ssm_managed_nodes_patch_compliant"
-    bad = judge(patch, SsmPatchCompliance=[
-        {"ResourceId": "i-1", "Status": "COMPLIANT"},
-        {"ResourceId": "i-2", "Status": "NON_COMPLIANT", "NonCompliantCount": 3}])
-    assert bad.status is Status.FAIL and "i-2 (NON_COMPLIANT, 3 non-compliant)" in bad.reason
-    assert "i-1" not in bad.reason
-    assert judge(patch, SsmPatchCompliance=[{"ResourceId": "i-1", "Status": "COMPLIANT"}]).status is Status.PASS
-    assert judge(patch, SsmPatchCompliance=[]) is None
-    assert judge(patch, SsmPatchCompliance=Unknown("ssm:ListResourceComplianceSummaries denied")).status \
-        is Status.UNKNOWN
-    assert judge(patch).status is Status.UNKNOWN
-    association = judge("ssm_managed_nodes_association_compliant", SsmAssociationCompliance=[
-        {"ResourceId": "mi-9", "Status": "NON_COMPLIANT"}])
-    assert association.status is Status.FAIL and "mi-9" in association.reason
 
 
 def test_spot_fleet_request_is_collected_with_its_launch_specifications(aws):

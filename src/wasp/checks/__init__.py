@@ -21,7 +21,6 @@ AREA_MODULES = (
     "wasp.checks.boundaries",
     "wasp.checks.automation",
     "wasp.checks.network_design",
-    "wasp.checks.managed_nodes",
 )
 
 

@@ -71,29 +71,33 @@ def _setting(scope: Scope, ssm: Any, setting_id: str) -> Any:
         return Unknown(f"ssm:GetServiceSetting {setting_id} failed: {type(exc).__name__}")
 
 
-def _compliance(scope: Scope, ssm: Any, kind: str) -> Any:
-    """Per managed node, the compliance status SSM recorded for ``kind`` (Patch or Association)."""
-    try:
-        return scope.fetch_all(ssm, "list_resource_compliance_summaries", "ResourceComplianceSummaryItems",
-                               Filters=[{"Key": "ComplianceType", "Values": [kind], "Type": "EQUAL"}])
-    except Exception as exc:
-        return Unknown(f"ssm:ListResourceComplianceSummaries failed: {type(exc).__name__}")
-
-
-@SSM_POSTURE.collects(REGION, provides=["SsmAutomationLogDestination", "SsmDocumentPublicSharing",
-                                        "SsmPatchCompliance", "SsmAssociationCompliance"])
-def posture(client: Any, scope: Scope) -> Iterator[Resource]:
-    """Four independent region-wide reads, made side by side so one slow or failing read does not add up."""
+@SSM_POSTURE.collects(REGION, provides=["SsmAutomationLogDestination", "SsmDocumentPublicSharing"])
+def settings(client: Any, scope: Scope) -> Iterator[Resource]:
+    """Two independent region-wide reads, made side by side so one slow or failing read does not add up."""
     ssm = scope.client("ssm", **_FEW_RETRIES)
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         logs = pool.submit(_setting, scope, ssm, AUTOMATION_LOG_SETTING)
         sharing = pool.submit(_setting, scope, ssm, PUBLIC_SHARING_SETTING)
-        compliance = {kind: pool.submit(_compliance, scope, ssm, kind) for kind in ("Patch", "Association")}
-    props: dict[str, Any] = {"SsmAutomationLogDestination": logs.result(), "SsmDocumentPublicSharing": sharing.result()}
-    for prop, kind in (("SsmPatchCompliance", "Patch"), ("SsmAssociationCompliance", "Association")):
-        items = compliance[kind].result()
-        props[prop] = items if isinstance(items, Unknown) else [
-            {"ResourceId": i.get("ResourceId"), "ResourceType": i.get("ResourceType"), "Status": i.get("Status"),
-             "NonCompliantCount": (i.get("NonCompliantSummary") or {}).get("NonCompliantCount")}
-            for i in items if i.get("ResourceType", "ManagedInstance") == "ManagedInstance"]
-    yield Resource.of(REGION, scope.region, account=scope.account, region=scope.region, properties=props)
+    yield Resource.of(REGION, scope.region, account=scope.account, region=scope.region, properties={
+        "SsmAutomationLogDestination": logs.result(), "SsmDocumentPublicSharing": sharing.result()})
+
+
+COMPLIANCE_TYPES = {"Patch": "AWS::SSM::PatchCompliance", "Association": "AWS::SSM::AssociationCompliance"}
+
+
+@SSM_POSTURE.collects(*COMPLIANCE_TYPES.values())
+def compliance(client: Any, scope: Scope) -> Iterator[Resource]:
+    """One record per managed node and compliance type (the resource types AWS Config evaluates for SSM.2 and
+    SSM.3), from the compliance summaries SSM keeps; a listing that fails is a coverage gap for both types."""
+    ssm = scope.client("ssm", **_FEW_RETRIES)
+    for kind, type_ in COMPLIANCE_TYPES.items():
+        for item in scope.paginate(ssm, "list_resource_compliance_summaries", "ResourceComplianceSummaryItems",
+                                   Filters=[{"Key": "ComplianceType", "Values": [kind], "Type": "EQUAL"}]):
+            if item.get("ResourceType", "ManagedInstance") != "ManagedInstance":
+                continue
+            node = str(item.get("ResourceId"))
+            yield Resource.of(type_, node, arn=scope.arn("ssm", f"managed-instance/{node}"), account=scope.account,
+                              region=scope.region, properties={
+                                  "ResourceId": node, "ComplianceType": kind, "Status": item.get("Status"),
+                                  "NonCompliantCount": (item.get("NonCompliantSummary") or {}).get("NonCompliantCount"),
+                              }, observed={"ExecutionTime": (item.get("ExecutionSummary") or {}).get("ExecutionTime")})
