@@ -16,6 +16,12 @@ Resources:
   Vpc:
     Type: AWS::EC2::VPC
     Properties: {CidrBlock: 10.0.0.0/16}
+  VpcB:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.128.0/17}
+  Peering:
+    Type: AWS::EC2::VPCPeeringConnection
+    Properties: {VpcId: !Ref Vpc, PeerVpcId: !Ref VpcB}
   Ec2Endpoint:
     Type: AWS::EC2::VPCEndpoint
     Properties:
@@ -98,6 +104,13 @@ Resources:
 TERRAFORM = """
 resource "aws_vpc" "main" {
   cidr_block = "10.0.0.0/16"
+}
+resource "aws_vpc" "b" {
+  cidr_block = "10.0.128.0/17"
+}
+resource "aws_vpc_peering_connection" "ab" {
+  vpc_id      = aws_vpc.main.id
+  peer_vpc_id = aws_vpc.b.id
 }
 resource "aws_vpc_endpoint" "ec2" {
   vpc_id            = aws_vpc.main.id
@@ -196,6 +209,8 @@ AUTOSCALING = ["autoscaling_elb_health_check", "autoscaling_multi_az", "autoscal
 EXPECTED = {
     ("ec2_vpc_endpoint_ec2", "Vpc", "aws_vpc.main"): Status.PASS,
     ("ec2_vpc_endpoint_ssm", "Vpc", "aws_vpc.main"): Status.FAIL,
+    ("ec2_vpc_connected_cidrs_disjoint", "Vpc", "aws_vpc.main"): Status.FAIL,
+    ("ec2_vpc_connected_cidrs_disjoint", "VpcB", "aws_vpc.b"): Status.FAIL,
     ("ec2_transit_gateway_no_auto_accept", "Hub", "aws_ec2_transit_gateway.hub"): Status.FAIL,
     ("ec2_client_vpn_connection_logging", "Remote", "aws_ec2_client_vpn_endpoint.remote"): Status.FAIL,
     ("ec2_eni_source_dest_check", "Router", "aws_network_interface.router"): Status.FAIL,
@@ -218,8 +233,8 @@ def _verdicts(resources, source):
 
 
 def test_cloudformation_template_gets_the_live_verdicts(tmp_path: Path):
-    """Endpoint, transit gateway, Client VPN, ENI, launch template, Auto Scaling, Spot Fleet, VPN, Transfer and
-    WorkSpaces resources of a CloudFormation template get the verdicts the same settings get live."""
+    """Endpoint, overlapping peered ranges, transit gateway, Client VPN, ENI, launch template, Auto Scaling,
+    Spot Fleet, VPN, Transfer and WorkSpaces resources of a template get the verdicts the same settings get live."""
     path = tmp_path / "stack.yaml"
     path.write_text(CFN)
     got = _verdicts(read_template(path).resources, "cloudformation")
