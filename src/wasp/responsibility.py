@@ -44,8 +44,6 @@ SERVICE_ROWS = {
     "Elasticsearch": "OpenSearch", "DocDB": "DocumentDB", "Neptune": "Neptune",
     "CodeBuild": "CodeBuild", "CodePipeline": "CodePipeline",
     "Account": "Account and region settings", "Region": "Account and region settings",
-    "AutoScaling": "EC2", "DirectConnect": "Direct Connect", "Transfer": "Transfer Family",
-    "WorkSpaces": "WorkSpaces",
 }
 TASKS = ("facilities_hw", "guest_os", "platform_patch", "network", "iam", "in_service_auth", "resource_policy",
          "enc_rest", "enc_transit", "keys", "data_class", "backup", "logging", "app")
@@ -101,16 +99,11 @@ SUPPLEMENT: dict[str, dict[str, str]] = {r["service"]: r for r in (
     _row("OpenSearch", "container", _CONTAINER, "like RDS"),
     _row("DocumentDB", "container", _CONTAINER, "like RDS"),
     _row("Neptune", "container", _CONTAINER, "like RDS"),
-    _row("Direct Connect", "configuration", "A--CC---CC--C-", "MACsec or an IPsec VPN over the link is the customer's"),
-    _row("Transfer Family", "abstracted", "AAACCCCCCC--C-", "protocols, endpoint, users and keys, logging role"),
-    _row("WorkSpaces", "abstracted", "ACACCC-CSCCSCC", "desktop OS patching, volume encryption, directory users"),
 )}
 # sub-types of EC2 that the table lists as services of their own
 _EC2_SPLIT = {"Volume": "EBS", "Snapshot": "EBS", "Image": "EBS", "EBSEncryptionByDefault": "EBS", "VPC": "VPC",
               "Subnet": "VPC", "SecurityGroup": "VPC", "NetworkAcl": "VPC", "RouteTable": "VPC",
               "FlowLog": "VPC", "InternetGateway": "VPC", "NatGateway": "VPC", "VPCEndpoint": "VPC"}
-_EC2_SPLIT.update({t: "VPC" for t in ("TransitGateway", "TransitGatewayVpcAttachment", "VPCPeeringConnection",
-                                      "VPNConnection", "ClientVpnEndpoint", "NetworkInterface")})
 
 
 @once
