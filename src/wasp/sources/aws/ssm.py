@@ -1,9 +1,11 @@
 """Systems Manager: managed instances, documents and their sharing, the service settings FSBP judges and
 the patch and association compliance of managed nodes.
 
-Managed instances are recorded per region on ``WASP::Region.SsmManagedInstances``.
+Managed instances are recorded per region on ``WASP::Region.SsmManagedInstances``; patch and association
+compliance as one record per node (``AWS::SSM::PatchCompliance``, ``AWS::SSM::AssociationCompliance``, the
+types AWS Config evaluates for SSM.2 and SSM.3).
 
-The list lives on the region record (not one record per instance) so that "SSM was not read" and "no
+The managed-instance list lives on the region record (not one record per instance) so that "SSM was not read" and "no
 instance is managed" stay distinguishable: a failed read makes the property Unknown, and a scan that
 skipped SSM leaves it absent; only a successful read yields a list, possibly empty.
 """
