@@ -268,7 +268,8 @@ def test_scan_with_only_the_printed_policy_meets_no_access_denied(enforced):
     unsignable = set(MOTO_UNSIGNABLE)
     gaps = [g for g in result.gaps if g.service not in unsignable]
     assert not [g.reason for g in gaps if DENIED.search(g.reason)]
-    assert {g.service for g in result.gaps} - unsignable <= {"ssm"}  # moto lacks DescribeInstanceInformation
+    # moto lacks DescribeInstanceInformation and DescribeClientVpnEndpoints (answers 500)
+    assert {g.service for g in result.gaps if g.types != ("AWS::EC2::ClientVpnEndpoint",)} - unsignable <= {"ssm"}
     assert not [r for r in _unknown_reasons(result) if DENIED.search(r) and not _names_any(r, unsignable)]
     report = json.loads(render(result, "json"))
     assert report["findings"] and not [(f["check_id"], f["reason"]) for f in report["findings"]

@@ -21,6 +21,7 @@ AREA_MODULES = (
     "wasp.checks.boundaries",
     "wasp.checks.automation",
     "wasp.checks.stores",
+    "wasp.checks.network_design",
 )
 
 

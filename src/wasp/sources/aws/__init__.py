@@ -38,6 +38,12 @@ SERVICE_MODULES = (
     "wasp.sources.aws.identitycenter",
     "wasp.sources.aws.wafv2",
     "wasp.sources.aws.codebuild",
+    "wasp.sources.aws.ec2_network",
+    "wasp.sources.aws.autoscaling",
+    "wasp.sources.aws.transfer",
+    "wasp.sources.aws.workspaces",
+    "wasp.sources.aws.directconnect",
+    "wasp.sources.aws.iam_mfa",
 )
 
 
