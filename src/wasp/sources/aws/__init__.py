@@ -38,6 +38,10 @@ SERVICE_MODULES = (
     "wasp.sources.aws.identitycenter",
     "wasp.sources.aws.wafv2",
     "wasp.sources.aws.codebuild",
+    "wasp.sources.aws.opensearch",
+    "wasp.sources.aws.es",
+    "wasp.sources.aws.efs",
+    "wasp.sources.aws.fsx",
 )
 
 
