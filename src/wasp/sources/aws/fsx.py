@@ -39,7 +39,8 @@ def file_systems(client: Any, scope: Scope) -> Iterator[Resource]:
             config = fs.get(key)
             if isinstance(config, dict):
                 props[key] = {k: config[k] for k in wanted if k in config}
-        yield Resource.of("AWS::FSx::FileSystem", fid, account=scope.account, region=scope.region,
-                          arn=fs.get("ResourceARN") or scope.arn("fsx", f"file-system/{fid}"),
-                          properties=props, tags=tags_of(fs.get("Tags")),
+        tags = tags_of(fs.get("Tags"))
+        yield Resource.of("AWS::FSx::FileSystem", fid, name=tags.get("Name") or fid, account=scope.account,
+                          region=scope.region, arn=fs.get("ResourceARN") or scope.arn("fsx", f"file-system/{fid}"),
+                          properties=props, tags=tags,
                           observed={"Lifecycle": fs.get("Lifecycle")})
