@@ -12,8 +12,8 @@ from wasp.scan import evaluate
 OPEN = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["elasticfilesystem:ClientMount"], "Resource": "*",
      "Condition": {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}}}]}
-EFS_CHECKS = ["efs_file_system_encrypted", "efs_automatic_backups_enabled", "iam_efs_file_system_not_externally_accessible",
-              "efs_mount_targets_not_in_public_subnets"]
+EFS_CHECKS = ["efs_file_system_encrypted", "efs_automatic_backups_enabled",
+              "iam_efs_file_system_not_externally_accessible", "efs_mount_targets_not_in_public_subnets"]
 PLAN = "efs_file_system_in_backup_plan"
 ACCOUNT = "123456789012"
 AP_CHECKS = ["efs_access_point_root_directory", "efs_access_point_user_identity"]

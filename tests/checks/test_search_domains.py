@@ -68,7 +68,8 @@ def test_elasticsearch_domain_checks_pass_and_fail_on_live_domains(aws):
     client.create_elasticsearch_domain(DomainName="default", ElasticsearchVersion="7.10",
                                        ElasticsearchClusterConfig={"InstanceCount": 1}, **BAD)
     aws.client("opensearch").create_domain(DomainName="modern")
-    checks = [f"es_{c}" for c in SHARED] + ["es_domain_dedicated_master_nodes", "iam_es_domain_not_externally_accessible"]
+    checks = [f"es_{c}" for c in SHARED] + ["es_domain_dedicated_master_nodes",
+                                            "iam_es_domain_not_externally_accessible"]
     result = live_scan(aws, checks=checks)
     for check in checks:
         assert result.status_of("hardened", check) is Status.PASS, check

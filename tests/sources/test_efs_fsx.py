@@ -1,4 +1,4 @@
-"""EFS and FSx collectors: CloudFormation-shaped file systems, mount targets and access points; Unknown on unread values."""
+"""EFS and FSx collectors: CloudFormation-shaped file systems, mount targets, access points; Unknown on failed reads."""
 
 from __future__ import annotations
 
@@ -48,16 +48,18 @@ def test_efs_shape_and_no_mount_target_read_without_mount_targets(aws):
 def test_unreadable_backup_policy_is_unknown_not_disabled(aws, moto):
     """When DescribeBackupPolicy keeps failing, BackupPolicy is Unknown naming the error, never None (backups off)."""
     aws.client("efs").create_file_system(CreationToken="docs", Backup=True)
-    with FaultProxy(moto.url, rate=1.0, kinds=["500"], only=lambda call: call.action.endswith("/backup-policy")) as proxy:
+    with FaultProxy(moto.url, rate=1.0, kinds=["500"],
+                    only=lambda call: call.action.endswith("/backup-policy")) as proxy:
         target = AwsTarget(moto.session(), endpoint_url=proxy.url, max_attempts=1, backoff=0.0, retry_mode="standard")
         [fs] = collect(target, ["us-east-1"], services=["efs"]).inventory.of_type("AWS::EFS::FileSystem")
     assert proxy.total_injected >= 1
-    assert isinstance(fs.properties["BackupPolicy"], Unknown) and "InternalFailure" in fs.properties["BackupPolicy"].reason
+    backup = fs.properties["BackupPolicy"]
+    assert isinstance(backup, Unknown) and "InternalFailure" in backup.reason
     assert fs.properties["Encrypted"] is False  # the other reads are unaffected
 
 
 def test_fsx_shape_keeps_each_type_configuration(aws):
-    """FileSystemType and the type's configuration (deployment type, tag copying) are read, with tags, in one listing."""
+    """FileSystemType and the type's configuration (deployment type, tag copying) and tags come from one listing."""
     subnet = _subnet(aws)
     fsx = aws.client("fsx")
     fsx.create_file_system(FileSystemType="OPENZFS", StorageCapacity=64, SubnetIds=[subnet],

@@ -1,4 +1,4 @@
-"""OpenSearch and Elasticsearch collectors: CloudFormation-shaped domains, one type per engine, Unknown on unread values."""
+"""OpenSearch and Elasticsearch collectors: CloudFormation-shaped domains, one type per engine, Unknown on failures."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def test_domains_are_split_by_engine_in_cloudformation_shape(aws):
 
 
 def test_domains_are_described_five_at_a_time_and_not_at_all_when_none(aws):
-    """Seven domains take two DescribeDomains calls (the API's limit is 5 names); a region without domains makes none."""
+    """Seven domains take two DescribeDomains calls (the API takes 5 names); a region without domains makes none."""
     collect(aws, ["us-east-1"], services=["opensearch"])
     assert aws.calls["opensearch:DescribeDomains"] == 0 and aws.calls["opensearch:ListTags"] == 0
     for i in range(7):
