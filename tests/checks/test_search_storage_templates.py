@@ -24,7 +24,7 @@ Resources:
       AdvancedSecurityOptions: {Enabled: true, MasterUserOptions: {MasterUserARN: "arn:aws:iam::123456789012:role/a"}}
       VPCOptions: {SubnetIds: [subnet-1, subnet-2, subnet-3]}
       LogPublishingOptions:
-        ES_APPLICATION_LOGS: {CloudWatchLogsLogGroupArn: "arn:aws:logs:us-east-1:123456789012:log-group:e", Enabled: true}
+        ES_APPLICATION_LOGS: {CloudWatchLogsLogGroupArn: "arn:aws:logs:us-east-1:1:log-group:e", Enabled: true}
         AUDIT_LOGS: {CloudWatchLogsLogGroupArn: "arn:aws:logs:us-east-1:123456789012:log-group:a", Enabled: true}
   Defaults:
     Type: AWS::OpenSearchService::Domain
