@@ -43,7 +43,6 @@ SERVICE_ROWS = {
     "ElastiCache": "ElastiCache", "Redshift": "Redshift", "OpenSearchService": "OpenSearch",
     "Elasticsearch": "OpenSearch", "DocDB": "DocumentDB", "Neptune": "Neptune",
     "CodeBuild": "CodeBuild", "CodePipeline": "CodePipeline",
-    "FSx": "FSx",
     "Account": "Account and region settings", "Region": "Account and region settings",
 }
 TASKS = ("facilities_hw", "guest_os", "platform_patch", "network", "iam", "in_service_auth", "resource_policy",
@@ -100,7 +99,6 @@ SUPPLEMENT: dict[str, dict[str, str]] = {r["service"]: r for r in (
     _row("OpenSearch", "container", _CONTAINER, "like RDS"),
     _row("DocumentDB", "container", _CONTAINER, "like RDS"),
     _row("Neptune", "container", _CONTAINER, "like RDS"),
-    _row("FSx", "container", "AAACCC-SCSCCC-", "AWS runs and patches the file servers; deployment type, tags, access"),
 )}
 # sub-types of EC2 that the table lists as services of their own
 _EC2_SPLIT = {"Volume": "EBS", "Snapshot": "EBS", "Image": "EBS", "EBSEncryptionByDefault": "EBS", "VPC": "VPC",
