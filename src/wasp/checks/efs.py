@@ -78,7 +78,9 @@ def efs_mount_targets_private(fs: Resource, ctx: Context) -> Result:
     targets = [m for m in ctx.of_type("AWS::EFS::MountTarget") if m.prop("FileSystemId") == fs.id
                and _same_place(fs, m)]
     if not targets:
-        count = fs.observed.get("NumberOfMountTargets")
+        count, listed = fs.observed.get("NumberOfMountTargets"), fs.observed.get("MountTargets")
+        if is_unknown(listed):
+            return Result.unknown(f"the mount targets could not be listed: {listed.reason}")
         if count:
             return Result.unknown(f"the file system has {count} mount target(s) but none was collected")
         return Result.passed("no mount target")

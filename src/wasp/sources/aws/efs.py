@@ -41,13 +41,17 @@ def file_systems(client: Any, scope: Scope) -> Iterator[Resource]:
             "BackupPolicy": backup,
             "FileSystemPolicy": policy,
         }
+        # the listing says how many mount targets there are: none, no call
+        targets = (scope.fetch_all(client, "describe_mount_targets", "MountTargets", FileSystemId=fid)
+                   if fs.get("NumberOfMountTargets") else [])
         yield Resource.of("AWS::EFS::FileSystem", fid, name=fs.get("Name") or fid, arn=arn, account=scope.account,
                           region=scope.region, properties=props, tags=tags,
                           observed={"NumberOfMountTargets": fs.get("NumberOfMountTargets"),
-                                    "LifeCycleState": fs.get("LifeCycleState")})
-        if not fs.get("NumberOfMountTargets"):
-            continue  # the listing says there are none: no call
-        for mt in scope.paginate(client, "describe_mount_targets", "MountTargets", FileSystemId=fid):
+                                    "LifeCycleState": fs.get("LifeCycleState"),
+                                    # Unknown when they could not be listed: EFS.6 then says why
+                                    "MountTargets": targets if isinstance(targets, Unknown)
+                                    else [mt.get("MountTargetId") for mt in targets]})
+        for mt in [] if isinstance(targets, Unknown) else targets:
             mid = mt["MountTargetId"]
             yield Resource.of("AWS::EFS::MountTarget", mid, account=scope.account, region=scope.region,
                               arn=scope.arn("elasticfilesystem", f"mount-target/{mid}"), properties={

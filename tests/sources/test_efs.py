@@ -1,11 +1,13 @@
-"""EFS and FSx collectors: CloudFormation-shaped file systems, mount targets, access points; Unknown on failed reads."""
+"""EFS collector: CloudFormation-shaped file systems, mount targets and access points; Unknown on failed reads."""
 
 from __future__ import annotations
 
 import json
 
 from hardening.faultproxy import FaultProxy
-from wasp.model import Unknown
+from wasp.checks import select
+from wasp.model import Status, Unknown
+from wasp.scan import evaluate
 from wasp.sources.aws.collect import collect
 from wasp.sources.aws.session import AwsTarget
 
@@ -58,22 +60,18 @@ def test_unreadable_backup_policy_is_unknown_not_disabled(aws, moto):
     assert fs.properties["Encrypted"] is False  # the other reads are unaffected
 
 
-def test_fsx_shape_keeps_each_type_configuration(aws):
-    """FileSystemType and the type's configuration (deployment type, tag copying) and tags come from one listing."""
-    subnet = _subnet(aws)
-    fsx = aws.client("fsx")
-    fsx.create_file_system(FileSystemType="OPENZFS", StorageCapacity=64, SubnetIds=[subnet],
-                           OpenZFSConfiguration={"DeploymentType": "SINGLE_AZ_1", "ThroughputCapacity": 64,
-                                                 "CopyTagsToBackups": True, "CopyTagsToVolumes": False},
-                           Tags=[{"Key": "team", "Value": "data"}])
-    fsx.create_file_system(FileSystemType="WINDOWS", StorageCapacity=32, SubnetIds=[subnet],
-                           WindowsConfiguration={"DeploymentType": "MULTI_AZ_1", "ThroughputCapacity": 8,
-                                                 "PreferredSubnetId": subnet})
-    by_type = {r.properties["FileSystemType"]: r for r in
-               collect(aws, ["us-east-1"], services=["fsx"]).inventory.of_type("AWS::FSx::FileSystem")}
-    zfs = by_type["OPENZFS"]
-    assert zfs.properties["OpenZFSConfiguration"] == {"DeploymentType": "SINGLE_AZ_1", "CopyTagsToBackups": True,
-                                                      "CopyTagsToVolumes": False}
-    assert zfs.tags == {"team": "data"} and "WindowsConfiguration" not in zfs.properties
-    assert by_type["WINDOWS"].properties["WindowsConfiguration"]["DeploymentType"] == "MULTI_AZ_1"
-    assert aws.calls["fsx:DescribeFileSystems"] == 1
+def test_unlistable_mount_targets_make_efs6_unknown_without_losing_the_file_system(aws, moto):
+    """When DescribeMountTargets keeps failing, the file system is still collected (no gap) with observed MountTargets
+    Unknown, and the mount-target subnet check is UNKNOWN naming the error."""
+    efs = aws.client("efs")
+    fid = efs.create_file_system(CreationToken="docs", Encrypted=True)["FileSystemId"]
+    efs.create_mount_target(FileSystemId=fid, SubnetId=_subnet(aws))
+    with FaultProxy(moto.url, rate=1.0, kinds=["500"],
+                    only=lambda call: call.action.startswith("GET /2015-02-01/mount-targets")) as proxy:
+        target = AwsTarget(moto.session(), endpoint_url=proxy.url, max_attempts=1, backoff=0.0, retry_mode="standard")
+        collected = collect(target, ["us-east-1"], services=["efs"])
+    assert proxy.total_injected >= 1 and not collected.inventory.gaps
+    [fs] = collected.inventory.of_type("AWS::EFS::FileSystem")
+    assert isinstance(fs.observed["MountTargets"], Unknown) and fs.properties["Encrypted"] is True
+    [finding] = evaluate(collected.inventory, select(ids=["efs_mount_targets_not_in_public_subnets"]), "live")
+    assert finding.status is Status.UNKNOWN and "could not be listed" in finding.reason
