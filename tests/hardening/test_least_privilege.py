@@ -46,7 +46,8 @@ from wasp.sources.aws.session import AwsTarget
 MANAGED_POLICY_LIMIT = 6144  # characters, whitespace excluded (IAM quota for a customer managed policy)
 # boto3 client name -> IAM action prefix where they differ
 IAM_PREFIX = {"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing", "sso-admin": "sso",
-              "accessanalyzer": "access-analyzer", "s3control": "s3", "resourcegroupstaggingapi": "tag"}
+              "accessanalyzer": "access-analyzer", "s3control": "s3", "resourcegroupstaggingapi": "tag",
+              "opensearch": "es", "efs": "elasticfilesystem"}
 # API operations whose IAM action has another name (Service Authorization Reference)
 IAM_RENAMED = {
     "s3:ListBuckets": "s3:ListAllMyBuckets",
@@ -69,7 +70,8 @@ MOTO_VOCABULARY = {
 MOTO_VOCABULARY.update({op: action for op, action in IAM_RENAMED.items() if op.startswith("s3:")})
 # services whose every signed request moto rejects under enforcement, with one read to prove it
 MOTO_UNSIGNABLE = {"lambda": "list_functions", "guardduty": "list_detectors", "securityhub": "describe_hub",
-                   "eks": "list_clusters", "backup": "list_backup_plans", "cloudfront": "list_distributions"}
+                   "eks": "list_clusters", "backup": "list_backup_plans", "cloudfront": "list_distributions",
+                   "efs": "describe_file_systems", "opensearch": "list_domain_names"}
 DENIED = re.compile(r"access ?denied", re.IGNORECASE)
 _BOTOCORE = botocore.session.get_session()
 

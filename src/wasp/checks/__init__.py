@@ -22,6 +22,7 @@ AREA_MODULES = (
     "wasp.checks.automation",
     "wasp.checks.stores",
     "wasp.checks.network_design",
+    "wasp.checks.efs",
 )
 
 

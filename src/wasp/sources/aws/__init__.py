@@ -44,6 +44,10 @@ SERVICE_MODULES = (
     "wasp.sources.aws.workspaces",
     "wasp.sources.aws.directconnect",
     "wasp.sources.aws.iam_mfa",
+    "wasp.sources.aws.opensearch",
+    "wasp.sources.aws.es",
+    "wasp.sources.aws.efs",
+    "wasp.sources.aws.fsx",
 )
 
 
