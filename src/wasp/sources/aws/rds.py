@@ -62,7 +62,8 @@ def parameter_reader(scope: Scope, call: Callable[..., Any], group_key: str) -> 
                     return out
 
         if group not in cache:
-            cache[group] = scope.fetch(pages, **{group_key: group})
+            named: dict[str, Any] = {group_key: group}
+            cache[group] = scope.fetch(pages, **named)
         return cache[group]
 
     def read(group: str | None, names: tuple[str, ...]) -> Any:
