@@ -47,6 +47,7 @@ MANAGED_POLICY_LIMIT = 6144  # characters, whitespace excluded (IAM quota for a 
 # boto3 client name -> IAM action prefix where they differ
 IAM_PREFIX = {"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing", "sso-admin": "sso",
               "accessanalyzer": "access-analyzer", "s3control": "s3", "resourcegroupstaggingapi": "tag"}
+IAM_PREFIX["docdb"] = "rds"  # DocumentDB's API is authorised by rds: actions
 # API operations whose IAM action has another name (Service Authorization Reference)
 IAM_RENAMED = {
     "s3:ListBuckets": "s3:ListAllMyBuckets",
