@@ -29,7 +29,8 @@ def _scope() -> Scope:
 
 def test_cluster_shape_and_tls_parameter():
     """A cluster carries encryption, retention, deletion protection, exports and the tls value of its parameter
-    group (read once for two clusters); a group that cannot be read makes the parameters Unknown."""
+    group (read once for two clusters); a group that cannot be read, or is not yet in effect on the cluster
+    (pending-reboot), makes the parameters Unknown."""
     client = _client()
     with Stubber(client) as stub:
         stub.add_response("describe_db_clusters", {"DBClusters": [
@@ -38,6 +39,8 @@ def test_cluster_shape_and_tls_parameter():
              "DBClusterParameterGroup": "tls-on", "DBClusterArn": "arn:aws:rds:us-east-1:123456789012:cluster:docs"},
             {"DBClusterIdentifier": "docs2", "Engine": "docdb", "DBClusterParameterGroup": "tls-on"},
             {"DBClusterIdentifier": "locked", "Engine": "docdb", "DBClusterParameterGroup": "secret"},
+            {"DBClusterIdentifier": "rebooting", "Engine": "docdb", "DBClusterParameterGroup": "tls-on",
+             "DBClusterMembers": [{"DBInstanceIdentifier": "r1", "DBClusterParameterGroupStatus": "pending-reboot"}]},
             {"DBClusterIdentifier": "pg", "Engine": "aurora-postgresql"}]}, ONLY)
         stub.add_response("describe_db_cluster_parameters", {"Parameters": [
             {"ParameterName": "audit_logs", "ParameterValue": "enabled"}], "Marker": "m1"},
@@ -49,7 +52,7 @@ def test_cluster_shape_and_tls_parameter():
                                expected_params={"DBClusterParameterGroupName": "secret"})
         found = {r.id: r for r in clusters(client, _scope())}
         stub.assert_no_pending_responses()
-    assert set(found) == {"docs", "docs2", "locked"}  # an RDS engine answered despite the filter is not DocumentDB
+    assert set(found) == {"docs", "docs2", "locked", "rebooting"}  # an RDS engine answered despite the filter is not DocumentDB
     docs = found["docs"]
     assert docs.type == "AWS::DocDB::DBCluster" and docs.arn.endswith(":cluster:docs")
     assert docs.properties["StorageEncrypted"] is True and docs.properties["BackupRetentionPeriod"] == 7
@@ -57,6 +60,8 @@ def test_cluster_shape_and_tls_parameter():
     assert docs.properties["DBClusterParameters"] == [{"ParameterName": "tls", "ParameterValue": "enabled"}]
     locked = found["locked"].properties["DBClusterParameters"]
     assert isinstance(locked, Unknown) and "AccessDenied" in locked.reason
+    rebooting = found["rebooting"].properties["DBClusterParameters"]
+    assert isinstance(rebooting, Unknown) and "pending-reboot" in rebooting.reason
 
 
 def test_snapshot_restore_attribute():

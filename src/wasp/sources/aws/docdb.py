@@ -35,6 +35,8 @@ def clusters(client: Any, scope: Scope) -> Iterator[Resource]:
         if not _is_docdb(c):
             continue
         group = c.get("DBClusterParameterGroup")
+        pending = next((m.get("DBClusterParameterGroupStatus") for m in c.get("DBClusterMembers", [])
+                        if m.get("DBClusterParameterGroupStatus") not in (None, "in-sync")), None)
         props = {
             "DBClusterIdentifier": c["DBClusterIdentifier"],
             "EngineVersion": c.get("EngineVersion"),
@@ -46,7 +48,7 @@ def clusters(client: Any, scope: Scope) -> Iterator[Resource]:
             "Port": c.get("Port"),
             "VpcSecurityGroupIds": [g.get("VpcSecurityGroupId") for g in c.get("VpcSecurityGroups", [])],
             "DBClusterParameterGroupName": group,
-            "DBClusterParameters": params(group, ("tls",)),
+            "DBClusterParameters": params(group, ("tls",), pending),
         }
         yield Resource.of("AWS::DocDB::DBCluster", c["DBClusterIdentifier"], arn=c.get("DBClusterArn", ""),
                           properties=props, tags=tags_of(c.get("TagList", [])),

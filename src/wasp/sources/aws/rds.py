@@ -35,6 +35,8 @@ _CLUSTER_PARAMETERS = (("aurora-postgresql", ("rds.force_ssl",)), ("postgres", (
                        ("mysql", ("require_secure_transport", "server_audit_logging")))
 # engines other collectors own: the same RDS listings return them
 OTHER_ENGINES = ("docdb",)
+JUDGED = frozenset(n for table in (_INSTANCE_PARAMETERS, _CLUSTER_PARAMETERS) for _, names in table for n in names) | {
+    "tls"}
 
 
 def judged_names(engine: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[str, ...]:
@@ -43,6 +45,9 @@ def judged_names(engine: str, table: tuple[tuple[str, tuple[str, ...]], ...]) ->
 
 def parameter_reader(scope: Scope, call: Callable[..., Any], group_key: str) -> Callable[..., Any]:
     """A reader of named parameters of a parameter group, each group listed once (every page).
+
+    A group not yet in sync with the resource (pending-reboot, applying) gives Unknown: its values may not be
+    in effect.
 
     It returns ``[{ParameterName, ParameterValue}]`` in the order asked, or Unknown when the group cannot be
     read. A parameter the group does not list, or lists without a value (the engine default, which AWS may
@@ -56,7 +61,8 @@ def parameter_reader(scope: Scope, call: Callable[..., Any], group_key: str) -> 
             marker: str | None = None
             while True:
                 page = call(**kw, **({"Marker": marker} if marker else {}))
-                out.update({p.get("ParameterName"): p.get("ParameterValue") for p in page.get("Parameters", []) or []})
+                out.update({p.get("ParameterName"): p.get("ParameterValue") for p in page.get("Parameters", []) or []
+                            if p.get("ParameterName") in JUDGED})
                 marker = page.get("Marker")
                 if not marker:
                     return out
@@ -66,9 +72,11 @@ def parameter_reader(scope: Scope, call: Callable[..., Any], group_key: str) -> 
             cache[group] = scope.fetch(pages, **named)
         return cache[group]
 
-    def read(group: str | None, names: tuple[str, ...]) -> Any:
+    def read(group: str | None, names: tuple[str, ...], status: str | None = "in-sync") -> Any:
         if not group:
             return Unknown("no parameter group named by the resource")
+        if status not in (None, "in-sync"):
+            return Unknown(f"parameter group {group} is {status}: its values are not all in effect yet")
         found = listing(group)
         if isinstance(found, Unknown):
             return found
@@ -93,10 +101,11 @@ def instances(client: Any, scope: Scope) -> Iterator[Resource]:
         engine = str(db.get("Engine") or "")
         if engine.startswith(OTHER_ENGINES):
             continue
-        group = next((g.get("DBParameterGroupName") for g in db.get("DBParameterGroups", [])), None)
+        group_state: dict[str, Any] = next(iter(db.get("DBParameterGroups") or []), {})
+        group = group_state.get("DBParameterGroupName")
         in_cluster = bool(db.get("DBClusterIdentifier"))
         names = () if in_cluster else judged_names(engine, _INSTANCE_PARAMETERS)
-        parameters = params(group, names) if names else Unknown(
+        parameters = params(group, names, group_state.get("ParameterApplyStatus")) if names else Unknown(
             f"not read: no instance rule judges the parameters of {engine or 'this'} "
             f"{'cluster members' if in_cluster else 'instances'}")
         subnet_group = db.get("DBSubnetGroup") or {}
@@ -142,7 +151,9 @@ def clusters(client: Any, scope: Scope) -> Iterator[Resource]:
             continue
         group = c.get("DBClusterParameterGroup")
         names = judged_names(engine, _CLUSTER_PARAMETERS)
-        parameters = params(group, names) if names else Unknown(
+        pending = next((m.get("DBClusterParameterGroupStatus") for m in c.get("DBClusterMembers", [])
+                        if m.get("DBClusterParameterGroupStatus") not in (None, "in-sync")), None)
+        parameters = params(group, names, pending) if names else Unknown(
             f"not read: no cluster rule judges the parameters of {engine or 'this'} clusters")
         props = {
             "DBClusterIdentifier": c["DBClusterIdentifier"],
