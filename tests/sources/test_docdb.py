@@ -52,7 +52,8 @@ def test_cluster_shape_and_tls_parameter():
                                expected_params={"DBClusterParameterGroupName": "secret"})
         found = {r.id: r for r in clusters(client, _scope())}
         stub.assert_no_pending_responses()
-    assert set(found) == {"docs", "docs2", "locked", "rebooting"}  # an RDS engine answered despite the filter is not DocumentDB
+    # an RDS engine answered despite the filter is not DocumentDB
+    assert set(found) == {"docs", "docs2", "locked", "rebooting"}
     docs = found["docs"]
     assert docs.type == "AWS::DocDB::DBCluster" and docs.arn.endswith(":cluster:docs")
     assert docs.properties["StorageEncrypted"] is True and docs.properties["BackupRetentionPeriod"] == 7
