@@ -8,8 +8,8 @@ Parameter groups: the few parameters rules judge (``rds.force_ssl``, ``require_s
 ``server_audit_logging``) are read from every page of DescribeDBParameters /
 DescribeDBClusterParameters, once per group per region, and only for engines whose rules read them. The
 value is what the group states (engine defaults included, as AWS lists them); a group that cannot be read
-makes ``DBParameters`` Unknown, never a default. DocumentDB clusters and their snapshots, which the same
-RDS listings return, are left to the ``docdb`` collector.
+makes ``DBParameters`` Unknown, never a default. DocumentDB and Neptune clusters, instances and snapshots,
+which the same RDS listings return, are left to the ``docdb`` and ``neptune`` collectors (OTHER_ENGINES).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ _CLUSTER_PARAMETERS = (("aurora-postgresql", ("rds.force_ssl",)), ("postgres", (
                        ("aurora", ("require_secure_transport", "server_audit_logging")),
                        ("mysql", ("require_secure_transport", "server_audit_logging")))
 # engines other collectors own: the same RDS listings return them
-OTHER_ENGINES = ("docdb",)
+OTHER_ENGINES = ("docdb", "neptune")
 JUDGED = frozenset(n for table in (_INSTANCE_PARAMETERS, _CLUSTER_PARAMETERS) for _, names in table for n in names) | {
     "tls"}
 
