@@ -48,6 +48,8 @@ MANAGED_POLICY_LIMIT = 6144  # characters, whitespace excluded (IAM quota for a 
 IAM_PREFIX = {"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing", "sso-admin": "sso",
               "accessanalyzer": "access-analyzer", "s3control": "s3", "resourcegroupstaggingapi": "tag",
               "opensearch": "es", "efs": "elasticfilesystem"}
+              "accessanalyzer": "access-analyzer", "s3control": "s3", "resourcegroupstaggingapi": "tag"}
+IAM_PREFIX["docdb"] = "rds"  # DocumentDB's API is authorised by rds: actions
 # API operations whose IAM action has another name (Service Authorization Reference)
 IAM_RENAMED = {
     "s3:ListBuckets": "s3:ListAllMyBuckets",

@@ -23,6 +23,7 @@ AREA_MODULES = (
     "wasp.checks.stores",
     "wasp.checks.network_design",
     "wasp.checks.efs",
+    "wasp.checks.rds_network",
 )
 
 

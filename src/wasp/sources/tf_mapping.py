@@ -233,12 +233,19 @@ _DB = {"identifier": "DBInstanceIdentifier", "engine": "Engine", "instance_class
        "storage_encrypted": "StorageEncrypted", "kms_key_id": "KmsKeyId", "publicly_accessible": "PubliclyAccessible",
        "backup_retention_period": "BackupRetentionPeriod", "deletion_protection": "DeletionProtection",
        "multi_az": "MultiAZ", "iam_database_authentication_enabled": "EnableIAMDatabaseAuthentication",
-       "username": "MasterUsername", "password": "MasterUserPassword"}
+       "username": "MasterUsername", "password": "MasterUserPassword",
+       "port": "Port", "monitoring_interval": "MonitoringInterval", "copy_tags_to_snapshot": "CopyTagsToSnapshot",
+       "auto_minor_version_upgrade": "AutoMinorVersionUpgrade", "parameter_group_name": "DBParameterGroupName",
+       "enabled_cloudwatch_logs_exports": "EnableCloudwatchLogsExports", "db_subnet_group_name": "DBSubnetGroupName"}
 _CLUSTER = {"cluster_identifier": "DBClusterIdentifier", "engine": "Engine", "storage_encrypted": "StorageEncrypted",
             "kms_key_id": "KmsKeyId", "backup_retention_period": "BackupRetentionPeriod",
             "deletion_protection": "DeletionProtection", "master_username": "MasterUsername",
             "master_password": "MasterUserPassword",
-            "iam_database_authentication_enabled": "EnableIAMDatabaseAuthentication"}
+            "iam_database_authentication_enabled": "EnableIAMDatabaseAuthentication",
+            "port": "Port", "backtrack_window": "BacktrackWindow", "copy_tags_to_snapshot": "CopyTagsToSnapshot",
+            "auto_minor_version_upgrade": "AutoMinorVersionUpgrade",
+            "enabled_cloudwatch_logs_exports": "EnableCloudwatchLogsExports",
+            "db_cluster_parameter_group_name": "DBClusterParameterGroupName"}
 
 
 def _db(a: Args) -> dict[str, Any]:

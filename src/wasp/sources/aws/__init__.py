@@ -48,6 +48,7 @@ SERVICE_MODULES = (
     "wasp.sources.aws.es",
     "wasp.sources.aws.efs",
     "wasp.sources.aws.fsx",
+    "wasp.sources.aws.docdb",
 )
 
 
