@@ -95,8 +95,12 @@ def classic_load_balancers(client: Any, scope: Scope) -> Iterator[Resource]:
             props["AccessLoggingPolicy"] = attrs.get("AccessLog")
             props["ConnectionDrainingPolicy"] = attrs.get("ConnectionDraining")
             props["CrossZone"] = (attrs.get("CrossZoneLoadBalancing") or {}).get("Enabled")
+            # no CloudFormation property: an attribute of the API only (absent means AWS's default, defensive)
+            props["DesyncMitigationMode"] = {a.get("Key"): a.get("Value") for a in attrs.get("AdditionalAttributes")
+                                             or []}.get("elb.http.desyncmitigationmode")
         else:
             props["AccessLoggingPolicy"] = props["ConnectionDrainingPolicy"] = props["CrossZone"] = attrs
+            props["DesyncMitigationMode"] = attrs
         yield Resource.of(CLASSIC_TYPE, name, arn=scope.arn("elasticloadbalancing", f"loadbalancer/{name}"),
                           account=scope.account, region=scope.region, tags=tags if isinstance(tags, dict) else {},
                           properties=props, observed={"DNSName": lb.get("DNSName"), "VpcId": lb.get("VPCId")})
