@@ -81,8 +81,9 @@ def _cdn(aws, ref: str, origins: list[dict], **extra) -> str:
     config = {
         "CallerReference": ref, "Comment": "", "Enabled": True,
         "Origins": {"Quantity": len(origins), "Items": origins},
-        "DefaultCacheBehavior": {"TargetOriginId": origins[0]["Id"], "ViewerProtocolPolicy": "https-only",
-                                 "MinTTL": 0, "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}}},
+        "DefaultCacheBehavior": {
+            "TargetOriginId": origins[0]["Id"], "ViewerProtocolPolicy": "https-only", "MinTTL": 0,
+            "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}}},
         **extra}
     return aws.client("cloudfront").create_distribution(DistributionConfig=config)["Distribution"]["Id"]
 
