@@ -56,7 +56,10 @@ IAM_RENAMED = {
     "s3:GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
     "s3:GetObjectLockConfiguration": "s3:GetBucketObjectLockConfiguration",
     "s3control:GetPublicAccessBlock": "s3:GetAccountPublicAccessBlock",
+    "s3:HeadBucket": "s3:ListBucket",
 }
+# API Gateway authorises by HTTP verb on the resource path: every read (GetStages, GetApis...) is apigateway:GET
+VERB_AUTHORISED = ("apigateway", "apigatewayv2")
 # moto's name for an operation -> the AWS action of the printed policy that authorises it in AWS
 MOTO_VOCABULARY = {
     "s3:ListBucket": "s3:GetEncryptionConfiguration, s3:GetBucketPublicAccessBlock, s3:GetReplicationConfiguration, "
@@ -124,6 +127,8 @@ def _operations(module_name: str, clients: dict[str, Any]) -> Iterator[tuple[str
 
 def _iam_action(call: str) -> str:
     service, operation = call.split(":")
+    if service in VERB_AUTHORISED and operation.startswith("Get"):
+        return "apigateway:GET"
     return IAM_RENAMED.get(call) or f"{IAM_PREFIX.get(service, service)}:{operation}"
 
 
