@@ -56,8 +56,9 @@ def _acls_and_groups(client: Any, scope: Scope, waf_scope: str, region: str) -> 
             ("WebACL", "list_web_acls", "WebACLs", client.get_web_acl, "WebACL"),
             ("RuleGroup", "list_rule_groups", "RuleGroups", client.get_rule_group, "RuleGroup")):
         for summary in _marker_items(client, lister, key, Scope=waf_scope):
-            got = scope.fetch(getter, Name=summary["Name"], Scope=waf_scope, Id=summary["Id"],
-                              pick=lambda r, k=item_key: r.get(k) or {})
+            got = scope.fetch(getter, Name=summary["Name"], Scope=waf_scope, Id=summary["Id"])
+            if not isinstance(got, Unknown):
+                got = got.get(item_key) or {}
             props: dict[str, Any] = {"Name": summary["Name"], "Scope": waf_scope}
             if isinstance(got, Unknown):
                 props.update(Rules=got, VisibilityConfig=got, DefaultAction=got)
