@@ -40,6 +40,7 @@ SERVICE_MODULES = (
     "wasp.sources.aws.codebuild",
     "wasp.sources.aws.apigateway",
     "wasp.sources.aws.waf_classic",
+    "wasp.sources.aws.route53",
 )
 
 
