@@ -41,6 +41,8 @@ SERVICE_MODULES = (
     "wasp.sources.aws.apigateway",
     "wasp.sources.aws.waf_classic",
     "wasp.sources.aws.route53",
+    "wasp.sources.aws.shield",
+    "wasp.sources.aws.eip",
 )
 
 

@@ -13,10 +13,10 @@ from typing import Any
 import botocore.exceptions
 
 from wasp.model import Resource, Unknown
-from wasp.sources.aws.base import Scope, Service, describe_error, error_code
+from wasp.sources.aws.base import Scope, Service, describe_error, error_code, tags_of
 
 CLOUDFRONT = Service("cloudfront", label="cloudfront", actions=[
-    "cloudfront:ListDistributions", "cloudfront:GetDistributionConfig",
+    "cloudfront:ListDistributions", "cloudfront:GetDistributionConfig", "cloudfront:ListTagsForResource",
     "s3:ListBucket",  # HeadBucket: does an S3 origin's bucket exist (FSBP CloudFront.12)
 ])
 TYPE = "AWS::CloudFront::Distribution"
@@ -106,10 +106,14 @@ def _distribution(scope: Scope, d: dict[str, Any], full: dict[str, Any] | Unknow
             # NotFound names the bucket only when S3 said it exists nowhere (the rule's message names it)
             s3_origins.append({"OriginId": origin.get("Id"), "Bucket": bucket,
                                "NotFound": exists if isinstance(exists, Unknown) else None if exists else bucket})
+    tags = scope.fetch(scope.client("cloudfront").list_tags_for_resource, Resource=d.get("ARN", ""),
+                       pick=lambda r: tags_of((r.get("Tags") or {}).get("Items")))
+    observed = {"DomainName": d.get("DomainName"), "Status": d.get("Status"), "S3OriginBuckets": s3_origins}
+    if isinstance(tags, Unknown):
+        observed["Tags"] = tags  # an unreadable tag set is not an empty one (is it tagged critical?)
     return Resource.of(TYPE, d["Id"], arn=d.get("ARN", ""), account=scope.account, region="",
-                       properties={"DistributionConfig": config},
-                       observed={"DomainName": d.get("DomainName"), "Status": d.get("Status"),
-                                 "S3OriginBuckets": s3_origins})
+                       tags=tags if isinstance(tags, dict) else {},
+                       properties={"DistributionConfig": config}, observed=observed)
 
 
 def _behaviour(b: dict[str, Any]) -> dict[str, Any]:
