@@ -43,6 +43,7 @@ SERVICE_MODULES = (
     "wasp.sources.aws.route53",
     "wasp.sources.aws.shield",
     "wasp.sources.aws.eip",
+    "wasp.sources.aws.fms",
 )
 
 
