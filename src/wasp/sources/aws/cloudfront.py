@@ -3,6 +3,10 @@
 The API wraps lists as {Quantity, Items} and spells some keys differently (ACMCertificateArn,
 SSLSupportMethod, OriginSslProtocols); they are converted to the CloudFormation spelling here so the
 transit rules read one shape for templates and live data.
+
+The list call leaves out DefaultRootObject and Logging, so each distribution costs a GetDistributionConfig
+and a ListTagsForResource (tags say whether it is critical); each S3 origin's bucket is asked once whether it
+exists (HeadBucket: a deleted origin bucket can be re-created by anyone, FSBP CloudFront.12).
 """
 
 from __future__ import annotations
