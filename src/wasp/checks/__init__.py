@@ -24,6 +24,7 @@ AREA_MODULES = (
     "wasp.checks.network_design",
     "wasp.checks.efs",
     "wasp.checks.rds_network",
+    "wasp.checks.shield",
 )
 
 

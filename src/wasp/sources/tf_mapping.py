@@ -295,7 +295,12 @@ def _lb(a: Args) -> dict[str, Any]:
                       "Value": str(bool(a["enable_deletion_protection"])).lower()})
     logs = block(a, "access_logs")
     attrs.append({"Key": "access_logs.s3.enabled", "Value": str(bool(logs and logs.get("enabled", True))).lower()})
+    if "desync_mitigation_mode" in a:
+        attrs.append({"Key": "routing.http.desync_mitigation_mode", "Value": a["desync_mitigation_mode"]})
     props["LoadBalancerAttributes"] = attrs
+    if mappings := blocks(a, "subnet_mapping"):
+        props["SubnetMappings"] = [pick(m, {"subnet_id": "SubnetId", "allocation_id": "AllocationId"})
+                                   for m in mappings]
     return props
 
 
@@ -321,6 +326,15 @@ def _classic_elb(a: Args) -> dict[str, Any]:
     props["Listeners"] = [pick(x, {"lb_port": "LoadBalancerPort", "lb_protocol": "Protocol",
                                    "instance_port": "InstancePort", "instance_protocol": "InstanceProtocol",
                                    "ssl_certificate_id": "SSLCertificateId"}) for x in blocks(a, "listener")]
+    props.update(pick(a, {"availability_zones": "AvailabilityZones", "desync_mitigation_mode": "DesyncMitigationMode"}))
+    # the provider's defaults differ from the API's: cross-zone on, connection draining off, logs on once declared
+    props["CrossZone"] = a.get("cross_zone_load_balancing", True)
+    props["ConnectionDrainingPolicy"] = {"Enabled": a.get("connection_draining", False),
+                                         **pick(a, {"connection_draining_timeout": "Timeout"})}
+    if (logs := block(a, "access_logs")) is not None:
+        props["AccessLoggingPolicy"] = {"Enabled": logs.get("enabled", True),
+                                        **pick(logs, {"bucket": "S3BucketName", "interval": "EmitInterval",
+                                                      "bucket_prefix": "S3BucketPrefix"})}
     return props
 
 
@@ -335,16 +349,21 @@ def _cloudfront(a: Args) -> dict[str, Any]:
                                     "path_pattern": "PathPattern"}) for b in blocks(a, "ordered_cache_behavior")],
         "ViewerCertificate": pick(cert, {"minimum_protocol_version": "MinimumProtocolVersion",
                                          "cloudfront_default_certificate": "CloudFrontDefaultCertificate",
-                                         "acm_certificate_arn": "AcmCertificateArn"}),
+                                         "acm_certificate_arn": "AcmCertificateArn",
+                                         "iam_certificate_id": "IamCertificateId",
+                                         "ssl_support_method": "SslSupportMethod"}),
         "Origins": [_origin(o) for o in blocks(a, "origin")],
     }
+    groups = [{"Id": g.get("origin_id"), "Members": {"Quantity": len(blocks(g, "member")), "Items": [
+        {"OriginId": m.get("origin_id")} for m in blocks(g, "member")]}} for g in blocks(a, "origin_group")]
+    config["OriginGroups"] = {"Quantity": len(groups), "Items": groups}
     if (lg := block(a, "logging_config")) is not None:
         config["Logging"] = pick(lg, {"bucket": "Bucket", "prefix": "Prefix"})
     return {"DistributionConfig": config}
 
 
 def _origin(o: dict[str, Any]) -> dict[str, Any]:
-    out = pick(o, {"domain_name": "DomainName", "origin_id": "Id"})
+    out = pick(o, {"domain_name": "DomainName", "origin_id": "Id", "origin_access_control_id": "OriginAccessControlId"})
     if (c := block(o, "custom_origin_config")) is not None:
         out["CustomOriginConfig"] = pick(c, {"origin_protocol_policy": "OriginProtocolPolicy",
                                              "origin_ssl_protocols": "OriginSSLProtocols",

@@ -49,6 +49,12 @@ SERVICE_MODULES = (
     "wasp.sources.aws.efs",
     "wasp.sources.aws.fsx",
     "wasp.sources.aws.docdb",
+    "wasp.sources.aws.apigateway",
+    "wasp.sources.aws.waf_classic",
+    "wasp.sources.aws.route53",
+    "wasp.sources.aws.shield",
+    "wasp.sources.aws.eip",
+    "wasp.sources.aws.fms",
 )
 
 
