@@ -38,6 +38,11 @@ SERVICE_MODULES = (
     "wasp.sources.aws.identitycenter",
     "wasp.sources.aws.wafv2",
     "wasp.sources.aws.codebuild",
+    "wasp.sources.aws.neptune",
+    "wasp.sources.aws.redshift",
+    "wasp.sources.aws.redshiftserverless",
+    "wasp.sources.aws.elasticache",
+    "wasp.sources.aws.dax",
 )
 
 
