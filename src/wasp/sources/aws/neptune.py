@@ -3,6 +3,8 @@
 The neptune API shares its endpoint with RDS and answers for RDS and DocumentDB clusters too: both listings
 are filtered on engine ``neptune`` (server side, and again here, since the filter is a convenience, not a
 contract). Snapshot sharing lives behind one call per manual snapshot; automated snapshots cannot be shared.
+The neptune API returns no tags with either listing and no check needs them yet: they are marked Unknown
+rather than empty, so a tag-keyed check says UNKNOWN.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from wasp.model import Resource, Unknown
-from wasp.sources.aws.base import Scope, Service, tags_of
+from wasp.sources.aws.base import Scope, Service
 
 NEPTUNE = Service("neptune", label="neptune", actions=[
     "rds:DescribeDBClusters", "rds:DescribeDBClusterSnapshots", "rds:DescribeDBClusterSnapshotAttributes",
 ])
 ENGINE = [{"Name": "engine", "Values": ["neptune"]}]
+TAGS_NOT_READ = "tags of Neptune resources are not read by wasp"
 
 
 @NEPTUNE.collects("AWS::Neptune::DBCluster")
@@ -38,8 +41,7 @@ def clusters(client: Any, scope: Scope) -> Iterator[Resource]:
             "VpcSecurityGroupIds": [g.get("VpcSecurityGroupId") for g in c.get("VpcSecurityGroups", [])],
         }
         yield Resource.of("AWS::Neptune::DBCluster", c["DBClusterIdentifier"], arn=c.get("DBClusterArn", ""),
-                          properties=props, tags=tags_of(c.get("TagList", [])),
-                          observed={"Status": c.get("Status")})
+                          properties=props, observed={"Status": c.get("Status"), "Tags": Unknown(TAGS_NOT_READ)})
 
 
 @NEPTUNE.collects("AWS::Neptune::DBClusterSnapshot", fan_out=True)
@@ -58,8 +60,8 @@ def cluster_snapshots(client: Any, scope: Scope) -> Iterator[Resource]:
             "RestoreAttribute": _restore(client, scope, sid, s.get("SnapshotType")),
         }
         yield Resource.of("AWS::Neptune::DBClusterSnapshot", sid, arn=s.get("DBClusterSnapshotArn", ""),
-                          properties=props, tags=tags_of(s.get("TagList", [])),
-                          observed={"SnapshotCreateTime": s.get("SnapshotCreateTime")})
+                          properties=props, observed={"SnapshotCreateTime": s.get("SnapshotCreateTime"),
+                                                      "Tags": Unknown(TAGS_NOT_READ)})
 
 
 def _restore(client: Any, scope: Scope, sid: str, snapshot_type: str | None) -> list[str] | Unknown:
