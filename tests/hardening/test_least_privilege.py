@@ -45,7 +45,7 @@ from wasp.sources.aws.session import AwsTarget
 
 MANAGED_POLICY_LIMIT = 6144  # characters, whitespace excluded (IAM quota for a customer managed policy)
 # boto3 client name -> IAM action prefix where they differ
-IAM_PREFIX = {"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing", "sso-admin": "sso",
+IAM_PREFIX = {"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing", "neptune": "rds", "sso-admin": "sso",
               "accessanalyzer": "access-analyzer", "s3control": "s3", "resourcegroupstaggingapi": "tag"}
 # API operations whose IAM action has another name (Service Authorization Reference)
 IAM_RENAMED = {
@@ -70,6 +70,8 @@ MOTO_VOCABULARY.update({op: action for op, action in IAM_RENAMED.items() if op.s
 # services whose every signed request moto rejects under enforcement, with one read to prove it
 MOTO_UNSIGNABLE = {"lambda": "list_functions", "guardduty": "list_detectors", "securityhub": "describe_hub",
                    "eks": "list_clusters", "backup": "list_backup_plans", "cloudfront": "list_distributions"}
+# services the emulator does not serve at all (every read a gap, with or without enforcement), with what it lacks
+MOTO_UNSERVED = {"ssm": "DescribeInstanceInformation", "redshift-serverless": "the whole API"}
 DENIED = re.compile(r"access ?denied", re.IGNORECASE)
 _BOTOCORE = botocore.session.get_session()
 
@@ -268,13 +270,13 @@ def test_scan_with_only_the_printed_policy_meets_no_access_denied(enforced):
     unsignable = set(MOTO_UNSIGNABLE)
     gaps = [g for g in result.gaps if g.service not in unsignable]
     assert not [g.reason for g in gaps if DENIED.search(g.reason)]
-    assert {g.service for g in result.gaps} - unsignable <= {"ssm"}  # moto lacks DescribeInstanceInformation
+    assert {g.service for g in result.gaps} - unsignable <= set(MOTO_UNSERVED)
     assert not [r for r in _unknown_reasons(result) if DENIED.search(r) and not _names_any(r, unsignable)]
     report = json.loads(render(result, "json"))
     assert report["findings"] and not [(f["check_id"], f["reason"]) for f in report["findings"]
                                        if DENIED.search(str(f.get("reason"))) and not _names_any(f["reason"],
                                                                                                  unsignable)]
-    comparable = _checks_without(_types_of(unsignable | {"ssm"}))
+    comparable = _checks_without(_types_of(unsignable | set(MOTO_UNSERVED)))
     assert _verdicts(result, comparable) == _verdicts(enforced.baseline, comparable)
     assert len(_verdicts(result, comparable)) > 100
 
@@ -291,7 +293,7 @@ def test_scan_denied_one_service_says_unknown_for_it_and_is_right_on_the_rest(en
     assert affected and all(f.status is Status.UNKNOWN and DENIED.search(f.reason) for f in affected), \
         [(f.check_id, f.status, f.reason) for f in affected if f.status is not Status.UNKNOWN]
     assert any(g.service == service and DENIED.search(g.reason) for g in result.gaps)
-    comparable = _checks_without(hit | _types_of(set(MOTO_UNSIGNABLE) | {"ssm"}))
+    comparable = _checks_without(hit | _types_of(set(MOTO_UNSIGNABLE) | set(MOTO_UNSERVED)))
     kept = _verdicts(enforced.baseline, comparable)
     assert len(kept) > 50 and _verdicts(result, comparable) == kept
 

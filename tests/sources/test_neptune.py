@@ -8,8 +8,8 @@ from wasp.sources.aws.collect import collect
 
 
 def test_cluster_shape_and_engine_filter(aws):
-    """A Neptune cluster carries CloudFormation-named settings, its unread tags Unknown (not empty); an Aurora cluster on the same endpoint
-    is left to the RDS collector; automated snapshots are never read for sharing (they cannot be shared)."""
+    """A Neptune cluster carries CloudFormation-named settings, its unread tags Unknown (not empty); an Aurora
+    cluster on the same endpoint is left to the RDS collector; automated snapshots are never read for sharing."""
     aws.client("neptune", "us-east-1").create_db_cluster(
         DBClusterIdentifier="graph", Engine="neptune", StorageEncrypted=True, EnableCloudwatchLogsExports=["audit"],
         BackupRetentionPeriod=9, CopyTagsToSnapshot=True, Tags=[{"Key": "team", "Value": "kg"}])

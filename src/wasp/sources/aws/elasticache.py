@@ -84,8 +84,8 @@ def _group(g: dict[str, Any], members: dict[str, dict[str, Any]] | Unknown) -> R
 def _version(group: dict[str, Any], members: dict[str, dict[str, Any]] | Unknown) -> str | Unknown:
     if isinstance(members, Unknown):
         return members
-    versions = {members[m].get("EngineVersion") for m in group.get("MemberClusters") or [] if m in members}
-    versions.discard(None)
+    versions = {str(members[m]["EngineVersion"]) for m in group.get("MemberClusters") or []
+                if m in members and members[m].get("EngineVersion")}
     if len(versions) == 1:
         return str(versions.pop())
     if versions:
