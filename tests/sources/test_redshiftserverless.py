@@ -9,6 +9,7 @@ from wasp.model import Unknown
 from wasp.sources.aws.base import Scope
 from wasp.sources.aws.collect import collect
 from wasp.sources.aws.redshiftserverless import namespaces, workgroups
+from wasp.sources.aws.session import AwsTarget
 
 
 def _client():
@@ -35,9 +36,10 @@ def test_workgroup_and_namespace_shapes_from_the_listings():
     assert isinstance(wg.observed["Tags"], Unknown) and ns.arn.endswith("namespace/1")
 
 
-def test_emulator_without_the_api_gives_a_gap_not_an_empty_service(aws):
+def test_emulator_without_the_api_gives_a_gap_not_an_empty_service(moto):
     """Where the endpoint does not serve Redshift Serverless the scan records a gap for its types, so nothing is
-    reported as compliant by absence."""
-    result = collect(aws, ["us-east-1"], services=["redshift-serverless"])
+    reported as compliant by absence (the emulator's 500s are retried as AWS's would be: back-off shrunk here)."""
+    target = AwsTarget(moto.session(), endpoint_url=moto.url, backoff=0.01)
+    result = collect(target, ["us-east-1"], services=["redshift-serverless"])
     assert {t for g in result.inventory.gaps for t in g.types} >= {"AWS::RedshiftServerless::Workgroup",
                                                        "AWS::RedshiftServerless::Namespace"}
