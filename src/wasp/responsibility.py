@@ -44,6 +44,7 @@ SERVICE_ROWS = {
     "Elasticsearch": "OpenSearch", "DocDB": "DocumentDB", "Neptune": "Neptune",
     "CodeBuild": "CodeBuild", "CodePipeline": "CodePipeline",
     "Account": "Account and region settings", "Region": "Account and region settings",
+    "DAX": "DynamoDB Accelerator", "RedshiftServerless": "Redshift Serverless",
 }
 TASKS = ("facilities_hw", "guest_os", "platform_patch", "network", "iam", "in_service_auth", "resource_policy",
          "enc_rest", "enc_transit", "keys", "data_class", "backup", "logging", "app")
@@ -99,6 +100,8 @@ SUPPLEMENT: dict[str, dict[str, str]] = {r["service"]: r for r in (
     _row("OpenSearch", "container", _CONTAINER, "like RDS"),
     _row("DocumentDB", "container", _CONTAINER, "like RDS"),
     _row("Neptune", "container", _CONTAINER, "like RDS"),
+    _row("DynamoDB Accelerator", "container", "AASCC--CCAC-CC", "subnets and SGs, encryption chosen at creation"),
+    _row("Redshift Serverless", "abstracted", "AAACCCCSCSCSCC", "AWS runs compute; access, TLS, routing, logs"),
 )}
 # sub-types of EC2 that the table lists as services of their own
 _EC2_SPLIT = {"Volume": "EBS", "Snapshot": "EBS", "Image": "EBS", "EBSEncryptionByDefault": "EBS", "VPC": "VPC",
