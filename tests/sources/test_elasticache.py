@@ -20,7 +20,7 @@ def test_group_version_comes_from_its_member_clusters(aws):
                             EngineVersion="5.0.6", NumCacheNodes=1, **NODE)
     inv = collect(aws, ["us-east-1"], services=["elasticache"]).inventory
     [group] = inv.of_type("AWS::ElastiCache::ReplicationGroup")
-    assert group.properties["EngineVersion"] == "5.0.6"
+    assert group.properties["EngineVersion"] == "5.0.6" and group.properties["LogDeliveryConfigurations"] == []
     clusters = {c.id: c for c in inv.of_type("AWS::ElastiCache::CacheCluster")}
     assert clusters["same-001"].properties["ReplicationGroupId"] == "same"
     assert isinstance(clusters["same-001"].properties["CacheSubnetGroupName"], Unknown)

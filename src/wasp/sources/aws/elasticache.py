@@ -50,6 +50,7 @@ def _cluster(c: dict[str, Any]) -> Resource:
         "TransitEncryptionEnabled": bool(c.get("TransitEncryptionEnabled", False)),
         "VpcSecurityGroupIds": [g.get("SecurityGroupId") for g in c.get("SecurityGroups") or []],
         "ReplicationGroupId": c.get("ReplicationGroupId"),
+        "LogDeliveryConfigurations": _log_delivery(c),
     }
     return Resource.of("AWS::ElastiCache::CacheCluster", cid, arn=c.get("ARN", ""), properties=props,
                        observed={"CacheClusterStatus": c.get("CacheClusterStatus"),
@@ -75,10 +76,19 @@ def _group(g: dict[str, Any], members: dict[str, dict[str, Any]] | Unknown) -> R
         "UserGroupIds": list(g.get("UserGroupIds") or []),
         "SnapshotRetentionLimit": g.get("SnapshotRetentionLimit", 0),
         "AutoMinorVersionUpgrade": g.get("AutoMinorVersionUpgrade"),
+        "LogDeliveryConfigurations": _log_delivery(g),
     }
     return Resource.of("AWS::ElastiCache::ReplicationGroup", gid, arn=g.get("ARN", ""), properties=props,
                        observed={"Status": g.get("Status"), "MemberClusters": list(g.get("MemberClusters") or []),
                                  "Tags": Unknown(TAGS_NOT_READ)})
+
+
+def _log_delivery(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """Slow-log and engine-log delivery in the CloudFormation shape (disabled deliveries left out)."""
+    return [{"LogType": d.get("LogType"), "DestinationType": d.get("DestinationType"),
+             "DestinationDetails": d.get("DestinationDetails"), "LogFormat": d.get("LogFormat")}
+            for d in item.get("LogDeliveryConfigurations") or []
+            if str(d.get("Status", "active")).lower() != "disabling"]
 
 
 def _version(group: dict[str, Any], members: dict[str, dict[str, Any]] | Unknown) -> str | Unknown:
