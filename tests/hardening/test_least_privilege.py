@@ -289,7 +289,8 @@ def test_scan_denied_one_service_says_unknown_for_it_and_is_right_on_the_rest(en
 
     hit = _types_of({service})
     checks = {c.id: c for c in select(source="live")}
-    affected = [f for f in result.findings if checks[f.check_id].resource in hit]
+    # a check judging several types reports a gap on another type (one the emulator does not serve) on that type
+    affected = [f for f in result.findings if checks[f.check_id].resource in hit and f.resource.type in hit]
     assert affected and all(f.status is Status.UNKNOWN and DENIED.search(f.reason) for f in affected), \
         [(f.check_id, f.status, f.reason) for f in affected if f.status is not Status.UNKNOWN]
     assert any(g.service == service and DENIED.search(g.reason) for g in result.gaps)
