@@ -1,8 +1,9 @@
 """Neptune DB clusters (AWS::Neptune::DBCluster) and their cluster snapshots, read through the neptune API.
 
 The neptune API shares its endpoint with RDS and answers for RDS and DocumentDB clusters too: both listings
-are filtered on engine ``neptune`` (server side, and again here, since the filter is a convenience, not a
-contract). Snapshot sharing lives behind one call per manual snapshot; automated snapshots cannot be shared.
+keep engine ``neptune`` only (filtered server side where the API documents a filter, and always here, since a
+filter is a convenience, not a contract). Snapshot sharing lives behind one call per manual snapshot;
+automated snapshots cannot be shared.
 The neptune API returns no tags with either listing and no check needs them yet: they are marked Unknown
 rather than empty, so a tag-keyed check says UNKNOWN.
 """
@@ -47,7 +48,8 @@ def clusters(client: Any, scope: Scope) -> Iterator[Resource]:
 @NEPTUNE.collects("AWS::Neptune::DBClusterSnapshot", fan_out=True)
 def cluster_snapshots(client: Any, scope: Scope) -> Iterator[Resource]:
     """Snapshots have no CloudFormation type; AWS::Neptune::DBClusterSnapshot follows AWS::RDS::DBClusterSnapshot."""
-    for s in scope.paginate(client, "describe_db_cluster_snapshots", "DBClusterSnapshots", Filters=ENGINE):
+    # the neptune API documents no filter for this listing: RDS and DocumentDB snapshots are skipped here
+    for s in scope.paginate(client, "describe_db_cluster_snapshots", "DBClusterSnapshots"):
         if s.get("Engine") != "neptune":
             continue
         sid = s["DBClusterSnapshotIdentifier"]

@@ -44,7 +44,8 @@ def clusters(client: Any, scope: Scope) -> Iterator[Resource]:
             "AllowVersionUpgrade": c.get("AllowVersionUpgrade"),
             "EnhancedVpcRouting": bool(c.get("EnhancedVpcRouting", False)),
             "MultiAZ": _multi_az(c),
-            "Port": (c.get("Endpoint") or {}).get("Port"),
+            "Port": (c.get("Endpoint") or {}).get("Port") or Unknown(
+                f"DescribeClusters returned no endpoint port (cluster {c.get('ClusterStatus', 'status unknown')})"),
             "ClusterParameterGroupName": group,
             "ClusterSubnetGroupName": c.get("ClusterSubnetGroupName"),
             "VpcSecurityGroupIds": [g.get("VpcSecurityGroupId") for g in c.get("VpcSecurityGroups") or []],
