@@ -49,8 +49,8 @@ def _verdicts(path: Path) -> dict[tuple[str, str], Status]:
 @pytest.mark.parametrize("fmt", ["cfn", "tf"])
 def test_hardened_resources_pass_and_careless_ones_fail(fmt):
     """Each template-judged rule passes on the hardened resource of its type and fails on the careless one, in
-    CloudFormation and Terraform alike (the vault policy attached from its own Terraform resource); an AUTH
-    token given by a parameter without a value is UNKNOWN for a Redis 5 group, never PASS."""
+    CloudFormation and Terraform alike (vault policy and cluster logging attached from their own Terraform
+    resources); an AUTH token given by a parameter without a value is UNKNOWN for a Redis 5 group, never PASS."""
     verdicts = _verdicts(FIXTURES / fmt / ("databases.yaml" if fmt == "cfn" else ""))
     for kind, checks in {**CHECKS, "Vault": ["iam_backup_vault_not_externally_accessible"]}.items():
         for check_id in checks:
