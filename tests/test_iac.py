@@ -33,7 +33,7 @@ PAIRS = {
 EXPECTED_CFN = {
     "webapp.yaml": {"template_hardcoded_secrets"},
     "Trail": {"cloudtrail_cloudwatch_logs", "cloudtrail_kms_encryption", "cloudtrail_log_file_validation"},
-    "Sessions": {"dynamodb_table_classification_tag", "dynamodb_table_pitr"},
+    "Sessions": {"dynamodb_table_classification_tag", "dynamodb_table_deletion_protection", "dynamodb_table_pitr"},
     "WebInstance": {"ec2_instance_imdsv2_required", "ec2_instance_user_data_secrets"},
     "WebSecurityGroup": {"ec2_sg_open_admin_ports", "ec2_sg_open_all_traffic", "ec2_sg_open_high_risk_ports"},
     "PublicSubnet": {"ec2_subnet_no_auto_public_ip"},

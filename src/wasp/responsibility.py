@@ -53,6 +53,7 @@ SERVICE_ROWS = {
     "ACMPCA": "Private CA", "AutoScaling": "EC2", "Shield": "Shield", "FMS": "Firewall Manager",
     "DirectConnect": "Direct Connect", "WAF": "WAF", "WAFRegional": "WAF", "EMRServerless": "EMR",
     "Template": "CloudFormation",
+    "DAX": "DynamoDB Accelerator",
 }
 TASKS = ("facilities_hw", "guest_os", "platform_patch", "network", "iam", "in_service_auth", "resource_policy",
          "enc_rest", "enc_transit", "keys", "data_class", "backup", "logging", "app")
@@ -131,6 +132,8 @@ SUPPLEMENT: dict[str, dict[str, str]] = {r["service"]: r for r in (
     _row("Shield", "configuration", _FINDINGS, "Shield Advanced protections and response"),
     _row("Firewall Manager", "configuration", _FINDINGS, "organization-wide security policies"),
     _row("Direct Connect", "configuration", "AAAC----S---C-", "connections, MACsec or VPN encryption"),
+    _row("Direct Connect", "configuration", "AAAC-----S--C-", "connections, MACsec or VPN encryption"),
+    _row("DynamoDB Accelerator", "container", "AASCC--CCAC-CC", "subnets and SGs, encryption chosen at creation"),
 )}
 # sub-types of EC2 that the table lists as services of their own
 _EC2_SPLIT = {"Volume": "EBS", "Snapshot": "EBS", "Image": "EBS", "EBSEncryptionByDefault": "EBS", "VPC": "VPC",

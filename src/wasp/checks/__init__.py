@@ -25,6 +25,7 @@ AREA_MODULES = (
     "wasp.checks.efs",
     "wasp.checks.rds_network",
     "wasp.checks.shield",
+    "wasp.checks.redshift_network",
 )
 
 

@@ -131,6 +131,7 @@ SPECS: dict[str, Spec] = {
     "AWS::Lambda::Function": Spec("PolicyDocument", "lambda", _own, label="function policy",
                                   contexts=_lambda_contexts),
     "AWS::SecretsManager::Secret": Spec("ResourcePolicy", "secretsmanager", _own, label="secret policy"),
+    "AWS::Backup::BackupVault": Spec("AccessPolicy", "backup", _own, label="vault access policy"),
     "AWS::IAM::Role": Spec("AssumeRolePolicyDocument", "sts", _own, kind="trust", label="trust policy"),
     "AWS::OpenSearchService::Domain": Spec("AccessPolicies", "es", _domain_arns, label="domain access policy"),
     "AWS::Elasticsearch::Domain": Spec("AccessPolicies", "es", _domain_arns, label="domain access policy"),

@@ -644,6 +644,11 @@ ATTACH: dict[str, tuple[str, str, Callable[[dict[str, Any], Args], None]]] = {
     "aws_sqs_queue_policy": ("queue_url", "AWS::SQS::Queue", _set("PolicyDocument", lambda a: policy(a.get("policy")))),
     "aws_secretsmanager_secret_policy": ("secret_arn", "AWS::SecretsManager::Secret",
                                          _set("ResourcePolicy", lambda a: policy(a.get("policy")))),
+    "aws_backup_vault_policy": ("backup_vault_name", "AWS::Backup::BackupVault",
+                                _set("AccessPolicy", lambda a: policy(a.get("policy")))),
+    "aws_redshift_logging": ("cluster_identifier", "AWS::Redshift::Cluster", _set("LoggingProperties", lambda a: {
+        "BucketName": a.get("bucket_name"), "S3KeyPrefix": a.get("s3_key_prefix"),
+        "LogDestinationType": a.get("log_destination_type"), "LogExports": a.get("log_exports")})),
     "aws_secretsmanager_secret_rotation": ("secret_id", "AWS::SecretsManager::Secret", _rotation),
     "aws_lambda_permission": ("function_name", "AWS::Lambda::Function", _lambda_permission),
     "aws_lambda_function_url": ("function_name", "AWS::Lambda::Function", _append(

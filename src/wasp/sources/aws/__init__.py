@@ -55,6 +55,11 @@ SERVICE_MODULES = (
     "wasp.sources.aws.shield",
     "wasp.sources.aws.eip",
     "wasp.sources.aws.fms",
+    "wasp.sources.aws.neptune",
+    "wasp.sources.aws.redshift",
+    "wasp.sources.aws.redshiftserverless",
+    "wasp.sources.aws.elasticache",
+    "wasp.sources.aws.dax",
 )
 
 
