@@ -132,7 +132,6 @@ SUPPLEMENT: dict[str, dict[str, str]] = {r["service"]: r for r in (
     _row("Shield", "configuration", _FINDINGS, "Shield Advanced protections and response"),
     _row("Firewall Manager", "configuration", _FINDINGS, "organization-wide security policies"),
     _row("Direct Connect", "configuration", "AAAC----S---C-", "connections, MACsec or VPN encryption"),
-    _row("Direct Connect", "configuration", "AAAC-----S--C-", "connections, MACsec or VPN encryption"),
     _row("DynamoDB Accelerator", "container", "AASCC--CCAC-CC", "subnets and SGs, encryption chosen at creation"),
 )}
 # sub-types of EC2 that the table lists as services of their own

@@ -45,11 +45,9 @@ from wasp.sources.aws.session import AwsTarget
 
 MANAGED_POLICY_LIMIT = 6144  # characters, whitespace excluded (IAM quota for a customer managed policy)
 # boto3 client name -> IAM action prefix where they differ
-IAM_PREFIX = {"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing", "sso-admin": "sso",
+IAM_PREFIX = {"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing", "neptune": "rds", "sso-admin": "sso",
               "accessanalyzer": "access-analyzer", "s3control": "s3", "resourcegroupstaggingapi": "tag",
               "opensearch": "es", "efs": "elasticfilesystem"}
-IAM_PREFIX = {"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing", "neptune": "rds", "sso-admin": "sso",
-              "accessanalyzer": "access-analyzer", "s3control": "s3", "resourcegroupstaggingapi": "tag"}
 IAM_PREFIX["docdb"] = "rds"  # DocumentDB's API is authorised by rds: actions
 # API operations whose IAM action has another name (Service Authorization Reference)
 IAM_RENAMED = {
@@ -77,13 +75,11 @@ MOTO_VOCABULARY.update({op: action for op, action in IAM_RENAMED.items() if op.s
 # services whose every signed request moto rejects under enforcement, with one read to prove it
 MOTO_UNSIGNABLE = {"lambda": "list_functions", "guardduty": "list_detectors", "securityhub": "describe_hub",
                    "eks": "list_clusters", "backup": "list_backup_plans", "cloudfront": "list_distributions",
-                   "efs": "describe_file_systems", "opensearch": "list_domain_names"}
+                   "efs": "describe_file_systems", "opensearch": "list_domain_names",
                    "apigateway": "get_rest_apis", "apigatewayv2": "get_apis", "route53": "list_hosted_zones"}
-# services the emulator does not serve at all (a coverage gap in every scan, enforced or not)
-MOTO_ABSENT = {"ssm", "waf", "waf-regional"}  # ssm: moto lacks DescribeInstanceInformation; no WAF Classic
-                   "eks": "list_clusters", "backup": "list_backup_plans", "cloudfront": "list_distributions"}
 # services the emulator does not serve at all (every read a gap, with or without enforcement), with what it lacks
-MOTO_UNSERVED = {"ssm": "DescribeInstanceInformation", "redshift-serverless": "the whole API"}
+MOTO_UNSERVED = {"ssm": "DescribeInstanceInformation", "redshift-serverless": "the whole API",
+                 "waf": "WAF Classic", "waf-regional": "WAF Classic"}
 DENIED = re.compile(r"access ?denied", re.IGNORECASE)
 _BOTOCORE = botocore.session.get_session()
 
@@ -286,14 +282,12 @@ def test_scan_with_only_the_printed_policy_meets_no_access_denied(enforced):
     assert not [g.reason for g in gaps if DENIED.search(g.reason)]
     # moto lacks DescribeInstanceInformation and DescribeClientVpnEndpoints (answers 500)
     assert {g.service for g in result.gaps if g.types != ("AWS::EC2::ClientVpnEndpoint",)} - unsignable <= {"ssm"}
-    assert {g.service for g in result.gaps} - unsignable <= MOTO_ABSENT
     assert {g.service for g in result.gaps} - unsignable <= set(MOTO_UNSERVED)
     assert not [r for r in _unknown_reasons(result) if DENIED.search(r) and not _names_any(r, unsignable)]
     report = json.loads(render(result, "json"))
     assert report["findings"] and not [(f["check_id"], f["reason"]) for f in report["findings"]
                                        if DENIED.search(str(f.get("reason"))) and not _names_any(f["reason"],
                                                                                                  unsignable)]
-    comparable = _checks_without(_types_of(unsignable | MOTO_ABSENT))
     comparable = _checks_without(_types_of(unsignable | set(MOTO_UNSERVED)))
     assert _verdicts(result, comparable) == _verdicts(enforced.baseline, comparable)
     assert len(_verdicts(result, comparable)) > 100
@@ -312,7 +306,6 @@ def test_scan_denied_one_service_says_unknown_for_it_and_is_right_on_the_rest(en
     assert affected and all(f.status is Status.UNKNOWN and DENIED.search(f.reason) for f in affected), \
         [(f.check_id, f.status, f.reason) for f in affected if f.status is not Status.UNKNOWN]
     assert any(g.service == service and DENIED.search(g.reason) for g in result.gaps)
-    comparable = _checks_without(hit | _types_of(set(MOTO_UNSIGNABLE) | MOTO_ABSENT))
     comparable = _checks_without(hit | _types_of(set(MOTO_UNSIGNABLE) | set(MOTO_UNSERVED)))
     kept = _verdicts(enforced.baseline, comparable)
     assert len(kept) > 50 and _verdicts(result, comparable) == kept
