@@ -144,6 +144,8 @@ FIXTURES = ROOT / "tests" / "fixtures" / "iac"
 NOT_IN_TERRAFORM: set[str] = {
     # Terraform keeps these in separate resources (aws_api_gateway_method_settings, aws_route53_query_log)
     "apigateway_rest_execution_logging", "apigateway_rest_cache_encrypted", "route53_public_zone_query_logging",
+    # aws_spot_fleet_request and aws_vpn_connection's tunnel1_/tunnel2_ attributes have no CloudFormation list shape
+    "ec2_spot_fleet_ebs_encrypted", "ec2_vpn_tunnel_logging",
 }
 
 

@@ -246,12 +246,27 @@ def _describe(chk: Any) -> str:
 @click.command()
 @click.option("--scan", "for_scan", is_flag=True, help="The read-only policy wasp needs to scan.")
 @click.option("--respond", "for_respond", is_flag=True, help="The policy incident-response playbooks need.")
-def permissions(for_scan: bool, for_respond: bool) -> int:
-    """Print the least-privilege IAM policy wasp needs (scan by default)."""
-    from wasp.permissions import policy_document
+@click.option("--part", type=click.IntRange(min=1),
+              help="Print only this part (1, 2, ...) when the actions need several managed policies.")
+def permissions(for_scan: bool, for_respond: bool, part: int | None) -> int:
+    """Print the least-privilege IAM policy wasp needs (scan by default).
+
+    The exact actions, no wildcards. When they do not fit one managed policy (6,144 characters), the output
+    is a JSON list of policy documents, each within the limit: attach every one (or print one with --part).
+    """
+    from wasp.permissions import policy_documents
 
     kinds = [k for k, on in (("scan", for_scan), ("respond", for_respond)) if on] or ["scan"]
-    click.echo(json.dumps(policy_document(kinds), indent=2))
+    docs = policy_documents(kinds)
+    if part is not None:
+        if part > len(docs):
+            raise InputError(f"--part {part}: the policy has {len(docs)} part(s)")
+        click.echo(json.dumps(docs[part - 1], indent=2))
+        return 0
+    if len(docs) > 1:
+        click.echo(f"note: {len(docs)} managed policies (each within IAM's 6,144-character limit): attach all of them; "
+                   f"--part N prints one", err=True)
+    click.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2))
     return 0
 
 
