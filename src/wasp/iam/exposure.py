@@ -120,6 +120,8 @@ SPECS: dict[str, Spec] = {
                                   contexts=_lambda_contexts),
     "AWS::SecretsManager::Secret": Spec("ResourcePolicy", "secretsmanager", _own, label="secret policy"),
     "AWS::IAM::Role": Spec("AssumeRolePolicyDocument", "sts", _own, kind="trust", label="trust policy"),
+    "AWS::ECR::Repository": Spec("RepositoryPolicyText", "ecr", _own, label="repository policy"),
+    "AWS::Events::EventBus": Spec("Policy", "events", _own, label="event bus policy"),
 }
 
 

@@ -39,6 +39,7 @@ SERVICE_MODULES = (
     "wasp.sources.aws.wafv2",
     "wasp.sources.aws.codebuild",
     "wasp.sources.aws.ecs",
+    "wasp.sources.aws.ecr",
 )
 
 
