@@ -1,7 +1,8 @@
-"""Container and serverless compute checks that need a table or a second resource type, not one property.
+"""Container, serverless and build checks that need a table, a second resource type or a filter, not one property.
 
 EKS versions are judged against the EKS release calendar (kept here, dated); a VPC Lambda function's
-Availability Zones come from the subnets it names, so that check reads ``AWS::EC2::Subnet`` records.
+Availability Zones come from the subnets it names, so that check reads ``AWS::EC2::Subnet`` records; CodeBuild
+variables are scanned for secrets only where they hold clear text (PLAINTEXT), not secret-store references.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from wasp.checks.context import Context
 from wasp.checks.registry import check
 from wasp.model import Area, Remediation, Resource, Result, Severity, is_unknown
+from wasp.secrets import scan_mapping
 
 # EKS end of standard support by Kubernetes minor version (Amazon EKS release calendar); extended support
 # lasts twelve months more. Versions before the first entry left every support long ago.
@@ -102,3 +104,49 @@ def lambda_vpc_multi_az(fn: Resource, ctx: Context) -> Result | None:
         return Result.passed(f"subnets span {len(zones)} Availability Zones ({', '.join(sorted(zones))})")
     return Result.failed(f"every subnet of the function is in {', '.join(sorted(zones))} "
                          f"(fewer than {LAMBDA_MIN_AZS} Availability Zones)", {"zones": sorted(zones)})
+
+
+CODEBUILD_KEY_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+
+
+@check(
+    id="codebuild_project_environment_no_secrets", title="CodeBuild environment variables hold no clear-text "
+    "credentials", area=Area.DATA, severity=Severity.CRITICAL, resource="AWS::CodeBuild::Project",
+    best_practices=["SEC02-BP03", "SEC11-BP07"], fsbp=["CodeBuild.2"], task="app",
+    remediation=Remediation(
+        text="Store the value in Secrets Manager or SSM Parameter Store and reference it with Type SECRETS_MANAGER "
+             "or PARAMETER_STORE; give AWS access through the service role, never keys; rotate the exposed value.",
+        cloudformation="EnvironmentVariables: [{Name: DB_PASSWORD, Type: SECRETS_MANAGER, Value: 'prod/db:password'}]",
+        terraform='environment_variable { name = "DB_PASSWORD" type = "SECRETS_MANAGER" value = "prod/db:password" }',
+        url="https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html#build-spec.env.secrets-manager"),
+)
+def codebuild_environment_secrets(project: Resource, ctx: Context) -> Result:
+    """PLAINTEXT variables are shown to anyone who can read the project and in every build's details. As
+    Security Hub, wasp fails AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in clear; it also scans every PLAINTEXT
+    value for credentials (wasp.secrets). Variables that reference a secret store are not secrets."""
+    variables: Any = project.prop("Environment.EnvironmentVariables")
+    if is_unknown(variables):
+        return Result.unknown(variables)
+    if not variables:
+        return Result.passed("the project has no environment variables")
+    if not isinstance(variables, list):
+        return Result.unknown("Environment.EnvironmentVariables is not a list")
+    plain: dict[str, Any] = {}
+    for v in variables:
+        kind = v.get("Type", "PLAINTEXT") if isinstance(v, dict) else None
+        if is_unknown(kind) or not isinstance(v, dict) or not isinstance(v.get("Name"), str):
+            return Result.unknown("an environment variable could not be resolved")
+        if kind in (None, "PLAINTEXT"):
+            plain[v["Name"]] = v.get("Value")
+    named = sorted(n for n in plain if n.upper() in CODEBUILD_KEY_NAMES)
+    unresolved = [n for n, value in plain.items() if is_unknown(value)]
+    hits = scan_mapping({n: v for n, v in plain.items() if not is_unknown(v)}, "Environment.EnvironmentVariables")
+    if named or hits:
+        kinds = sorted({h.kind for h in hits})
+        places = sorted({h.where for h in hits} | {f"Environment.EnvironmentVariables.{n}" for n in named})
+        return Result.failed(f"clear-text credentials in {', '.join(places[:5])}"
+                             f"{' (' + ', '.join(kinds) + ')' if kinds else ''}",
+                             {"secrets": [h.to_json() for h in hits], "names": named})
+    if unresolved:
+        return Result.unknown(f"the value of {', '.join(sorted(unresolved))} could not be resolved")
+    return Result.passed(f"no clear-text credential in {len(plain)} PLAINTEXT variable(s)")
