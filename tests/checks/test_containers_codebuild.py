@@ -19,14 +19,16 @@ def test_codebuild_checks_pass_and_fail_and_never_show_credentials(aws):
     role = aws.client("iam").create_role(RoleName="build", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     cb = aws.client("codebuild")
     cb.create_project(name="clean", source={"type": "BITBUCKET", "location": "https://bitbucket.org/o/r.git"},
-                      artifacts={"type": "NO_ARTIFACTS"}, serviceRole=role, environment={**ENV, "environmentVariables": [
+                      artifacts={"type": "NO_ARTIFACTS"}, serviceRole=role,
+                      environment={**ENV, "environmentVariables": [
                           {"name": "DB_PASSWORD", "value": "/prod/db/password", "type": "PARAMETER_STORE"},
                           {"name": "STAGE", "value": "prod", "type": "PLAINTEXT"}]},
                       logsConfig={"cloudWatchLogs": {"status": "ENABLED"},
                                   "s3Logs": {"status": "ENABLED", "location": "logs/clean"}})
     cb.create_project(name="leaky", source={"type": "BITBUCKET",
                                             "location": "https://alice:Sup3rS3cretPw@bitbucket.org/o/r.git"},
-                      artifacts={"type": "NO_ARTIFACTS"}, serviceRole=role, environment={**ENV, "environmentVariables": [
+                      artifacts={"type": "NO_ARTIFACTS"}, serviceRole=role,
+                      environment={**ENV, "environmentVariables": [
                           {"name": "AWS_SECRET_ACCESS_KEY", "value": KEY, "type": "PLAINTEXT"}]},
                       logsConfig={"cloudWatchLogs": {"status": "DISABLED"},
                                   "s3Logs": {"status": "ENABLED", "location": "logs/leaky",
