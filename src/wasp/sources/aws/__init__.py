@@ -40,6 +40,12 @@ SERVICE_MODULES = (
     "wasp.sources.aws.codebuild",
     "wasp.sources.aws.ecs",
     "wasp.sources.aws.ecr",
+    "wasp.sources.aws.stepfunctions",
+    "wasp.sources.aws.appsync",
+    "wasp.sources.aws.cognito",
+    "wasp.sources.aws.elasticbeanstalk",
+    "wasp.sources.aws.servicecatalog",
+    "wasp.sources.aws.connect",
 )
 
 
