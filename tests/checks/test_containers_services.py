@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from helpers import live_scan
-
 from wasp.model import Status
 
 ROLE = "arn:aws:iam::123456789012:role/service"
