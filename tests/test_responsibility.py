@@ -65,7 +65,7 @@ def _seed(aws) -> None:
     ddb = aws.client("dynamodb", "us-east-1")
     ddb.create_table(TableName="orders", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                      AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                     BillingMode="PAY_PER_REQUEST")
+                     BillingMode="PAY_PER_REQUEST", DeletionProtectionEnabled=True)
     ddb.update_continuous_backups(TableName="orders",
                                   PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
 
@@ -88,7 +88,7 @@ def test_responsibility_json_reports_owner_and_verification(aws):
     assert "s3_bucket_not_publicly_readable" in s3["resource_policy"]["checks"]
     assert s3["facilities_hw"]["owner"] == "aws" and s3["facilities_hw"]["status"] == "aws"
     ddb = {t["task"]: t for t in services["DynamoDB"]["tasks"]}
-    assert ddb["backup"]["status"] == "verified" and ddb["backup"]["pass"] == 1
+    assert ddb["backup"]["status"] == "verified" and ddb["backup"]["pass"] == 3  # PITR, deletion protection, on-demand
     assert ddb["guest_os"]["owner"] == "aws"
     no_check = [t for t in ddb.values() if t["owner"] != "aws" and not t["checks"]]
     assert no_check and all(t["status"] == "no check" for t in no_check)

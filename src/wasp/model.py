@@ -284,6 +284,10 @@ class Finding:
             "remediation": self.remediation.to_json(),
             "source": self.source,
         }
+        from wasp.compliance import requirements  # framework requirements this finding is evidence for
+
+        if compliance := requirements(self.fsbp, self.cis):
+            out["compliance"] = compliance
         if self.evidence is not None:
             out["evidence"] = to_jsonable(self.evidence)
         if self.muted:

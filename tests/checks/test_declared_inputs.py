@@ -51,7 +51,7 @@ def test_checks_read_only_declared_types(demo_inventory):
             continue
         inv = RecordingInventory(list(demo_inventory.inventory), demo_inventory.inventory.gaps)
         run_check(chk, Context(inventory=inv, regions=["us-east-1"], account=demo_inventory.account))
-        extra = inv.asked - {chk.resource, *chk.uses} - PSEUDO_TYPES
+        extra = inv.asked - {*chk.resource_types, *chk.uses} - PSEUDO_TYPES
         if extra:
             undeclared[chk.id] = sorted(extra)
     assert not undeclared, "\n".join(f"{k}: {v}" for k, v in sorted(undeclared.items()))

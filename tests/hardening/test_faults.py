@@ -145,12 +145,13 @@ def test_faults_beyond_retries_give_unknown_never_a_verdict(account, down):
     for service in down:
         produced, reason = _produced_by(service), BEYOND_RETRIES[service][1]
         hit |= produced
-        affected = [f for f in faulted.findings if checks[f.check_id].resource in produced]
+        affected = [f for f in faulted.findings if f.resource.type in produced
+                    and set(checks[f.check_id].resource_types) & produced]
         assert affected, service
         assert all(f.status is Status.UNKNOWN and reason in f.reason for f in affected), \
             [(f.check_id, f.status, f.reason) for f in affected if f.status is not Status.UNKNOWN]
     untouched = {c for c, spec in checks.items() if spec.resource not in PSEUDO_TYPES
-                 and not ({spec.resource, *spec.uses} & hit)}
+                 and not ({*spec.resource_types, *spec.uses} & hit)}
     before, after = _verdicts(account.clean), _verdicts(faulted)
     kept = {k: v for k, v in before.items() if k[0] in untouched}
     assert len(kept) > 20 and {k: v for k, v in after.items() if k[0] in untouched} == kept

@@ -320,11 +320,14 @@ def show(finding_id: str, scan_ref: str | None, db: Path | None, output: str, so
 @click.option("--yes", is_flag=True, help="With --to-securityhub: do not ask for confirmation.")
 @click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
               help="With --to-securityhub: journal file (default next to the store).")
+@click.option("--framework", type=click.Choice(["fsbp", "cis", "nist-800-53", "pci-dss"]),
+              help="A compliance view: each requirement of this framework with its status from the mapped checks "
+                   "(terminal, markdown, json or csv).")
 @session_options
 @summary_options
 def report(scan_ref: str | None, db: Path | None, fmt: str | None, out: Path | None, mute_file: Path | None,
            parquet_dir: Path | None, save: bool, asff_account: str | None, to_securityhub: bool, yes: bool,
-           journal: Path | None, profile: str | None, region: str | None,
+           journal: Path | None, framework: str | None, profile: str | None, region: str | None,
            endpoint_url: str | None, role_arn: str | None,
            external_id: str | None, source: str | None = None) -> int:
     """Render a stored scan in any format, or import it into Security Hub.
@@ -350,6 +353,9 @@ def report(scan_ref: str | None, db: Path | None, fmt: str | None, out: Path | N
         note_newer(store, result.scan_id, scan_ref, source)
     if mute_file:
         load_mutes(mute_file).apply(result.findings)
+    if framework:
+        emit(_framework_report(result, framework, fmt or "terminal"), out)
+        return 0
     if fmt or out or not to_securityhub:
         chosen = fmt or "terminal"
         options: dict[str, Any] = {}
@@ -365,6 +371,35 @@ def report(scan_ref: str | None, db: Path | None, fmt: str | None, out: Path | N
         _to_securityhub(result, asff_account, yes, journal or db_path(db).parent / "securityhub-journal.jsonl",
                         target_from(profile, region, endpoint_url, role_arn, external_id))
     return 0
+
+
+def _framework_report(result: Any, framework: str, fmt: str) -> str:
+    from wasp.compliance import framework_view, render_markdown, render_terminal, summary
+
+    rows = framework_view(result.findings, framework)
+    if fmt == "terminal":
+        from wasp.report.sanitize import terminal_safe
+
+        return terminal_safe(render_terminal(rows, framework))
+    if fmt == "markdown":
+        return render_markdown(rows, framework)
+    if fmt == "json":
+        return json.dumps({"framework": framework, "scan": getattr(result, "scan_id", ""), "summary": summary(rows),
+                           "requirements": [r.to_json() for r in rows]}, indent=2) + "\n"
+    if fmt == "csv":
+        import csv
+        import io
+
+        from wasp.report.csv_report import safe_cell
+
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(["requirement", "status", "fail", "unknown", "pass", "checks", "failing"])
+        for r in rows:
+            writer.writerow([safe_cell(v) for v in (r.id, r.status, r.failed, r.unknown, r.passed,
+                                                    " ".join(sorted(r.checks)), "; ".join(r.failing[:20]))])
+        return buf.getvalue()
+    raise InputError(f"--framework renders terminal, markdown, json or csv, not {fmt}")
 
 
 def note_newer(store: Any, chosen: str, ref: str | None, source: str | None) -> None:

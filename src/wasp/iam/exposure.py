@@ -48,6 +48,18 @@ def _own(r: Resource) -> list[str]:
     return [r.arn or "*"]
 
 
+def _domain_arns(r: Resource) -> list[str]:
+    """A domain's HTTP API requests name the domain and a path under it (policies usually grant 'domain/NAME/*')."""
+    arn = r.arn or "*"
+    return [arn, f"{arn}/wasp-probe-index"]
+
+
+def _efs_contexts(r: Resource, action: str) -> list[dict[str, Any]]:
+    """Any NFS client chooses to connect through a mount target: a grant conditioned on
+    elasticfilesystem:AccessedViaMountTarget still reaches whoever has a network path to one."""
+    return [{}, {"elasticfilesystem:accessedviamounttarget": "true"}]
+
+
 URL_AUTH_TYPES = ("NONE", "AWS_IAM")
 
 
@@ -119,7 +131,12 @@ SPECS: dict[str, Spec] = {
     "AWS::Lambda::Function": Spec("PolicyDocument", "lambda", _own, label="function policy",
                                   contexts=_lambda_contexts),
     "AWS::SecretsManager::Secret": Spec("ResourcePolicy", "secretsmanager", _own, label="secret policy"),
+    "AWS::Backup::BackupVault": Spec("AccessPolicy", "backup", _own, label="vault access policy"),
     "AWS::IAM::Role": Spec("AssumeRolePolicyDocument", "sts", _own, kind="trust", label="trust policy"),
+    "AWS::OpenSearchService::Domain": Spec("AccessPolicies", "es", _domain_arns, label="domain access policy"),
+    "AWS::Elasticsearch::Domain": Spec("AccessPolicies", "es", _domain_arns, label="domain access policy"),
+    "AWS::EFS::FileSystem": Spec("FileSystemPolicy", "elasticfilesystem", _own, label="file system policy",
+                                 contexts=_efs_contexts),
     "AWS::ECR::Repository": Spec("RepositoryPolicyText", "ecr", _own, label="repository policy"),
     "AWS::Events::EventBus": Spec("Policy", "events", _own, label="event bus policy"),
 }

@@ -25,6 +25,7 @@ from py_ocsf_models.objects.remediation import Remediation
 from py_ocsf_models.objects.resource_details import ResourceDetails
 
 from wasp import __version__
+from wasp.compliance import requirements
 from wasp.model import Finding, Severity, Status, to_jsonable
 from wasp.report.sanitize import json_text_safe
 
@@ -68,6 +69,7 @@ def event(finding: Finding, when: datetime, scan_id: str = "") -> DetectionFindi
         remediation=Remediation(desc=remediation_text, references=refs),
         risk_details=f"Shared responsibility: {finding.responsibility.value}",
         unmapped={"best_practices": finding.best_practices, "cis": finding.cis, "fsbp": finding.fsbp,
+                  "compliance": requirements(finding.fsbp, finding.cis),
                   "responsibility": finding.responsibility.value, "muted": finding.muted,
                   "mute_reason": finding.mute_reason, "evidence": to_jsonable(finding.evidence),
                   "remediation": finding.remediation.to_json()},

@@ -233,12 +233,19 @@ _DB = {"identifier": "DBInstanceIdentifier", "engine": "Engine", "instance_class
        "storage_encrypted": "StorageEncrypted", "kms_key_id": "KmsKeyId", "publicly_accessible": "PubliclyAccessible",
        "backup_retention_period": "BackupRetentionPeriod", "deletion_protection": "DeletionProtection",
        "multi_az": "MultiAZ", "iam_database_authentication_enabled": "EnableIAMDatabaseAuthentication",
-       "username": "MasterUsername", "password": "MasterUserPassword"}
+       "username": "MasterUsername", "password": "MasterUserPassword",
+       "port": "Port", "monitoring_interval": "MonitoringInterval", "copy_tags_to_snapshot": "CopyTagsToSnapshot",
+       "auto_minor_version_upgrade": "AutoMinorVersionUpgrade", "parameter_group_name": "DBParameterGroupName",
+       "enabled_cloudwatch_logs_exports": "EnableCloudwatchLogsExports", "db_subnet_group_name": "DBSubnetGroupName"}
 _CLUSTER = {"cluster_identifier": "DBClusterIdentifier", "engine": "Engine", "storage_encrypted": "StorageEncrypted",
             "kms_key_id": "KmsKeyId", "backup_retention_period": "BackupRetentionPeriod",
             "deletion_protection": "DeletionProtection", "master_username": "MasterUsername",
             "master_password": "MasterUserPassword",
-            "iam_database_authentication_enabled": "EnableIAMDatabaseAuthentication"}
+            "iam_database_authentication_enabled": "EnableIAMDatabaseAuthentication",
+            "port": "Port", "backtrack_window": "BacktrackWindow", "copy_tags_to_snapshot": "CopyTagsToSnapshot",
+            "auto_minor_version_upgrade": "AutoMinorVersionUpgrade",
+            "enabled_cloudwatch_logs_exports": "EnableCloudwatchLogsExports",
+            "db_cluster_parameter_group_name": "DBClusterParameterGroupName"}
 
 
 def _db(a: Args) -> dict[str, Any]:
@@ -288,7 +295,12 @@ def _lb(a: Args) -> dict[str, Any]:
                       "Value": str(bool(a["enable_deletion_protection"])).lower()})
     logs = block(a, "access_logs")
     attrs.append({"Key": "access_logs.s3.enabled", "Value": str(bool(logs and logs.get("enabled", True))).lower()})
+    if "desync_mitigation_mode" in a:
+        attrs.append({"Key": "routing.http.desync_mitigation_mode", "Value": a["desync_mitigation_mode"]})
     props["LoadBalancerAttributes"] = attrs
+    if mappings := blocks(a, "subnet_mapping"):
+        props["SubnetMappings"] = [pick(m, {"subnet_id": "SubnetId", "allocation_id": "AllocationId"})
+                                   for m in mappings]
     return props
 
 
@@ -314,6 +326,15 @@ def _classic_elb(a: Args) -> dict[str, Any]:
     props["Listeners"] = [pick(x, {"lb_port": "LoadBalancerPort", "lb_protocol": "Protocol",
                                    "instance_port": "InstancePort", "instance_protocol": "InstanceProtocol",
                                    "ssl_certificate_id": "SSLCertificateId"}) for x in blocks(a, "listener")]
+    props.update(pick(a, {"availability_zones": "AvailabilityZones", "desync_mitigation_mode": "DesyncMitigationMode"}))
+    # the provider's defaults differ from the API's: cross-zone on, connection draining off, logs on once declared
+    props["CrossZone"] = a.get("cross_zone_load_balancing", True)
+    props["ConnectionDrainingPolicy"] = {"Enabled": a.get("connection_draining", False),
+                                         **pick(a, {"connection_draining_timeout": "Timeout"})}
+    if (logs := block(a, "access_logs")) is not None:
+        props["AccessLoggingPolicy"] = {"Enabled": logs.get("enabled", True),
+                                        **pick(logs, {"bucket": "S3BucketName", "interval": "EmitInterval",
+                                                      "bucket_prefix": "S3BucketPrefix"})}
     return props
 
 
@@ -328,16 +349,21 @@ def _cloudfront(a: Args) -> dict[str, Any]:
                                     "path_pattern": "PathPattern"}) for b in blocks(a, "ordered_cache_behavior")],
         "ViewerCertificate": pick(cert, {"minimum_protocol_version": "MinimumProtocolVersion",
                                          "cloudfront_default_certificate": "CloudFrontDefaultCertificate",
-                                         "acm_certificate_arn": "AcmCertificateArn"}),
+                                         "acm_certificate_arn": "AcmCertificateArn",
+                                         "iam_certificate_id": "IamCertificateId",
+                                         "ssl_support_method": "SslSupportMethod"}),
         "Origins": [_origin(o) for o in blocks(a, "origin")],
     }
+    groups = [{"Id": g.get("origin_id"), "Members": {"Quantity": len(blocks(g, "member")), "Items": [
+        {"OriginId": m.get("origin_id")} for m in blocks(g, "member")]}} for g in blocks(a, "origin_group")]
+    config["OriginGroups"] = {"Quantity": len(groups), "Items": groups}
     if (lg := block(a, "logging_config")) is not None:
         config["Logging"] = pick(lg, {"bucket": "Bucket", "prefix": "Prefix"})
     return {"DistributionConfig": config}
 
 
 def _origin(o: dict[str, Any]) -> dict[str, Any]:
-    out = pick(o, {"domain_name": "DomainName", "origin_id": "Id"})
+    out = pick(o, {"domain_name": "DomainName", "origin_id": "Id", "origin_access_control_id": "OriginAccessControlId"})
     if (c := block(o, "custom_origin_config")) is not None:
         out["CustomOriginConfig"] = pick(c, {"origin_protocol_policy": "OriginProtocolPolicy",
                                              "origin_ssl_protocols": "OriginSSLProtocols",
@@ -618,12 +644,25 @@ ATTACH: dict[str, tuple[str, str, Callable[[dict[str, Any], Args], None]]] = {
     "aws_sqs_queue_policy": ("queue_url", "AWS::SQS::Queue", _set("PolicyDocument", lambda a: policy(a.get("policy")))),
     "aws_secretsmanager_secret_policy": ("secret_arn", "AWS::SecretsManager::Secret",
                                          _set("ResourcePolicy", lambda a: policy(a.get("policy")))),
+    "aws_backup_vault_policy": ("backup_vault_name", "AWS::Backup::BackupVault",
+                                _set("AccessPolicy", lambda a: policy(a.get("policy")))),
+    "aws_redshift_logging": ("cluster_identifier", "AWS::Redshift::Cluster", _set("LoggingProperties", lambda a: {
+        "BucketName": a.get("bucket_name"), "S3KeyPrefix": a.get("s3_key_prefix"),
+        "LogDestinationType": a.get("log_destination_type"), "LogExports": a.get("log_exports")})),
     "aws_secretsmanager_secret_rotation": ("secret_id", "AWS::SecretsManager::Secret", _rotation),
     "aws_lambda_permission": ("function_name", "AWS::Lambda::Function", _lambda_permission),
     "aws_lambda_function_url": ("function_name", "AWS::Lambda::Function", _append(
         "FunctionUrlConfigs", lambda a: [{"AuthType": a.get("authorization_type")}])),
     "aws_kms_key_policy": ("key_id", "AWS::KMS::Key", _set("KeyPolicy", lambda a: policy(a.get("policy")))),
     "aws_ebs_encryption_by_default": ("", "", lambda p, a: None),
+    "aws_efs_backup_policy": ("file_system_id", "AWS::EFS::FileSystem", _set(
+        "BackupPolicy", lambda a: {"Status": (block(a, "backup_policy") or {}).get("status")})),
+    "aws_efs_file_system_policy": ("file_system_id", "AWS::EFS::FileSystem",
+                                   _set("FileSystemPolicy", lambda a: policy(a.get("policy")))),
+    "aws_opensearch_domain_policy": ("domain_name", "AWS::OpenSearchService::Domain",
+                                     _set("AccessPolicies", lambda a: policy(a.get("access_policies")))),
+    "aws_elasticsearch_domain_policy": ("domain_name", "AWS::Elasticsearch::Domain",
+                                        _set("AccessPolicies", lambda a: policy(a.get("access_policies")))),
     "aws_load_balancer_policy": ("load_balancer_name", "AWS::ElasticLoadBalancing::LoadBalancer", _elb_policy),
     "aws_load_balancer_listener_policy": ("load_balancer_name", "AWS::ElasticLoadBalancing::LoadBalancer",
                                           _elb_listener_policy),

@@ -1,4 +1,9 @@
-"""DynamoDB tables with point-in-time recovery and server-side encryption settings."""
+"""DynamoDB tables with point-in-time recovery, server-side encryption, deletion protection and auto scaling.
+
+Auto scaling is not a table setting: it is an Application Auto Scaling scalable target plus a scaling policy
+per capacity dimension. Both are listed once per region, and only when some table uses provisioned capacity
+(on-demand tables scale by themselves); the table's read and write dimensions are then looked up in them.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,23 @@ from wasp.sources.aws.base import Scope, Service, tags_of
 
 DYNAMODB = Service("dynamodb", label="dynamodb", actions=[
     "dynamodb:ListTables", "dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups",
-    "dynamodb:ListTagsOfResource",
+    "dynamodb:ListTagsOfResource", "application-autoscaling:DescribeScalableTargets",
+    "application-autoscaling:DescribeScalingPolicies",
 ])
+DIMENSIONS = {"ReadCapacityUnits": "dynamodb:table:ReadCapacityUnits",
+              "WriteCapacityUnits": "dynamodb:table:WriteCapacityUnits"}
 
 
 @DYNAMODB.collects("AWS::DynamoDB::Table")
 def tables(client: Any, scope: Scope) -> Iterator[Resource]:
+    scaling: _Scaling | None = None
     for name in scope.paginate(client, "list_tables", "TableNames"):
         table = scope.fetch(client.describe_table, TableName=name, pick=lambda r: r["Table"])
         if isinstance(table, Unknown):
             yield Resource.of("AWS::DynamoDB::Table", name, arn=scope.arn("dynamodb", f"table/{name}"),
                               properties={"TableName": name, "SSESpecification": table,
-                                          "PointInTimeRecoverySpecification": table},
+                                          "PointInTimeRecoverySpecification": table, "BillingMode": table,
+                                          "DeletionProtectionEnabled": table},
                               observed={"Tags": table})
             continue
         arn = table.get("TableArn", "")
@@ -39,6 +49,9 @@ def tables(client: Any, scope: Scope) -> Iterator[Resource]:
             "DeletionProtectionEnabled": bool(table.get("DeletionProtectionEnabled", False)),
             "BillingMode": (table.get("BillingModeSummary") or {}).get("BillingMode", "PROVISIONED"),
         }
+        if props["BillingMode"] == "PROVISIONED":
+            scaling = scaling or _Scaling(scope)
+            props["AutoScaling"] = scaling.of(name)
         yield Resource.of("AWS::DynamoDB::Table", name, arn=arn, properties=props,
                           tags=tags if isinstance(tags, dict) else {},
                           observed={"TableStatus": table.get("TableStatus"), "ItemCount": table.get("ItemCount"),
@@ -49,3 +62,24 @@ def tables(client: Any, scope: Scope) -> Iterator[Resource]:
 def _pitr(desc: dict[str, Any]) -> dict[str, Any]:
     status = (desc.get("PointInTimeRecoveryDescription") or {}).get("PointInTimeRecoveryStatus")
     return {"PointInTimeRecoveryEnabled": status == "ENABLED"}
+
+
+class _Scaling:
+    """The region's DynamoDB scalable targets and scaling policies, read once on first need."""
+
+    def __init__(self, scope: Scope) -> None:
+        client = scope.client("application-autoscaling")
+        self.targets = scope.fetch_all(client, "describe_scalable_targets", "ScalableTargets",
+                                       ServiceNamespace="dynamodb")
+        self.policies = scope.fetch_all(client, "describe_scaling_policies", "ScalingPolicies",
+                                        ServiceNamespace="dynamodb")
+
+    def of(self, table: str) -> dict[str, bool] | Unknown:
+        """Per capacity dimension: a scalable target with at least one scaling policy (a target alone never scales)."""
+        for listed in (self.targets, self.policies):
+            if isinstance(listed, Unknown):
+                return Unknown(f"auto scaling: {listed.reason}")
+        rid = f"table/{table}"
+        targets = {t.get("ScalableDimension") for t in self.targets if t.get("ResourceId") == rid}  # type: ignore[union-attr]
+        policies = {p.get("ScalableDimension") for p in self.policies if p.get("ResourceId") == rid}  # type: ignore[union-attr]
+        return {key: dim in targets and dim in policies for key, dim in DIMENSIONS.items()}

@@ -14,8 +14,10 @@ from __future__ import annotations
 import base64
 import contextlib
 import gzip
+import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from wasp.model import Resource, Unknown
@@ -69,6 +71,21 @@ def instances(client: Any, scope: Scope) -> Iterator[Resource]:
     yield from _pmap(lambda i: _instance(client, scope, i), items)
 
 
+_STOP_TIME = re.compile(r"\((\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (?:GMT|UTC)\)")
+
+
+def stopped_since(inst: dict[str, Any]) -> datetime | Unknown | None:
+    """When a stopped instance stopped: EC2 states it only inside StateTransitionReason
+    ("User initiated (2024-01-31 12:00:00 GMT)"); None for an instance that is not stopped."""
+    if inst.get("State", {}).get("Name") != "stopped":
+        return None
+    reason = str(inst.get("StateTransitionReason") or "")
+    m = _STOP_TIME.search(reason)
+    if not m:
+        return Unknown(f"stop time not stated in StateTransitionReason {reason!r}")
+    return datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+
+
 def _instance(client: Any, scope: Scope, inst: dict[str, Any]) -> Resource:
     iid = inst["InstanceId"]
     user_data = scope.fetch(client.describe_instance_attribute, InstanceId=iid, Attribute="userData",
@@ -88,6 +105,9 @@ def _instance(client: Any, scope: Scope, inst: dict[str, Any]) -> Resource:
                                                  "HttpProtocolIpv6", "InstanceMetadataTags") if k in meta},
         "UserData": user_data,
         "State": inst.get("State", {}).get("Name"),
+        "NetworkInterfaces": [{"NetworkInterfaceId": ni.get("NetworkInterfaceId"),
+                               "DeviceIndex": (ni.get("Attachment") or {}).get("DeviceIndex")}
+                              for ni in inst.get("NetworkInterfaces", [])],
     }
     observed = {
         "PublicIpAddress": inst.get("PublicIpAddress"),
@@ -96,6 +116,8 @@ def _instance(client: Any, scope: Scope, inst: dict[str, Any]) -> Resource:
                           for a in ni.get("Ipv6Addresses", [])],
         "LaunchTime": inst.get("LaunchTime"),
         "Platform": inst.get("PlatformDetails") or inst.get("Platform"),
+        "VirtualizationType": inst.get("VirtualizationType"),
+        "StoppedSince": stopped_since(inst),
     }
     return Resource.of("AWS::EC2::Instance", iid, arn=scope.arn("ec2", f"instance/{iid}"), account=scope.account,
                        region=scope.region, tags=tags_of(inst.get("Tags")), properties=props, observed=observed)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from wasp.model import Resource
+from wasp.model import Resource, Unknown
 from wasp.sources.aws.base import Scope, Service, tags_of
 
 ELBV2 = Service("elbv2", label="elbv2", actions=[
@@ -32,18 +32,21 @@ def load_balancers(client: Any, scope: Scope) -> Iterator[Resource]:
     tags = _v2_tags(client, scope, [lb["LoadBalancerArn"] for lb in lbs])
     for lb in lbs:
         arn, name = lb["LoadBalancerArn"], lb["LoadBalancerName"]
+        unread_tags = tags.get(arn)
         attrs = scope.fetch(client.describe_load_balancer_attributes, LoadBalancerArn=arn,
                             pick=lambda r: [{"Key": a["Key"], "Value": a.get("Value")}
                                             for a in r.get("Attributes", [])])
         yield Resource.of(LB_TYPE, name, arn=arn, account=scope.account, region=scope.region,
-                          tags=tags.get(arn, {}), properties={
+                          tags=unread_tags if isinstance(unread_tags, dict) else {}, properties={
                               "Name": name, "Type": lb.get("Type"), "Scheme": lb.get("Scheme"),
                               "IpAddressType": lb.get("IpAddressType"), "SecurityGroups": lb.get("SecurityGroups", []),
                               "Subnets": [z["SubnetId"] for z in lb.get("AvailabilityZones", [])
                                           if z.get("SubnetId")],
                               "LoadBalancerAttributes": attrs,
                           }, observed={"DNSName": lb.get("DNSName"), "State": (lb.get("State") or {}).get("Code"),
-                                       "VpcId": lb.get("VpcId")})
+                                       "VpcId": lb.get("VpcId"),
+                                       # an unreadable tag set is not an empty one (is it tagged critical?)
+                                       **({"Tags": unread_tags} if isinstance(unread_tags, Unknown) else {})})
         for listener in scope.paginate(client, "describe_listeners", "Listeners", LoadBalancerArn=arn):
             yield _listener(scope, listener, name, lb.get("Type", ""))
 
@@ -66,10 +69,12 @@ def _listener(scope: Scope, listener: dict[str, Any], lb_name: str, lb_type: str
                        observed={"LoadBalancerName": lb_name, "LoadBalancerType": lb_type})
 
 
-def _v2_tags(client: Any, scope: Scope, arns: list[str]) -> dict[str, dict[str, str]]:
-    out: dict[str, dict[str, str]] = {}
+def _v2_tags(client: Any, scope: Scope, arns: list[str]) -> dict[str, dict[str, str] | Unknown]:
+    out: dict[str, dict[str, str] | Unknown] = {}
     for i in range(0, len(arns), 20):  # DescribeTags takes at most 20 ARNs
         got = scope.fetch(client.describe_tags, ResourceArns=arns[i:i + 20], pick=lambda r: r.get("TagDescriptions"))
+        if isinstance(got, Unknown):
+            out.update({arn: got for arn in arns[i:i + 20]})
         for desc in got if isinstance(got, list) else []:
             out[desc["ResourceArn"]] = tags_of(desc.get("Tags"))
     return out
@@ -95,8 +100,12 @@ def classic_load_balancers(client: Any, scope: Scope) -> Iterator[Resource]:
             props["AccessLoggingPolicy"] = attrs.get("AccessLog")
             props["ConnectionDrainingPolicy"] = attrs.get("ConnectionDraining")
             props["CrossZone"] = (attrs.get("CrossZoneLoadBalancing") or {}).get("Enabled")
+            # no CloudFormation property: an attribute of the API only (absent means AWS's default, defensive)
+            props["DesyncMitigationMode"] = {a.get("Key"): a.get("Value") for a in attrs.get("AdditionalAttributes")
+                                             or []}.get("elb.http.desyncmitigationmode")
         else:
             props["AccessLoggingPolicy"] = props["ConnectionDrainingPolicy"] = props["CrossZone"] = attrs
+            props["DesyncMitigationMode"] = attrs
         yield Resource.of(CLASSIC_TYPE, name, arn=scope.arn("elasticloadbalancing", f"loadbalancer/{name}"),
                           account=scope.account, region=scope.region, tags=tags if isinstance(tags, dict) else {},
                           properties=props, observed={"DNSName": lb.get("DNSName"), "VpcId": lb.get("VPCId")})

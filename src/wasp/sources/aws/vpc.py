@@ -24,7 +24,17 @@ def vpcs(client: Any, scope: Scope) -> Iterator[Resource]:
                               "CidrBlock": vpc.get("CidrBlock"),
                               "IsDefault": bool(vpc.get("IsDefault")),
                               "InstanceTenancy": vpc.get("InstanceTenancy"),
-                          }, observed={"State": vpc.get("State"), "OwnerId": vpc.get("OwnerId")})
+                          }, observed={"State": vpc.get("State"), "OwnerId": vpc.get("OwnerId"),
+                                       "CidrBlocks": cidr_blocks(vpc)})
+
+
+def cidr_blocks(vpc: dict[str, Any]) -> list[str]:
+    """Every IPv4 range of the VPC: the primary block and the associated secondary ones (disassociated left out)."""
+    blocks = [a["CidrBlock"] for a in vpc.get("CidrBlockAssociationSet", [])
+              if a.get("CidrBlock") and (a.get("CidrBlockState") or {}).get("State") in (None, "associated",
+                                                                                         "associating")]
+    primary = vpc.get("CidrBlock")
+    return blocks if primary in blocks or not primary else [primary, *blocks]
 
 
 @VPC.collects("AWS::EC2::FlowLog")

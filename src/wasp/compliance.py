@@ -1,0 +1,134 @@
+"""Compliance views: each requirement of a framework with its status, derived from the checks mapped to it.
+
+Auditors ask per framework requirement, not per check. A check names the FSBP controls and CIS
+recommendations it decides; AWS's Security Hub guide maps FSBP controls to NIST SP 800-53 Rev. 5 and
+PCI DSS requirements (``catalog/data/fsbp_related.json``, attributed there). So each finding
+carries the requirements it is evidence for, and a framework view rolls findings up: a requirement
+FAILs when any finding mapped to it fails, is UNKNOWN when none fails and any is unknown, PASSes
+only when every mapped finding passes, and is "not assessed" when no check maps to it (never PASS).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from wasp.catalog import load
+from wasp.model import Finding, Status
+from wasp.once import once
+
+# CLI name -> (key in a finding's compliance, title)
+FRAMEWORKS: dict[str, tuple[str, str]] = {
+    "fsbp": ("fsbp", "AWS Foundational Security Best Practices"),
+    "cis": ("cis", "CIS AWS Foundations Benchmark"),
+    "nist-800-53": ("nist_800_53_r5", "NIST SP 800-53 Revision 5"),
+    "pci-dss": ("pci_dss_3_2_1", "PCI DSS v3.2.1"),
+}
+
+
+@once
+def related() -> dict[str, dict[str, list[str]]]:
+    """FSBP control -> {framework key: requirement ids}, as AWS's Security Hub guide maps them."""
+    return {k: dict(v) for k, v in load("fsbp_related")["controls"].items()}
+
+
+def requirements(fsbp: Iterable[str], cis: Iterable[str] = ()) -> dict[str, list[str]]:
+    """Every framework requirement a check (by its FSBP and CIS ids) is evidence for."""
+    out: dict[str, set[str]] = {"fsbp": set(fsbp), "cis": set(cis)}
+    for control in out["fsbp"].copy():
+        for key, ids in related().get(control, {}).items():
+            out.setdefault(key, set()).update(ids)
+    return {k: sorted(v, key=_natural) for k, v in out.items() if v}
+
+
+def _natural(req: str) -> tuple[Any, ...]:
+    """AC-2 before AC-10, 1.2 before 1.10."""
+    import re
+
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", req))
+
+
+@dataclass
+class Requirement:
+    id: str
+    status: str = "not assessed"
+    checks: set[str] = field(default_factory=set)
+    passed: int = 0
+    failed: int = 0
+    unknown: int = 0
+    failing: list[str] = field(default_factory=list)  # "check_id on resource" of failures, for evidence
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "status": self.status, "checks": sorted(self.checks), "pass": self.passed,
+                "fail": self.failed, "unknown": self.unknown, "failing": self.failing[:20]}
+
+
+def framework_view(findings: Iterable[Finding], framework: str) -> list[Requirement]:
+    """One row per requirement any check maps to, with its status from the findings (muted ones excluded)."""
+    key = FRAMEWORKS[framework][0]
+    rows: dict[str, Requirement] = {}
+    from wasp.checks import all_checks
+
+    for chk in all_checks().values():  # requirements a check covers, assessed or not in this scan
+        for req in requirements(chk.fsbp, chk.cis).get(key, []):
+            rows.setdefault(req, Requirement(req)).checks.add(chk.id)
+    for f in findings:
+        if f.muted:
+            continue
+        for req in requirements(f.fsbp, f.cis).get(key, []):
+            row = rows.setdefault(req, Requirement(req))
+            row.checks.add(f.check_id)
+            if f.status is Status.PASS:
+                row.passed += 1
+            elif f.status is Status.FAIL:
+                row.failed += 1
+                where = f" ({f.resource.region})" if f.resource.region else ""
+                row.failing.append(f"{f.check_id} on {f.resource.name or f.resource.id}{where}")
+            elif f.status is Status.UNKNOWN:
+                row.unknown += 1
+    for row in rows.values():
+        row.status = ("FAIL" if row.failed else "UNKNOWN" if row.unknown else "PASS" if row.passed
+                      else "not assessed")
+    return sorted(rows.values(), key=lambda r: _natural(r.id))
+
+
+def summary(rows: list[Requirement]) -> dict[str, int]:
+    out = {"requirements": len(rows), "PASS": 0, "FAIL": 0, "UNKNOWN": 0, "not assessed": 0}
+    for row in rows:
+        out[row.status] += 1
+    return out
+
+
+def render_terminal(rows: list[Requirement], framework: str) -> str:
+    title = FRAMEWORKS[framework][1]
+    s = summary(rows)
+    lines = [f"{title}: {s['requirements']} requirements mapped to wasp checks: {s['FAIL']} FAIL, "
+             f"{s['UNKNOWN']} UNKNOWN, {s['PASS']} PASS, {s['not assessed']} not assessed in this scan", ""]
+    for row in rows:
+        counts = f"{row.failed} fail / {row.unknown} unknown / {row.passed} pass"
+        lines.append(f"  {row.status:<12} {row.id:<14} {counts:<34} {', '.join(sorted(row.checks))[:90]}")
+        for failure in row.failing[:3]:
+            lines.append(f"  {'':<12} {'':<14}   - {failure}")
+    if framework in ("nist-800-53", "pci-dss"):
+        lines += ["", "Mapping: AWS Security Hub user guide (related requirements of FSBP controls, March 2023, "
+                      "CC-BY-SA-4.0); controls added later carry no mapping."]
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(rows: list[Requirement], framework: str) -> str:
+    s = summary(rows)
+    lines = [f"# {FRAMEWORKS[framework][1]}", "",
+             f"{s['requirements']} requirements mapped to wasp checks: {s['FAIL']} FAIL, {s['UNKNOWN']} UNKNOWN, "
+             f"{s['PASS']} PASS, {s['not assessed']} not assessed.", "",
+             "| requirement | status | fail | unknown | pass | checks | failing (first) |",
+             "|---|---|---|---|---|---|---|"]
+    for row in rows:
+        first = row.failing[0] if row.failing else ""
+        lines.append(f"| {row.id} | {row.status} | {row.failed} | {row.unknown} | {row.passed} | "
+                     f"{', '.join(f'`{c}`' for c in sorted(row.checks))} | {_md(first)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,78 @@
+"""moto's server, with a reset that discards the emulated accounts instead of rebuilding them first.
+
+moto's ``/moto-api/reset`` calls ``reset()`` on every backend it ever built (which re-runs each
+backend's ``__init__``: 1,595 AWS managed policies per IAM account, a default VPC per EC2 region...)
+and then throws them all away. Rebuilding what is discarded the next instant was most of the CPU the
+test suite spent in the emulator. Here reset skips that rebuild (backends that define their own reset,
+to clean state kept outside them, still run it) and discards; backends are built again, from scratch,
+on the next request that needs them, exactly as after a fresh start. And an API moto does not
+implement answers 501 instead of a 500 that SDKs retry with back-off. Everything else is moto's own
+server, unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+
+def fast_reset() -> None:
+    from moto.core.base_backend import BackendDict, BaseBackend, backend_lock
+
+    def reset(cls: type) -> None:
+        with backend_lock:
+            for backend in BackendDict._instances:  # type: ignore[misc]
+                for per_account in backend.values():
+                    for regional in per_account.values():
+                        # a backend with its own reset cleans state kept outside it (S3's global bucket
+                        # names, Batch's job threads): run it; the plain rebuild is what is skipped
+                        if type(regional).reset is not BaseBackend.reset:
+                            regional.reset()
+                backend.clear()
+            BackendDict._instances.clear()  # type: ignore[misc]
+
+    BackendDict.reset = classmethod(reset)  # type: ignore[method-assign,assignment]
+
+
+def not_implemented_is_501() -> None:
+    """An API moto does not implement answers 501 NotImplemented instead of a 500.
+
+    A 500 is AWS's "try again" (InternalError), so SDKs retry it with back-off: every scan of the emulator
+    then spent seconds retrying calls that can never succeed. 501 is what the situation is, is not
+    retried, and still reaches the collector as an error it records (Unknown with the reason).
+    """
+    from flask import Response, request
+    from moto.moto_server import werkzeug_app
+
+    original = werkzeug_app.create_backend_app
+
+    def create(service: Any) -> Any:
+        app = original(service)
+
+        def handler(exc: NotImplementedError) -> Response:
+            message = str(exc).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") or "not implemented"
+            if request.headers.get("X-Amz-Target") or "json" in (request.content_type or ""):
+                body, kind = json.dumps({"__type": "NotImplemented", "message": str(exc)}), "application/x-amz-json-1.1"
+            else:
+                body = (f"<ErrorResponse><Error><Code>NotImplemented</Code><Message>{message}</Message></Error>"
+                        "</ErrorResponse>")
+                kind = "text/xml"
+            return Response(body, status=501, content_type=kind)
+
+        app.register_error_handler(NotImplementedError, handler)
+        return app
+
+    werkzeug_app.create_backend_app = create  # type: ignore[assignment]
+
+
+def main(argv: list[str] | None = None) -> None:
+    fast_reset()
+    not_implemented_is_501()
+    from moto.server import main as serve
+
+    serve(sys.argv[1:] if argv is None else argv)
+
+
+if __name__ == "__main__":
+    main()
