@@ -1,5 +1,5 @@
-"""The containers, build and integration rules on a CloudFormation template: each Good* resource passes every
-check of its type, each Bad* twin fails the ones it was written to fail, and no credential reaches a reason."""
+"""The containers, build and integration rules on a CloudFormation template and its Terraform twin: each good
+resource passes the checks its bad twin fails, and no credential reaches a reason."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from wasp.checks import select
 from wasp.model import Inventory, Status
 from wasp.scan import evaluate
 from wasp.sources.cloudformation import read_template
+from wasp.sources.terraform import read_folder
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "iac" / "cfn" / "containers.yaml"
+IAC = Path(__file__).resolve().parents[1] / "fixtures" / "iac"
+FIXTURE = IAC / "cfn" / "containers.yaml"
 # Bad* resource -> the checks it must fail (every other check of its type may pass)
 FAILS = {
     "BadTask": {"ecs_task_definition_host_network_user", "ecs_task_definition_no_host_pid",
@@ -54,3 +56,41 @@ def test_good_resources_pass_and_bad_twins_fail_on_a_template():
     assert by["BadRepo"]["ecr_repository_image_scanning"] is Status.UNKNOWN
     dumped = json.dumps([f.to_json() for f in findings])
     assert "Sup3rS3cretPw" not in dumped and "wJalrXUtnFEMI" not in dumped and "AKIAIOSFODNN7EXAMPLE" not in dumped
+
+
+# Terraform declares ECR lifecycle and repository policies as resources of their own: those rules skip it
+TF_SKIPPED = {"ecr_repository_lifecycle_policy", "iam_ecr_repository_not_externally_accessible"}
+TF_TWINS = {"BadTask", "BadCluster", "BadService", "BadTaskSet", "BadRepo", "BadBuild", "BadReports", "BadMachine",
+            "BadApi", "BadCache", "BadIdentities", "BadUsers", "BadEnv", "BadConnect"}
+
+
+def test_terraform_twins_decide_as_the_template(tmp_path):
+    """The Terraform twin of the fixture (generic mapping plus tf_overrides/containers.yaml) gives the same verdicts:
+    bool assign_public_ip, jsonencode'd container definitions and setting blocks included."""
+    (tmp_path / "main.tf").write_text((IAC / "tf" / "containers.tf").read_text())
+    read = read_folder(tmp_path)
+    findings = evaluate(Inventory(read.resources), select(source="terraform"), source="terraform")
+    by: dict[str, dict[str, Status]] = {}
+    for f in findings:
+        by.setdefault(f.resource.id, {})[f.check_id] = f.status
+    for bad in sorted(TF_TWINS):
+        name = bad[3:].lower()
+        [bad_id] = [r for r in by if r.endswith(".bad") and _kind(r) == name]
+        good_id = bad_id[:-3] + "good"
+        expected = FAILS[bad] - TF_SKIPPED
+        assert all(by[bad_id][c] is Status.FAIL for c in expected), (bad_id, by[bad_id])
+        assert all(by[good_id][c] is Status.PASS for c in expected), (good_id, by[good_id])
+    dumped = json.dumps([f.to_json() for f in findings])
+    assert "Sup3rS3cretPw" not in dumped and "wJalrXUtnFEMI" not in dumped and "AKIAIOSFODNN7EXAMPLE" not in dumped
+
+
+TF_KIND = {
+    "aws_ecs_task_definition": "task", "aws_ecs_cluster": "cluster", "aws_ecs_service": "service",
+    "aws_ecs_task_set": "taskset", "aws_ecr_repository": "repo", "aws_codebuild_project": "build",
+    "aws_codebuild_report_group": "reports", "aws_sfn_state_machine": "machine", "aws_appsync_graphql_api": "api",
+    "aws_appsync_api_cache": "cache", "aws_cognito_identity_pool": "identities", "aws_cognito_user_pool": "users",
+    "aws_elastic_beanstalk_environment": "env", "aws_connect_instance": "connect"}
+
+
+def _kind(address: str) -> str:
+    return TF_KIND.get(address.split(".")[0], "")

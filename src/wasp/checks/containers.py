@@ -73,7 +73,7 @@ def eks_supported_version(cluster: Resource, ctx: Context) -> Result:
 @check(
     id="lambda_vpc_multi_az", title="VPC Lambda functions run in at least two Availability Zones",
     area=Area.INFRASTRUCTURE, severity=Severity.MEDIUM, resource="AWS::Lambda::Function",
-    best_practices=["SEC05-BP01"], fsbp=["Lambda.5"], task="backup", uses=["AWS::EC2::Subnet"],
+    best_practices=["SEC05-BP01"], fsbp=["Lambda.5"], task="network", uses=["AWS::EC2::Subnet"],
     remediation=Remediation(
         text="Attach the function to subnets in at least two Availability Zones.",
         cli="aws lambda update-function-configuration --function-name <fn> "
