@@ -26,6 +26,7 @@ AREA_MODULES = (
     "wasp.checks.rds_network",
     "wasp.checks.shield",
     "wasp.checks.redshift_network",
+    "wasp.checks.containers",
 )
 
 

@@ -137,6 +137,8 @@ SPECS: dict[str, Spec] = {
     "AWS::Elasticsearch::Domain": Spec("AccessPolicies", "es", _domain_arns, label="domain access policy"),
     "AWS::EFS::FileSystem": Spec("FileSystemPolicy", "elasticfilesystem", _own, label="file system policy",
                                  contexts=_efs_contexts),
+    "AWS::ECR::Repository": Spec("RepositoryPolicyText", "ecr", _own, label="repository policy"),
+    "AWS::Events::EventBus": Spec("Policy", "events", _own, label="event bus policy"),
 }
 
 

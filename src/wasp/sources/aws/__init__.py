@@ -60,6 +60,14 @@ SERVICE_MODULES = (
     "wasp.sources.aws.redshiftserverless",
     "wasp.sources.aws.elasticache",
     "wasp.sources.aws.dax",
+    "wasp.sources.aws.ecs",
+    "wasp.sources.aws.ecr",
+    "wasp.sources.aws.stepfunctions",
+    "wasp.sources.aws.appsync",
+    "wasp.sources.aws.cognito",
+    "wasp.sources.aws.elasticbeanstalk",
+    "wasp.sources.aws.servicecatalog",
+    "wasp.sources.aws.connect",
 )
 
 

@@ -1,4 +1,5 @@
-"""EventBridge rules with their targets (AWS::Events::Rule), on every event bus of each region."""
+"""EventBridge rules with their targets (AWS::Events::Rule), on every event bus of each region, and the buses
+themselves (AWS::Events::EventBus) with their resource policy parsed on ``Policy`` (None when the bus has none)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,13 @@ EVENTS = Service("events", label="events",
                  actions=["events:ListEventBuses", "events:ListRules", "events:ListTargetsByRule"])
 
 
-@EVENTS.collects("AWS::Events::Rule")
+@EVENTS.collects("AWS::Events::Rule", "AWS::Events::EventBus")
 def rules(client: Any, scope: Scope) -> Iterator[Resource]:
-    buses = [b["Name"] for b in scope.paginate(client, "list_event_buses", "EventBuses")] or ["default"]
+    """Event buses come from the listing the rules need anyway (it carries each bus's resource policy)."""
+    listed = list(scope.paginate(client, "list_event_buses", "EventBuses"))
+    for b in listed:
+        yield _bus(scope, b)
+    buses = [b["Name"] for b in listed] or ["default"]
     for bus in buses:
         for rule in scope.paginate(client, "list_rules", "Rules", EventBusName=bus):
             yield _rule(client, scope, bus, rule)
@@ -43,3 +48,15 @@ def _rule(client: Any, scope: Scope, bus: str, rule: dict[str, Any]) -> Resource
     rid = name if bus == "default" else f"{bus}/{name}"
     return Resource.of("AWS::Events::Rule", rid, name=name, arn=rule.get("Arn", ""), account=scope.account,
                        region=scope.region, properties=props, observed={"ManagedBy": rule.get("ManagedBy")})
+
+
+def _bus(scope: Scope, bus: dict[str, Any]) -> Resource:
+    policy: Any = bus.get("Policy") or None
+    if isinstance(policy, str):
+        try:
+            policy = json.loads(policy)
+        except ValueError:
+            policy = Unknown("event bus policy is not valid JSON")
+    return Resource.of("AWS::Events::EventBus", bus["Name"], arn=bus.get("Arn", ""), account=scope.account,
+                       region=scope.region, properties={"Name": bus["Name"], "Policy": policy,
+                                                        "Description": bus.get("Description")})
