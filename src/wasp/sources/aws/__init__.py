@@ -38,6 +38,8 @@ SERVICE_MODULES = (
     "wasp.sources.aws.identitycenter",
     "wasp.sources.aws.wafv2",
     "wasp.sources.aws.codebuild",
+    "wasp.sources.aws.inspector",
+    "wasp.sources.aws.macie",
 )
 
 
