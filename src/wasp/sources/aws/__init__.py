@@ -40,6 +40,9 @@ SERVICE_MODULES = (
     "wasp.sources.aws.codebuild",
     "wasp.sources.aws.inspector",
     "wasp.sources.aws.macie",
+    "wasp.sources.aws.athena",
+    "wasp.sources.aws.acmpca",
+    "wasp.sources.aws.networkfirewall",
 )
 
 
