@@ -57,6 +57,7 @@ IAM_RENAMED = {
     "s3:GetObjectLockConfiguration": "s3:GetBucketObjectLockConfiguration",
     "s3control:GetPublicAccessBlock": "s3:GetAccountPublicAccessBlock",
     "s3:GetBucketNotificationConfiguration": "s3:GetBucketNotification",
+    "s3:ListDirectoryBuckets": "s3express:ListAllMyDirectoryBuckets",
 }
 # moto's name for an operation -> the AWS action of the printed policy that authorises it in AWS
 MOTO_VOCABULARY = {

@@ -48,6 +48,14 @@ def _own(r: Resource) -> list[str]:
     return [r.arn or "*"]
 
 
+def _access_point_arns(r: Resource) -> list[str]:
+    """An access point (or Multi-Region Access Point) is named by its own ARN, its objects under ``/object/``."""
+    name = r.properties.get("Name") or r.id
+    own = r.arn or (f"arn:aws:s3:{r.region}:{r.account}:accesspoint/{name}" if r.type == "AWS::S3::AccessPoint"
+                    else f"arn:aws:s3::{r.account}:accesspoint/{name}")
+    return [own, f"{own}/object/wasp-probe-object"]
+
+
 URL_AUTH_TYPES = ("NONE", "AWS_IAM")
 
 
@@ -120,6 +128,10 @@ SPECS: dict[str, Spec] = {
                                   contexts=_lambda_contexts),
     "AWS::SecretsManager::Secret": Spec("ResourcePolicy", "secretsmanager", _own, label="secret policy"),
     "AWS::IAM::Role": Spec("AssumeRolePolicyDocument", "sts", _own, kind="trust", label="trust policy"),
+    "AWS::S3::AccessPoint": Spec("Policy", "s3", _access_point_arns, label="access point policy"),
+    "AWS::S3::MultiRegionAccessPoint": Spec("Policy", "s3", _access_point_arns,
+                                            label="Multi-Region Access Point policy"),
+    "AWS::Glacier::Vault": Spec("AccessPolicy", "glacier", _own, label="vault access policy"),
 }
 
 

@@ -43,6 +43,8 @@ SERVICE_MODULES = (
     "wasp.sources.aws.athena",
     "wasp.sources.aws.acmpca",
     "wasp.sources.aws.networkfirewall",
+    "wasp.sources.aws.s3access",
+    "wasp.sources.aws.glacier",
 )
 
 
