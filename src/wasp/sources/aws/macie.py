@@ -44,6 +44,6 @@ def _read(call: Any) -> dict[str, Any] | Unknown | None:
         message = str(exc.response.get("Error", {}).get("Message", ""))
         if error_code(exc) == "ResourceNotFoundException" or "not enabled" in message.lower():
             return None
-        return Unknown(describe_error(exc))
+        return Unknown(f"macie2: {describe_error(exc)}")
     except (botocore.exceptions.BotoCoreError, OSError) as exc:
-        return Unknown(describe_error(exc))
+        return Unknown(f"macie2: {describe_error(exc)}")

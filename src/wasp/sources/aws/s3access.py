@@ -5,7 +5,8 @@ Access points are regional: ListAccessPoints names them, GetAccessPoint gives ea
 settings and GetAccessPointPolicy its policy (one of each per access point). Multi-Region Access Points are
 account-wide and served only by the us-west-2 control endpoint; their listing already carries the Block Public
 Access settings, so only the policy is read per access point. Directory buckets are listed per region; their
-lifecycle is read per bucket. Nothing is read when a listing is empty.
+lifecycle is read per bucket (only names of the directory-bucket form count: an endpoint may answer the listing
+with its general purpose buckets). Nothing is read when a listing is empty.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ S3ACCESS = Service("s3control", label="s3", actions=[
 ])
 S3EXPRESS = Service("s3", label="s3", actions=["s3express:ListAllMyDirectoryBuckets",
                                                 "s3express:GetLifecycleConfiguration"])
+DIRECTORY_SUFFIX = "--x-s3"  # AWS names every directory bucket BASE--ZONE-ID--x-s3
 MRAP_REGION = "us-west-2"  # the only endpoint serving Multi-Region Access Point requests
 
 
@@ -79,6 +81,8 @@ def multi_region_access_points(client: Any, scope: Scope) -> Iterator[Resource]:
 def directory_buckets(client: Any, scope: Scope) -> Iterator[Resource]:
     for bucket in scope.paginate(client, "list_directory_buckets", "Buckets"):
         name = bucket["Name"]
+        if not name.endswith(DIRECTORY_SUFFIX):
+            continue  # not a directory bucket (an endpoint answering with its general purpose buckets)
         lifecycle = scope.fetch(client.get_bucket_lifecycle_configuration, Bucket=name,
                                 absent=["NoSuchLifecycleConfiguration"], pick=lambda r: {"Rules": r.get("Rules", [])})
         yield Resource.of("AWS::S3Express::DirectoryBucket", name,
