@@ -165,7 +165,9 @@ def _bucket(client: Any, scope: Scope, name: str, placement: Callable[[], Placem
                    pick=lambda r: {"Status": r.get("Status", "Suspended")} if r.get("Status") else None)
     policy = f(client.get_bucket_policy, Bucket=name, absent=["NoSuchBucketPolicy"],
                pick=lambda r: json.loads(r["Policy"]))
+    # a bucket without ownership controls (made before AWS's 2023 default) keeps ACLs on: ObjectWriter
     ownership = f(client.get_bucket_ownership_controls, Bucket=name, absent=["OwnershipControlsNotFoundError"],
+                  default=NO_OWNERSHIP_CONTROLS,
                   pick=lambda r: {"Rules": list(r.get("OwnershipControls", {}).get("Rules", []))})
     acl = ACLS_DISABLED if _acls_disabled(ownership) else f(client.get_bucket_acl, Bucket=name)
     props: dict[str, Any] = {
@@ -217,6 +219,7 @@ def _bucket(client: Any, scope: Scope, name: str, placement: Callable[[], Placem
                        tags=tags if isinstance(tags, dict) else {}, observed=observed)
 
 
+NO_OWNERSHIP_CONTROLS: dict[str, Any] = {"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
 ACLS_DISABLED: dict[str, Any] = {"Grants": [{"Grantee": {"Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}]}
 NOT_READ_ACLS_DISABLED = Unknown("not read: ACLs are disabled (BucketOwnerEnforced), the owner alone has access")
 NOT_CRITICAL_NOR_SENSITIVE = Unknown("not read: the bucket is neither tagged critical nor sensitive "
