@@ -162,6 +162,35 @@ resource "aws_networkfirewall_rule_group" "drop_telnet" {
   }
 }
 
+resource "aws_s3_access_point" "open" {
+  bucket = "data"
+  name   = "open"
+  public_access_block_configuration {
+    block_public_acls       = true
+    ignore_public_acls      = true
+    block_public_policy     = false
+    restrict_public_buckets = true
+  }
+}
+
+resource "aws_s3_access_point" "plain" {
+  bucket = "data"
+  name   = "plain"
+}
+
+resource "aws_s3control_multi_region_access_point" "global" {
+  details {
+    name = "global"
+    public_access_block { block_public_acls = false }
+    region { bucket = "data" }
+  }
+}
+
+resource "aws_s3_directory_bucket" "fast" {
+  bucket = "fast--use1-az4--x-s3"
+  location { name = "use1-az4" }
+}
+
 resource "aws_athena_workgroup" "metered" {
   name = "metered"
   configuration { publish_cloudwatch_metrics_enabled = true }
@@ -185,6 +214,10 @@ TF_EXPECTED = {
     ("networkfirewall_stateless_rule_group_not_empty", "aws_networkfirewall_rule_group.drop_telnet"): Status.PASS,
     ("athena_workgroup_logging", "aws_athena_workgroup.metered"): Status.PASS,
     ("athena_workgroup_logging", "aws_athena_workgroup.silent"): Status.FAIL,
+    ("s3_access_point_block_public_access", "aws_s3_access_point.open"): Status.FAIL,
+    ("s3_access_point_block_public_access", "aws_s3_access_point.plain"): Status.PASS,
+    ("s3_multi_region_access_point_block_public_access", "aws_s3control_multi_region_access_point.global"): Status.FAIL,
+    ("s3_directory_bucket_lifecycle", "aws_s3_directory_bucket.fast"): Status.FAIL,
 }
 
 
@@ -205,8 +238,8 @@ def test_cloudformation_template_gets_the_live_verdicts(tmp_path: Path):
 
 
 def test_terraform_configuration_gets_the_live_verdicts(tmp_path: Path):
-    """Network Firewall and Athena resources in Terraform, mapped through the CloudFormation schemas, pass and fail
-    as their live twins do."""
+    """Network Firewall, Athena, access point, Multi-Region Access Point and directory bucket resources in Terraform,
+    mapped through the CloudFormation schemas and wasp's overrides, pass and fail as their live twins do."""
     (tmp_path / "main.tf").write_text(TF)
     got = _verdicts(read_folder(tmp_path).resources, TF_EXPECTED, "terraform")
     for key, status in TF_EXPECTED.items():
