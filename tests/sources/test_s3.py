@@ -118,24 +118,45 @@ def test_bucket_region_named_by_the_listing_spares_the_location_call(aws: AwsTar
     assert aws.calls["s3:GetBucketVersioning"] == 1
 
 
-def test_settings_no_check_asks_about_are_not_read_and_say_so(aws: AwsTarget) -> None:
-    """Ownership controls and Object Lock cost no call and are Unknown with the reason; every ACL is read."""
+def test_acls_disabled_spare_the_acl_read_and_object_lock_needs_versioning(aws):
+    """Ownership controls are read for every bucket; a bucket with ACLs disabled (BucketOwnerEnforced) gets the
+    owner-only ACL AWS guarantees without a GetBucketAcl; Object Lock is not read for unversioned buckets (AWS
+    requires versioning Enabled for it) and is then known to be off."""
     s3 = aws.client("s3")
     s3.create_bucket(Bucket="enforced")
     s3.put_bucket_ownership_controls(Bucket="enforced",
                                      OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
     s3.create_bucket(Bucket="classic", ACL="public-read")
     found = {r.id: r for r in buckets(s3, _scope(aws))}
-    assert aws.calls["s3:GetBucketOwnershipControls"] == 0 and aws.calls["s3:GetObjectLockConfiguration"] == 0
+    assert aws.calls["s3:GetBucketOwnershipControls"] == 2 and aws.calls["s3:GetObjectLockConfiguration"] == 0
+    assert aws.calls["s3:GetBucketAcl"] == 1
     for bucket in found.values():
-        for name in ("OwnershipControls", "ObjectLockEnabled"):
-            value = bucket.properties[name]
-            assert isinstance(value, Unknown) and "not read" in value.reason
-    assert aws.calls["s3:GetBucketAcl"] == 2
+        assert bucket.properties["ObjectLockEnabled"] is False
+    assert found["enforced"].properties["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
     enforced = found["enforced"].properties["AclGrants"]
     assert [g["Permission"] for g in enforced] == ["FULL_CONTROL"] and "URI" not in enforced[0]["Grantee"]
     classic = found["classic"].properties["AclGrants"]
     assert any((g["Grantee"].get("URI") or "").endswith("/AllUsers") for g in classic)
+
+
+def test_object_lock_read_only_for_versioned_retention_buckets(aws):
+    """Object Lock is read for a versioned bucket tagged for retention, not for a versioned untagged one (Unknown
+    naming why), and event notifications only for critical or sensitive buckets."""
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="vault", ObjectLockEnabledForBucket=True)
+    s3.put_bucket_tagging(Bucket="vault", Tagging={"TagSet": [{"Key": "Retention", "Value": "7y"}]})
+    s3.create_bucket(Bucket="scratch")
+    s3.put_bucket_versioning(Bucket="scratch", VersioningConfiguration={"Status": "Enabled"})
+    s3.create_bucket(Bucket="ledger")
+    s3.put_bucket_tagging(Bucket="ledger", Tagging={"TagSet": [{"Key": "Criticality", "Value": "critical"}]})
+    found = {r.id: r for r in buckets(s3, _scope(aws))}
+    assert aws.calls["s3:GetObjectLockConfiguration"] == 1
+    assert found["vault"].properties["ObjectLockEnabled"] is True
+    skipped = found["scratch"].properties["ObjectLockEnabled"]
+    assert isinstance(skipped, Unknown) and "retention" in skipped.reason
+    assert aws.calls["s3:GetBucketNotificationConfiguration"] == 1
+    assert found["ledger"].properties["NotificationConfiguration"] is None
+    assert "critical nor sensitive" in found["vault"].properties["NotificationConfiguration"].reason
 
 
 def test_tags_of_buckets_come_from_one_tagging_api_listing_per_region(aws: AwsTarget) -> None:

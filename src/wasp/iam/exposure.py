@@ -58,6 +58,12 @@ def _efs_contexts(r: Resource, action: str) -> list[dict[str, Any]]:
     """Any NFS client chooses to connect through a mount target: a grant conditioned on
     elasticfilesystem:AccessedViaMountTarget still reaches whoever has a network path to one."""
     return [{}, {"elasticfilesystem:accessedviamounttarget": "true"}]
+def _access_point_arns(r: Resource) -> list[str]:
+    """An access point (or Multi-Region Access Point) is named by its own ARN, its objects under ``/object/``."""
+    name = r.properties.get("Name") or r.id
+    own = r.arn or (f"arn:aws:s3:{r.region}:{r.account}:accesspoint/{name}" if r.type == "AWS::S3::AccessPoint"
+                    else f"arn:aws:s3::{r.account}:accesspoint/{name}")
+    return [own, f"{own}/object/wasp-probe-object"]
 
 
 URL_AUTH_TYPES = ("NONE", "AWS_IAM")
@@ -139,6 +145,10 @@ SPECS: dict[str, Spec] = {
                                  contexts=_efs_contexts),
     "AWS::ECR::Repository": Spec("RepositoryPolicyText", "ecr", _own, label="repository policy"),
     "AWS::Events::EventBus": Spec("Policy", "events", _own, label="event bus policy"),
+    "AWS::S3::AccessPoint": Spec("Policy", "s3", _access_point_arns, label="access point policy"),
+    "AWS::S3::MultiRegionAccessPoint": Spec("Policy", "s3", _access_point_arns,
+                                            label="Multi-Region Access Point policy"),
+    "AWS::Glacier::Vault": Spec("AccessPolicy", "glacier", _own, label="vault access policy"),
 }
 
 

@@ -68,6 +68,13 @@ SERVICE_MODULES = (
     "wasp.sources.aws.elasticbeanstalk",
     "wasp.sources.aws.servicecatalog",
     "wasp.sources.aws.connect",
+    "wasp.sources.aws.inspector",
+    "wasp.sources.aws.macie",
+    "wasp.sources.aws.athena",
+    "wasp.sources.aws.acmpca",
+    "wasp.sources.aws.networkfirewall",
+    "wasp.sources.aws.s3access",
+    "wasp.sources.aws.glacier",
 )
 
 

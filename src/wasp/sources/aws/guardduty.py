@@ -1,4 +1,9 @@
-"""GuardDuty detectors per region (WASP::Region.GuardDutyDetectors) with status and protection features."""
+"""GuardDuty detectors per region (WASP::Region.GuardDutyDetectors) with status and protection features.
+
+A protection plan is a detector feature (EKS_AUDIT_LOGS, S3_DATA_EVENTS, RUNTIME_MONITORING...); the
+runtime plans also carry additional configurations (EKS_ADDON_MANAGEMENT, ECS_FARGATE_AGENT_MANAGEMENT,
+EC2_AGENT_MANAGEMENT) saying whether GuardDuty manages its agent, which the FSBP controls judge too.
+"""
 
 from __future__ import annotations
 
@@ -22,9 +27,15 @@ def detectors(client: Any, scope: Scope) -> Iterator[Resource]:
         out.append({
             "DetectorId": detector_id,
             "Status": detail.get("Status"),
-            "Features": [{"Name": f.get("Name"), "Status": f.get("Status")} for f in detail.get("Features", [])],
+            "Features": [_feature(f) for f in detail.get("Features", [])],
             "DataSources": detail.get("DataSources"),
             "FindingPublishingFrequency": detail.get("FindingPublishingFrequency"),
         })
     yield Resource.of(REGION, scope.region, account=scope.account, region=scope.region,
                       properties={"GuardDutyDetectors": out})
+
+
+def _feature(feature: dict[str, Any]) -> dict[str, Any]:
+    return {"Name": feature.get("Name"), "Status": feature.get("Status"),
+            "AdditionalConfiguration": [{"Name": c.get("Name"), "Status": c.get("Status")}
+                                        for c in feature.get("AdditionalConfiguration", []) or []]}

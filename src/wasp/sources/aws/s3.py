@@ -21,7 +21,8 @@ S3 = Service("s3", label="s3", actions=[
     "s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketPolicy", "s3:GetBucketPolicyStatus",
     "s3:GetBucketAcl", "s3:GetEncryptionConfiguration", "s3:GetBucketVersioning", "s3:GetBucketLogging",
     "s3:GetBucketPublicAccessBlock", "s3:GetReplicationConfiguration", "s3:GetLifecycleConfiguration",
-    "s3:GetBucketTagging",
+    "s3:GetBucketTagging", "s3:GetBucketOwnershipControls", "s3:GetBucketObjectLockConfiguration",
+    "s3:GetBucketNotification",
     "tag:GetResources", "cloudtrail:DescribeTrails",
 ])
 S3CONTROL = Service("s3control", label="s3", actions=["s3:GetAccountPublicAccessBlock"])
@@ -148,21 +149,27 @@ def _bucket(client: Any, scope: Scope, name: str, placement: Callable[[], Placem
 
     Reads are skipped where AWS's own rules fix the answer: replication requires versioning to have been
     enabled (AWS refuses it on a bucket that never had it, and versioning can then only be suspended,
-    never removed), so a bucket whose versioning status is absent has none. Three settings are judged only
-    for some buckets, so only theirs are read: default encryption for buckets tagged sensitive (is it
-    under a KMS key?), replication for buckets tagged critical (is it copied?), and lifecycle for critical
-    buckets and trail destinations (archived? how long do the logs live?), with the tag reading of
-    ``wasp.classification`` and the scan's Settings. For other buckets they stay Unknown with that reason;
-    when the tags could not be read, or the trails could not be listed, they are read. Ownership controls
-    and Object Lock are not read: no check asks about them (the ACL itself is read, which is what the
-    public-access checks judge, and with ACLs disabled AWS answers the owner's full control).
+    never removed), so a bucket whose versioning status is absent has none; Object Lock requires versioning
+    Enabled (and forbids suspending it), so a bucket whose versioning is not Enabled has no Object Lock; and
+    with ACLs disabled (ownership BucketOwnerEnforced) the ACL grants the owner full control and nothing else,
+    so it is not read. Some settings are judged only for some buckets, so only theirs are read: default
+    encryption for buckets tagged sensitive (is it under a KMS key?), replication for buckets tagged critical
+    (is it copied?), lifecycle for critical buckets and trail destinations (archived? how long do the logs
+    live?), event notifications for critical or sensitive buckets, and Object Lock for buckets tagged for
+    backups or retention (``is_retention``), with the tag reading of ``wasp.classification`` and the scan's
+    Settings. For other buckets they stay Unknown with that reason; when the tags could not be read, or the
+    trails could not be listed, they are read.
     """
     f = scope.fetch
     versioning = f(client.get_bucket_versioning, Bucket=name,
                    pick=lambda r: {"Status": r.get("Status", "Suspended")} if r.get("Status") else None)
     policy = f(client.get_bucket_policy, Bucket=name, absent=["NoSuchBucketPolicy"],
                pick=lambda r: json.loads(r["Policy"]))
-    acl = f(client.get_bucket_acl, Bucket=name)
+    # a bucket without ownership controls (made before AWS's 2023 default) keeps ACLs on: ObjectWriter
+    ownership = f(client.get_bucket_ownership_controls, Bucket=name, absent=["OwnershipControlsNotFoundError"],
+                  default=NO_OWNERSHIP_CONTROLS,
+                  pick=lambda r: {"Rules": list(r.get("OwnershipControls", {}).get("Rules", []))})
+    acl = ACLS_DISABLED if _acls_disabled(ownership) else f(client.get_bucket_acl, Bucket=name)
     props: dict[str, Any] = {
         "BucketName": name,
         "VersioningConfiguration": versioning,
@@ -171,8 +178,7 @@ def _bucket(client: Any, scope: Scope, name: str, placement: Callable[[], Placem
         "PublicAccessBlockConfiguration": f(client.get_public_access_block, Bucket=name,
                                             absent=["NoSuchPublicAccessBlockConfiguration"],
                                             pick=lambda r: r["PublicAccessBlockConfiguration"]),
-        "OwnershipControls": NOT_READ,
-        "ObjectLockEnabled": NOT_READ,
+        "OwnershipControls": ownership,
         "PolicyDocument": policy,
         "AclGrants": acl if isinstance(acl, Unknown) else _grants(acl),
     }
@@ -201,7 +207,11 @@ def _bucket(client: Any, scope: Scope, name: str, placement: Callable[[], Placem
         client.get_bucket_replication, Bucket=name, absent=["ReplicationConfigurationNotFoundError"],
         pick=lambda r: r["ReplicationConfiguration"],
     ) if critical else NOT_CRITICAL
-    observed = {"Owner": acl.get("Owner", {}) if isinstance(acl, dict) else acl}
+    props["NotificationConfiguration"] = f(
+        client.get_bucket_notification_configuration, Bucket=name, pick=_notifications,
+    ) if unread_tags or critical or is_sensitive(tags, scope.settings) else NOT_CRITICAL_NOR_SENSITIVE
+    props.update(_object_lock(client, scope, name, versioning, unread_tags or is_retention(tags)))
+    observed = {"Owner": acl.get("Owner", NOT_READ_ACLS_DISABLED) if isinstance(acl, dict) else acl}
     if unread_tags:  # unreadable tags are not "no tags": checks keyed on tags must say UNKNOWN
         observed["Tags"] = tags
     return Resource.of("AWS::S3::Bucket", name, arn=f"arn:aws:s3:::{name}", region=region,
@@ -209,11 +219,60 @@ def _bucket(client: Any, scope: Scope, name: str, placement: Callable[[], Placem
                        tags=tags if isinstance(tags, dict) else {}, observed=observed)
 
 
-NOT_READ = Unknown("not read: no check asks about it")
+NO_OWNERSHIP_CONTROLS: dict[str, Any] = {"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
+ACLS_DISABLED: dict[str, Any] = {"Grants": [{"Grantee": {"Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}]}
+NOT_READ_ACLS_DISABLED = Unknown("not read: ACLs are disabled (BucketOwnerEnforced), the owner alone has access")
+NOT_CRITICAL_NOR_SENSITIVE = Unknown("not read: the bucket is neither tagged critical nor sensitive "
+                                     "(only those are judged on it)")
+NOT_RETENTION = Unknown("not read: the bucket is not tagged for backups or retention (only those are judged on it)")
 NOT_SENSITIVE = Unknown("not read: the bucket is not tagged sensitive (only sensitive buckets are judged on it)")
 NOT_CRITICAL = Unknown("not read: the bucket is not tagged critical (only critical buckets are judged on it)")
 NOT_CRITICAL_NOR_TRAIL = Unknown("not read: the bucket is neither tagged critical nor a trail's destination "
                                  "(only those are judged on it)")
+
+
+def _acls_disabled(ownership: Any) -> bool:
+    return isinstance(ownership, dict) and any(r.get("ObjectOwnership") == "BucketOwnerEnforced"
+                                               for r in ownership.get("Rules", []))
+
+
+RETENTION_KEYS = ("Retention", "Backup")
+RETENTION_PURPOSES = ("backup", "retention", "archive")
+
+
+def is_retention(tags: dict[str, str]) -> bool:
+    """A bucket kept for backups or retention: a ``Retention`` or ``Backup`` tag (any value), or ``Purpose`` set to
+    backup, retention or archive. The same reading as the ``applies`` of the rule s3_retention_bucket_object_lock."""
+    return any(k in tags for k in RETENTION_KEYS) or tags.get("Purpose") in RETENTION_PURPOSES
+
+
+def _object_lock(client: Any, scope: Scope, name: str, versioning: Any, judged: bool) -> dict[str, Any]:
+    if versioning is None or (isinstance(versioning, dict) and versioning.get("Status") != "Enabled"):
+        return {"ObjectLockEnabled": False, "ObjectLockConfiguration": None}  # Object Lock needs versioning Enabled
+    if not judged:
+        return {"ObjectLockEnabled": NOT_RETENTION, "ObjectLockConfiguration": NOT_RETENTION}
+    config = scope.fetch(client.get_object_lock_configuration, Bucket=name,
+                         absent=["ObjectLockConfigurationNotFoundError"],
+                         pick=lambda r: r.get("ObjectLockConfiguration"))
+    if isinstance(config, Unknown):
+        return {"ObjectLockEnabled": config, "ObjectLockConfiguration": config}
+    return {"ObjectLockEnabled": bool(config and config.get("ObjectLockEnabled") == "Enabled"),
+            "ObjectLockConfiguration": config}
+
+
+def _notifications(r: dict[str, Any]) -> dict[str, Any] | None:
+    """The API's notification answer in CloudFormation's NotificationConfiguration shape (one entry per event)."""
+    out: dict[str, Any] = {}
+    for api, cfn, target, key in (("TopicConfigurations", "TopicConfigurations", "TopicArn", "Topic"),
+                                  ("QueueConfigurations", "QueueConfigurations", "QueueArn", "Queue"),
+                                  ("LambdaFunctionConfigurations", "LambdaConfigurations", "LambdaFunctionArn",
+                                   "Function")):
+        entries = [{"Event": ev, key: c.get(target)} for c in r.get(api, []) or [] for ev in c.get("Events", [])]
+        if entries:
+            out[cfn] = entries
+    if "EventBridgeConfiguration" in r:
+        out["EventBridgeConfiguration"] = {"EventBridgeEnabled": True}
+    return out or None
 
 
 def _logging(enabled: dict[str, Any] | None) -> dict[str, Any] | None:

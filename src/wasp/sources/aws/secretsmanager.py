@@ -1,4 +1,8 @@
-"""Secrets Manager secrets: rotation settings and dates only, never the secret values."""
+"""Secrets Manager secrets: rotation settings and dates only, never the secret values.
+
+ListSecrets alone carries every date the rotation and usage checks judge (LastRotatedDate, NextRotationDate,
+LastAccessedDate, which AWS rounds to the day), so no secret is described one by one.
+"""
 
 from __future__ import annotations
 
@@ -34,5 +38,6 @@ def secrets(client: Any, scope: Scope) -> Iterator[Resource]:
                           tags=tags_of(s.get("Tags", [])),
                           observed={"LastRotatedDate": s.get("LastRotatedDate"),
                                     "LastAccessedDate": s.get("LastAccessedDate"),
+                                    "NextRotationDate": s.get("NextRotationDate"),
                                     "CreatedDate": s.get("CreatedDate"),
                                     "DeletedDate": s.get("DeletedDate")})
