@@ -38,6 +38,15 @@ SERVICE_MODULES = (
     "wasp.sources.aws.identitycenter",
     "wasp.sources.aws.wafv2",
     "wasp.sources.aws.codebuild",
+    "wasp.sources.aws.dms",
+    "wasp.sources.aws.kafka",
+    "wasp.sources.aws.sagemaker",
+    "wasp.sources.aws.emr",
+    "wasp.sources.aws.kinesis",
+    "wasp.sources.aws.glue",
+    "wasp.sources.aws.mq",
+    "wasp.sources.aws.firehose",
+    "wasp.sources.aws.datasync",
 )
 
 
