@@ -20,6 +20,7 @@ AREA_MODULES = (
     "wasp.checks.iam_risk",
     "wasp.checks.boundaries",
     "wasp.checks.automation",
+    "wasp.checks.settings_documents",
 )
 
 
