@@ -47,6 +47,7 @@ MANAGED_POLICY_LIMIT = 6144  # characters, whitespace excluded (IAM quota for a 
 # boto3 client name -> IAM action prefix where they differ
 IAM_PREFIX = {"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing", "sso-admin": "sso",
               "accessanalyzer": "access-analyzer", "s3control": "s3", "resourcegroupstaggingapi": "tag"}
+IAM_PREFIX["emr"] = "elasticmapreduce"  # boto3 "emr", IAM elasticmapreduce
 # API operations whose IAM action has another name (Service Authorization Reference)
 IAM_RENAMED = {
     "s3:ListBuckets": "s3:ListAllMyBuckets",
@@ -70,6 +71,10 @@ MOTO_VOCABULARY.update({op: action for op, action in IAM_RENAMED.items() if op.s
 # services whose every signed request moto rejects under enforcement, with one read to prove it
 MOTO_UNSIGNABLE = {"lambda": "list_functions", "guardduty": "list_detectors", "securityhub": "describe_hub",
                    "eks": "list_clusters", "backup": "list_backup_plans", "cloudfront": "list_distributions"}
+# REST-JSON services whose signed requests moto answers with a 403 HTML page under enforcement
+MOTO_UNSIGNABLE.update({"mq": "list_brokers", "kafka": "list_clusters_v2"})
+# services with a collector whose list call moto does not implement (a coverage gap in every scan)
+MOTO_UNSERVED = {"ssm", "kafkaconnect", "emr"}  # DescribeInstanceInformation, ListConnectors, ListSecurityConfigurations
 DENIED = re.compile(r"access ?denied", re.IGNORECASE)
 _BOTOCORE = botocore.session.get_session()
 
@@ -227,7 +232,9 @@ def _unknown_reasons(result: ScanResult) -> Iterator[str]:
 
 def _names_any(reason: str, services: set[str]) -> bool:
     """The reason is about one of ``services`` ('guardduty: ...', 'could not list AWS::Backup::BackupPlan')."""
-    return any(s in reason.lower() for s in services)
+    text = reason.lower()
+    # or names a type only that service collects ('could not list AWS::MSK::Cluster' for kafka)
+    return any(s in text for s in services) or any(t.lower() in text for t in _types_of(services))
 
 
 def _types_of(services: set[str]) -> set[str]:
@@ -268,7 +275,7 @@ def test_scan_with_only_the_printed_policy_meets_no_access_denied(enforced):
     unsignable = set(MOTO_UNSIGNABLE)
     gaps = [g for g in result.gaps if g.service not in unsignable]
     assert not [g.reason for g in gaps if DENIED.search(g.reason)]
-    assert {g.service for g in result.gaps} - unsignable <= {"ssm"}  # moto lacks DescribeInstanceInformation
+    assert {g.service for g in result.gaps} - unsignable <= MOTO_UNSERVED
     assert not [r for r in _unknown_reasons(result) if DENIED.search(r) and not _names_any(r, unsignable)]
     report = json.loads(render(result, "json"))
     assert report["findings"] and not [(f["check_id"], f["reason"]) for f in report["findings"]
