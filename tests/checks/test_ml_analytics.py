@@ -63,7 +63,8 @@ def test_emr_block_public_access_clusters_and_security_configurations(aws):
     # moto stores BlockPublicSecurityGroupRules false as true, so a permitted port 8080 makes the failing case
     emr.put_block_public_access_configuration(BlockPublicAccessConfiguration={
         "BlockPublicSecurityGroupRules": True,
-        "PermittedPublicSecurityGroupRuleRanges": [{"MinRange": 22, "MaxRange": 22}, {"MinRange": 8080, "MaxRange": 8080}]})
+        "PermittedPublicSecurityGroupRuleRanges": [{"MinRange": 22, "MaxRange": 22},
+                                                   {"MinRange": 8080, "MaxRange": 8080}]})
     opened = live_scan(aws, checks=checks[:1], services=["emr"])
     assert opened.status_of("us-east-1", "emr_block_public_access") is Status.FAIL
 

@@ -18,8 +18,9 @@ def test_dms_instances_endpoints_and_tasks(aws):
     """A private Multi-AZ auto-upgrading instance, TLS/authenticated endpoints and logged tasks pass; their careless
     twins fail DMS.1/6/13, DMS.9-12 and DMS.7/8."""
     dms = aws.client("dms", "us-east-1")
-    good = dms.create_replication_instance(ReplicationInstanceIdentifier="ri-good", ReplicationInstanceClass="dms.t3.micro",
-                                           PubliclyAccessible=False, MultiAZ=True, AutoMinorVersionUpgrade=True)
+    good = dms.create_replication_instance(ReplicationInstanceIdentifier="ri-good",
+                                           ReplicationInstanceClass="dms.t3.micro", PubliclyAccessible=False,
+                                           MultiAZ=True, AutoMinorVersionUpgrade=True)
     dms.create_replication_instance(ReplicationInstanceIdentifier="ri-bad", ReplicationInstanceClass="dms.t3.micro",
                                     PubliclyAccessible=True, MultiAZ=False, AutoMinorVersionUpgrade=False)
     src = dms.create_endpoint(EndpointIdentifier="mongo-good", EndpointType="source", EngineName="mongodb",

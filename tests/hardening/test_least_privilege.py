@@ -73,8 +73,9 @@ MOTO_UNSIGNABLE = {"lambda": "list_functions", "guardduty": "list_detectors", "s
                    "eks": "list_clusters", "backup": "list_backup_plans", "cloudfront": "list_distributions"}
 # REST-JSON services whose signed requests moto answers with a 403 HTML page under enforcement
 MOTO_UNSIGNABLE.update({"mq": "list_brokers", "kafka": "list_clusters_v2"})
-# services with a collector whose list call moto does not implement (a coverage gap in every scan)
-MOTO_UNSERVED = {"ssm", "kafkaconnect", "emr"}  # DescribeInstanceInformation, ListConnectors, ListSecurityConfigurations
+# services with a collector whose list call moto does not implement (a coverage gap in every scan):
+# DescribeInstanceInformation, ListConnectors, ListSecurityConfigurations
+MOTO_UNSERVED = {"ssm", "kafkaconnect", "emr"}
 DENIED = re.compile(r"access ?denied", re.IGNORECASE)
 _BOTOCORE = botocore.session.get_session()
 

@@ -74,8 +74,9 @@ def _task_remediation(components: str) -> Remediation:
     return Remediation(
         text=f"Enable task logging and set {components} to LOGGER_SEVERITY_DEFAULT (or DEBUG) in the task settings.",
         cli="aws dms modify-replication-task --replication-task-arn ARN --replication-task-settings file://settings.json",
-        cloudformation=f"ReplicationTaskSettings: '{{\"Logging\": {{\"EnableLogging\": true, \"LogComponents\": "
-                       f"[{{\"Id\": \"{components.split(' and ')[0]}\", \"Severity\": \"LOGGER_SEVERITY_DEFAULT\"}}]}}}}'",
+        cloudformation="ReplicationTaskSettings: '{\"Logging\": {\"EnableLogging\": true, \"LogComponents\": "
+                       f"[{{\"Id\": \"{components.split(' and ')[0]}\", "
+                       "\"Severity\": \"LOGGER_SEVERITY_DEFAULT\"}]}}'",
         terraform="replication_task_settings = jsonencode({ Logging = { EnableLogging = true } })",
         url=SETTINGS_URL)
 
