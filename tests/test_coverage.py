@@ -65,3 +65,31 @@ def test_builtin_trail_rules_count_as_coverage():
     rows = {r.id: r for r in coverage()}
     assert "trail_console_write_outside_pipeline" in rows["SEC11-BP06"].checks
     assert "SEC11-BP06" not in KNOWN_GAPS
+
+
+def test_fsbp_every_control_listed_once_with_its_checks_or_a_reason():
+    """Each of the 336 FSBP controls is one row: covered by the checks carrying its id, else a gap with a reason."""
+    from wasp.catalog import fsbp_controls
+    from wasp.checks import all_checks
+    from wasp.coverage import FSBP_GAPS, FSBP_NOT_AUTOMATABLE, fsbp_coverage
+
+    rows = fsbp_coverage()
+    assert [r.id for r in rows] == list(fsbp_controls()) and len(rows) == 336
+    carried = {ref: sorted(c.id for c in all_checks().values() if ref in c.fsbp) for ref in fsbp_controls()}
+    for row in rows:
+        assert list(row.checks) == carried[row.id], row.id
+        assert bool(row.checks) != bool(row.reason), row.id
+    assert set(FSBP_NOT_AUTOMATABLE) | set(FSBP_GAPS) <= set(fsbp_controls())
+    assert not set(FSBP_NOT_AUTOMATABLE) & set(FSBP_GAPS)
+
+
+def test_fsbp_cli_json_and_terminal_agree():
+    """`wasp coverage --framework fsbp` prints a line per control and a summary that the JSON repeats."""
+    runner = CliRunner()
+    text = runner.invoke(app, ["coverage", "--framework", "fsbp"])
+    data = json.loads(runner.invoke(app, ["coverage", "--framework", "fsbp", "--output", "json"]).output)
+    assert text.exit_code == 0 and len(data["controls"]) == 336
+    s = data["summary"]
+    assert s["covered"] + s["gap"] + s["not automatable"] == 336
+    assert f"{s['covered']} of 336 FSBP controls decided" in text.output
+    assert "S3.1 " in text.output and "IAM.1 " in text.output

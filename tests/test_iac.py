@@ -19,6 +19,7 @@ TF = ROOT / "examples" / "terraform"
 
 # CloudFormation logical id -> Terraform address of the same resource in the two examples
 PAIRS = {
+    "webapp.yaml": "variables.tf",
     "Trail": "aws_cloudtrail.main", "Sessions": "aws_dynamodb_table.sessions", "WebInstance": "aws_instance.web",
     "WebSecurityGroup": "aws_security_group.web", "PublicSubnet": "module.network.aws_subnet.public",
     "DataKey": "aws_kms_key.data", "WebRole": "aws_iam_role.web", "VendorRole": "aws_iam_role.vendor",
@@ -30,6 +31,7 @@ PAIRS = {
 
 # every FAIL/UNKNOWN the CloudFormation example must produce (logical id -> checks), nothing more
 EXPECTED_CFN = {
+    "webapp.yaml": {"template_hardcoded_secrets"},
     "Trail": {"cloudtrail_cloudwatch_logs", "cloudtrail_kms_encryption", "cloudtrail_log_file_validation"},
     "Sessions": {"dynamodb_table_classification_tag", "dynamodb_table_pitr"},
     "WebInstance": {"ec2_instance_imdsv2_required", "ec2_instance_user_data_secrets"},

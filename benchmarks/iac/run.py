@@ -7,7 +7,8 @@ and a comparison of what each flags, per misconfiguration class (CLASSES below m
 onto one vocabulary; a rule id of either tool that is not mapped is listed as such, never dropped).
 
 Inputs: examples/cloudformation, examples/terraform, and a generated folder of N copies of both
-examples (N CloudFormation templates, N Terraform root folders).
+examples (N CloudFormation templates, N Terraform root folders); the breadth corpus (breadth/: the
+resource types covered for FSBP breadth, the same resources in both formats) and N copies of it.
 
 Usage (repository root):  .venv/bin/python benchmarks/iac/run.py [--copies 50] [--repeats 3]
 Checkov is installed on first use into benchmarks/iac/.venv-checkov (its own venv).
@@ -32,6 +33,7 @@ REPO = HERE.parents[1]
 VENV = HERE / ".venv-checkov"
 CHECKOV = VENV / "bin" / "checkov"
 WASP = [str(REPO / ".venv" / "bin" / "python"), "-m", "wasp", "iac"]
+BREADTH = HERE / "breadth"
 
 # misconfiguration class -> (wasp check ids, Checkov check ids)
 CLASSES: dict[str, tuple[set[str], set[str]]] = {
@@ -135,6 +137,16 @@ def generate(root: Path, copies: int) -> Path:
     return target
 
 
+def generate_breadth(root: Path, copies: int) -> Path:
+    """N copies of the breadth corpus (breadth/: every resource type covered for FSBP breadth, both formats)."""
+    target = root / "generated-breadth"
+    (target / "cfn").mkdir(parents=True)
+    for i in range(copies):
+        shutil.copy(BREADTH / "cloudformation" / "breadth.yaml", target / "cfn" / f"stack{i:03}.yaml")
+        shutil.copytree(BREADTH / "terraform", target / "tf" / f"app{i:03}")
+    return target
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--copies", type=int, default=50)
@@ -144,7 +156,11 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="wasp-iac-bench-"))
     inputs = {"examples/cloudformation": REPO / "examples" / "cloudformation",
               "examples/terraform": REPO / "examples" / "terraform",
-              f"generated ({args.copies} CFN stacks + {args.copies} TF roots)": generate(work, args.copies)}
+              f"generated ({args.copies} CFN stacks + {args.copies} TF roots)": generate(work, args.copies),
+              "breadth/cloudformation": BREADTH / "cloudformation",
+              "breadth/terraform": BREADTH / "terraform",
+              f"generated breadth ({args.copies} CFN stacks + {args.copies} TF roots)":
+                  generate_breadth(work, args.copies)}
     rows: list[dict[str, Any]] = []
     for label, folder in inputs.items():
         runs: dict[str, list[tuple[float, int]]] = {"wasp": [], "checkov": []}

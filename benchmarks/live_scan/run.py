@@ -50,6 +50,11 @@ REGION = "us-east-1"
 WASP_SERVICES = "iam,s3,ec2,vpc,cloudtrail,logs,cloudwatch,sns,config,guardduty,securityhub"
 PROWLER_SERVICES = ["iam", "s3", "ec2", "vpc", "cloudtrail", "cloudwatch", "sns", "config", "guardduty",
                     "securityhub"]
+# --breadth: the services seeded by breadth.py on both sides (wasp: every collector; Prowler: these)
+BREADTH_PROWLER_SERVICES = [*PROWLER_SERVICES, "rds", "dynamodb", "sqs", "kms", "secretsmanager", "awslambda", "ecr",
+                            "ecs", "elbv2", "apigateway", "efs", "elasticache", "redshift", "opensearch", "kinesis",
+                            "firehose", "stepfunctions", "cognito", "sagemaker", "wafv2", "autoscaling", "glue",
+                            "neptune", "backup", "acm", "cloudfront", "eks", "ssm", "accessanalyzer", "account"]
 # werkzeug colours 4xx/5xx request lines with ANSI codes inside the quotes: count those too
 REQUEST_LINE = re.compile(r'"(?:\x1b\[[0-9;]*m)*(GET|POST|PUT|DELETE|HEAD|PATCH) (?!/moto-api)')
 
@@ -116,6 +121,12 @@ class Server:
 
 DEFAULT_ACCOUNT = "123456789012"  # moto's account for the "testing" keys
 TESTING_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+def client_factory(url: str, credentials: dict[str, str] | None = None) -> Any:
+    cfg = botocore.config.Config(s3={"addressing_style": "path"}, retries={"max_attempts": 10, "mode": "standard"})
+    creds = credentials or TESTING_CREDENTIALS
+    return lambda svc: boto3.client(svc, endpoint_url=url, region_name=REGION, config=cfg, **creds)
 
 
 def seed(url: str, n: int, credentials: dict[str, str] | None = None, account: str = DEFAULT_ACCOUNT,
@@ -243,11 +254,13 @@ def measure(cmd: list[str], env: dict[str, str], server: Server, log: Path) -> d
 
 
 def run_wasp(server: Server, work: Path, i: int | str, credentials: dict[str, str] | None = None,
-             extra: list[str] | None = None) -> dict[str, Any]:
-    """One ``wasp scan`` process (``extra`` arguments appended, e.g. ``--org``); its JSON report summarized."""
+             extra: list[str] | None = None, breadth: bool = False) -> dict[str, Any]:
+    """One ``wasp scan`` process (``extra`` arguments appended, e.g. ``--org``); its JSON report summarized.
+    With ``breadth`` every collector runs (no ``--services``)."""
     out = work / f"wasp-{i}.json"
+    services = [] if breadth else ["--services", WASP_SERVICES]
     cmd = [sys.executable, "-m", "wasp", "scan", "--endpoint-url", server.url, "--regions", REGION,
-           "--services", WASP_SERVICES, "--output", "json", "--out", str(out), *(extra or [])]
+           *services, "--output", "json", "--out", str(out), *(extra or [])]
     res = measure(cmd, tool_env(server.url, work, credentials), server, work / f"wasp-{i}.log")
     if out.exists():
         doc = json.loads(out.read_text())
@@ -259,9 +272,10 @@ def run_wasp(server: Server, work: Path, i: int | str, credentials: dict[str, st
 
 
 def run_prowler(exe: Path, server: Server, work: Path, i: int | str,
-                credentials: dict[str, str] | None = None) -> dict[str, Any]:
+                credentials: dict[str, str] | None = None, breadth: bool = False) -> dict[str, Any]:
     outdir = work / f"prowler-{i}"
-    cmd = [str(exe), "aws", "--region", REGION, "--service", *PROWLER_SERVICES, "--output-formats", "csv",
+    services = BREADTH_PROWLER_SERVICES if breadth else PROWLER_SERVICES
+    cmd = [str(exe), "aws", "--region", REGION, "--service", *services, "--output-formats", "csv",
            "-o", str(outdir), "--no-banner"]
     log = work / f"prowler-{i}.log"
     res = measure(cmd, tool_env(server.url, work, credentials), server, log)
@@ -296,11 +310,15 @@ def main() -> int:
     parser.add_argument("--skip-prowler", action="store_true")
     parser.add_argument("--lean-emulator", action="store_true",
                         help="moto without its per-request module listing and request log (lean_moto.py)")
+    parser.add_argument("--breadth", action="store_true",
+                        help="seed the breadth services too (breadth.py) and scan every service on both sides")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.json")
     args = parser.parse_args()
+    breadth = bool(args.breadth)
     prowler = None if args.skip_prowler else ensure_prowler()
     byte_compile()
-    report: dict[str, Any] = {"region": REGION, "wasp_services": WASP_SERVICES, "prowler_services": PROWLER_SERVICES,
+    report: dict[str, Any] = {"region": REGION, "wasp_services": "all" if breadth else WASP_SERVICES,
+                              "prowler_services": BREADTH_PROWLER_SERVICES if breadth else PROWLER_SERVICES,
                               "prowler_version": PROWLER_VERSION if prowler else None,
                               "emulator": "lean" if args.lean_emulator else "stock", "scales": []}
     for n in [int(x) for x in args.scales.split(",")]:
@@ -310,6 +328,12 @@ def main() -> int:
             try:
                 t0 = time.perf_counter()
                 counts = seed(server.url, n)
+                if breadth:
+                    sys.path.insert(0, str(HERE))
+                    from breadth import seed_breadth
+
+                    counts.update(seed_breadth(client_factory(server.url), n, DEFAULT_ACCOUNT, REGION,
+                                               "bench-bucket-0"))
                 seeded = round(time.perf_counter() - t0, 1)
                 wasp_runs, prowler_runs = [], []
                 warmup: dict[str, Any] = {}
@@ -317,16 +341,16 @@ def main() -> int:
                     # untimed: moto builds each service's backend on its first request and each tool fills its
                     # own caches (wasp: bytecode, service models; both: ~/.cache under the run's HOME) on its
                     # first run, costs that would otherwise fall on whichever tool ran first
-                    warmup[f"wasp-{i}"] = run_wasp(server, work, f"warmup-{i}")
+                    warmup[f"wasp-{i}"] = run_wasp(server, work, f"warmup-{i}", breadth=breadth)
                     if prowler is not None:
-                        warmup[f"prowler-{i}"] = run_prowler(prowler, server, work, f"warmup-{i}")
+                        warmup[f"prowler-{i}"] = run_prowler(prowler, server, work, f"warmup-{i}", breadth=breadth)
                     print(f"N={n} warm-up {i}: " + ", ".join(f"{k} {v['wall_s']} s" for k, v in warmup.items()),
                           flush=True)
                 for i in range(args.repeats):  # interleaved, so drift in machine load hits both alike
-                    wasp_runs.append(run_wasp(server, work, i))
+                    wasp_runs.append(run_wasp(server, work, i, breadth=breadth))
                     print(f"N={n} run {i} wasp    {wasp_runs[-1]}", flush=True)
                     if prowler is not None:
-                        prowler_runs.append(run_prowler(prowler, server, work, i))
+                        prowler_runs.append(run_prowler(prowler, server, work, i, breadth=breadth))
                         print(f"N={n} run {i} prowler {prowler_runs[-1]}", flush=True)
                 entry: dict[str, Any] = {"n": n, "resources": counts, "seed_s": seeded, "warmup": warmup,
                                          "wasp": wasp_runs, "wasp_summary": summarize(wasp_runs)}

@@ -11,6 +11,7 @@ variable "admin_cidr" {
 variable "db_password" {
   type      = string
   sensitive = true
+  default   = "Sup3rSecretPassw0rd!"
 }
 
 variable "app_buckets" {

@@ -117,3 +117,88 @@ def coverage_table() -> str:
     lines.append(f"\n{s['covered']} of {s['best_practices']} best practices evaluated by at least one check; "
                  f"{s['not automatable']} not automatable; {s['gap']} automatable but not covered yet.")
     return "\n".join(lines)
+
+
+# FSBP controls wasp cannot decide from the APIs it reads, and why (the rest not covered are gaps)
+FSBP_NOT_AUTOMATABLE: dict[str, str] = {}
+# FSBP controls automatable but not checked yet: what a check would read (default: the service's API)
+FSBP_GAPS: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class FsbpCoverage:
+    id: str
+    title: str
+    severity: str
+    checks: tuple[str, ...]
+    reason: str
+    gap: bool
+
+    @property
+    def status(self) -> str:
+        if self.checks:
+            return "covered"
+        return "gap" if self.gap else "not automatable"
+
+    def line(self) -> str:
+        if self.checks:
+            return f"{self.id} {self.title}: {', '.join(self.checks)}"
+        if self.gap:
+            return f"{self.id} {self.title}: not covered yet ({self.reason})"
+        return f"{self.id} {self.title}: not automatable: {self.reason}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "severity": self.severity, "status": self.status,
+                "checks": list(self.checks), "reason": self.reason}
+
+
+def fsbp_coverage() -> list[FsbpCoverage]:
+    """One row per control of the AWS Foundational Security Best Practices standard, in catalog order."""
+    from wasp.catalog import fsbp_controls
+
+    by_control: dict[str, list[str]] = {}
+    for chk in all_checks().values():
+        for ref in chk.fsbp:
+            by_control.setdefault(ref, []).append(chk.id)
+    rows = []
+    for control in fsbp_controls().values():
+        cid = str(control["id"])
+        checks = tuple(sorted(by_control.get(cid, [])))
+        if checks:
+            reason, gap = "", False
+        elif cid in FSBP_NOT_AUTOMATABLE:
+            reason, gap = FSBP_NOT_AUTOMATABLE[cid], False
+        else:
+            service = cid.split(".")[0]
+            reason, gap = FSBP_GAPS.get(cid, f"automatable from the {service} API; no wasp check yet"), True
+        rows.append(FsbpCoverage(cid, str(control["title"]), str(control["severity"]), checks, reason, gap))
+    return rows
+
+
+def fsbp_summary(rows: list[FsbpCoverage]) -> dict[str, int]:
+    out = {"controls": len(rows), "covered": 0, "not automatable": 0, "gap": 0}
+    for row in rows:
+        out[row.status] += 1
+    return out
+
+
+def fsbp_sentence(rows: list[FsbpCoverage]) -> str:
+    s = fsbp_summary(rows)
+    return (f"{s['covered']} of {s['controls']} FSBP controls decided by at least one check; "
+            f"{s['not automatable']} not automatable; {s['gap']} automatable but not covered yet.")
+
+
+def fsbp_table() -> str:
+    """The manual's FSBP table (docs.py SECTIONS["fsbp"], filled in when the site is built)."""
+    rows = fsbp_coverage()
+    lines = ["| control | severity | title | checks (or why not) |", "|---|---|---|---|"]
+    for row in rows:
+        if row.checks:
+            what = ", ".join(f"`{c}`" for c in row.checks)
+        elif row.gap:
+            what = f"not covered yet ({row.reason})"
+        else:
+            what = f"not automatable: {row.reason}"
+        lines.append(f"| {row.id} | {row.severity} | {row.title} | {what} |")
+    lines.append("\n" + fsbp_sentence(rows))
+    return "\n".join(lines)

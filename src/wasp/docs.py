@@ -23,6 +23,12 @@ def checks_table() -> str:
     return "\n".join(rows)
 
 
+def fsbp_table() -> str:
+    from wasp.coverage import fsbp_table as table
+
+    return table()
+
+
 def coverage_table() -> str:
     from wasp.coverage import coverage_table as table
 
@@ -39,6 +45,7 @@ def cli_reference() -> str:
 SECTIONS: dict[str, Callable[[], str]] = {
     "checks": checks_table,
     "coverage": coverage_table,
+    "fsbp": fsbp_table,
     "cli": cli_reference,
 }
 

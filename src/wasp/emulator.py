@@ -7,7 +7,6 @@ between uses. The server is a child process bound to loopback on a free port.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -45,8 +44,7 @@ class MotoServer:
     def start(self, timeout: float = 30.0) -> MotoServer:
         self.port = self.port or free_port()
         env = {**os.environ, **SERVER_ENV, **self.extra_env}
-        exe = shutil.which("moto_server", path=os.path.dirname(sys.executable)) or shutil.which("moto_server")
-        cmd = [exe] if exe else [sys.executable, "-m", "moto.server"]
+        cmd = [sys.executable, "-m", "wasp.emulator_server"]
         self.process = subprocess.Popen(
             [*cmd, "-H", "127.0.0.1", "-p", str(self.port)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -44,6 +44,15 @@ SERVICE_ROWS = {
     "Elasticsearch": "OpenSearch", "DocDB": "DocumentDB", "Neptune": "Neptune",
     "CodeBuild": "CodeBuild", "CodePipeline": "CodePipeline",
     "Account": "Account and region settings", "Region": "Account and region settings",
+    "MSK": "MSK", "Kinesis": "Kinesis", "KinesisFirehose": "Data Firehose", "SageMaker": "SageMaker",
+    "AmazonMQ": "Amazon MQ", "FSx": "FSx", "RedshiftServerless": "Redshift", "DMS": "DMS", "Glue": "Glue",
+    "Athena": "Athena", "DataSync": "DataSync", "AppSync": "API Gateway", "StepFunctions": "Step Functions",
+    "Connect": "Connect", "ServiceCatalog": "Service Catalog", "Transfer": "Transfer Family",
+    "WorkSpaces": "WorkSpaces", "NetworkFirewall": "Network Firewall", "Route53": "Route 53",
+    "Route53Resolver": "Route 53", "Inspector": "Inspector", "InspectorV2": "Inspector", "Macie": "Macie",
+    "ACMPCA": "Private CA", "AutoScaling": "EC2", "Shield": "Shield", "FMS": "Firewall Manager",
+    "DirectConnect": "Direct Connect", "WAF": "WAF", "WAFRegional": "WAF", "EMRServerless": "EMR",
+    "Template": "CloudFormation",
 }
 TASKS = ("facilities_hw", "guest_os", "platform_patch", "network", "iam", "in_service_auth", "resource_policy",
          "enc_rest", "enc_transit", "keys", "data_class", "backup", "logging", "app")
@@ -99,11 +108,37 @@ SUPPLEMENT: dict[str, dict[str, str]] = {r["service"]: r for r in (
     _row("OpenSearch", "container", _CONTAINER, "like RDS"),
     _row("DocumentDB", "container", _CONTAINER, "like RDS"),
     _row("Neptune", "container", _CONTAINER, "like RDS"),
+    _row("MSK", "container", _CONTAINER, "like RDS: AWS runs the brokers; client auth, TLS, versions are yours"),
+    _row("Amazon MQ", "container", _CONTAINER, "like RDS: AWS runs the brokers; users, TLS, versions are yours"),
+    _row("DMS", "container", _CONTAINER, "replication instances and endpoints: SSL mode, keys, exposure"),
+    _row("Kinesis", "abstracted", "AAA-C-CCSCC-CC", "stream encryption, resource policies, consumers"),
+    _row("Data Firehose", "abstracted", "AAA-C--CSCC-CC", "delivery stream encryption and destinations"),
+    _row("SageMaker", "container", "ASSCCCCCSCCCCC", "notebooks, endpoints and models: network, keys, root access"),
+    _row("FSx", "abstracted", "AAACC-CCCSCCC-", "like EFS: network, encryption, backups"),
+    _row("Glue", "abstracted", "AAACC-CCSCC-CC", "security configurations, catalog policy, job code"),
+    _row("Athena", "abstracted", "AAA-C--CSCC-CC", "workgroups, result encryption and location"),
+    _row("DataSync", "abstracted", "AAACC--CSC--CC", "agents, locations and task logging"),
+    _row("Step Functions", "abstracted", "AAA-C--C-C--CC", "state machine roles, logging and encryption"),
+    _row("Connect", "abstracted", "AAA-CC-CSCC-CC", "instance storage, logging and agent access"),
+    _row("Service Catalog", "configuration", "AAA-C-C-----CC", "portfolios and their sharing"),
+    _row("Transfer Family", "abstracted", "AAACCCCCSCC-CC", "servers, protocols, identity providers"),
+    _row("WorkSpaces", "container", "ACSCCCCCSCCCCC", "the desktop OS is the customer's; volumes and access"),
+    _row("Network Firewall", "configuration", "AAAC--C-----CC", "firewall policies, rule groups, logging"),
+    _row("Route 53", "configuration", "AAA-C-C-----CC", "zones, query logging, DNSSEC"),
+    _row("Inspector", "configuration", _FINDINGS, "enabling scans and acting on findings"),
+    _row("Macie", "configuration", _FINDINGS, "enabling discovery jobs and acting on findings"),
+    _row("Private CA", "configuration", "AAA-C-C--C--C-", "CA hierarchy, key usage, revocation"),
+    _row("Shield", "configuration", _FINDINGS, "Shield Advanced protections and response"),
+    _row("Firewall Manager", "configuration", _FINDINGS, "organization-wide security policies"),
+    _row("Direct Connect", "configuration", "AAAC-----S--C-", "connections, MACsec or VPN encryption"),
 )}
 # sub-types of EC2 that the table lists as services of their own
 _EC2_SPLIT = {"Volume": "EBS", "Snapshot": "EBS", "Image": "EBS", "EBSEncryptionByDefault": "EBS", "VPC": "VPC",
               "Subnet": "VPC", "SecurityGroup": "VPC", "NetworkAcl": "VPC", "RouteTable": "VPC",
-              "FlowLog": "VPC", "InternetGateway": "VPC", "NatGateway": "VPC", "VPCEndpoint": "VPC"}
+              "FlowLog": "VPC", "InternetGateway": "VPC", "NatGateway": "VPC", "VPCEndpoint": "VPC",
+              "TransitGateway": "VPC", "TransitGatewayAttachment": "VPC", "VPNConnection": "VPC",
+              "ClientVpnEndpoint": "VPC", "VPCPeeringConnection": "VPC", "VPNGateway": "VPC",
+              "CustomerGateway": "VPC", "EIP": "VPC"}
 
 
 @once

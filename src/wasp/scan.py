@@ -130,7 +130,8 @@ def scan_live(target: Any, regions: list[str] | None = None, services: list[str]
     checks = select(ids=check_ids, source="live") if check_ids else None
     # a scan narrowed to some checks collects only what those checks read, plus the account- and region-wide
     # facts (WASP::Account, WASP::Region) that many checks consult without declaring them
-    types = {t for c in checks for t in (c.resource, *c.uses)} | PSEUDO_TYPES if checks and not services else None
+    types = ({t for c in checks for t in (*c.resource_types, *c.uses)} | PSEUDO_TYPES) if checks and not services \
+        else None
     collected = collect(target, region_list, services=services, progress=collected_one, workers=workers,
                         types=types, settings=settings)
     checks = checks if checks is not None else select(source="live")

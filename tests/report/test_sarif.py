@@ -124,4 +124,4 @@ def test_iac_sarif_outside_the_working_directory_is_relative_to_the_scanned_fold
     run = log["runs"][0]
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == folder.as_uri() + "/"
     assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]} == {
-        "main.tf", "modules/network/main.tf"}
+        "main.tf", "modules/network/main.tf", "variables.tf"}

@@ -20,6 +20,7 @@ AREA_MODULES = (
     "wasp.checks.iam_risk",
     "wasp.checks.boundaries",
     "wasp.checks.automation",
+    "wasp.checks.stores",
     "wasp.checks.settings_documents",
 )
 
@@ -46,7 +47,7 @@ def select(ids: list[str] | None = None, services: list[str] | None = None,
                                            for w in wanted)]
     if services:
         svc = {s.lower() for s in services}
-        checks = [c for c in checks if c.resource.split("::")[1].lower() in svc or "wasp" in svc]
+        checks = [c for c in checks if any(t.split("::")[1].lower() in svc for t in c.resource_types) or "wasp" in svc]
     if source:
         checks = [c for c in checks if source in c.sources]
     return checks

@@ -28,7 +28,14 @@ def run_checks(checks: Iterable[Check], ctx: Context) -> list[Finding]:
 
 def run_check(chk: Check, ctx: Context) -> list[Finding]:
     out: list[Finding] = []
-    resources = ctx.of_type(chk.resource)
+    for type_ in chk.resource_types:
+        out.extend(_run_on_type(chk, type_, ctx))
+    return out
+
+
+def _run_on_type(chk: Check, type_: str, ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    resources = ctx.of_type(type_)
     for resource in resources:
         gap = _blocking_gap(chk, resource, ctx)
         if gap is not None:
@@ -38,11 +45,11 @@ def run_check(chk: Check, ctx: Context) -> list[Finding]:
             out.append(_finding(chk, result.resource or resource, result, ctx))
     # the judged type itself could not be listed somewhere: say so once per gap, never stay silent
     for gap in ctx.inventory.gaps:
-        if chk.resource in gap.types and not any(r.region == gap.region for r in resources if gap.region):
-            placeholder = Resource.of(chk.resource, f"(unlisted in {gap.region or 'global'})",
+        if type_ in gap.types and not any(r.region == gap.region for r in resources if gap.region):
+            placeholder = Resource.of(type_, f"(unlisted in {gap.region or 'global'})",
                                       account=gap.account or ctx.account, region=gap.region)
             out.append(_finding(chk, placeholder,
-                                Result.unknown(f"could not list {chk.resource}: {gap.reason}"), ctx))
+                                Result.unknown(f"could not list {type_}: {gap.reason}"), ctx))
     return out
 
 

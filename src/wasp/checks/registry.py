@@ -36,6 +36,12 @@ class Check:
     sources: tuple[str, ...] = ("live", "cloudformation", "terraform", "snapshot")
     description: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # further types judged by the same check (one rule over every data store): one finding per resource
+    also: tuple[str, ...] = ()
+
+    @property
+    def resource_types(self) -> tuple[str, ...]:
+        return (self.resource, *self.also)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -44,6 +50,7 @@ class Check:
             "area": self.area.value,
             "severity": self.severity.value,
             "resource_type": self.resource,
+            "resource_types": list(self.resource_types),
             "best_practices": list(self.best_practices),
             "cis": list(self.cis),
             "fsbp": list(self.fsbp),
@@ -75,6 +82,7 @@ def check(
     uses: Iterable[str] = (),
     sources: Iterable[str] = ("live", "cloudformation", "terraform", "snapshot"),
     tags: Iterable[str] = (),
+    also: Iterable[str] = (),
 ) -> Callable[[CheckFunc], CheckFunc]:
     """Register a check. The function gets one resource and the context and returns Result(s)."""
 
@@ -99,6 +107,7 @@ def check(
             sources=tuple(sources),
             description=(func.__doc__ or "").strip(),
             tags=tuple(tags),
+            also=tuple(also),
         )
         return func
 

@@ -74,3 +74,24 @@ def stack_output_secrets(stack: Resource, ctx: Context) -> Result:
                          if isinstance(o, dict)}, "Outputs")
     hits += scan_mapping({k: v for k, v in (params or {}).items() if v != "****"}, "Parameters")
     return _report(hits, "stack outputs and parameters")
+
+
+@check(id="template_hardcoded_secrets",
+       title="Templates hold no secrets in parameter defaults, variable defaults or provider blocks",
+       area=Area.DATA, severity=Severity.HIGH, resource="WASP::Template", best_practices=["SEC02-BP03"],
+       task="app", sources=("cloudformation", "terraform"),
+       remediation=Remediation(
+           text="Remove the value from the template and rotate it. Read secrets at deploy time: CloudFormation "
+                "dynamic references ({{resolve:secretsmanager:...}}), Terraform data sources "
+                "(aws_secretsmanager_secret_version) or variables given at apply time; let the AWS provider read "
+                "credentials from the environment or a profile, never from the provider block.",
+           cloudformation="MasterUserPassword: '{{resolve:secretsmanager:prod/db:SecretString:password}}'",
+           terraform='data "aws_secretsmanager_secret_version" "db" { secret_id = "prod/db" }',
+           url="https://docs.aws.amazon.com/secretsmanager/latest/userguide/cfn-example_reference-secret.html"))
+def template_secrets(template: Resource, ctx: Context) -> Result:
+    """A default or provider key ships with every clone of the repository; NoEcho and sensitive hide it only
+    in consoles and plans, not in the file."""
+    literals = template.prop("Literals")
+    if is_unknown(literals):
+        return Result.unknown(literals)
+    return _report(scan_mapping(literals or {}), f"{template.name} (parameters, variables, providers)")

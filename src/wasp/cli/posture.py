@@ -92,11 +92,23 @@ def responsibility_cmd(profile: str | None, region: str | None, regions: str | N
 
 
 @click.command(name="coverage")
+@click.option("--framework", type=click.Choice(["well-architected", "fsbp"]), default="well-architected",
+              show_default=True,
+              help="Well-Architected security best practices, or the controls of AWS Foundational Security "
+                   "Best Practices (FSBP).")
 @output_options(("terminal", "json"))
-def coverage_cmd(output: str, out: Path | None) -> int:
-    """Each Well-Architected security best practice: the checks that evaluate it, or why none can."""
-    from wasp.coverage import coverage, summary
+def coverage_cmd(framework: str, output: str, out: Path | None) -> int:
+    """Each Well-Architected best practice (or FSBP control): the checks that decide it, or why none does."""
+    from wasp.coverage import coverage, fsbp_coverage, fsbp_sentence, fsbp_summary, summary
 
+    if framework == "fsbp":
+        controls = fsbp_coverage()
+        if output == "json":
+            emit(json.dumps({"summary": fsbp_summary(controls), "controls": [r.to_json() for r in controls]},
+                            indent=2), out)
+        else:
+            emit("\n".join(r.line() for r in controls) + f"\n\n{fsbp_sentence(controls)}\n", out)
+        return 0
     rows = coverage()
     if output == "json":
         emit(json.dumps({"summary": summary(rows), "best_practices": [r.to_json() for r in rows]}, indent=2), out)

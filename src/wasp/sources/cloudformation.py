@@ -14,6 +14,7 @@ from typing import Any
 
 from wasp.model import Location, Resource, Unknown, is_unknown
 from wasp.sources.cfn_intrinsics import TEMPLATE_ACCOUNT, Resolver, arn_for, decode_user_data
+from wasp.sources.template_literals import flatten, template_resource
 
 
 class TemplateError(Exception):
@@ -67,7 +68,14 @@ def read_template(path: Path, parameters: Mapping[str, str] | None = None, text:
         if template.get(section) is not None and not isinstance(template[section], Mapping):
             raise TemplateError(f"{path}:{_line(section)}: malformed template: {section} must be a mapping")
     resolver = _resolver(template, resources, dict(parameters or {}), path)
-    return _build(path, resources, resolver)
+    out = _build(path, resources, resolver)
+    found: dict[str, str] = {}
+    for name, spec in (template.get("Parameters") or {}).items():
+        if isinstance(spec, Mapping) and "Default" in spec:
+            flatten(spec["Default"], f"Parameters.{name}.Default (line {_line(name)})", found)
+    if found:
+        out.resources.append(template_resource(path, "cloudformation", found, 1))
+    return out
 
 
 def _decode(path: Path, text: str) -> Any:

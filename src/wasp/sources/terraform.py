@@ -18,8 +18,10 @@ from typing import Any
 from wasp.model import Location, Resource, Unknown, is_unknown
 from wasp.sources.cfn_intrinsics import TEMPLATE_ACCOUNT, arn_for
 from wasp.sources.cloudformation import Suppression, TemplateError, TemplateRead
+from wasp.sources.template_literals import NOT_SECRET, flatten, line_of, template_resource
 from wasp.sources.tf_expr import RefStr, Scope, evaluate, expression
 from wasp.sources.tf_mapping import ATTACH, NAME_ARG, SHAPES
+from wasp.sources.tf_schema import generic_shape, name_arg
 
 REGION = "us-east-1"
 MAX_INSTANCES = 1000  # count / for_each beyond this are cut (and said so): a template must not hang the scan
@@ -65,6 +67,7 @@ class Module:
         self.children: dict[str, Module] = {}
         self.outputs_raw: dict[str, Any] = {}
         self.name_cache: dict[str, Any] = {}
+        self.literals: dict[Path, dict[str, str]] = {}  # values written outside resources, per file
         self.busy: set[tuple[int, str, str]] = set()  # references being evaluated (ModuleScope.lookup)
         self._load(inputs)
 
@@ -75,9 +78,23 @@ class Module:
             doc, text = parse_file(path)
             lines = {(m.group(1), m.group(2)): text.count("\n", 0, m.start()) + 1
                      for m in _RESOURCE_LINE.finditer(text)}
+            found: dict[str, str] = {}
             for item in doc.get("variable", []):
                 for name, body in item.items():
                     declared[_unquote(name)] = body if isinstance(body, dict) else {}
+                    if isinstance(body, dict) and "default" in body:
+                        at = line_of(text, rf'^[ \t]*variable\s+"?{re.escape(_unquote(name))}"?\s*\{{')
+                        flatten(evaluate(body["default"], _RootScope()), f"variable.{_unquote(name)}.default "
+                                                                          f"(line {at})", found)
+            for item in doc.get("provider", []):
+                for name, body in item.items():
+                    at = line_of(text, rf'^[ \t]*provider\s+"?{re.escape(_unquote(name))}"?\s*\{{')
+                    for key, value in (body if isinstance(body, dict) else {}).items():
+                        if key not in NOT_SECRET and not key.startswith("__"):
+                            flatten(evaluate(value, _RootScope()), f"provider.{_unquote(name)}.{key} (line {at})",
+                                    found)
+            if found:
+                self.literals[path] = found
             for item in doc.get("locals", []):
                 self.locals_raw.update({k: v for k, v in item.items() if k != "__is_block__"})
             for item in doc.get("output", []):
@@ -213,7 +230,7 @@ class Module:
         attr = path[0]
         address = self.address(block, key)
         ident = self._name_of(block, key, address)
-        cfn_type = SHAPES.get(type_, ("", None))[0]
+        cfn_type = (shape_for(type_) or ("", None))[0]
         if attr == "id":
             value: Any = ident if type_ in ID_IS_NAME else address
         elif attr in ("name", "bucket", "function_name", "identifier"):
@@ -232,7 +249,7 @@ class Module:
         if address in self.name_cache:
             return self.name_cache[address]
         self.name_cache[address] = address
-        arg = NAME_ARG.get(block.type, "name")
+        arg = NAME_ARG[block.type] if block.type in NAME_ARG else name_arg(block.type)
         if arg and arg in block.body:
             value = evaluate(block.body[arg], ModuleScope(self, key, key, "count" in block.body))
             if isinstance(value, str):
@@ -414,6 +431,14 @@ def read_folder(folder: Path, variables: Mapping[str, Any] | None = None,
     root = Module(folder, "", inputs, out.warnings)
     instances = root.instances()
     _build(instances, out)
+    literals: dict[Path, dict[str, str]] = {}
+    todo = [root]
+    while todo:
+        module = todo.pop()
+        literals.update(module.literals)
+        todo.extend(module.children.values())
+    for path, found in sorted(literals.items()):
+        out.resources.append(template_resource(path, "terraform", found, 1))
     return out
 
 
@@ -435,9 +460,9 @@ def _build(instances: list[Instance], out: TemplateRead) -> None:
         t = inst.block.type
         if t in ATTACH:
             attach.append(inst)
-            if t not in SHAPES:
+            if shape_for(t) is None:
                 continue
-        if t not in SHAPES:
+        if shape_for(t) is None:
             continue
         resource = _resource(inst.block, inst.address, inst.args, str(inst.block.path), inst.block.line)
         by_address[inst.address] = resource
@@ -458,10 +483,10 @@ def _build(instances: list[Instance], out: TemplateRead) -> None:
 
 def _resource(block: Block | None, address: str, args: dict[str, Any], path: str, line: int) -> Resource:
     type_ = block.type if block else ""
-    cfn_type, shape = SHAPES[type_]
+    cfn_type, shape = shape_for(type_) or ("", dict)  # _build keeps only types with a shape
     props = shape(args)
-    name_arg = NAME_ARG.get(type_, "name")
-    name = args.get(name_arg) if name_arg else None
+    arg = NAME_ARG.get(type_) if type_ in NAME_ARG else name_arg(type_)
+    name = args.get(arg) if arg else None
     name = name if isinstance(name, str) and name else address
     if cfn_type == "AWS::KMS::Key" and "KeyPolicy" not in props:
         props["KeyPolicy"] = {"Version": "2012-10-17", "Statement": [{
@@ -478,6 +503,13 @@ def _resource(block: Block | None, address: str, args: dict[str, Any], path: str
                     arn=arn_for(cfn_type, str(name), REGION, TEMPLATE_ACCOUNT), account=TEMPLATE_ACCOUNT,
                     region="" if cfn_type.startswith("AWS::IAM::") else REGION, tags=tags,
                     location=Location("terraform", path, line, address))
+
+
+def shape_for(tf_type: str) -> tuple[str, Any] | None:
+    """The hand-written shape of a Terraform type, else the one derived from the CloudFormation schema."""
+    if tf_type in SHAPES:
+        return SHAPES[tf_type]
+    return None if tf_type in ATTACH else generic_shape(tf_type)
 
 
 def _find(value: Any, target_type: str, by_address: Mapping[str, Resource]) -> Resource | None:
