@@ -74,3 +74,29 @@ def test_mq_shape_keeps_no_users(aws):
     [broker] = live_scan(aws, services=["mq"], checks=[]).inventory.of_type("AWS::AmazonMQ::Broker")
     assert broker.prop("Logs.Audit") is True and broker.prop("AutoMinorVersionUpgrade") is True
     assert "Users" not in broker.properties and broker.name == "b"
+
+
+def test_store_tags_are_collected_for_classification(aws):
+    """Kinesis streams, Firehose streams and SageMaker notebooks carry their tags (the classification checks read
+    them)."""
+    tag = {"Key": "DataClassification", "Value": "confidential"}
+    aws.client("kinesis", "us-east-1").create_stream(StreamName="s", ShardCount=1)
+    aws.client("kinesis", "us-east-1").add_tags_to_stream(StreamName="s", Tags={tag["Key"]: tag["Value"]})
+    aws.client("firehose", "us-east-1").create_delivery_stream(
+        DeliveryStreamName="f", ExtendedS3DestinationConfiguration={"RoleARN": ROLE, "BucketARN": "arn:aws:s3:::b"},
+        Tags=[tag])
+    aws.client("sagemaker", "us-east-1").create_notebook_instance(NotebookInstanceName="nb", RoleArn=ROLE,
+                                                                  InstanceType="ml.t3.medium", Tags=[tag])
+    inv = live_scan(aws, services=["kinesis", "firehose", "sagemaker"], checks=[]).inventory
+    for type_ in ("AWS::Kinesis::Stream", "AWS::KinesisFirehose::DeliveryStream", "AWS::SageMaker::NotebookInstance"):
+        [r] = inv.of_type(type_)
+        assert r.tags == {"DataClassification": "confidential"}, type_
+
+
+def test_denied_tags_are_unknown_not_untagged(aws, moto):
+    """A stream whose ListTagsForStream is denied records the tag set as Unknown, so tag-keyed checks can say
+    UNKNOWN instead of 'untagged'."""
+    aws.client("kinesis", "us-east-1").create_stream(StreamName="s", ShardCount=1)
+    with restricted_target(aws, moto, denying("kinesis:ListTagsForStream")) as target:
+        [stream] = live_scan(target, services=["kinesis"], checks=[]).inventory.of_type("AWS::Kinesis::Stream")
+    assert isinstance(stream.observed.get("Tags"), Unknown) and stream.prop("RetentionPeriodHours") == 24

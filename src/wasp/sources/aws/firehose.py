@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from wasp.model import Resource, Unknown
-from wasp.sources.aws.base import Scope, Service
+from wasp.sources.aws.base import Scope, Service, tags_of
 
 FIREHOSE = Service("firehose", label="firehose", actions=["firehose:ListDeliveryStreams",
-                                                          "firehose:DescribeDeliveryStream"])
+                                                          "firehose:DescribeDeliveryStream",
+                                                          "firehose:ListTagsForDeliveryStream"])
 
 
 def _names(client: Any) -> Iterator[str]:
@@ -42,8 +43,12 @@ def delivery_streams(client: Any, scope: Scope) -> Iterator[Resource]:
             kind = d.get("DeliveryStreamType")
             encryption = encryption_input(d.get("DeliveryStreamEncryptionConfiguration"))
             arn = d.get("DeliveryStreamARN") or scope.arn("firehose", f"deliverystream/{name}")
+        # the data-classification checks read the tags (first 50, the most one page holds)
+        tags = scope.fetch(client.list_tags_for_delivery_stream, DeliveryStreamName=name, Limit=50,
+                           pick=lambda r: tags_of(r.get("Tags")))
         yield Resource.of("AWS::KinesisFirehose::DeliveryStream", name, arn=arn, account=scope.account,
-                          region=scope.region, properties={
+                          region=scope.region, tags=tags if isinstance(tags, dict) else {},
+                          observed={"Tags": tags} if isinstance(tags, Unknown) else {}, properties={
                               "DeliveryStreamName": name, "DeliveryStreamType": kind,
                               "DeliveryStreamEncryptionConfigurationInput": encryption})
 

@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from wasp.model import Resource, Unknown
-from wasp.sources.aws.base import Scope, Service
+from wasp.sources.aws.base import Scope, Service, tags_of
 
 SAGEMAKER = Service("sagemaker", label="sagemaker", actions=[
     "sagemaker:ListNotebookInstances", "sagemaker:DescribeNotebookInstance",
     "sagemaker:ListEndpointConfigs", "sagemaker:DescribeEndpointConfig",
-    "sagemaker:ListModels", "sagemaker:DescribeModel"])
+    "sagemaker:ListModels", "sagemaker:DescribeModel", "sagemaker:ListTags"])
 NOTEBOOK_PROPS = ("DirectInternetAccess", "RootAccess", "SubnetId", "SecurityGroupIds", "PlatformIdentifier",
                   "KmsKeyId", "RoleArn", "InstanceType")
 
@@ -41,9 +41,15 @@ def notebook_instances(client: Any, scope: Scope) -> Iterator[Resource]:
                 "KmsKeyId": d.get("KmsKeyId"),
                 "RoleArn": d.get("RoleArn"),
             })
-        yield Resource.of("AWS::SageMaker::NotebookInstance", name, arn=item.get("NotebookInstanceArn", ""),
-                          account=scope.account, region=scope.region, properties=props,
-                          observed={"NotebookInstanceStatus": item.get("NotebookInstanceStatus")})
+        arn = item.get("NotebookInstanceArn", "")
+        # the data-classification checks read the notebook's tags: unreadable is Unknown, not "untagged"
+        tags = scope.fetch(client.list_tags, ResourceArn=arn, pick=lambda r: tags_of(r.get("Tags")))
+        observed: dict[str, Any] = {"NotebookInstanceStatus": item.get("NotebookInstanceStatus")}
+        if isinstance(tags, Unknown):
+            observed["Tags"] = tags
+        yield Resource.of("AWS::SageMaker::NotebookInstance", name, arn=arn, account=scope.account,
+                          region=scope.region, properties=props, tags=tags if isinstance(tags, dict) else {},
+                          observed=observed)
 
 
 @SAGEMAKER.collects("AWS::SageMaker::EndpointConfig", fan_out=True)
