@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from helpers import live_scan
 from wasp.model import Status
 
@@ -71,7 +73,8 @@ def test_emr_block_public_access_clusters_and_security_configurations(aws):
 
 def test_glue_jobs_and_ml_transforms(aws):
     """A Glue 4.0 Spark job passes Glue.4 and a 2.0 one fails; Python shell jobs are not judged; an SSE-KMS ML
-    transform passes Glue.3 and an unencrypted one fails."""
+    transform passes Glue.3 and an unencrypted one fails; a catalog policy sharing tables with another account
+    fails the exposure check."""
     glue = aws.client("glue", "us-east-1")
     for name, kind, version in (("spark-new", "glueetl", "4.0"), ("spark-old", "glueetl", "2.0"),
                                 ("shell", "pythonshell", "1.0")):
@@ -84,10 +87,16 @@ def test_glue_jobs_and_ml_transforms(aws):
             Name=name, Role=ROLE, InputRecordTables=[{"DatabaseName": "db", "TableName": "t"}],
             Parameters={"TransformType": "FIND_MATCHES", "FindMatchesParameters": {"PrimaryKeyColumnName": "id"}},
             TransformEncryption={"MlUserDataEncryption": encryption})["TransformId"]
-    checks = ["glue_spark_job_supported_version", "glue_ml_transform_encrypted"]
+    glue.put_resource_policy(PolicyInJson=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "glue:GetTable",
+         "Resource": "arn:aws:glue:us-east-1:123456789012:table/sales/*"}]}))
+    checks = ["glue_spark_job_supported_version", "glue_ml_transform_encrypted",
+              "glue_catalog_policy_not_externally_accessible"]
     result = live_scan(aws, checks=checks, services=["glue"])
     assert result.status_of("spark-new", checks[0]) is Status.PASS
     assert result.status_of("spark-old", checks[0]) is Status.FAIL
     assert result.status_of("shell", checks[0]) is None
     assert result.status_of(ids["tf-enc"], checks[1]) is Status.PASS
     assert result.status_of(ids["tf-plain"], checks[1]) is Status.FAIL
+    shared = _finding(result, checks[2], "catalog/us-east-1")  # a grant on tables only is still found
+    assert shared.status is Status.FAIL and "444455556666" in shared.reason

@@ -48,6 +48,22 @@ def _own(r: Resource) -> list[str]:
     return [r.arn or "*"]
 
 
+def _glue_catalog_arns(r: Resource) -> list[str]:
+    """The catalog, plus one probe ARN per Glue resource the policy names (wildcards filled in): a grant on
+    'table/sales/*' is found by asking about 'table/sales/wasp-probe'."""
+    out = [r.arn or "*"]
+    policy = r.properties.get("PolicyDocument")
+    statements = policy.get("Statement", []) if isinstance(policy, dict) else []
+    for st in statements if isinstance(statements, list) else [statements]:
+        named = st.get("Resource", []) if isinstance(st, dict) else []
+        for arn in [named] if isinstance(named, str) else named if isinstance(named, list) else []:
+            if isinstance(arn, str) and ":glue:" in arn:
+                probe = re.sub(r"[*?]+", "wasp-probe", arn)
+                if probe not in out:
+                    out.append(probe)
+    return out
+
+
 URL_AUTH_TYPES = ("NONE", "AWS_IAM")
 
 
@@ -120,6 +136,7 @@ SPECS: dict[str, Spec] = {
                                   contexts=_lambda_contexts),
     "AWS::SecretsManager::Secret": Spec("ResourcePolicy", "secretsmanager", _own, label="secret policy"),
     "AWS::IAM::Role": Spec("AssumeRolePolicyDocument", "sts", _own, kind="trust", label="trust policy"),
+    "WASP::GlueDataCatalog": Spec("PolicyDocument", "glue", _glue_catalog_arns, label="Data Catalog resource policy"),
 }
 
 

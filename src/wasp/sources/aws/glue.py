@@ -1,8 +1,9 @@
 """Glue jobs, ML transforms and the Data Catalog resource policy of the region.
 
-GetJobs and GetMLTransforms return every judged setting in the listing. The catalog's resource policy
-(WASP::Region.GlueResourcePolicy) is handed as a parsed document to the IAM engine, which decides whether
-it lets anyone or another account in; "no policy" is None, an unreadable one Unknown.
+GetJobs and GetMLTransforms return every judged setting in the listing. The Data Catalog's resource
+policy (one per region: WASP::GlueDataCatalog, CloudFormation has no type for it) is handed as a parsed
+document to the IAM engine, which decides whether it lets anyone or another account in; "no policy" is
+None, an unreadable one Unknown.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from wasp.model import Resource, Unknown
-from wasp.sources.aws.base import REGION, Scope, Service
+from wasp.sources.aws.base import Scope, Service
 
 GLUE = Service("glue", label="glue", actions=["glue:GetJobs", "glue:GetMLTransforms", "glue:GetResourcePolicy"])
 
@@ -56,7 +57,10 @@ def ml_transforms(client: Any, scope: Scope) -> Iterator[Resource]:
                           })
 
 
-@GLUE.collects(REGION, provides=["GlueResourcePolicy"])
+CATALOG = "WASP::GlueDataCatalog"
+
+
+@GLUE.collects(CATALOG)
 def resource_policy(client: Any, scope: Scope) -> Iterator[Resource]:
     answer = scope.fetch(client.get_resource_policy, absent=["EntityNotFoundException"], default={})
     policy: Any = answer
@@ -69,5 +73,6 @@ def resource_policy(client: Any, scope: Scope) -> Iterator[Resource]:
                 policy = json.loads(text)
             except ValueError as exc:
                 policy = Unknown(f"Glue resource policy is not JSON: {exc}")
-    yield Resource.of(REGION, scope.region, account=scope.account, region=scope.region,
-                      properties={"GlueResourcePolicy": policy})
+    yield Resource.of(CATALOG, f"catalog/{scope.region}", name=f"Data Catalog ({scope.region})",
+                      arn=scope.arn("glue", "catalog"), account=scope.account, region=scope.region,
+                      properties={"PolicyDocument": policy})
