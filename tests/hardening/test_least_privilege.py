@@ -249,7 +249,7 @@ def _verdicts(result: ScanResult, checks: set[str]) -> dict[tuple[str, str, str]
 def _checks_without(types: set[str]) -> set[str]:
     """Live checks judging a real resource type that read none of ``types``."""
     return {c.id for c in select(source="live")
-            if c.resource not in PSEUDO_TYPES and not ({c.resource, *c.uses} & types)}
+            if c.resource not in PSEUDO_TYPES and not ({*c.resource_types, *c.uses} & types)}
 
 
 def test_moto_rejects_rest_json_services_for_any_user(enforced):
