@@ -54,6 +54,7 @@ SERVICE_ROWS = {
     "DirectConnect": "Direct Connect", "WAF": "WAF", "WAFRegional": "WAF", "EMRServerless": "EMR",
     "Template": "CloudFormation",
 }
+SERVICE_ROWS["KafkaConnect"] = "MSK"  # MSK Connect connectors: run by the MSK service, configured by the customer
 TASKS = ("facilities_hw", "guest_os", "platform_patch", "network", "iam", "in_service_auth", "resource_policy",
          "enc_rest", "enc_transit", "keys", "data_class", "backup", "logging", "app")
 TASK_TITLES = {

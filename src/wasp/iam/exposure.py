@@ -136,7 +136,7 @@ SPECS: dict[str, Spec] = {
                                   contexts=_lambda_contexts),
     "AWS::SecretsManager::Secret": Spec("ResourcePolicy", "secretsmanager", _own, label="secret policy"),
     "AWS::IAM::Role": Spec("AssumeRolePolicyDocument", "sts", _own, kind="trust", label="trust policy"),
-    "WASP::GlueDataCatalog": Spec("PolicyDocument", "glue", _glue_catalog_arns, label="Data Catalog resource policy"),
+    "WASP::Glue::DataCatalog": Spec("PolicyDocument", "glue", _glue_catalog_arns, label="Data Catalog resource policy"),
 }
 
 

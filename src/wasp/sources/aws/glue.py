@@ -1,7 +1,7 @@
 """Glue jobs, ML transforms and the Data Catalog resource policy of the region.
 
 GetJobs and GetMLTransforms return every judged setting in the listing. The Data Catalog's resource
-policy (one per region: WASP::GlueDataCatalog, CloudFormation has no type for it) is handed as a parsed
+policy (one per region: WASP::Glue::DataCatalog, CloudFormation has no type for it) is handed as a parsed
 document to the IAM engine, which decides whether it lets anyone or another account in; "no policy" is
 None, an unreadable one Unknown.
 """
@@ -57,7 +57,7 @@ def ml_transforms(client: Any, scope: Scope) -> Iterator[Resource]:
                           })
 
 
-CATALOG = "WASP::GlueDataCatalog"
+CATALOG = "WASP::Glue::DataCatalog"
 
 
 @GLUE.collects(CATALOG)
