@@ -100,3 +100,53 @@ def test_denied_tags_are_unknown_not_untagged(aws, moto):
     with restricted_target(aws, moto, denying("kinesis:ListTagsForStream")) as target:
         [stream] = live_scan(target, services=["kinesis"], checks=[]).inventory.of_type("AWS::Kinesis::Stream")
     assert isinstance(stream.observed.get("Tags"), Unknown) and stream.prop("RetentionPeriodHours") == 24
+
+
+class _Stub:
+    """A client answering fixed pages for the calls moto does not serve (ListConnectors, ListSecurityConfigurations,
+    ListInstances with nodes)."""
+
+    def __init__(self, **answers):
+        self.answers = answers
+
+    def can_paginate(self, method):
+        return False
+
+    def __getattr__(self, method):
+        answer = self.answers[method]
+        return lambda **kw: answer(**kw) if callable(answer) else answer
+
+
+def _scope():
+    from wasp.sources.aws.base import Scope
+    return Scope(account="123456789012", region="us-east-1", target=None)
+
+
+def test_msk_connect_connector_shape_from_the_listing():
+    """ListConnectors' camelCase summary becomes the CloudFormation shape: EncryptionType and which worker log
+    destinations are enabled."""
+    from wasp.sources.aws.kafka import connectors
+    stub = _Stub(list_connectors={"connectors": [{
+        "connectorName": "sink", "connectorArn": "arn:aws:kafkaconnect:us-east-1:123456789012:connector/sink/1",
+        "kafkaClusterEncryptionInTransit": {"encryptionType": "PLAINTEXT"},
+        "logDelivery": {"workerLogDelivery": {"s3": {"enabled": True, "bucket": "logs"},
+                                              "cloudWatchLogs": {"enabled": False}}}}]})
+    [c] = list(connectors(stub, _scope()))
+    assert c.prop("KafkaClusterEncryptionInTransit.EncryptionType") == "PLAINTEXT"
+    assert c.prop("LogDelivery.WorkerLogDelivery") == {"CloudWatchLogs": {"Enabled": False},
+                                                       "Firehose": {"Enabled": False}, "S3": {"Enabled": True}}
+
+
+def test_emr_security_configuration_and_primary_node_from_stubbed_answers():
+    """Security configurations are parsed from DescribeSecurityConfiguration's JSON text; a running cluster's
+    primary node public IP is read from ListInstances (instance groups)."""
+    from wasp.sources.aws.emr import security_configurations
+    doc = '{"EncryptionConfiguration": {"EnableAtRestEncryption": true, "EnableInTransitEncryption": false}}'
+    stub = _Stub(list_security_configurations={"SecurityConfigurations": [{"Name": "sc"}]},
+                 describe_security_configuration={"Name": "sc", "SecurityConfiguration": doc},
+                 list_instances=lambda **kw: {"Instances": [{"PublicIpAddress": "203.0.113.9"}]
+                                              if kw.get("InstanceGroupTypes") == ["MASTER"] else []})
+    [sc] = list(security_configurations(stub, _scope()))
+    assert sc.prop("SecurityConfiguration.EncryptionConfiguration.EnableAtRestEncryption") is True
+    assert primary_public_ips(stub, _scope(), "j-1", False) == ["203.0.113.9"]
+    assert isinstance(primary_public_ips(stub, _scope(), "j-1", True), Unknown)  # fleet: no MASTER node listed
