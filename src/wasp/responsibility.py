@@ -55,6 +55,7 @@ SERVICE_ROWS = {
     "Template": "CloudFormation",
     "DAX": "DynamoDB Accelerator",
 }
+SERVICE_ROWS["KafkaConnect"] = "MSK"  # MSK Connect connectors: run by the MSK service, configured by the customer
 TASKS = ("facilities_hw", "guest_os", "platform_patch", "network", "iam", "in_service_auth", "resource_policy",
          "enc_rest", "enc_transit", "keys", "data_class", "backup", "logging", "app")
 TASK_TITLES = {

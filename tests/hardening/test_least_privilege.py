@@ -50,6 +50,9 @@ IAM_PREFIX = {"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing", "n
               "opensearch": "es", "efs": "elasticfilesystem"}
 IAM_PREFIX["docdb"] = "rds"  # DocumentDB's API is authorised by rds: actions
 IAM_PREFIX["stepfunctions"] = "states"  # Step Functions' API is authorised by states: actions
+IAM_PREFIX = {"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing", "sso-admin": "sso",
+              "accessanalyzer": "access-analyzer", "s3control": "s3", "resourcegroupstaggingapi": "tag"}
+IAM_PREFIX["emr"] = "elasticmapreduce"  # boto3 "emr", IAM elasticmapreduce
 # API operations whose IAM action has another name (Service Authorization Reference)
 IAM_RENAMED = {
     "s3:ListBuckets": "s3:ListAllMyBuckets",
@@ -88,6 +91,12 @@ MOTO_UNSERVED = {"ssm": "DescribeInstanceInformation", "redshift-serverless": "t
                    "glacier": "list_vaults", "macie2": "get_macie_session"}
 # services (or parts of them) moto does not implement: their collectors leave a gap with or without enforcement
 MOTO_UNSERVED = {"ssm", "athena", "network-firewall"}
+                   "eks": "list_clusters", "backup": "list_backup_plans", "cloudfront": "list_distributions"}
+# REST-JSON services whose signed requests moto answers with a 403 HTML page under enforcement
+MOTO_UNSIGNABLE.update({"mq": "list_brokers", "kafka": "list_clusters_v2"})
+# services with a collector whose list call moto does not implement (a coverage gap in every scan):
+# DescribeInstanceInformation, ListConnectors, ListSecurityConfigurations
+MOTO_UNSERVED = {"ssm", "kafkaconnect", "emr"}
 DENIED = re.compile(r"access ?denied", re.IGNORECASE)
 _BOTOCORE = botocore.session.get_session()
 
@@ -257,7 +266,9 @@ def _unknown_reasons(result: ScanResult) -> Iterator[str]:
 
 def _names_any(reason: str, services: set[str]) -> bool:
     """The reason is about one of ``services`` ('guardduty: ...', 'could not list AWS::Backup::BackupPlan')."""
-    return any(s in reason.lower() for s in services)
+    text = reason.lower()
+    # or names a type only that service collects ('could not list AWS::MSK::Cluster' for kafka)
+    return any(s in text for s in services) or any(t.lower() in text for t in _types_of(services))
 
 
 def _types_of(services: set[str]) -> set[str]:
@@ -271,7 +282,7 @@ def _verdicts(result: ScanResult, checks: set[str]) -> dict[tuple[str, str, str]
 def _checks_without(types: set[str]) -> set[str]:
     """Live checks judging a real resource type that read none of ``types``."""
     return {c.id for c in select(source="live")
-            if c.resource not in PSEUDO_TYPES and not ({c.resource, *c.uses} & types)}
+            if c.resource not in PSEUDO_TYPES and not ({*c.resource_types, *c.uses} & types)}
 
 
 def test_moto_rejects_rest_json_services_for_any_user(enforced):
@@ -303,6 +314,7 @@ def test_scan_with_only_the_printed_policy_meets_no_access_denied(enforced):
                                                               ("AWS::CodeBuild::ReportGroup",))} - unsignable <= {"ssm"}
     assert {g.service for g in result.gaps} - unsignable <= set(MOTO_UNSERVED) | {"codebuild"}
     assert {g.service for g in result.gaps} - unsignable <= MOTO_UNSERVED  # e.g. moto lacks DescribeInstanceInformation
+    assert {g.service for g in result.gaps} - unsignable <= MOTO_UNSERVED
     assert not [r for r in _unknown_reasons(result) if DENIED.search(r) and not _names_any(r, unsignable)]
     report = json.loads(render(result, "json"))
     assert report["findings"] and not [(f["check_id"], f["reason"]) for f in report["findings"]

@@ -27,6 +27,7 @@ AREA_MODULES = (
     "wasp.checks.shield",
     "wasp.checks.redshift_network",
     "wasp.checks.containers",
+    "wasp.checks.settings_documents",
 )
 
 

@@ -64,6 +64,20 @@ def _access_point_arns(r: Resource) -> list[str]:
     own = r.arn or (f"arn:aws:s3:{r.region}:{r.account}:accesspoint/{name}" if r.type == "AWS::S3::AccessPoint"
                     else f"arn:aws:s3::{r.account}:accesspoint/{name}")
     return [own, f"{own}/object/wasp-probe-object"]
+def _glue_catalog_arns(r: Resource) -> list[str]:
+    """The catalog, plus one probe ARN per Glue resource the policy names (wildcards filled in): a grant on
+    'table/sales/*' is found by asking about 'table/sales/wasp-probe'."""
+    out = [r.arn or "*"]
+    policy = r.properties.get("PolicyDocument")
+    statements = policy.get("Statement", []) if isinstance(policy, dict) else []
+    for st in statements if isinstance(statements, list) else [statements]:
+        named = st.get("Resource", []) if isinstance(st, dict) else []
+        for arn in [named] if isinstance(named, str) else named if isinstance(named, list) else []:
+            if isinstance(arn, str) and ":glue:" in arn:
+                probe = re.sub(r"[*?]+", "wasp-probe", arn)
+                if probe not in out:
+                    out.append(probe)
+    return out
 
 
 URL_AUTH_TYPES = ("NONE", "AWS_IAM")
@@ -149,6 +163,7 @@ SPECS: dict[str, Spec] = {
     "AWS::S3::MultiRegionAccessPoint": Spec("Policy", "s3", _access_point_arns,
                                             label="Multi-Region Access Point policy"),
     "AWS::Glacier::Vault": Spec("AccessPolicy", "glacier", _own, label="vault access policy"),
+    "WASP::Glue::DataCatalog": Spec("PolicyDocument", "glue", _glue_catalog_arns, label="Data Catalog resource policy"),
 }
 
 

@@ -75,6 +75,15 @@ SERVICE_MODULES = (
     "wasp.sources.aws.networkfirewall",
     "wasp.sources.aws.s3access",
     "wasp.sources.aws.glacier",
+    "wasp.sources.aws.dms",
+    "wasp.sources.aws.kafka",
+    "wasp.sources.aws.sagemaker",
+    "wasp.sources.aws.emr",
+    "wasp.sources.aws.kinesis",
+    "wasp.sources.aws.glue",
+    "wasp.sources.aws.mq",
+    "wasp.sources.aws.firehose",
+    "wasp.sources.aws.datasync",
 )
 
 
