@@ -54,8 +54,9 @@ def test_every_mapped_control_names_its_source():
     provenance = load("fsbp_related")["provenance"]
     for control in related():
         source = provenance[control]
-        assert source["source"] == "current page" and source["page"].startswith(
-            "https://docs.aws.amazon.com/securityhub/latest/userguide/") or source["source"].startswith("2023"), control
+        from_page = source["source"] == "current page" and source["page"].startswith(
+            "https://docs.aws.amazon.com/securityhub/latest/userguide/")
+        assert from_page or source["source"].startswith("2023"), control
 
 
 @pytest.mark.parametrize(("control", "key", "expected"), [
@@ -81,7 +82,7 @@ def test_spot_checks_match_the_security_hub_control_pages(control, key, expected
 
 
 def test_controls_without_requirements_or_pages_carry_no_mapping():
-    """GuardDuty.5 (page lists none) and Transfer.2 (page not found) are unmapped, not guessed; Inspector has no NIST."""
+    """GuardDuty.5 (page lists none) and Transfer.2 (page not found) are unmapped, not guessed; Inspector.1: no NIST."""
     unmapped = load("fsbp_related")["unmapped"]
     assert "lists no" in unmapped["GuardDuty.5"] and "not found" in unmapped["Transfer.2"]
     assert requirements(["GuardDuty.5"]) == {"fsbp": ["GuardDuty.5"]}
