@@ -108,12 +108,14 @@ def build() -> dict[str, object]:
                    "(https://docs.aws.amazon.com/securityhub/latest/userguide/<service>-controls.html, "
                    f"'Related requirements' of each control), read {READ_ON} from stored copies of the pages; "
                    "earlier base: " + old["source"]),
-        "license": old["license"],
+        "license": ("2023 base: " + old["license"] + ". Current pages: published by AWS on docs.aws.amazon.com (the "
+                    "guide's GitHub source, CC-BY-SA-4.0, was archived in 2023); only the requirement identifiers "
+                    "each page lists are taken, as facts, with the page named per control under 'provenance'."),
         "attribution": ("Related requirements of each Security Hub control, transcribed from the AWS Security Hub "
                         f"CSPM user guide control pages as read on {READ_ON} (tools/fsbp_related/notes.txt), over the "
                         "March 2023 extraction from awsdocs/aws-security-hub-user-guide where a current page could "
-                        "not be read. Compiled for wasp, unchanged in substance. The AWS Security Hub user guide is "
-                        "licensed CC-BY-SA-4.0 by Amazon Web Services; this file is shared under the same license."),
+                        "not be read. Compiled for wasp, unchanged in substance. Amazon Web Services licensed the "
+                        "guide's source CC-BY-SA-4.0; this file is shared under the same license."),
         "retrieved": READ_ON,
         "limits": ("Only requirements the pages print are mapped: many newer controls list none, and pages list PCI "
                    "DSS v4.0.1 only for controls in that standard. PCI DSS v3.2.1 ids come from the current page "
