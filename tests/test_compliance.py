@@ -56,7 +56,7 @@ def _wasp(capsys, *args: str) -> tuple[int, str]:
 
 
 def test_report_framework_views_from_a_stored_scan(aws, moto, tmp_path, capsys):
-    """`wasp report --framework` renders NIST and PCI views of a stored scan in terminal, json, csv and markdown."""
+    """`wasp report --framework` renders NIST and PCI (v3.2.1, v4.0.1) views of a stored scan in several formats."""
     aws.client("s3", "us-east-1").create_bucket(Bucket="open-data")
     db = str(tmp_path / "w.duckdb")
     code, _ = _wasp(capsys, "scan", "--endpoint-url", moto.url, "--regions", "us-east-1", "--services", "s3",
@@ -70,6 +70,9 @@ def test_report_framework_views_from_a_stored_scan(aws, moto, tmp_path, capsys):
     code, doc = _wasp(capsys, "report", "--db", db, "--framework", "pci-dss", "--output", "json")
     rows = {r["id"]: r for r in json.loads(doc)["requirements"]}
     assert rows["4.1"]["status"] == "FAIL" and "s3_bucket_requires_tls" in rows["4.1"]["checks"]
+    code, doc = _wasp(capsys, "report", "--db", db, "--framework", "pci-dss-4", "--output", "json")
+    rows = {r["id"]: r for r in json.loads(doc)["requirements"]}
+    assert code == 0 and rows["4.2.1"]["status"] == "FAIL" and "s3_bucket_requires_tls" in rows["4.2.1"]["checks"]
     code, table = _wasp(capsys, "report", "--db", db, "--framework", "fsbp", "--output", "csv")
     assert {r["requirement"]: r["status"] for r in csv.DictReader(io.StringIO(table))}["S3.5"] == "FAIL"
     code, md = _wasp(capsys, "report", "--db", db, "--framework", "cis", "--output", "markdown")

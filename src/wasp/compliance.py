@@ -1,8 +1,9 @@
 """Compliance views: each requirement of a framework with its status, derived from the checks mapped to it.
 
 Auditors ask per framework requirement, not per check. A check names the FSBP controls and CIS
-recommendations it decides; AWS's Security Hub guide maps FSBP controls to NIST SP 800-53 Rev. 5 and
-PCI DSS requirements (``catalog/data/fsbp_related.json``, attributed there). So each finding
+recommendations it decides; AWS's Security Hub control pages map FSBP controls to NIST SP 800-53 Rev. 5 and
+PCI DSS v4.0.1 (and, for older controls, v3.2.1) requirements (``catalog/data/fsbp_related.json``, attributed and
+sourced per control there). So each finding
 carries the requirements it is evidence for, and a framework view rolls findings up: a requirement
 FAILs when any finding mapped to it fails, is UNKNOWN when none fails and any is unknown, PASSes
 only when every mapped finding passes, and is "not assessed" when no check maps to it (never PASS).
@@ -23,14 +24,26 @@ FRAMEWORKS: dict[str, tuple[str, str]] = {
     "fsbp": ("fsbp", "AWS Foundational Security Best Practices"),
     "cis": ("cis", "CIS AWS Foundations Benchmark"),
     "nist-800-53": ("nist_800_53_r5", "NIST SP 800-53 Revision 5"),
-    "pci-dss": ("pci_dss_3_2_1", "PCI DSS v3.2.1"),
+    "pci-dss": ("pci_dss_3_2_1", "PCI DSS v3.2.1"),  # kept as v3.2.1: existing reports and scripts name it
+    "pci-dss-4": ("pci_dss_4_0_1", "PCI DSS v4.0.1"),
 }
+
+# CLI names whose requirements come from AWS's FSBP mapping (not from the checks themselves)
+MAPPED = ("nist-800-53", "pci-dss", "pci-dss-4")
 
 
 @once
 def related() -> dict[str, dict[str, list[str]]]:
-    """FSBP control -> {framework key: requirement ids}, as AWS's Security Hub guide maps them."""
+    """FSBP control -> {framework key: requirement ids}, as AWS's Security Hub control pages map them."""
     return {k: dict(v) for k, v in load("fsbp_related")["controls"].items()}
+
+
+def mapping_note() -> str:
+    """Where the NIST/PCI requirements come from and what they leave out, printed under a mapped view."""
+    data = load("fsbp_related")
+    return (f"Mapping: AWS Security Hub CSPM control pages (related requirements of FSBP controls, read "
+            f"{data.get('retrieved', 'March 2023')}, CC-BY-SA-4.0); {len(data.get('unmapped', {}))} FSBP controls "
+            f"carry no mapping (see fsbp_related.json 'unmapped').")
 
 
 def requirements(fsbp: Iterable[str], cis: Iterable[str] = ()) -> dict[str, list[str]]:
@@ -110,9 +123,8 @@ def render_terminal(rows: list[Requirement], framework: str) -> str:
         lines.append(f"  {row.status:<12} {row.id:<14} {counts:<34} {', '.join(sorted(row.checks))[:90]}")
         for failure in row.failing[:3]:
             lines.append(f"  {'':<12} {'':<14}   - {failure}")
-    if framework in ("nist-800-53", "pci-dss"):
-        lines += ["", "Mapping: AWS Security Hub user guide (related requirements of FSBP controls, March 2023, "
-                      "CC-BY-SA-4.0); controls added later carry no mapping."]
+    if framework in MAPPED:
+        lines += ["", mapping_note()]
     return "\n".join(lines) + "\n"
 
 

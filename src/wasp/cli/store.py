@@ -320,9 +320,9 @@ def show(finding_id: str, scan_ref: str | None, db: Path | None, output: str, so
 @click.option("--yes", is_flag=True, help="With --to-securityhub: do not ask for confirmation.")
 @click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
               help="With --to-securityhub: journal file (default next to the store).")
-@click.option("--framework", type=click.Choice(["fsbp", "cis", "nist-800-53", "pci-dss"]),
+@click.option("--framework", type=click.Choice(["fsbp", "cis", "nist-800-53", "pci-dss", "pci-dss-4"]),
               help="A compliance view: each requirement of this framework with its status from the mapped checks "
-                   "(terminal, markdown, json or csv).")
+                   "(terminal, markdown, json or csv). pci-dss is PCI DSS v3.2.1, pci-dss-4 is v4.0.1.")
 @session_options
 @summary_options
 def report(scan_ref: str | None, db: Path | None, fmt: str | None, out: Path | None, mute_file: Path | None,
