@@ -120,8 +120,9 @@ def test_unshare_machine_makes_a_snapshot_private_and_undo_shares_it(aws, moto):
     assert perms() == [{"Group": "all"}]
 
 
-def test_restore_logging_machine_restarts_the_trail_and_guardduty(aws, moto):
-    """A stopped trail starts logging and a disabled detector is enabled; the journal shows both."""
+def test_restore_logging_machine_restarts_the_trail_and_guardduty(aws, moto, tmp_path):
+    """A stopped trail starts logging and a disabled detector is enabled; the journal shows both, and the
+    postmortem of the automated case lists them (saying the machine's journal has no per-step times)."""
     ct = stopped_trail(aws)
     gd = aws.client("guardduty")
     det = gd.create_detector(Enable=False)["DetectorId"]
@@ -131,6 +132,10 @@ def test_restore_logging_machine_restarts_the_trail_and_guardduty(aws, moto):
     assert gd.get_detector(DetectorId=det)["Status"] == "ENABLED"
     shown = wasp("respond", "show", "case-log", "--journal-table", "wasp-journal", "--endpoint-url", moto.url)
     assert shown.returncode == 0 and "start-audit" in shown.stdout and f"enable-{det}" in shown.stdout, shown.stdout
+    report = wasp("respond", "report", "case-log", "--journal-table", "wasp-journal", "--endpoint-url", moto.url,
+                  "--db", str(tmp_path / "none.duckdb"))
+    assert report.returncode == 0, report.stderr
+    assert "Start logging on trail audit" in report.stdout and "no per-step times" in report.stdout
 
 
 def test_stack_routes_and_roles_for_every_playbook():
