@@ -139,8 +139,8 @@ def test_restore_logging_machine_restarts_the_trail_and_guardduty(aws, moto, tmp
 
 
 def test_stack_routes_and_roles_for_every_playbook():
-    """A stack with all six playbooks routes bucket, snapshot and logging findings to their machines, and each
-    role names its actions (S3's, EC2's and RDS's, CloudTrail's)."""
+    """A stack with all six playbooks passes cfn-lint, routes bucket, snapshot and logging findings to their
+    machines, and each role names its actions (S3's, EC2's and RDS's, CloudTrail's)."""
     from wasp.deploy.machines import AUTOMATIONS
     from wasp.deploy.stack import Settings, role_policy, routes, template
 
@@ -151,5 +151,9 @@ def test_stack_routes_and_roles_for_every_playbook():
     assert '"Target": "all"' in by[("restore-logging", "guardduty")].template
     assert ("unshare", "guardduty") not in by
     assert "ContainBucketStateMachine" in template(settings)["Resources"]
+    import cfnlint.api
+
+    lint = cfnlint.api.lint(json.dumps(template(settings)), config=cfnlint.api.ManualArgs(regions=["us-east-1"]))
+    assert [str(m) for m in lint] == []
     steps = role_policy("unshare", False)["Statement"][0]["Action"]
     assert "ec2:ModifySnapshotAttribute" in steps and "rds:ModifyDBSnapshotAttribute" in steps
