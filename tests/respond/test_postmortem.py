@@ -106,3 +106,13 @@ def test_bad_input_is_one_line_exit_2(tmp_path, args, message):
     """An unknown case, a bad duration or format: one line on stderr, exit 2, no traceback."""
     proc = wasp("respond", "report", *args, "--db", str(tmp_path / "w.duckdb"))
     assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_journal_times_in_every_shape_are_read_as_utc():
+    """ISO with Z or offset, epoch seconds (the emulated EventBridge's time) and garbage (None, not a guess)."""
+    from wasp.respond.postmortem import _utc
+
+    assert _utc("2026-12-05T20:00:00Z") == datetime(2026, 12, 5, 20, 0, 0)
+    assert _utc("2026-12-05T21:00:00+01:00") == datetime(2026, 12, 5, 20, 0, 0)
+    assert _utc("1796500800") == datetime(2026, 12, 5, 20, 0, 0)
+    assert _utc("soon") is None and _utc(None) is None

@@ -53,6 +53,8 @@ def _utc(value: Any) -> datetime | None:
         return None
     if isinstance(value, datetime):
         return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, int | float) or str(value).isdigit():  # epoch seconds (an emulated EventBridge time)
+        return datetime.fromtimestamp(int(value), UTC).replace(tzinfo=None)
     try:
         parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
