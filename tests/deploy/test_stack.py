@@ -81,8 +81,8 @@ def test_terraform_module_parses(tmp_path):
 
 def test_unknown_playbook_is_an_input_error():
     """A playbook without a state machine is one clear line and exit 2."""
-    proc = wasp("deploy", "response", "--playbooks", "contain-bucket")
-    assert proc.returncode == 2 and proc.stderr.startswith("wasp: error: --playbooks: contain-bucket")
+    proc = wasp("deploy", "response", "--playbooks", "clean-room")
+    assert proc.returncode == 2 and proc.stderr.startswith("wasp: error: --playbooks: clean-room")
 
 
 def test_apply_creates_the_stack_and_journals_it(aws, moto, tmp_path):

@@ -29,7 +29,8 @@ def _playbooks(text: str) -> tuple[str, ...]:
 
 @deploy.command(name="response")
 @click.option("--playbooks", default="contain-instance", show_default=True,
-              help="Comma-separated playbooks to automate (contain-instance, snapshot-volumes, contain-principal).")
+              help="Comma-separated playbooks to automate (contain-instance, snapshot-volumes, contain-principal, "
+                   "contain-bucket, unshare, restore-logging).")
 @click.option("--severity", type=click.Choice(["low", "medium", "high", "critical"]), default="high",
               show_default=True, help="Lowest finding severity that starts a response.")
 @click.option("--approval", is_flag=True,

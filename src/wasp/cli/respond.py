@@ -329,3 +329,5 @@ def playbooks_cmd() -> int:
 
 
 commands = [respond]
+
+from wasp.cli import respond_report  # noqa: E402,F401  (registers `wasp respond report`)

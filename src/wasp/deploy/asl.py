@@ -221,7 +221,10 @@ class Compiler:
                             "ResultPath": f"$.read.{block.id}", **self.catch(inner)}
             if block.missing:
                 absent = {"ErrorEquals": list(block.missing), "ResultPath": f"$.read.{block.id}"}
-                states[name]["Catch"].insert(0, absent)
+                if block.missing == ("States.ALL",):  # any error means "nothing to read" (the CLI's except)
+                    states[name]["Catch"] = [absent]
+                else:
+                    states[name]["Catch"].insert(0, absent)
                 return [states[name], absent], name
             return [states[name]], name
         if isinstance(block, Let):
@@ -340,6 +343,8 @@ def _link(state: dict[str, Any], nxt: str | None) -> None:
 
 LAST_SEGMENT = ("States.ArrayGetItem(States.StringSplit({p}, '/'), "
                 "States.MathAdd(States.ArrayLength(States.StringSplit({p}, '/')), -1))")
+LAST_FIELD = ("States.ArrayGetItem(States.StringSplit({p}, ':'), "
+              "States.MathAdd(States.ArrayLength(States.StringSplit({p}, ':')), -1))")  # after an ARN's last colon
 
 
 def machine(playbook: str, blocks: list[Any], context: dict[str, str], services: dict[str, str] | None = None,

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from wasp.deploy.asl import LAST_SEGMENT, Do, Each, Let, Read, When, machine, sym
+from wasp.deploy import machines_more
+from wasp.deploy.asl import LAST_FIELD, LAST_SEGMENT, Do, Each, Let, Read, When, machine, sym
 from wasp.respond.plan import Call
 from wasp.respond.playbooks import ec2, iam
 
@@ -156,6 +157,13 @@ AUTOMATIONS: dict[str, Automation] = {
     "contain-principal": Automation("contain-principal", "ContainPrincipal", _contain_principal,
                                     {"Name": LAST_SEGMENT.format(p="$.Target")},
                                     "IAM user and role findings (user/NAME, role/NAME, or a user or role ARN)"),
+    "contain-bucket": Automation("contain-bucket", "ContainBucket", machines_more.contain_bucket,
+                                 {"Bucket": LAST_FIELD.format(p="$.Target")}, "S3 bucket findings (a name or ARN)"),
+    "unshare": Automation("unshare", "Unshare", machines_more.unshare_resource,
+                          {"ResourceId": LAST_SEGMENT.format(p=LAST_FIELD.format(p="$.Target"))},
+                          "public EBS snapshot, AMI and RDS snapshot findings (an id or ARN)"),
+    "restore-logging": Automation("restore-logging", "RestoreLogging", machines_more.restore_logging, {},
+                                  "logging turned off (a trail name or ARN, or 'all')"),
 }
 
 

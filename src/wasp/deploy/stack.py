@@ -53,6 +53,9 @@ def routes(settings: Settings) -> list[Route]:
     template = '{"Target": "<target>", "Time": "<time>", "Finding": <aws.events.event.json>}'
     floor = GUARDDUTY_FLOOR[settings.severity]
     for playbook in settings.playbooks:
+        if playbook in EXPOSURE_ROUTES:
+            out.extend(_exposure_routes(playbook, settings, template, time))
+            continue
         instance = playbook in ("contain-instance", "snapshot-volumes")
         if "guardduty" in settings.sources:
             severity = {"severity": [{"numeric": [">=", floor]}]}
@@ -84,6 +87,43 @@ def routes(settings: Settings) -> list[Route]:
                 "detail": {"status": ["fail"], "resource": {"type": types},
                            "severity": _labels(settings.severity, False)}},
                 {"target": "$.detail.resource.id" if instance else "$.detail.resource.arn", **time}, template))
+    return out
+
+
+# the other playbooks: (GuardDuty resource pattern, path to the target or a constant target), Security Hub
+# resource types, wasp resource types
+EXPOSURE_ROUTES: dict[str, tuple[tuple[dict[str, Any], str] | None, list[str], list[str]]] = {
+    "contain-bucket": (({"resource": {"resourceType": ["S3Bucket"]}}, "$.detail.resource.s3BucketDetails[0].name"),
+                       ["AwsS3Bucket"], ["AWS::S3::Bucket"]),
+    "unshare": (None, [], ["AWS::EC2::Snapshot", "AWS::EC2::Image", "AWS::RDS::DBSnapshot"]),
+    "restore-logging": (({"type": ["Stealth:IAMUser/CloudTrailLoggingDisabled"]}, "all"), [],
+                        ["AWS::CloudTrail::Trail"]),
+}
+
+
+def _exposure_routes(playbook: str, settings: Settings, template: str, time: dict[str, str]) -> list[Route]:
+    guardduty, hub_types, wasp_types = EXPOSURE_ROUTES[playbook]
+    out: list[Route] = []
+    if guardduty and "guardduty" in settings.sources:
+        detail, target = guardduty
+        paths = {"target": target, **time} if target.startswith("$") else dict(time)
+        tmpl = template if target.startswith("$") else template.replace("<target>", target)
+        out.append(Route("guardduty", playbook, {
+            "source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"],
+            "detail": {"severity": [{"numeric": [">=", GUARDDUTY_FLOOR[settings.severity]]}], **detail}}, paths, tmpl))
+    if hub_types and "securityhub" in settings.sources:
+        out.append(Route("securityhub", playbook, {
+            "source": ["aws.securityhub"], "detail-type": ["Security Hub Findings - Imported"],
+            "detail": {"findings": {"Resources": {"Type": hub_types},
+                                    "Severity": {"Label": _labels(settings.severity, True)},
+                                    "Workflow": {"Status": ["NEW"]}}}},
+            {"target": "$.detail.findings[0].Resources[0].Id", **time}, template))
+    if wasp_types and "wasp" in settings.sources:
+        out.append(Route("wasp", playbook, {
+            "source": ["wasp"], "detail-type": ["wasp finding"],
+            "detail": {"status": ["fail"], "resource": {"type": wasp_types},
+                       "severity": _labels(settings.severity, False)}},
+            {"target": "$.detail.resource.id", **time}, template))
     return out
 
 

@@ -32,25 +32,18 @@ def restore_logging(target: Any, region: str, which: str, case_id: str, **_: Any
         if status.get("IsLogging"):
             skipped.append(f"trail {trail['Name']} is logging")
             continue
-        steps.append(Step(id=f"start-{trail['Name']}", title=f"Start logging on trail {trail['Name']}",
-                          before=False, call=Call("cloudtrail", "start_logging", {"Name": trail["TrailARN"]},
-                                                  "cloudtrail:StartLogging")))
+        steps.append(start_trail_step(trail["Name"], trail["TrailARN"]))
     if which == "all":
         detectors = read(target, region, "guardduty", "list_detectors").get("DetectorIds", [])
         if not detectors:
-            steps.append(Step(id="create-detector", title="Enable GuardDuty (no detector in this region)",
-                              call=Call("guardduty", "create_detector", {"Enable": True}, "guardduty:CreateDetector"),
-                              save={"DetectorId": "DetectorId"}))
+            steps.append(create_detector_step())
         for det in detectors:
             info = read(target, region, "guardduty", "get_detector", DetectorId=det)
             state[f"guardduty:{det}"] = info.get("Status")
             if info.get("Status") == "ENABLED":
                 skipped.append(f"GuardDuty detector {det} enabled")
                 continue
-            steps.append(Step(id=f"enable-{det}", title=f"Re-enable GuardDuty detector {det}",
-                              before=info.get("Status"),
-                              call=Call("guardduty", "update_detector", {"DetectorId": det, "Enable": True},
-                                        "guardduty:UpdateDetector")))
+            steps.append(enable_detector_step(det, info.get("Status")))
         try:
             recorders = target.client("config", region).describe_configuration_recorder_status().get(
                 "ConfigurationRecordersStatus", [])
@@ -61,8 +54,30 @@ def restore_logging(target: Any, region: str, which: str, case_id: str, **_: Any
             if rec.get("recording"):
                 skipped.append(f"Config recorder {rec['name']} recording")
                 continue
-            steps.append(Step(id=f"start-recorder-{rec['name']}", title=f"Restart Config recorder {rec['name']}",
-                              call=Call("config", "start_configuration_recorder",
-                                        {"ConfigurationRecorderName": rec["name"]},
-                                        "config:StartConfigurationRecorder")))
+            steps.append(start_recorder_step(rec["name"]))
     return Plan("restore-logging", which, region, steps, state=state, skipped=skipped)
+
+
+# the steps, shared with the state machine (wasp deploy response), which calls them with symbolic values
+
+def start_trail_step(name: str, arn: str) -> Step:
+    return Step(id=f"start-{name}", title=f"Start logging on trail {name}", before=False,
+                call=Call("cloudtrail", "start_logging", {"Name": arn}, "cloudtrail:StartLogging"))
+
+
+def create_detector_step() -> Step:
+    return Step(id="create-detector", title="Enable GuardDuty (no detector in this region)",
+                call=Call("guardduty", "create_detector", {"Enable": True}, "guardduty:CreateDetector"),
+                save={"DetectorId": "DetectorId"})
+
+
+def enable_detector_step(detector: str, before: Any) -> Step:
+    return Step(id=f"enable-{detector}", title=f"Re-enable GuardDuty detector {detector}", before=before,
+                call=Call("guardduty", "update_detector", {"DetectorId": detector, "Enable": True},
+                          "guardduty:UpdateDetector"))
+
+
+def start_recorder_step(name: str) -> Step:
+    return Step(id=f"start-recorder-{name}", title=f"Restart Config recorder {name}",
+                call=Call("config", "start_configuration_recorder", {"ConfigurationRecorderName": name},
+                          "config:StartConfigurationRecorder"))

@@ -41,25 +41,13 @@ def contain_bucket(target: Any, region: str, bucket: str, case_id: str, **_: Any
     if pab_conf == BLOCK_ALL:
         skipped.append("Block Public Access already fully on")
     else:
-        undo = (Call("s3", "put_public_access_block", {"Bucket": bucket, "PublicAccessBlockConfiguration": pab_conf},
-                     "s3:PutBucketPublicAccessBlock") if pab_conf
-                else Call("s3", "delete_public_access_block", {"Bucket": bucket}, "s3:PutBucketPublicAccessBlock"))
-        steps.append(Step(id="block-public-access", title="Turn on all four Block Public Access settings",
-                          before=pab_conf, undo=undo,
-                          call=Call("s3", "put_public_access_block",
-                                    {"Bucket": bucket, "PublicAccessBlockConfiguration": BLOCK_ALL},
-                                    "s3:PutBucketPublicAccessBlock")))
+        steps.append(block_public_access_step(bucket, pab_conf))
     grants = acl.get("Grants", [])
     public = [g for g in grants if g.get("Grantee", {}).get("URI") in PUBLIC_GROUPS]
     original_acl = {"Owner": acl["Owner"], "Grants": grants}
     if public:
         kept = [g for g in grants if g not in public]
-        steps.append(Step(id="remove-public-acl", title=f"Remove {len(public)} public ACL grant(s)",
-                          before=original_acl,
-                          call=Call("s3", "put_bucket_acl", {"Bucket": bucket, "AccessControlPolicy": {
-                              "Owner": acl["Owner"], "Grants": kept}}, "s3:PutBucketAcl"),
-                          undo=Call("s3", "put_bucket_acl", {"Bucket": bucket, "AccessControlPolicy": original_acl},
-                                    "s3:PutBucketAcl")))
+        steps.append(remove_acl_step(bucket, acl["Owner"], grants, kept, len(public)))
     else:
         skipped.append("no public ACL grants")
     if policy:
@@ -68,17 +56,45 @@ def contain_bucket(target: Any, region: str, bucket: str, case_id: str, **_: Any
         public_stmts = [s for s in statements if is_public_statement(s)]
         if public_stmts:
             kept_stmts = [s for s in statements if s not in public_stmts]
-            restore = Call("s3", "put_bucket_policy", {"Bucket": bucket, "Policy": json.dumps(policy)},
-                           "s3:PutBucketPolicy")
-            call = (Call("s3", "put_bucket_policy", {"Bucket": bucket, "Policy": json.dumps(
-                        {**policy, "Statement": kept_stmts})}, "s3:PutBucketPolicy") if kept_stmts
-                    else Call("s3", "delete_bucket_policy", {"Bucket": bucket}, "s3:DeleteBucketPolicy"))
-            steps.append(Step(id="remove-public-policy",
-                              title=f"Remove {len(public_stmts)} public policy statement(s) (copy kept in journal)",
-                              before=policy, call=call, undo=restore))
+            steps.append(remove_policy_step(bucket, policy, json.dumps({**policy, "Statement": kept_stmts})
+                                            if kept_stmts else None, len(public_stmts)))
         else:
             skipped.append("no public policy statements")
     else:
         skipped.append("no bucket policy")
     state = {"Bucket": bucket, "PublicAccessBlock": pab_conf, "Acl": original_acl, "Policy": policy}
     return Plan("contain-bucket", bucket, region, steps, state=state, skipped=skipped)
+
+
+# the steps, shared with the state machine (wasp deploy response), which calls them with symbolic values
+
+def block_public_access_step(bucket: str, before: Any) -> Step:
+    """All four settings on; undo puts back the previous configuration, or deletes it if there was none."""
+    undo = (Call("s3", "put_public_access_block", {"Bucket": bucket, "PublicAccessBlockConfiguration": before},
+                 "s3:PutBucketPublicAccessBlock") if before
+            else Call("s3", "delete_public_access_block", {"Bucket": bucket}, "s3:PutBucketPublicAccessBlock"))
+    return Step(id="block-public-access", title="Turn on all four Block Public Access settings", before=before,
+                undo=undo, call=Call("s3", "put_public_access_block",
+                                     {"Bucket": bucket, "PublicAccessBlockConfiguration": BLOCK_ALL},
+                                     "s3:PutBucketPublicAccessBlock"))
+
+
+def remove_acl_step(bucket: str, owner: Any, grants: Any, kept: Any, count: int | str) -> Step:
+    original_acl = {"Owner": owner, "Grants": grants}
+    return Step(id="remove-public-acl", title=f"Remove {count} public ACL grant(s)", before=original_acl,
+                call=Call("s3", "put_bucket_acl", {"Bucket": bucket, "AccessControlPolicy": {
+                    "Owner": owner, "Grants": kept}}, "s3:PutBucketAcl"),
+                undo=Call("s3", "put_bucket_acl", {"Bucket": bucket, "AccessControlPolicy": original_acl},
+                          "s3:PutBucketAcl"))
+
+
+def remove_policy_step(bucket: str, policy: Any, kept_policy: str | None, count: int | str,
+                       policy_text: str | None = None) -> Step:
+    """Without statements left the policy is deleted; undo puts the original back (its text is journaled)."""
+    restore = Call("s3", "put_bucket_policy", {"Bucket": bucket, "Policy": policy_text or json.dumps(policy)},
+                   "s3:PutBucketPolicy")
+    call = (Call("s3", "put_bucket_policy", {"Bucket": bucket, "Policy": kept_policy}, "s3:PutBucketPolicy")
+            if kept_policy else Call("s3", "delete_bucket_policy", {"Bucket": bucket}, "s3:DeleteBucketPolicy"))
+    return Step(id="remove-public-policy",
+                title=f"Remove {count} public policy statement(s) (copy kept in journal)",
+                before=policy, call=call, undo=restore)
