@@ -52,9 +52,14 @@ PROWLER_SERVICES = ["iam", "s3", "ec2", "vpc", "cloudtrail", "cloudwatch", "sns"
                     "securityhub"]
 # --breadth: the services seeded by breadth.py on both sides (wasp: every collector; Prowler: these)
 BREADTH_PROWLER_SERVICES = [*PROWLER_SERVICES, "rds", "dynamodb", "sqs", "kms", "secretsmanager", "awslambda", "ecr",
-                            "ecs", "elbv2", "apigateway", "efs", "elasticache", "redshift", "opensearch", "kinesis",
-                            "firehose", "stepfunctions", "cognito", "sagemaker", "wafv2", "autoscaling", "glue",
-                            "neptune", "backup", "acm", "cloudfront", "eks", "ssm", "accessanalyzer", "account"]
+                            "ecs", "elbv2", "elb", "apigateway", "apigatewayv2", "efs", "elasticache", "redshift",
+                            "opensearch", "kinesis", "firehose", "stepfunctions", "cognito", "sagemaker", "wafv2",
+                            "waf", "autoscaling", "glue", "neptune", "documentdb", "backup", "acm", "acmpca",
+                            "cloudfront", "eks", "ssm", "accessanalyzer", "account", "organizations",
+                            "cloudformation", "codebuild", "dms", "kafka", "mq", "emr", "athena", "datasync",
+                            "appsync", "eventbridge", "elasticbeanstalk", "servicecatalog", "transfer", "workspaces",
+                            "networkfirewall", "route53", "shield", "fms", "directconnect", "glacier", "inspector2",
+                            "macie", "fsx"]
 # werkzeug colours 4xx/5xx request lines with ANSI codes inside the quotes: count those too
 REQUEST_LINE = re.compile(r'"(?:\x1b\[[0-9;]*m)*(GET|POST|PUT|DELETE|HEAD|PATCH) (?!/moto-api)')
 

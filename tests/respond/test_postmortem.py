@@ -78,11 +78,11 @@ def test_markdown_postmortem_of_a_game_day(game_day):
 
 
 def test_html_postmortem_escapes_attacker_text(game_day, tmp_path):
-    """The HTML report escapes what the attacker chose (a user agent with a script tag) and writes --output."""
+    """The HTML report escapes what the attacker chose (a user agent with a script tag) and writes --out."""
     g = game_day
     page = tmp_path / "pm.html"
-    proc = wasp("respond", "report", g["case"], "--db", g["db"], "--events", g["events"], "--format", "html",
-                "--output", str(page))
+    proc = wasp("respond", "report", g["case"], "--db", g["db"], "--events", g["events"], "--output", "html",
+                "--out", str(page))
     assert proc.returncode == 0, proc.stderr
     text = page.read_text()
     assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
@@ -100,7 +100,7 @@ def test_report_without_stores_says_what_it_cannot_know(game_day, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (("case-nope",), "no response case 'case-nope'"),
     (("case-nope", "--before", "soon"), "--before: bad duration"),
-    (("case-nope", "--format", "pdf"), "Invalid value for '--format'"),
+    (("case-nope", "--output", "pdf"), "Invalid value for '--output'"),
 ])
 def test_bad_input_is_one_line_exit_2(tmp_path, args, message):
     """An unknown case, a bad duration or format: one line on stderr, exit 2, no traceback."""

@@ -40,9 +40,9 @@ def _findings(db: Path) -> list[dict[str, Any]] | None:
 
 @respond.command(name="report")
 @click.argument("case_id")
-@click.option("--format", "fmt", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True,
+@click.option("--output", "fmt", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True,
               help="Markdown for a wiki or ticket, HTML (self-contained, everything escaped) for a browser.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", "output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file instead of standard output.")
 @click.option("--events", type=click.Path(dir_okay=False, path_type=Path),
               help="The CloudTrail event store (`wasp trail ingest`): its events naming the case's resources in "
