@@ -165,7 +165,9 @@ def main() -> int:
     for label, folder in inputs.items():
         runs: dict[str, list[tuple[float, int]]] = {"wasp": [], "checkov": []}
         for _ in range(args.repeats):
-            runs["wasp"].append(measure([*WASP, str(folder), "--output", "json"], work / "wasp.json"))
+            # wasp saves each run in its store (a user's default); a store of the benchmark's own, not the user's
+            runs["wasp"].append(measure([*WASP, str(folder), "--output", "json", "--db", str(work / "wasp.duckdb")],
+                                        work / "wasp.json"))
             runs["checkov"].append(measure([str(CHECKOV), "-d", str(folder), "-o", "json", "--quiet", "--compact",
                                             "--skip-download"], work / "checkov.json"))
         w_cls, w_unmapped = classes_of(wasp_flags(work / "wasp.json"), 0)

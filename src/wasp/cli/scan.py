@@ -181,7 +181,7 @@ def demo(regions: str, output: str, out: Path | None, fail_on: str | None, db: P
     with Recorder(db, not no_store, mute_file) as recorder, seeded_demo(chosen) as target:
         result = run_scan(target, split_csv(regions), None, None)
         recorder.save(result)
-        code = finish(result, output, out, fail_on, recorder.diff)
+        code = finish(result, output, out, fail_on, recorder.diff if output in ("html", "markdown") else None)
         if keep:  # the server stops when these `with` blocks end, whatever ended the wait
             from wasp.demo.keep import keep_running
 

@@ -69,7 +69,8 @@ class Recorder:
         self.source = source
         self.db = db_path(db)
         self.writer: Any = None
-        self.diff: Any = None
+        self._previous: str | None = None  # the scan before this one, for the report's diff (read on demand)
+        self._diff: Any = None
         self._saving: threading.Thread | None = None
         self._failure: BaseException | None = None
 
@@ -91,7 +92,7 @@ class Recorder:
             self.writer.__exit__(exc_type, exc, tb)
 
     def save(self, result: Any, wait: bool = True) -> None:
-        """Apply the mute list, then store inventory, gaps and findings; remember the diff to the last scan.
+        """Apply the mute list, then store inventory, gaps and findings; remember the scan before this one.
 
         ``wait=False`` writes on a thread while the caller renders the report (DuckDB's inserts and its
         checkpoint run outside the GIL, so the two overlap); ``wait()`` joins it and raises what it raised.
@@ -131,10 +132,16 @@ class Recorder:
         with w.store.holding() as store:
             w.write_result(result)
             result.scan_id = w.scan_id
-            previous = store.previous(w.scan_id)
-            if previous is not None:
-                self.diff = store.diff_ids(previous, w.scan_id)
+            self._previous = store.previous(w.scan_id)
         click.echo(f"saved scan {w.scan_id} to {self.db}", err=True)
+
+    @property
+    def diff(self) -> Any:
+        """The diff to the previous scan, computed when a report asks for it (HTML and Markdown do): it loads
+        both scans' failures, seconds and hundreds of MB on a big store that most outputs never show."""
+        if self._diff is None and self._previous is not None and self.writer is not None:
+            self._diff = self.writer.store.diff_ids(self._previous, self.writer.scan_id)
+        return self._diff
 
 
 def fit(text: str, width: int) -> str:
