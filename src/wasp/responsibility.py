@@ -52,7 +52,7 @@ SERVICE_ROWS = {
     "Route53Resolver": "Route 53", "Inspector": "Inspector", "InspectorV2": "Inspector", "Macie": "Macie",
     "ACMPCA": "Private CA", "AutoScaling": "EC2", "Shield": "Shield", "FMS": "Firewall Manager",
     "DirectConnect": "Direct Connect", "WAF": "WAF", "WAFRegional": "WAF", "EMRServerless": "EMR",
-    "Template": "CloudFormation",
+    "Template": "CloudFormation", "S3Express": "S3",
     "DAX": "DynamoDB Accelerator",
 }
 SERVICE_ROWS["KafkaConnect"] = "MSK"  # MSK Connect connectors: run by the MSK service, configured by the customer
