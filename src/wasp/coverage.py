@@ -45,11 +45,11 @@ KNOWN_GAPS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Coverage:
+class _Row:
+    """What a coverage row says: the checks that decide it, or why none does (a gap, or not automatable)."""
+
     id: str
     title: str
-    question: str
     checks: tuple[str, ...]
     reason: str  # why not automated ("" when checks exist)
     gap: bool  # True when automatable but not checked yet
@@ -64,8 +64,24 @@ class Coverage:
         if self.checks:
             return f"{self.id} {self.title}: {', '.join(self.checks)}"
         if self.gap:
-            return f"{self.id} {self.title}: not covered yet (automatable: {self.reason})"
+            return f"{self.id} {self.title}: not covered yet ({self.reason})"
         return f"{self.id} {self.title}: not automatable: {self.reason}"
+
+    def cell(self) -> str:
+        """The manual's table cell: the checks, or the reason."""
+        if self.checks:
+            return ", ".join(f"`{c}`" for c in self.checks)
+        return f"not covered yet ({self.reason})" if self.gap else f"not automatable: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Coverage(_Row):
+    id: str
+    title: str
+    question: str
+    checks: tuple[str, ...]
+    reason: str
+    gap: bool
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "question": self.question, "status": self.status,
@@ -89,7 +105,7 @@ def coverage() -> list[Coverage]:
         elif bp_id in NOT_AUTOMATABLE:
             reason, gap = NOT_AUTOMATABLE[bp_id], False
         else:
-            reason, gap = KNOWN_GAPS.get(bp_id, ""), True
+            reason, gap = f"automatable: {KNOWN_GAPS.get(bp_id, '')}", True
         rows.append(Coverage(bp_id, bp.title, bp.question_id, checks, reason, gap))
     return rows
 
@@ -106,13 +122,7 @@ def coverage_table() -> str:
     rows = coverage()
     lines = ["| best practice | title | checks (or why not automated) |", "|---|---|---|"]
     for row in rows:
-        if row.checks:
-            what = ", ".join(f"`{c}`" for c in row.checks)
-        elif row.gap:
-            what = f"not covered yet (automatable: {row.reason})"
-        else:
-            what = f"not automatable: {row.reason}"
-        lines.append(f"| {row.id} | {row.title} | {what} |")
+        lines.append(f"| {row.id} | {row.title} | {row.cell()} |")
     s = summary(rows)
     lines.append(f"\n{s['covered']} of {s['best_practices']} best practices evaluated by at least one check; "
                  f"{s['not automatable']} not automatable; {s['gap']} automatable but not covered yet.")
@@ -126,26 +136,13 @@ FSBP_GAPS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
-class FsbpCoverage:
+class FsbpCoverage(_Row):
     id: str
     title: str
     severity: str
     checks: tuple[str, ...]
     reason: str
     gap: bool
-
-    @property
-    def status(self) -> str:
-        if self.checks:
-            return "covered"
-        return "gap" if self.gap else "not automatable"
-
-    def line(self) -> str:
-        if self.checks:
-            return f"{self.id} {self.title}: {', '.join(self.checks)}"
-        if self.gap:
-            return f"{self.id} {self.title}: not covered yet ({self.reason})"
-        return f"{self.id} {self.title}: not automatable: {self.reason}"
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "severity": self.severity, "status": self.status,
@@ -193,12 +190,6 @@ def fsbp_table() -> str:
     rows = fsbp_coverage()
     lines = ["| control | severity | title | checks (or why not) |", "|---|---|---|---|"]
     for row in rows:
-        if row.checks:
-            what = ", ".join(f"`{c}`" for c in row.checks)
-        elif row.gap:
-            what = f"not covered yet ({row.reason})"
-        else:
-            what = f"not automatable: {row.reason}"
-        lines.append(f"| {row.id} | {row.severity} | {row.title} | {what} |")
+        lines.append(f"| {row.id} | {row.severity} | {row.title} | {row.cell()} |")
     lines.append("\n" + fsbp_sentence(rows))
     return "\n".join(lines)

@@ -7,6 +7,7 @@ A collector is the only code that reads from AWS. It takes a boto3 client and a 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -153,3 +154,14 @@ def tags_of(items: Any, key: str = "Key", value: str = "Value") -> dict[str, str
     if not isinstance(items, list):
         return {}
     return {str(t.get(key, "")): str(t.get(value, "")) for t in items if isinstance(t, dict)}
+
+
+def policy_json(text: str | None, what: str = "policy") -> Any:
+    """A resource policy as the API returns it (JSON text): the document, None when there is none, Unknown when
+    the text does not parse (never an empty policy, which would read as 'grants nothing')."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        return Unknown(f"{what} is not JSON: {exc}")

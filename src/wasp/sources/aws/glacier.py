@@ -6,12 +6,11 @@ ResourceNotFoundException: no policy).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
-from wasp.model import Resource, Unknown
-from wasp.sources.aws.base import Scope, Service
+from wasp.model import Resource
+from wasp.sources.aws.base import Scope, Service, policy_json
 
 GLACIER = Service("glacier", label="glacier", actions=["glacier:ListVaults", "glacier:GetVaultAccessPolicy"])
 
@@ -22,15 +21,6 @@ def vaults(client: Any, scope: Scope) -> Iterator[Resource]:
         name = vault["VaultName"]
         policy = scope.fetch(client.get_vault_access_policy, accountId="-", vaultName=name,
                              absent=["ResourceNotFoundException"],
-                             pick=lambda r: _policy((r.get("policy") or {}).get("Policy")))
+                             pick=lambda r: policy_json((r.get("policy") or {}).get("Policy"), "vault access policy"))
         yield Resource.of("AWS::Glacier::Vault", name, arn=vault.get("VaultARN", ""), account=scope.account,
                           region=scope.region, properties={"VaultName": name, "AccessPolicy": policy})
-
-
-def _policy(text: str | None) -> Any:
-    if not text:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        return Unknown(f"vault access policy is not JSON: {exc}")

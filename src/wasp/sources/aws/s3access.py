@@ -11,12 +11,11 @@ with its general purpose buckets). Nothing is read when a listing is empty.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from wasp.model import Resource, Unknown
-from wasp.sources.aws.base import Scope, Service
+from wasp.sources.aws.base import Scope, Service, policy_json
 
 S3ACCESS = Service("s3control", label="s3", actions=[
     "s3:ListAccessPoints", "s3:GetAccessPoint", "s3:GetAccessPointPolicy",
@@ -28,13 +27,8 @@ DIRECTORY_SUFFIX = "--x-s3"  # AWS names every directory bucket BASE--ZONE-ID--x
 MRAP_REGION = "us-west-2"  # the only endpoint serving Multi-Region Access Point requests
 
 
-def _policy(text: str | None) -> Any:
-    if not text:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        return Unknown(f"policy is not JSON: {exc}")
+def _established(response: dict[str, Any]) -> Any:
+    return ((response.get("Policy") or {}).get("Established") or {}).get("Policy")
 
 
 @S3ACCESS.collects("AWS::S3::AccessPoint", fan_out=True)
@@ -44,7 +38,7 @@ def access_points(client: Any, scope: Scope) -> Iterator[Resource]:
         detail = scope.fetch(client.get_access_point, AccountId=scope.account, Name=name)
         pab = detail if isinstance(detail, Unknown) else detail.get("PublicAccessBlockConfiguration")
         policy = scope.fetch(client.get_access_point_policy, AccountId=scope.account, Name=name,
-                             absent=["NoSuchAccessPointPolicy"], pick=lambda r: _policy(r.get("Policy")))
+                             absent=["NoSuchAccessPointPolicy"], pick=lambda r: policy_json(r.get("Policy"), "policy"))
         vpc = (ap.get("VpcConfiguration") or {}).get("VpcId")
         yield Resource.of("AWS::S3::AccessPoint", name, arn=ap.get("AccessPointArn", ""), account=scope.account,
                           region=scope.region, properties={
@@ -65,7 +59,7 @@ def multi_region_access_points(client: Any, scope: Scope) -> Iterator[Resource]:
         name = mrap["Name"]
         policy = scope.fetch(control.get_multi_region_access_point_policy, AccountId=scope.account, Name=name,
                              absent=["NoSuchMultiRegionAccessPointPolicy"],
-                             pick=lambda r: _policy(((r.get("Policy") or {}).get("Established") or {}).get("Policy")))
+                             pick=lambda r: policy_json(_established(r)))
         yield Resource.of("AWS::S3::MultiRegionAccessPoint", name,
                           arn=f"arn:{scope.partition}:s3::{scope.account}:accesspoint/{mrap.get('Alias', name)}",
                           account=scope.account, region="", properties={

@@ -6,7 +6,6 @@ confirmation delivers nothing, so it is kept with its ``PendingConfirmation`` ma
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +14,7 @@ from urllib.parse import urlsplit
 import botocore.exceptions
 
 from wasp.model import Resource, Unknown
-from wasp.sources.aws.base import Scope, Service, describe_error
+from wasp.sources.aws.base import Scope, Service, describe_error, policy_json
 
 SNS = Service("sns", label="sns", actions=["sns:ListTopics", "sns:GetTopicAttributes", "sns:ListSubscriptions"])
 
@@ -41,7 +40,7 @@ def topics(client: Any, scope: Scope) -> Iterator[Resource]:
             attrs = {}
         else:
             kms = attrs.get("KmsMasterKeyId") or None
-            policy = _policy(attrs.get("Policy"))
+            policy = policy_json(attrs.get("Policy"), "topic policy")
         name = arn.rsplit(":", 1)[-1]
         yield Resource.of("AWS::SNS::Topic", name, arn=arn, account=scope.account, region=scope.region, properties={
             "TopicName": name,
@@ -62,12 +61,3 @@ def redact_endpoint(protocol: str | None, endpoint: str | None) -> str | None:
     if not parts.path.strip("/") and not parts.query:
         return endpoint
     return f"{parts.scheme}://{parts.hostname or ''}/<redacted>"
-
-
-def _policy(text: str | None) -> Any:
-    if not text:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        return Unknown(f"topic policy is not JSON: {exc}")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from wasp.model import Resource, Unknown
-from wasp.sources.aws.base import Scope, Service
+from wasp.sources.aws.base import Scope, Service, policy_json
 
 SQS = Service("sqs", label="sqs", actions=["sqs:ListQueues", "sqs:GetQueueAttributes", "sqs:ListQueueTags"])
 
@@ -29,18 +28,9 @@ def queues(client: Any, scope: Scope) -> Iterator[Resource]:
                 "QueueName": name,
                 "SqsManagedSseEnabled": str(attrs.get("SqsManagedSseEnabled", "false")).lower() == "true",
                 "KmsMasterKeyId": attrs.get("KmsMasterKeyId"),
-                "PolicyDocument": _policy(policy),
+                "PolicyDocument": policy_json(policy, "queue policy"),
                 "VisibilityTimeout": attrs.get("VisibilityTimeout"),
             }
             arn = attrs.get("QueueArn") or scope.arn("sqs", name)
         yield Resource.of("AWS::SQS::Queue", name, arn=arn, properties=props,
                           tags=tags if isinstance(tags, dict) else {}, observed={"QueueUrl": url})
-
-
-def _policy(text: str | None) -> Any:
-    if not text:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return Unknown("queue policy is not valid JSON")
