@@ -185,3 +185,26 @@ def test_live_rds_and_s3_through_the_emulator(aws):
     assert result.status_of("ledger", "data_store_sensitive_backed_up") is Status.FAIL
     assert result.status_of("ledger", "data_store_sensitive_audit_logging") is Status.FAIL
     assert result.status_of("ledger", "data_store_sensitive_customer_key") in (Status.FAIL, Status.UNKNOWN)
+
+
+@pytest.mark.parametrize(("props", "status", "words"), [
+    ({"MacieSession": {"Status": "ENABLED"}, "MacieAutomatedDiscovery": {"Status": "ENABLED"}}, Status.PASS,
+     "covers us-east-1"),
+    ({"MacieSession": {"Status": "ENABLED"}, "MacieAutomatedDiscovery": {"Status": "DISABLED"}}, Status.FAIL,
+     "discovery is off"),
+    ({"MacieSession": None, "MacieAutomatedDiscovery": None}, Status.FAIL, "not enabled"),
+    ({"MacieSession": Unknown("macie2:GetMacieSession denied"), "MacieAutomatedDiscovery": None}, Status.UNKNOWN,
+     "denied"),
+    ({}, Status.UNKNOWN, "not collected"),
+])
+def test_sensitive_bucket_needs_macie_discovery(props, status, words):
+    """A sensitive bucket passes only where Macie and its automated discovery are on; unread Macie is UNKNOWN."""
+    bucket = _store("AWS::S3::Bucket", "ledger", SENSITIVE)
+    region = Resource.of("WASP::Region", "us-east-1", account=ACCOUNT, region="us-east-1", properties=props)
+    found = evaluate(Inventory([bucket, region]), [all_checks()["s3_bucket_sensitive_macie"]], "live", None, ACCOUNT,
+                     ["us-east-1"])
+    [finding] = [f for f in found if f.resource.id == "ledger"]
+    assert finding.status is status and words in finding.reason
+    plain = _store("AWS::S3::Bucket", "plain")
+    assert not evaluate(Inventory([plain, region]), [all_checks()["s3_bucket_sensitive_macie"]], "live", None,
+                        ACCOUNT, ["us-east-1"])

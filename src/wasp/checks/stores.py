@@ -300,3 +300,33 @@ def sensitive_audit_logging(store: Resource, ctx: Context) -> Result | None:
     return Result.failed(f"classified {label}: no audit or access logging "
                          f"({' / '.join(str(a['path']) for a in alternatives)})")
 
+
+
+@check(id="s3_bucket_sensitive_macie", title="Sensitive S3 bucket is covered by Macie's automated discovery",
+       area=Area.DATA, severity=Severity.MEDIUM, resource="AWS::S3::Bucket",
+       best_practices=["SEC07-BP03", "SEC07-BP02"], task="data_class", sources=("live", "snapshot"),
+       remediation=Remediation(
+           text="Enable Macie in the bucket's region and turn on automated sensitive data discovery (or run a "
+                "classification job that includes the bucket), so data that drifts into it is found.",
+           cli="aws macie2 enable-macie --region REGION && aws macie2 update-automated-discovery-configuration "
+               "--status ENABLED --region REGION"))
+def sensitive_macie(bucket: Resource, ctx: Context) -> Result | None:
+    """A classification tag says what a bucket should hold; Macie finds what it does hold (SEC07-BP03 automates
+    identification). wasp reads the region's Macie session and automated discovery setting."""
+    gate = _sensitivity(bucket, ctx)
+    if gate is not True:
+        return gate or None
+    label = _label(bucket, ctx)
+    region = ctx.one("WASP::Region", region=bucket.region)
+    if region is None or "MacieSession" not in region.properties:
+        return Result.unknown(f"classified {label}: Macie was not collected in {bucket.region} (scan macie2 too)")
+    session, discovery = region.prop("MacieSession"), region.prop("MacieAutomatedDiscovery")
+    for value in (session, discovery):
+        if is_unknown(value):
+            return Result.unknown(f"classified {label}: Macie unreadable: {value.reason}")
+    if not session or session.get("Status") != "ENABLED":
+        return Result.failed(f"classified {label}: Macie is not enabled in {bucket.region}")
+    if not discovery or discovery.get("Status") != "ENABLED":
+        return Result.failed(f"classified {label}: Macie is on in {bucket.region} but automated sensitive data "
+                             "discovery is off")
+    return Result.passed(f"classified {label}: Macie automated discovery covers {bucket.region}")
