@@ -147,6 +147,10 @@ NOT_IN_TERRAFORM: set[str] = {
     "apigateway_rest_execution_logging", "apigateway_rest_cache_encrypted", "route53_public_zone_query_logging",
     # aws_spot_fleet_request and aws_vpn_connection's tunnel1_/tunnel2_ attributes have no CloudFormation list shape
     "ec2_spot_fleet_ebs_encrypted", "ec2_vpn_tunnel_logging",
+    # aws_ecr_lifecycle_policy and aws_ecr_repository_policy are separate Terraform resources the readers do not merge
+    "ecr_repository_lifecycle_policy", "iam_ecr_repository_not_externally_accessible",
+    # cfn-lint ships no AWS::Glacier::Vault schema, so aws_glacier_vault has no derived shape
+    "iam_glacier_vault_not_externally_accessible",
 }
 
 
