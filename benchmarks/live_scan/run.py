@@ -76,7 +76,7 @@ class Server:
     ``lean``: the same emulator started through lean_moto.py, which counts requests in memory.
     """
 
-    def __init__(self, workdir: Path, lean: bool = False) -> None:
+    def __init__(self, workdir: Path, lean: bool = False, honest: bool = False) -> None:
         self.lean = lean
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -85,6 +85,8 @@ class Server:
         env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true", "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
         exe = shutil.which("moto_server", path=os.path.dirname(sys.executable)) or "moto_server"
         argv = [sys.executable, str(HERE / "lean_moto.py")] if lean else [exe]
+        if honest:  # moto as wasp starts it: unimplemented APIs answer 501 (not retried) instead of a 500
+            argv = [sys.executable, "-m", "wasp.emulator_server"]
         self.proc = subprocess.Popen([*argv, "-H", "127.0.0.1", "-p", str(self.port)], stdout=self.log,
                                      stderr=subprocess.STDOUT, env=env)
         for _ in range(300):
@@ -315,6 +317,9 @@ def main() -> int:
     parser.add_argument("--skip-prowler", action="store_true")
     parser.add_argument("--lean-emulator", action="store_true",
                         help="moto without its per-request module listing and request log (lean_moto.py)")
+    parser.add_argument("--emulator-501", dest="honest", action="store_true",
+                        help="moto as wasp's own emulator runs it: an API moto lacks answers 501, which SDKs do not "
+                             "retry, instead of a 500 (an AWS 'try again') that both tools retry with back-off")
     parser.add_argument("--breadth", action="store_true",
                         help="seed the breadth services too (breadth.py) and scan every service on both sides")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.json")
@@ -325,11 +330,12 @@ def main() -> int:
     report: dict[str, Any] = {"region": REGION, "wasp_services": "all" if breadth else WASP_SERVICES,
                               "prowler_services": BREADTH_PROWLER_SERVICES if breadth else PROWLER_SERVICES,
                               "prowler_version": PROWLER_VERSION if prowler else None,
-                              "emulator": "lean" if args.lean_emulator else "stock", "scales": []}
+                              "emulator": "lean" if args.lean_emulator else "501" if args.honest else "stock",
+                              "scales": []}
     for n in [int(x) for x in args.scales.split(",")]:
         with tempfile.TemporaryDirectory(prefix=f"wasp-bench-{n}-") as tmp:
             work = Path(tmp)
-            server = Server(work, lean=args.lean_emulator)
+            server = Server(work, lean=args.lean_emulator, honest=args.honest)
             try:
                 t0 = time.perf_counter()
                 counts = seed(server.url, n)
