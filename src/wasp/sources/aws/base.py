@@ -156,12 +156,21 @@ def tags_of(items: Any, key: str = "Key", value: str = "Value") -> dict[str, str
     return {str(t.get(key, "")): str(t.get(value, "")) for t in items if isinstance(t, dict)}
 
 
-def policy_json(text: str | None, what: str = "policy") -> Any:
-    """A resource policy as the API returns it (JSON text): the document, None when there is none, Unknown when
-    the text does not parse (never an empty policy, which would read as 'grants nothing')."""
+def policy_json(text: Any, what: str = "policy") -> Any:
+    """A resource policy as the API returns it (JSON text, or already a document): the document, None when there
+    is none, Unknown when the text does not parse (never an empty policy, which would read as 'grants nothing')."""
     if not text:
         return None
+    if isinstance(text, dict):
+        return text
     try:
         return json.loads(text)
     except ValueError as exc:
         return Unknown(f"{what} is not JSON: {exc}")
+
+
+def pick_keys(value: Any, *keys: str) -> dict[str, Any] | None:
+    """The named keys of an API structure (None when the API gave no structure)."""
+    if not isinstance(value, dict):
+        return None
+    return {k: value[k] for k in keys if k in value}

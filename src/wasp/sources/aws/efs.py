@@ -7,12 +7,11 @@ per file system; ``PolicyNotFound`` means "none set" (automatic backups off, no 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from wasp.model import Resource, Unknown
-from wasp.sources.aws.base import Scope, Service, tags_of
+from wasp.sources.aws.base import Scope, Service, pick_keys, policy_json, tags_of
 
 EFS = Service("efs", label="efs", actions=[
     "elasticfilesystem:DescribeFileSystems", "elasticfilesystem:DescribeBackupPolicy",
@@ -26,9 +25,9 @@ def file_systems(client: Any, scope: Scope) -> Iterator[Resource]:
     for fs in scope.paginate(client, "describe_file_systems", "FileSystems"):
         fid = fs["FileSystemId"]
         backup = scope.fetch(client.describe_backup_policy, FileSystemId=fid, absent=["PolicyNotFound"],
-                             pick=lambda r: _pick(r.get("BackupPolicy"), "Status"))
+                             pick=lambda r: pick_keys(r.get("BackupPolicy"), "Status"))
         policy = scope.fetch(client.describe_file_system_policy, FileSystemId=fid, absent=["PolicyNotFound"],
-                             pick=lambda r: _policy(r.get("Policy")))
+                             pick=lambda r: policy_json(r.get("Policy"), "file system policy"))
         arn = fs.get("FileSystemArn") or scope.arn("elasticfilesystem", f"file-system/{fid}")
         tags = tags_of(fs.get("Tags"))
         props: dict[str, Any] = {
@@ -76,18 +75,3 @@ def access_points(client: Any, scope: Scope) -> Iterator[Resource]:
                           })
 
 
-def _pick(value: Any, *keys: str) -> dict[str, Any] | None:
-    if not isinstance(value, dict):
-        return None
-    return {k: value[k] for k in keys if k in value}
-
-
-def _policy(text: Any) -> Any:
-    if not text:
-        return None
-    if isinstance(text, dict):
-        return text
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        return Unknown(f"file system policy is not JSON: {exc}")

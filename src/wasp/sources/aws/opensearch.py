@@ -8,12 +8,11 @@ takes at most 5 names a call; the tag listing is the only read per domain.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from wasp.model import Resource, Unknown
-from wasp.sources.aws.base import Scope, Service, tags_of
+from wasp.sources.aws.base import Scope, Service, pick_keys, policy_json, tags_of
 
 OPENSEARCH = Service("opensearch", label="opensearch", actions=[
     "es:ListDomainNames", "es:DescribeDomains", "es:ListTags",
@@ -46,23 +45,23 @@ def common_properties(status: dict[str, Any]) -> dict[str, Any]:
     vpc = status.get("VPCOptions")
     return {
         "DomainName": status.get("DomainName"),
-        "EncryptionAtRestOptions": _pick(status.get("EncryptionAtRestOptions"), "Enabled", "KmsKeyId"),
-        "NodeToNodeEncryptionOptions": _pick(status.get("NodeToNodeEncryptionOptions"), "Enabled"),
-        "DomainEndpointOptions": _pick(endpoint, "EnforceHTTPS", "TLSSecurityPolicy", "CustomEndpointEnabled",
+        "EncryptionAtRestOptions": pick_keys(status.get("EncryptionAtRestOptions"), "Enabled", "KmsKeyId"),
+        "NodeToNodeEncryptionOptions": pick_keys(status.get("NodeToNodeEncryptionOptions"), "Enabled"),
+        "DomainEndpointOptions": pick_keys(endpoint, "EnforceHTTPS", "TLSSecurityPolicy", "CustomEndpointEnabled",
                                        "CustomEndpoint", "CustomEndpointCertificateArn"),
         # MasterUserOptions is never returned by the API (and never copied: it may hold a password)
-        "AdvancedSecurityOptions": _pick(security, "Enabled", "InternalUserDatabaseEnabled",
+        "AdvancedSecurityOptions": pick_keys(security, "Enabled", "InternalUserDatabaseEnabled",
                                          "AnonymousAuthEnabled"),
-        "LogPublishingOptions": {k: _pick(v, "CloudWatchLogsLogGroupArn", "Enabled")
+        "LogPublishingOptions": {k: pick_keys(v, "CloudWatchLogsLogGroupArn", "Enabled")
                                  for k, v in (status.get("LogPublishingOptions") or {}).items()},
         "VPCOptions": None if not vpc else {"SubnetIds": list(vpc.get("SubnetIds") or []),
                                             "SecurityGroupIds": list(vpc.get("SecurityGroupIds") or [])},
-        "AccessPolicies": _policy(status.get("AccessPolicies")),
+        "AccessPolicies": policy_json(status.get("AccessPolicies"), "domain access policy"),
     }
 
 
 def cluster_config(config: dict[str, Any] | None) -> dict[str, Any] | None:
-    return _pick(config, "InstanceType", "InstanceCount", "DedicatedMasterEnabled", "DedicatedMasterType",
+    return pick_keys(config, "InstanceType", "InstanceCount", "DedicatedMasterEnabled", "DedicatedMasterType",
                  "DedicatedMasterCount", "ZoneAwarenessEnabled", "ZoneAwarenessConfig", "MultiAZWithStandbyEnabled",
                  "WarmEnabled", "WarmCount")
 
@@ -84,22 +83,7 @@ def _software(status: dict[str, Any]) -> Any:
     options = status.get("ServiceSoftwareOptions")
     if not isinstance(options, dict):
         return Unknown("DescribeDomains returned no ServiceSoftwareOptions (endpoint does not report updates)")
-    return _pick(options, "UpdateAvailable", "CurrentVersion", "NewVersion", "UpdateStatus", "Cancellable",
+    return pick_keys(options, "UpdateAvailable", "CurrentVersion", "NewVersion", "UpdateStatus", "Cancellable",
                  "AutomatedUpdateDate", "OptionalDeployment")
 
 
-def _pick(value: Any, *keys: str) -> dict[str, Any] | None:
-    if not isinstance(value, dict):
-        return None
-    return {k: value[k] for k in keys if k in value}
-
-
-def _policy(text: Any) -> Any:
-    if not text:
-        return None
-    if isinstance(text, dict):
-        return text
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        return Unknown(f"domain access policy is not JSON: {exc}")
