@@ -44,26 +44,57 @@ def not_implemented_is_501() -> None:
     """
     from flask import Response, request
     from moto.moto_server import werkzeug_app
+    from werkzeug.exceptions import HTTPException
 
     original = werkzeug_app.create_backend_app
 
     def create(service: Any) -> Any:
         app = original(service)
 
-        def handler(exc: NotImplementedError) -> Response:
+        def handler(exc: Exception) -> Any:
+            if isinstance(exc, HTTPException):
+                return exc  # moto's own HTTP answers (404, 400...) stay as they are
             message = str(exc).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") or "not implemented"
             if request.headers.get("X-Amz-Target") or "json" in (request.content_type or ""):
-                body, kind = json.dumps({"__type": "NotImplemented", "message": str(exc)}), "application/x-amz-json-1.1"
+                body = json.dumps({"__type": "NotImplemented", "message": str(exc) or type(exc).__name__})
+                kind = "application/x-amz-json-1.1"
             else:
                 body = (f"<ErrorResponse><Error><Code>NotImplemented</Code><Message>{message}</Message></Error>"
                         "</ErrorResponse>")
                 kind = "text/xml"
             return Response(body, status=501, content_type=kind)
 
-        app.register_error_handler(NotImplementedError, handler)
+        # not implemented, or the emulator failed on a case it does not handle (a KeyError for a region): either
+        # way the answer can never come, so it is not a 500 an SDK should retry
+        app.register_error_handler(Exception, handler)
         return app
 
     werkzeug_app.create_backend_app = create  # type: ignore[assignment]
+
+    # a service moto does not know at all: its dispatcher finds no backend and fails with a 500 HTML page
+    dispatch = werkzeug_app.DomainDispatcherApplication.get_application
+
+    def get_application(self: Any, environ: dict[str, Any]) -> Any:
+        try:
+            return dispatch(self, environ)
+        except Exception as exc:  # no backend for this request: say so, do not crash
+            reason = f"moto does not emulate this service ({type(exc).__name__})"
+
+            def unknown(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+                json_api = bool(environ.get("HTTP_X_AMZ_TARGET")) or "json" in environ.get("CONTENT_TYPE", "")
+                if json_api:
+                    body = json.dumps({"__type": "NotImplemented", "message": reason}).encode()
+                    kind = "application/x-amz-json-1.1"
+                else:
+                    body = (f"<ErrorResponse><Error><Code>NotImplemented</Code><Message>{reason}</Message></Error>"
+                            "</ErrorResponse>").encode()
+                    kind = "text/xml"
+                start_response("501 Not Implemented", [("Content-Type", kind), ("Content-Length", str(len(body)))])
+                return [body]
+
+            return unknown
+
+    werkzeug_app.DomainDispatcherApplication.get_application = get_application  # type: ignore[method-assign]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -147,12 +147,12 @@ def test_identity_center_permission_set_passes_federation(aws):
 
 
 def test_access_analyzer_unknown_on_emulator(moto):
-    """moto answers ListAnalyzers with HTTP 500: the region is UNKNOWN with that reason, never PASS or FAIL."""
+    """moto fails ListAnalyzers (the emulator answers 501): the region is UNKNOWN with that reason, never a verdict."""
     from wasp.sources.aws.session import AwsTarget
 
     aws = AwsTarget(moto.session(), endpoint_url=moto.url)
     finding = live(aws, "accessanalyzer_enabled", ["accessanalyzer"])
-    assert finding.status is Status.UNKNOWN and "HTTP 500" in finding.reason
+    assert finding.status is Status.UNKNOWN and "HTTP 501" in finding.reason
     assert finding.resource.id == "us-east-1"
 
 

@@ -7,9 +7,9 @@ from wasp.sources.aws.collect import collect
 
 
 def test_server_error_becomes_unknown_with_reason(aws):
-    """moto answers ListAnalyzers with HTTP 500: AccessAnalyzers is Unknown, naming the call and status."""
+    """moto fails ListAnalyzers (501 from wasp's emulator): AccessAnalyzers is Unknown, naming the call and status."""
     inv = collect(aws, ["us-east-1"], services=["accessanalyzer"]).inventory
     value = inv.of_type("WASP::Region")[0].properties["AccessAnalyzers"]
     assert isinstance(value, Unknown)
-    assert "ListAnalyzers" in value.reason and "500" in value.reason and "\n" not in value.reason
+    assert "ListAnalyzers" in value.reason and "501" in value.reason and "\n" not in value.reason
     assert inv.gaps == []  # the failure is carried by the property, the rest of the scan is unaffected
