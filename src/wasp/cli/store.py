@@ -15,6 +15,7 @@ from typing import Any
 import click
 import yaml
 
+from wasp import fastyaml
 from wasp.cli.options import AliasedOption, db_option, default_db_path, emit, session_options, target_from
 from wasp.cli.summary import summary_options, terminal_options
 from wasp.errors import InputError
@@ -472,7 +473,7 @@ def mute_add(mute_file: Path, check: str | None, account: str | None, region: st
     if expires:
         entry["expires"] = expires
     existing = mute_file.read_text(encoding="utf-8") if mute_file.exists() else ""
-    data = yaml.safe_load(existing) if existing.strip() else None
+    data = fastyaml.safe_load(existing) if existing.strip() else None
     entries = (data.get("mutes") if isinstance(data, dict) else data) or []
     if not isinstance(entries, list):
         raise InputError(f"{mute_file}: expected a list of mute entries under `mutes:`")
