@@ -627,6 +627,11 @@ class ScanWriter:
         self.add_findings(result.findings)
         if getattr(result, "organization", None):
             self.add_extra("organization", result.organization)
+        from wasp.iam.facts import principal_facts
+
+        iam = principal_facts(result.inventory)  # the IAM structure the dashboard draws (wasp.iam.facts)
+        if iam:
+            self.add_extra("iam", iam)
         self.finish(api_calls=result.api_calls, errors=result.errors, finished=result.finished,
                     account=result.account, regions=result.regions, targets=result.targets)
         if result.errors and not len(result.inventory) and not result.findings:
