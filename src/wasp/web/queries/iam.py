@@ -12,6 +12,8 @@ the scan's other findings: the page costs the same on a 100,000-finding store.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,7 +64,29 @@ def _is_full_admin(f: dict[str, Any]) -> bool:
     return f.get("status") == "FAIL" and " is a full administrator" in reason
 
 
+_CACHE: OrderedDict[tuple[str, str, int], IamView] = OrderedDict()
+_LOCK = threading.Lock()
+CACHED = 4  # views kept: the graph page and the principal pages it links to all read the same scan
+
+
 def load(store: Store, scan_id: str) -> IamView:
+    """The view of one scan, read once while the store file is unchanged (a stored scan never changes; a running
+    one changes the file as it commits): moving between the graph and principal pages reads nothing again."""
+    key = (str(store.path), scan_id, store.path.stat().st_mtime_ns if store.path.exists() else 0)
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+    view = read(store, scan_id)
+    with _LOCK:
+        _CACHE[key] = view
+        while len(_CACHE) > CACHED:
+            _CACHE.popitem(last=False)
+    return view
+
+
+def read(store: Store, scan_id: str) -> IamView:
     """Principals (structure or bare names) and their IAM findings, each read by one query."""
     with store.connect(read_only=True) as con:
         row = con.execute("SELECT value FROM scan_extras WHERE scan_id = ? AND key = 'iam' LIMIT 1",
