@@ -88,7 +88,8 @@ def test_admins_and_path_nodes_are_marked_by_class(iam):
     distinct shape and border; principals on an escalation path carry 'onpath'."""
     graph = graph_of(iam["client"].get("/iam").text)
     classes = {e["data"]["id"]: e["classes"].split() for e in graph["elements"] if e["group"] == "nodes"}
-    assert "admin" in classes[arn(A, "role", "admin-role")] and "equivalent" not in classes[arn(A, "role", "admin-role")]
+    admin_role = classes[arn(A, "role", "admin-role")]
+    assert "admin" in admin_role and "equivalent" not in admin_role
     assert "admin" in classes[arn(B, "group", "admins")] and "admin" in classes[arn(C, "user", "user-00")]
     assert {"admin", "equivalent", "onpath"} <= set(classes[arn(A, "user", user_name(1))])
     assert "onpath" in classes[arn(A, "role", "deploy")] and "admin" not in classes[arn(A, "user", "user-03")]
