@@ -97,6 +97,25 @@ def test_search_centres_the_principal(iam_server, browser):
     page.close()
 
 
+def test_keyboard_zooms_pans_and_opens_the_found_principal(iam_server, browser):
+    """On the focused graph, + zooms in, an arrow pans, and Enter opens the page of the principal found."""
+    page, watch = open_graph(browser, iam_server["url"])
+    page.fill("#graph-find", "fn-admin")
+    page.press("#graph-find", "Enter")
+    page.focus("#graph-canvas")
+    view = "() => { const cy = document.getElementById('graph-canvas')._cy; return [cy.zoom(), cy.pan().x]; }"
+    zoom, x = page.evaluate(view)
+    page.keyboard.press("+")
+    page.keyboard.press("ArrowLeft")
+    after_zoom, after_x = page.evaluate(view)
+    assert after_zoom > zoom * 1.2 and after_x != x
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert parse_qs(urlparse(page.url).query)["arn"] == [arn(A, "role", "fn-admin")]
+    assert_clean(watch, iam_server["url"])
+    page.close()
+
+
 def test_click_opens_the_principal_page_in_the_same_scan(iam_server, browser):
     """Clicking a principal navigates to its page, with the scan kept in the URL."""
     url = iam_server["url"]

@@ -107,6 +107,27 @@
   const fit = document.getElementById("graph-fit");
   if (fit) fit.addEventListener("click", function () { cy.nodes(".found").removeClass("found"); cy.fit(undefined, 24); });
 
+  // the keyboard: arrows pan, + and - zoom around the centre, Enter opens the principal found or selected
+  container.addEventListener("keydown", function (e) {
+    const step = 60;
+    const pans = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+    const centre = { x: container.clientWidth / 2, y: container.clientHeight / 2 };
+    if (pans[e.key]) {
+      cy.panBy({ x: pans[e.key][0], y: pans[e.key][1] });
+    } else if (e.key === "+" || e.key === "=") {
+      cy.zoom({ level: cy.zoom() * 1.25, renderedPosition: centre });
+    } else if (e.key === "-") {
+      cy.zoom({ level: cy.zoom() / 1.25, renderedPosition: centre });
+    } else if (e.key === "Enter") {
+      const node = cy.nodes(".found, :selected").filter(".principal")[0];
+      if (!node || !node.data("href")) return;
+      window.location.assign(node.data("href"));
+    } else {
+      return;
+    }
+    e.preventDefault();
+  });
+
   cy.ready(function () {
     // data-ready: milliseconds from navigation start to the first drawn frame after layout (read by the tests)
     window.requestAnimationFrame(function () {
