@@ -10,6 +10,9 @@ Why it is shaped this way:
   slower), so 100,000 findings save in about a second.
 - Resource properties are not stored: they can hold secrets (user data, environment variables), and
   the store feeds reports and the web UI.
+  Of IAM it keeps the structure only (the ``iam`` scan extra of ``wasp.iam.facts``: group membership,
+  the principals trust policies name, policy names and action patterns; never a document), which the
+  dashboard draws.
 """
 
 from __future__ import annotations
