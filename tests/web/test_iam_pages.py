@@ -14,6 +14,9 @@ import httpx
 import pytest
 
 from report.report_samples import HOSTILE
+from wasp.store import Store
+from wasp.web.graphs import principal_graph
+from wasp.web.queries.iam import read
 from web.iam_store import ACCOUNTS, OUTSIDER, arn, build, user_name
 from web.web_support import start_server, stop_server
 
@@ -93,6 +96,18 @@ def test_admins_and_path_nodes_are_marked_by_class(iam):
     assert "admin" in classes[arn(B, "group", "admins")] and "admin" in classes[arn(C, "user", "user-00")]
     assert {"admin", "equivalent", "onpath"} <= set(classes[arn(A, "user", user_name(1))])
     assert "onpath" in classes[arn(A, "role", "deploy")] and "admin" not in classes[arn(A, "user", "user-03")]
+
+
+def test_a_large_scan_draws_the_telling_principals_first(iam):
+    """Beyond the limit, the graph draws administrators first, then principals on escalation paths."""
+    view = read(Store(iam["db"]), iam["scan_id"])
+    graph = principal_graph(view.principals, view.admins, view.paths, lambda a: a, limit=24)
+    drawn = {e["data"]["id"] for e in graph["elements"] if "principal" in e.get("classes", "").split()
+             and e["data"]["kind"] != "external"}
+    assert graph["total"] == 150 and graph["principals"] == len(drawn) == 24
+    assert set(view.admins) <= drawn and arn(A, "role", "deploy") in drawn  # 18 admins, then the path roles
+    assert all(e["data"]["source"] in drawn | {"administrator"} or e["data"]["source"].startswith(("ext:", "acct:"))
+               for e in graph["elements"] if e["group"] == "edges")
 
 
 def test_graph_links_keep_the_context(iam):

@@ -159,13 +159,34 @@ def _grid(ids: list[str], x0: float, y0: float) -> tuple[dict[str, tuple[float, 
     return pos, (cols - 1) * SPACING, (rows - 1) * SPACING
 
 
+def drawn_principals(principals: dict[str, dict[str, Any]], admins: dict[str, str], on_path: set[str],
+                     limit: int) -> dict[str, dict[str, Any]]:
+    """At most ``limit`` principals, the telling ones first: administrators, those on an escalation path, roles
+    someone may assume and their trusted principals, groups with members; then the rest by name."""
+    if len(principals) <= limit:
+        return principals
+    related: set[str] = set()
+    for p in principals.values():
+        if p.get("trust"):
+            related.add(p["arn"])
+            related.update(t["principal"] for t in p["trust"])
+    members = {g for p in principals.values() for g in p.get("groups") or []}
+
+    def rank(arn: str) -> tuple[int, str]:
+        tier = 0 if arn in admins else 1 if arn in on_path else 2 if arn in related or arn in members else 3
+        return tier, principals[arn]["name"].lower()
+
+    return {arn: principals[arn] for arn in sorted(principals, key=rank)[:limit]}
+
+
 def principal_graph(principals: dict[str, dict[str, Any]], admins: dict[str, str], paths: list[dict[str, Any]],
-                    href: Callable[[str], str]) -> dict[str, Any]:
+                    href: Callable[[str], str], limit: int = 600) -> dict[str, Any]:
     """Cytoscape elements of the principal graph, positioned (a preset layout: nothing is computed in the page).
 
     Principals sit in compound nodes by account, then by kind, each cluster a grid (admins first, then those on
-    an escalation path), so 150 principals lay out instantly and stay in predictable places. Edges: group
-    membership, trust (who may assume a role; ``cross`` when another account or an outside identity), and
+    an escalation path), so 150 principals lay out instantly and stay in predictable places. Beyond ``limit``
+    principals only the telling ones are drawn (``drawn_principals``); every principal keeps its page. Edges:
+    group membership, trust (who may assume a role; ``cross`` when another account or an outside identity), and
     escalation steps labelled with their method. ``ADMIN_NODE`` stands for "any administrator" reached by a
     self-granted escalation.
     """
@@ -177,6 +198,8 @@ def principal_graph(principals: dict[str, dict[str, Any]], admins: dict[str, str
             dst = ADMIN_NODE if short(s["to"]) == "administrator" else s["to"]
             steps.setdefault((src, dst), set()).add(s["method"] or s["actions"])
             on_path.update((src, dst))
+    total = len(principals)
+    principals = drawn_principals(principals, admins, on_path, limit)
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
     accounts = sorted({p.get("account") or "" for p in principals.values()})
@@ -263,5 +286,5 @@ def principal_graph(principals: dict[str, dict[str, Any]], admins: dict[str, str
     for (src, dst), methods in sorted(steps.items()):
         if src in known and dst in known:
             edge(src, dst, "escalation", ", ".join(sorted(methods)))
-    return {"elements": nodes + edges, "principals": len(principals), "external": len(external),
+    return {"elements": nodes + edges, "principals": len(principals), "total": total, "external": len(external),
             "edges": len(edges)}
