@@ -59,7 +59,13 @@ class IamView:
         return out
 
 
+def _principal_arn(f: dict[str, Any]) -> str:
+    """The ARN of the user, role or group a finding judges ('' for any other resource)."""
+    return str(f["resource"].get("arn") or "") if f["resource"].get("type") in PRINCIPAL_TYPES else ""
+
+
 def _is_full_admin(f: dict[str, Any]) -> bool:
+    """The checks' own wording: a risk category fails, or the escalation check passes, for a full admin."""
     reason = str(f.get("reason", ""))
     if f.get("status") == "PASS":
         return "full administrator by policy" in reason
@@ -74,7 +80,8 @@ CACHED = 4  # views kept: the graph page and the principal pages it links to all
 def load(store: Store, scan_id: str) -> IamView:
     """The view of one scan, read once while the store file is unchanged (a stored scan never changes; a running
     one changes the file as it commits): moving between the graph and principal pages reads nothing again."""
-    key = (str(store.path), scan_id, store.path.stat().st_mtime_ns if store.path.exists() else 0)
+    key = (str(store.path), scan_id, sum(p.stat().st_mtime_ns for p in (store.path, store.path.with_name(
+        store.path.name + ".wal")) if p.exists()))
     with _LOCK:
         hit = _CACHE.get(key)
         if hit is not None:
@@ -110,13 +117,12 @@ def read(store: Store, scan_id: str) -> IamView:
     findings = [json.loads(d) for (d,) in data]
     view = IamView(principals, findings, bool(row))
     for f in findings:
-        arn = f["resource"].get("arn") or ""
-        if _is_full_admin(f):
+        if (arn := _principal_arn(f)) and _is_full_admin(f):
             view.admins[arn] = "full"
     for f in findings:  # a self-escalation's evidence is its list of steps; a path's is a dict with hops
-        if f.get("status") == "FAIL" and str(f.get("check_id", "")).endswith("_no_privilege_escalation") \
-                and isinstance(f.get("evidence"), list):
-            view.admins.setdefault(f["resource"].get("arn") or "", "equivalent")
+        if (arn := _principal_arn(f)) and f.get("status") == "FAIL" and isinstance(f.get("evidence"), list) \
+                and str(f.get("check_id", "")).endswith("_no_privilege_escalation"):
+            view.admins.setdefault(arn, "equivalent")
     view.paths = escalation_paths(findings)
     view.columns, view.risks = risk_table(findings)
     return view
