@@ -59,7 +59,8 @@
   function describe(node) {
     const d = node.data();
     const admin = d.admin === "full" ? ", administrator" : d.admin === "equivalent" ? ", admin-equivalent" : "";
-    return d.kind + " " + d.label + admin + (d.title && d.title !== d.label ? " (" + d.title + ")" : "");
+    const name = d.kind === d.label ? d.label : d.kind + " " + d.label;
+    return name + admin + (d.title && d.title !== d.label ? " (" + d.title + ")" : "");
   }
   function show(text) { if (info) info.textContent = text; }
 
