@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
+
+import yaml
 
 from wasp.once import once
 from wasp.store import Store
 from wasp.trail.attack import ATTACK_VERSION, TACTICS, TECHNIQUES, parent
+from wasp.trail.rules import _attack as rule_attack
+from wasp.trail.rules import builtin_texts
 
 # the trail findings of a scan that name a technique, upper-cased once (a rule may tag attack.t1098 in any case)
-_TECHNIQUES_SQL = "list_transform(json_extract_string(data, '$.evidence.attack[*]'), x -> upper(x))"
+_TECHNIQUES_SQL = "list_transform(json_extract_string(data, '$.evidence.attack[*]'), lambda x: upper(x))"
 _DETECTIONS = "scan_id = ? AND status = 'FAIL' AND source = 'trail'"
 
 
@@ -67,13 +72,22 @@ class Matrix:
 
 @once
 def rule_techniques() -> dict[str, tuple[str, ...]]:
-    """Technique id -> ids of the built-in rules tagged with it (loaded once a process: parsing takes seconds)."""
-    from wasp.trail.rules import load_rules
+    """Technique id -> ids of the built-in rules tagged with it, read once a process.
 
+    Only the tags and the ``wasp`` block are read (plain YAML, under a second), the way ``parse_rule`` derives a
+    rule's id and techniques: building every rule with pySigma takes seconds, too long for a page (a test holds
+    this to ``load_rules``).
+    """
     out: dict[str, list[str]] = {}
-    for rule in load_rules().rules:
-        for technique in dict.fromkeys(str(a).upper() for a in rule.attack):
-            out.setdefault(technique, []).append(rule.id)
+    for path, text in builtin_texts():
+        raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        if not isinstance(raw, dict):
+            continue
+        ext = raw.get("wasp") if isinstance(raw.get("wasp"), dict) else {}
+        attack = list(ext.get("attack") or []) or rule_attack(raw.get("tags") or [])
+        rule_id = str(ext.get("id") or PurePosixPath(path).stem)
+        for technique in dict.fromkeys(str(a).upper() for a in attack):
+            out.setdefault(technique, []).append(rule_id)
     return {t: tuple(ids) for t, ids in out.items()}
 
 
