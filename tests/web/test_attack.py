@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from report.report_samples import HOSTILE
 from wasp.model import Inventory, Severity, Status
 from wasp.scan import ScanResult

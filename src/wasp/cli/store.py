@@ -536,8 +536,7 @@ def serve(db: Path | None, host: str, port: int, token: str | None, source: str 
     store = db_path(db)
     if journal is not None:
         require_database(journal, "response journal")
-    app = create_app(store, token=token, source=source, journal=journal or store,
-                     journal_is_default=(journal or store).resolve() == default_db_path().resolve())
+    app = create_app(store, token=token, source=source, journal=journal)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"wasp dashboard on http://{shown}:{port}/" + ("?token=..." if token else "") + "  (Ctrl-C stops)",
                err=True)

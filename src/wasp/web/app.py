@@ -52,15 +52,14 @@ def _host_name(host_header: str) -> str:
 
 
 def create_app(db: Path | str, token: str | None = None, source: str | None = None,
-               journal: Path | str | None = None, journal_is_default: bool = True) -> FastAPI:
+               journal: Path | str | None = None) -> FastAPI:
     """The dashboard; pages without ``?scan=`` show the newest complete scan of ``source`` (the store's rule).
 
-    ``journal`` is the response journal the cases pages read (default: the store, where `wasp respond` writes);
-    ``journal_is_default`` says `wasp respond` finds it without ``--db``, so the commands shown omit it.
+    ``journal`` is the response journal the cases pages read (default: the store, where `wasp respond` writes).
     """
     web = Web.create(db, source)
     app = FastAPI(title="wasp", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.journal = CaseJournal(Path(journal or db), journal_is_default)
+    app.state.journal = CaseJournal.at(Path(journal or db))
     shared_css = (HERE.parent / "report" / "templates" / "report.css").read_text(encoding="utf-8")
 
     @app.get("/static/report.css")

@@ -13,7 +13,7 @@ from wasp.web.site import PAGE, Web
 def journal_of(request: Request, web: Web) -> CaseJournal:
     """The journal `wasp serve --journal` named (``create_app`` keeps it on the app), else the store itself."""
     journal = getattr(request.app.state, "journal", None)
-    return journal if isinstance(journal, CaseJournal) else CaseJournal(web.store.path)
+    return journal if isinstance(journal, CaseJournal) else CaseJournal.at(web.store.path)
 
 
 def router(web: Web) -> APIRouter:

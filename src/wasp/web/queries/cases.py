@@ -35,7 +35,13 @@ class CaseJournal:
     """The journal file at ``path`` (which may not exist yet: then there are no cases)."""
 
     path: Path
-    default: bool = True  # the file `wasp respond` uses without --db, so commands need no --db
+    default: bool = False  # the file `wasp respond` uses without --db, so commands need no --db
+
+    @classmethod
+    def at(cls, path: Path) -> CaseJournal:
+        from wasp.cli.options import default_db_path  # the one definition of where `wasp respond` writes
+
+        return cls(path, path.resolve() == default_db_path().resolve())
 
     @contextmanager
     def _connect(self) -> Iterator[duckdb.DuckDBPyConnection | None]:
@@ -140,8 +146,10 @@ def detail(case: dict[str, Any], steps: list[dict[str, Any]]) -> dict[str, Any]:
                      "call": f"{call.get('service', '?')}:{call.get('method', '?')}" if call else "",
                      "action": call.get("action", ""),
                      "undo": f"{undo.get('service', '?')}:{undo.get('method', '?')}" if undo else "",
-                     "params": redacted(step.get("request") if step.get("request") is not None
-                                        else call.get("params")),
+                     # an undo overwrites the request with what it set back: the planned call says what was sent
+                     "params": redacted(call.get("params") if step["status"] == "undone" or step.get("request") is None
+                                        else step.get("request")),
+                     "undo_set": redacted(step.get("request")) if step["status"] == "undone" else "",
                      "before": redacted(step.get("before")), "after": redacted(step.get("response")),
                      "error": redact_text(str(step["error"])) if step.get("error") else "",
                      "note": spec.get("note") or ""})
