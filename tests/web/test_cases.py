@@ -3,6 +3,7 @@ against the emulator (and by the journal's own writer for hostile text), read wi
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -15,8 +16,10 @@ from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
 from report.report_samples import HOSTILE
+from wasp.cli import app
 from wasp.model import Area, Finding, Inventory, Remediation, Resource, Severity, Status
 from wasp.respond.finding import suggestion
 from wasp.respond.journal import Journal
@@ -38,12 +41,13 @@ SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"
 
 def wasp(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "wasp", *args], capture_output=True, text=True, timeout=120,
-                          env={**__import__("os").environ, "PYTHONPATH": str(SRC)})
+                          env={**os.environ, "PYTHONPATH": str(SRC)})
 
 
-def applied(proc: subprocess.CompletedProcess[str]) -> str:
-    assert proc.returncode == 0, proc.stderr
-    return re.search(r"case (case-[\w-]+)", proc.stderr).group(1)  # type: ignore[union-attr]
+def respond(*args: str) -> None:
+    """`wasp respond ARGS` in this process (the CLI as a user runs it, without a Python start per call)."""
+    result = CliRunner().invoke(app, ["respond", *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
 
 
 @pytest.fixture(scope="module")
@@ -63,9 +67,10 @@ def journal(moto_server, tmp_path_factory) -> dict[str, Any]:
     iid = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][0][
         "InstanceId"]
     common = ["--apply", "--yes", "--endpoint-url", moto_server.url, "--db", str(db)]
-    bucket = applied(wasp("respond", "contain-bucket", "--target", "leaky", *common))
-    assert wasp("respond", "undo", bucket, "--yes", "--endpoint-url", moto_server.url, "--db", str(db)).returncode == 0
-    volumes = applied(wasp("respond", "snapshot-volumes", "--target", iid, *common))
+    bucket, volumes = "case-20261120-bucket", "case-20261120-volumes"
+    respond("contain-bucket", "--target", "leaky", "--case", bucket, *common)
+    respond("undo", bucket, "--yes", "--endpoint-url", moto_server.url, "--db", str(db))
+    respond("snapshot-volumes", "--target", iid, "--case", volumes, *common)
     hostile = "case-hostile-1"
     step = Step(id="deactivate-key", title=f"Deactivate {HOSTILE}",
                 call=Call("iam", "update_access_key", {"UserName": HOSTILE, "AccessKeyId": "AKIAEXAMPLEKEY000001",
