@@ -83,7 +83,8 @@ def rule_techniques() -> dict[str, tuple[str, ...]]:
         raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         if not isinstance(raw, dict):
             continue
-        ext = raw.get("wasp") if isinstance(raw.get("wasp"), dict) else {}
+        block = raw.get("wasp")
+        ext: dict[str, Any] = block if isinstance(block, dict) else {}
         attack = list(ext.get("attack") or []) or rule_attack(raw.get("tags") or [])
         rule_id = str(ext.get("id") or PurePosixPath(path).stem)
         for technique in dict.fromkeys(str(a).upper() for a in attack):
