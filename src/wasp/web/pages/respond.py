@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from wasp.errors import InputError
 from wasp.respond import all_playbooks
 from wasp.respond.finding import suggestion
-from wasp.web.queries.respond import answered_by, groups
+from wasp.web.queries.respond import answered_by, groups, previews
 from wasp.web.site import PAGE, Web, respond_command
 
 PREVIEW = 10  # findings shown under each playbook on the overview of all playbooks
@@ -27,13 +27,13 @@ def router(web: Web) -> APIRouter:
             raise InputError(f"unknown playbook {playbook[:60]!r}: one of {', '.join(books)}")
         counts, unanswered = groups(web.store, info.scan_id)
         page_no = max(1, page_no)
+        shown = ({playbook: answered_by(web.store, info.scan_id, playbook, PAGE, (page_no - 1) * PAGE)} if playbook
+                 else previews(web.store, info.scan_id, PREVIEW))
         sections = []
         for name, count in counts:
             if playbook and name != playbook:
                 continue
-            limit, offset = (PAGE, (page_no - 1) * PAGE) if playbook else (PREVIEW, 0)
-            rows = [{"finding": f, "command": respond_command(suggestion(f))}
-                    for f in answered_by(web.store, info.scan_id, name, limit, offset)]
+            rows = [{"finding": f, "command": respond_command(suggestion(f))} for f in shown.get(name, [])]
             pages = max(1, (count + PAGE - 1) // PAGE)
             sections.append({
                 "name": name, "title": books[name].title, "target": books[name].target, "count": count,

@@ -46,12 +46,28 @@ def groups(store: Store, scan_id: str) -> tuple[list[tuple[str, int]], int]:
     return found, sum(int(n) for pb, n in rows if pb is None)
 
 
+ORDER = ("CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, "
+         "check_id, resource_key, finding_id")
+
+
 def answered_by(store: Store, scan_id: str, playbook: str, limit: int, offset: int = 0) -> list[dict[str, Any]]:
     """One page of the failing findings ``playbook`` answers, most severe first."""
     expr, params = playbook_sql()
-    order = ("ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
-             "WHEN 'low' THEN 3 ELSE 4 END, check_id, resource_key, finding_id")
     with store.connect(read_only=True) as con:
-        rows = con.execute(f"SELECT data FROM findings WHERE {_FAILING} AND ({expr}) = ? {order} "
+        rows = con.execute(f"SELECT data FROM findings WHERE {_FAILING} AND ({expr}) = ? ORDER BY {ORDER} "
                            f"LIMIT {int(limit)} OFFSET {int(offset)}", [scan_id, *params, playbook]).fetchall()
     return [json.loads(d) for (d,) in rows]
+
+
+def previews(store: Store, scan_id: str, limit: int) -> dict[str, list[dict[str, Any]]]:
+    """The first ``limit`` findings of every playbook in one pass over the scan (the overview of all playbooks)."""
+    expr, params = playbook_sql()
+    with store.connect(read_only=True) as con:
+        rows = con.execute(
+            f"SELECT pb, data FROM (SELECT pb, data, row_number() OVER (PARTITION BY pb ORDER BY {ORDER}) AS n "
+            f"FROM (SELECT {expr} AS pb, * FROM findings WHERE {_FAILING})) WHERE pb IS NOT NULL AND n <= ? "
+            f"ORDER BY pb, n", [*params, scan_id, int(limit)]).fetchall()
+    out: dict[str, list[dict[str, Any]]] = {}
+    for pb, data in rows:
+        out.setdefault(str(pb), []).append(json.loads(data))
+    return out
