@@ -42,6 +42,7 @@ def site(tmp_path_factory) -> dict[str, Any]:
                 detection("trail_access_key_for_other_user", HOSTILE, ["t1098", "T1098.001"], hours=1),
                 detection("trail_cloudtrail_tampering", "mallory", ["T1562.008"], hours=2),
                 detection("custom_rule", "carol", ["T9999"], hours=3),
+                detection("imported_rule", "dave", [HOSTILE], hours=5),
                 detection("trail_root_login", "root", ["T1078.004"], hours=4, status=Status.PASS)]
     scan = ScanResult(findings=findings, inventory=Inventory([]), source="trail", targets=["logs/"], started=T0,
                       finished=T0 + timedelta(seconds=5))
@@ -88,10 +89,14 @@ def test_techniques_the_rules_cover_but_did_not_fire_are_muted(site):
 
 
 def test_technique_outside_the_mapping_is_listed_apart(site):
-    """A detection tagged with an id wasp's mapping does not know is listed under the matrix, not dropped."""
+    """An id wasp's mapping does not know is listed under the matrix, not dropped; a malformed one is escaped text."""
     html = site["client"].get("/attack?source=trail").text
     apart = html[html.index("Techniques outside wasp's mapping"):]
     assert re.search(r"technique=T9999\"><code>T9999</code></a></td><td>1</td>", apart)
+    assert "<SCRIPT>" not in html.upper().replace("<SCRIPT SRC", "")
+    assert "<code>&lt;SCRIPT&gt;ALERT(1)&lt;/SCRIPT&gt;</code> <span class=\"hint\">not an" in apart
+    detections = site["client"].get("/detections", params={"source": "trail"}).text
+    assert HOSTILE not in detections and "<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>" in detections
 
 
 def test_every_builtin_rule_technique_is_in_the_mapping():

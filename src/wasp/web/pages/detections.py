@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from wasp.errors import InputError
 from wasp.trail.metadata import ATTACK_ID
 from wasp.web.graphs import detections_timeline, trail_events
-from wasp.web.queries.attack import detections, technique_title
+from wasp.web.queries.attack import detections, is_technique, technique_title
 from wasp.web.site import PAGE, Web
 
 
@@ -32,6 +32,7 @@ def router(web: Web) -> APIRouter:
         return web.page(request, "detections.html", ctx=ctx, info=info, events=events, items=items, total=total,
                         technique=technique, technique_name=technique_title(technique) if technique else "",
                         timeline=detections_timeline(events) if events else "", page_no=page_no, pages=pages,
+                        is_technique=is_technique,
                         prev_url=ctx.link("/detections", technique=technique, page_no=page_no - 1)
                         if page_no > 1 else "",
                         next_url=ctx.link("/detections", technique=technique, page_no=page_no + 1)

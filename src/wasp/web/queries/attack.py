@@ -18,6 +18,7 @@ import yaml
 from wasp.once import once
 from wasp.store import Store
 from wasp.trail.attack import ATTACK_VERSION, TACTICS, TECHNIQUES, parent
+from wasp.trail.metadata import ATTACK_ID
 from wasp.trail.rules import _attack as rule_attack
 from wasp.trail.rules import builtin_texts
 
@@ -38,6 +39,11 @@ class Cell:
     @property
     def sub(self) -> bool:
         return "." in self.technique
+
+    @property
+    def linkable(self) -> bool:
+        """A well-formed id: the detections page filters by it (anything else in a store is shown, not linked)."""
+        return is_technique(self.technique)
 
 
 @dataclass
@@ -120,6 +126,10 @@ def _name(technique: str) -> str:
     name = TECHNIQUES[technique][0]
     top = parent(technique)
     return f"{TECHNIQUES[top][0]}: {name}" if top != technique and top in TECHNIQUES else name
+
+
+def is_technique(value: object) -> bool:
+    return isinstance(value, str) and bool(ATTACK_ID.match(value.upper()))
 
 
 def technique_title(technique: str) -> str:
