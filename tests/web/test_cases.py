@@ -166,7 +166,7 @@ def test_unknown_case_is_404_and_the_journal_is_never_written(journal):
 
 
 def test_serve_journal_option_reads_another_file(journal, tmp_path):
-    """`wasp serve --journal FILE` shows that file's cases (with --db in the commands); a non-DuckDB file exits 2."""
+    """`wasp serve --journal FILE` shows that file's cases; a missing or non-DuckDB file exits 2 with one line."""
     store = tmp_path / "other.duckdb"
     build(store, findings=5)
     proc, url = start_server(store, "--journal", str(journal["db"]))
@@ -182,6 +182,8 @@ def test_serve_journal_option_reads_another_file(journal, tmp_path):
     bad.write_text("not a database\n")
     out = wasp("serve", "--db", str(store), "--journal", str(bad), "--port", "1")
     assert out.returncode == 2 and "not a DuckDB database" in out.stderr and "Traceback" not in out.stderr
+    missing = wasp("serve", "--db", str(store), "--journal", str(tmp_path / "typo.duckdb"), "--port", "1")
+    assert missing.returncode == 2 and "no such file" in missing.stderr and missing.stderr.count("\n") == 1
 
 
 def test_respond_groups_agree_with_the_suggestion_for_every_failing_finding(journal):

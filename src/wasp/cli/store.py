@@ -532,11 +532,12 @@ def serve(db: Path | None, host: str, port: int, token: str | None, source: str 
         raise InputError(f"refusing to bind {host}: off loopback the dashboard needs --token (or $WASP_SERVE_TOKEN)")
     if token is not None and len(token) < 16:
         raise InputError("--token must be at least 16 characters")
-    listener = _bind(host, port)  # before any output: a busy port is one error line, not a banner then a crash
-    store = db_path(db)
     if journal is not None:
         require_database(journal, "response journal")
-    app = create_app(store, token=token, source=source, journal=journal)
+        if not journal.exists():  # a mistyped name would otherwise show "no case" as if none had been run
+            raise InputError(f"--journal {journal}: no such file (`wasp respond --db FILE` writes the journal there)")
+    listener = _bind(host, port)  # before any output: a busy port is one error line, not a banner then a crash
+    app = create_app(db_path(db), token=token, source=source, journal=journal)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"wasp dashboard on http://{shown}:{port}/" + ("?token=..." if token else "") + "  (Ctrl-C stops)",
                err=True)
