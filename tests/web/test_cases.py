@@ -3,10 +3,7 @@ against the emulator (and by the journal's own writer for hostile text), read wi
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import warnings
 from collections import Counter
 from datetime import UTC, datetime
@@ -19,7 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from report.report_samples import HOSTILE
-from wasp.cli import app
+from wasp.cli import app, main
+from wasp.emulator import free_port
 from wasp.model import Area, Finding, Inventory, Remediation, Resource, Severity, Status
 from wasp.respond.finding import suggestion
 from wasp.respond.journal import Journal
@@ -30,7 +28,7 @@ from wasp.store import Store
 from wasp.web.app import create_app
 from wasp.web.site import PAGE, respond_command
 from web.demo_store import build
-from web.web_support import SRC, start_server, stop_server
+from web.web_support import start_server, stop_server
 
 with warnings.catch_warnings():  # starlette asks for httpx2, which the lock does not hold: httpx works
     warnings.simplefilter("ignore")
@@ -47,11 +45,6 @@ SERIOUS = """async () => (await axe.run()).violations
   })})
   .filter(v => v.nodes.length).map(v => v.id + ' ' + v.nodes.map(n => n.target.join(' ')).join(', '))"""
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"
-
-
-def wasp(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "wasp", *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "PYTHONPATH": str(SRC)})
 
 
 def respond(*args: str) -> None:
@@ -165,7 +158,7 @@ def test_unknown_case_is_404_and_the_journal_is_never_written(journal):
     assert (journal["db"].stat().st_mtime_ns, journal["db"].stat().st_size) == before
 
 
-def test_serve_journal_option_reads_another_file(journal, tmp_path):
+def test_serve_journal_option_reads_another_file(journal, tmp_path, capsys):
     """`wasp serve --journal FILE` shows that file's cases; a missing or non-DuckDB file exits 2 with one line."""
     store = tmp_path / "other.duckdb"
     build(store, findings=5)
@@ -180,10 +173,17 @@ def test_serve_journal_option_reads_another_file(journal, tmp_path):
     assert "No response case" in TestClient(create_app(store), base_url="http://127.0.0.1").get("/cases").text
     bad = tmp_path / "notes.txt"
     bad.write_text("not a database\n")
-    out = wasp("serve", "--db", str(store), "--journal", str(bad), "--port", "1")
-    assert out.returncode == 2 and "not a DuckDB database" in out.stderr and "Traceback" not in out.stderr
-    missing = wasp("serve", "--db", str(store), "--journal", str(tmp_path / "typo.duckdb"), "--port", "1")
-    assert missing.returncode == 2 and "no such file" in missing.stderr and missing.stderr.count("\n") == 1
+    code, err = serve_error(capsys, "--db", str(store), "--journal", str(bad))
+    assert code == 2 and "not a DuckDB database" in err and err.count("\n") == 1
+    code, err = serve_error(capsys, "--db", str(store), "--journal", str(tmp_path / "typo.duckdb"))
+    assert code == 2 and "no such file" in err and err.count("\n") == 1
+
+
+def serve_error(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """`wasp serve ARGS` in this process, expected to stop before listening: exit code and standard error."""
+    with pytest.raises(SystemExit) as stop:
+        main(["serve", *args, "--port", str(free_port())])
+    return int(stop.value.code or 0), capsys.readouterr().err
 
 
 def test_respond_groups_agree_with_the_suggestion_for_every_failing_finding(journal):
