@@ -518,18 +518,27 @@ def mute_list(mute_file: Path, scan_ref: str | None, db: Path | None) -> int:
 @click.option("--port", type=int, default=8765, show_default=True, help="TCP port to listen on.")
 @click.option("--token", envvar="WASP_SERVE_TOKEN",
               help="Access token required on every request (also $WASP_SERVE_TOKEN); mandatory off loopback.")
-def serve(db: Path | None, host: str, port: int, token: str | None, source: str | None = None) -> int:
+@click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
+              help="The response journal whose cases the Cases pages show (the --db of `wasp respond`); default: "
+                   "the store given with --db, where `wasp respond` writes them.")
+def serve(db: Path | None, host: str, port: int, token: str | None, source: str | None = None,
+          journal: Path | None = None) -> int:
     """Serve the read-only web dashboard over the store (http://127.0.0.1:8765 by default)."""
     import uvicorn
 
+    from wasp.dbfile import require_database
     from wasp.web.app import create_app
 
     if host not in LOOPBACK and not token:
         raise InputError(f"refusing to bind {host}: off loopback the dashboard needs --token (or $WASP_SERVE_TOKEN)")
     if token is not None and len(token) < 16:
         raise InputError("--token must be at least 16 characters")
+    if journal is not None:
+        require_database(journal, "response journal")
+        if not journal.exists():  # a mistyped name would otherwise show "no case" as if none had been run
+            raise InputError(f"--journal {journal}: no such file (`wasp respond --db FILE` writes the journal there)")
     listener = _bind(host, port)  # before any output: a busy port is one error line, not a banner then a crash
-    app = create_app(db_path(db), token=token, source=source)
+    app = create_app(db_path(db), token=token, source=source, journal=journal)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"wasp dashboard on http://{shown}:{port}/" + ("?token=..." if token else "") + "  (Ctrl-C stops)",
                err=True)

@@ -34,6 +34,9 @@ NAV: list[tuple[str, str]] = [
     ("Diff", "/diff"),
     ("IAM paths", "/iam"),
     ("Detections", "/detections"),
+    ("ATT&CK", "/attack"),
+    ("Cases", "/cases"),
+    ("Respond", "/respond"),
 ]
 
 
