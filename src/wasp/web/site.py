@@ -32,7 +32,7 @@ NAV: list[tuple[str, str]] = [
     ("Findings", "/findings"),
     ("History", "/history"),
     ("Diff", "/diff"),
-    ("IAM paths", "/iam"),
+    ("IAM", "/iam"),
     ("Detections", "/detections"),
     ("ATT&CK", "/attack"),
     ("Cases", "/cases"),
