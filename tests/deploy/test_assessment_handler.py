@@ -127,6 +127,51 @@ def test_scheduled_event_fans_out_one_invocation_per_region(aws, monkeypatch):
     assert request_for(shards[0]) == ScanRequest("full", "scheduled scan of eu-west-1", regions=("eu-west-1",))
 
 
+def test_refused_import_is_not_remembered_and_is_retried(aws, monkeypatch):
+    """When Security Hub refuses the import, the FAILs are not remembered: the next event imports them."""
+    import botocore.exceptions
+
+    config, queue = _bed(aws)
+    aws.client("s3").create_bucket(Bucket=BUCKET)
+    real = aws.client
+
+    class Off:
+        def batch_import_findings(self, **_: Any) -> dict[str, Any]:
+            raise botocore.exceptions.ClientError({"Error": {"Code": "InvalidAccessException",
+                                                             "Message": "Security Hub is not enabled"}},
+                                                  "BatchImportFindings")
+
+    monkeypatch.setattr(aws, "client", lambda s, *a, **k: Off() if s == "securityhub" else real(s, *a, **k))
+    refused = run(copy.deepcopy(CONFIG_CHANGE), aws, config)
+    assert refused.new and sorted(refused.import_failures) == sorted(refused.new) and refused.imported == 0
+    assert aws.client("dynamodb").scan(TableName=config.table)["Items"] == []
+    monkeypatch.setattr(aws, "client", real)
+    retried = run(copy.deepcopy(CONFIG_CHANGE), aws, config)
+    assert sorted(retried.new) == sorted(refused.new) and retried.imported == len(retried.new)
+
+
+def test_failed_notification_is_logged_not_raised(aws, caplog):
+    """A topic that is gone: the run still imports and remembers, logs the SNS error, and reports it."""
+    config, _ = _bed(aws)
+    aws.client("sns").delete_topic(TopicArn=config.topic)
+    aws.client("s3").create_bucket(Bucket=BUCKET)
+    with caplog.at_level(logging.ERROR, logger="wasp.assessment"):
+        outcome = run(copy.deepcopy(CONFIG_CHANGE), aws, config)
+    assert outcome.new and outcome.imported == len(outcome.new) and not outcome.notified
+    assert any("SNS publish" in r.getMessage() for r in caplog.records)
+    assert len(aws.client("dynamodb").scan(TableName=config.table)["Items"]) == len(outcome.new)
+
+
+def test_main_runs_an_event_file_and_refuses_a_bad_one(tmp_path, capsys):
+    """The image's command-line entry reads one event from a file; an unreadable one is exit 2, one line."""
+    from wasp.deploy.assessment_handler import main
+
+    bad = tmp_path / "event.json"
+    bad.write_text("{not json")
+    assert main([str(bad)]) == 2
+    assert capsys.readouterr().err.startswith("wasp: error: cannot read the event:")
+
+
 @pytest.mark.parametrize("event", [
     None, [], "text", {}, {"source": "aws.config", "detail-type": "Config Configuration Item Change"},
     {"source": "aws.config", "detail-type": "Config Configuration Item Change", "detail": {"messageType": 3}},

@@ -35,6 +35,10 @@ TOP = 10  # new failures named in the SNS message
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 
 
+class NotifyFailed(Exception):
+    """SNS refused the message (already logged)."""
+
+
 @dataclass(frozen=True)
 class Config:
     """The function's settings, from its environment (the stack sets them)."""
@@ -155,8 +159,11 @@ def assess(target: Any, config: Config, request: ScanRequest, regions: list[str]
     save_state(target, config, account, {i: failing[i] for i in new if i not in refused},
                [i for i in fixed if i not in refused])
     if new or fixed:
-        notify(target, config, account, request, [failing[i][0] for i in new], len(fixed), len(failing))
-        outcome.notified = True
+        try:
+            notify(target, config, account, request, [failing[i][0] for i in new], len(fixed), len(failing))
+            outcome.notified = True
+        except NotifyFailed:
+            pass
     outcome.api_calls = sum(target.calls.values())
     return outcome
 
@@ -189,11 +196,20 @@ def import_findings(target: Any, docs: list[dict[str, Any]]) -> tuple[int, set[s
     by_region: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for doc in docs:
         by_region[doc["Resources"][0]["Region"]].append(doc)
+    import botocore.exceptions
+
     imported, refused = 0, set()
     for region, items in sorted(by_region.items()):
         client = target.client("securityhub", region)
         for start in range(0, len(items), BATCH):
-            answer = client.batch_import_findings(Findings=items[start:start + BATCH])
+            batch = items[start:start + BATCH]
+            try:
+                answer = client.batch_import_findings(Findings=batch)
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+                # Security Hub off in that region, or throttled: these findings are tried again next time
+                log.error("Security Hub import in %s failed for %d finding(s): %s", region, len(batch), exc)
+                refused.update(doc["Id"] for doc in batch)
+                continue
             imported += int(answer.get("SuccessCount", 0))
             for failed in answer.get("FailedFindings", []):
                 refused.add(failed.get("Id", ""))
@@ -256,9 +272,16 @@ def message(account: str, request: ScanRequest, new: list[Any], fixed: int, fail
 
 def notify(target: Any, config: Config, account: str, request: ScanRequest, new: list[Any], fixed: int,
            failing: int) -> None:
+    """Publish the message; a failure is logged (the findings are in Security Hub and the state either way)."""
+    import botocore.exceptions
+
     subject, body = message(account, request, new, fixed, failing)
     region = config.topic.split(":")[3] if config.topic.count(":") >= 5 else config.home_region
-    target.client("sns", region).publish(TopicArn=config.topic, Subject=subject, Message=body)
+    try:
+        target.client("sns", region).publish(TopicArn=config.topic, Subject=subject, Message=body)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+        log.error("SNS publish to %s failed: %s", config.topic, exc)
+        raise NotifyFailed(str(exc)) from None
 
 
 def _log_to_stdout() -> None:
@@ -268,16 +291,18 @@ def _log_to_stdout() -> None:
         stream.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
         log.addHandler(stream)
         log.setLevel(logging.INFO)
+        log.propagate = False  # Lambda's runtime has its own root handler: one line per record, not two
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one event from a file or stdin with the environment's settings (the image outside Lambda:
     ``docker run IMAGE python -m wasp.deploy.assessment_handler event.json``)."""
     import sys
+    from pathlib import Path
 
     args = sys.argv[1:] if argv is None else argv
     try:
-        text = open(args[0], encoding="utf-8").read() if args else sys.stdin.read()  # noqa: SIM115
+        text = Path(args[0]).read_text(encoding="utf-8") if args else sys.stdin.read()
         event = json.loads(text)
     except (OSError, ValueError) as exc:
         print(f"wasp: error: cannot read the event: {exc}", file=sys.stderr)
