@@ -98,14 +98,48 @@ def test_out_writes_template_terraform_and_dockerfile(tmp_path):
                      "aws_iam_policy", "aws_iam_role_policy", "aws_iam_role_policy_attachment"}
     assert '"rate(12 hours)"' in tf and '"WASP_REGIONS": "us-east-1,eu-west-1"' in tf
     docker = (tmp_path / "Dockerfile").read_text()
-    assert "pip install --no-cache-dir --require-hashes -r requirements.lock" in docker
-    assert "--no-deps --no-build-isolation ." in docker
+    assert "pip install --no-cache-dir --require-hashes --no-deps -r runtime.lock" in docker
+    assert "--no-deps --no-build-isolation ." in docker and "pip check" in docker
     cmd = json.loads(docker.rsplit("CMD ", 1)[1])
     module, func = cmd[0].rsplit(".", 1)
     assert callable(getattr(importlib.import_module(module), func))  # the image's entry point exists
     for line in docker.splitlines():  # what the image copies is in a wasp checkout (the build context)
         if line.startswith("COPY "):
             assert all((ROOT / p).exists() for p in line.split()[1:-1]), line
+
+
+def test_image_installs_the_runtime_closure_from_this_lock(tmp_path):
+    """The Dockerfile's filter step, run on this repository's lock: every run-time package is pinned with its
+    hashes, and the test, docs and Spark tools are left out."""
+    from wasp.deploy.runtime_closure import closure
+
+    docker = (Path(wasp_out(tmp_path)) / "Dockerfile").read_text()
+    names = docker.split("lock_filter.py requirements.lock", 1)[1].split("> runtime.lock", 1)[0]
+    names_list = names.replace("\\", " ").split()
+    assert names_list == closure() and {"boto3", "duckdb", "moto", "setuptools"} <= set(names_list)
+    proc = subprocess.run([sys.executable, str(ROOT / "src/wasp/deploy/lock_filter.py"),
+                           str(ROOT / "requirements.lock"), *names_list], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    pinned = [line.split("==")[0] for line in proc.stdout.splitlines() if line and not line[0].isspace()]
+    assert sorted(pinned) == sorted(names_list)
+    assert all(block.count("--hash=sha256:") >= 1 for block in proc.stdout.split("==")[1:])
+    assert not {"pytest", "pyspark", "playwright", "mkdocs", "ruff"} & set(pinned)
+
+
+def test_lock_filter_reports_a_package_the_lock_lacks(tmp_path):
+    """A run-time package missing from the lock fails the image build with its name, not silently."""
+    lock = tmp_path / "requirements.lock"
+    lock.write_text("boto3==1.0 \\\n    --hash=sha256:00\n    # via wasp\n")
+    proc = subprocess.run([sys.executable, str(ROOT / "src/wasp/deploy/lock_filter.py"), str(lock), "boto3",
+                           "Not_There"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and "not in" in proc.stderr and "not-there" in proc.stderr
+
+
+def wasp_out(tmp_path: Path) -> Path:
+    out = tmp_path / "bundle"
+    proc = wasp("deploy", "assessment", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    return out
 
 
 @pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not installed")
