@@ -131,7 +131,7 @@ def test_refused_import_is_not_remembered_and_is_retried(aws, monkeypatch):
     """When Security Hub refuses the import, the FAILs are not remembered: the next event imports them."""
     import botocore.exceptions
 
-    config, queue = _bed(aws)
+    config, _ = _bed(aws)
     aws.client("s3").create_bucket(Bucket=BUCKET)
     real = aws.client
 

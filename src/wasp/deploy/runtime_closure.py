@@ -32,7 +32,7 @@ def closure(root: str = "wasp") -> list[str]:
             continue  # not installed here: the lock filter reports it if the lock lacks it too
         for text in reqs:
             req = Requirement(text)
-            wanted = [""] + sorted(seen[key])
+            wanted = ["", *sorted(seen[key])]
             if req.marker is not None and not any(req.marker.evaluate({**IMAGE_ENV, "extra": e}) for e in wanted):
                 continue
             pending.append((req.name, frozenset(req.extras)))

@@ -22,7 +22,8 @@ from typing import Any
 from wasp.gameday.scenarios import Lab, Scenario
 
 JOURNAL_TABLE = "wasp-gameday-journal"
-MOTO_SERVICES = {"elbv2": "elbv2"}  # the emulator names its clients as boto3 does (Step Functions: elasticloadbalancingv2)
+# the emulator names its clients as boto3 does (Step Functions says elasticloadbalancingv2)
+MOTO_SERVICES = {"elbv2": "elbv2"}
 TIMEOUT = 90.0
 
 
