@@ -198,7 +198,7 @@ def import_findings(target: Any, docs: list[dict[str, Any]]) -> tuple[int, set[s
         by_region[doc["Resources"][0]["Region"]].append(doc)
     import botocore.exceptions
 
-    imported, refused = 0, set()
+    imported, refused = 0, set[str]()
     for region, items in sorted(by_region.items()):
         client = target.client("securityhub", region)
         for start in range(0, len(items), BATCH):

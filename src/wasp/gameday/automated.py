@@ -133,4 +133,5 @@ def undo(target: Any, lab: Lab, case: AutomatedCase) -> Any:
     from wasp.respond.journal_table import TableJournal
     from wasp.respond.runner import undo as undo_case
 
-    return undo_case(target, TableJournal(target, case.table, lab.region), case.case_id)
+    journal: Any = TableJournal(target, case.table, lab.region)  # the local Journal's interface, over DynamoDB
+    return undo_case(target, journal, case.case_id)
