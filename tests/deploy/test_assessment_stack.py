@@ -17,7 +17,7 @@ from wasp.deploy.assessment_stack import Settings, change_pattern, main_tf, temp
 from wasp.permissions import policy_documents
 
 ROOT = Path(__file__).resolve().parents[2]
-IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/wasp-assessment:1"
+IMAGE = "wasp-assessment:1"  # moto takes any image reference; AWS wants the ECR repository URI
 WRITES = {"securityhub:BatchImportFindings", "dynamodb:Query", "dynamodb:BatchWriteItem", "sns:Publish",
           "logs:CreateLogStream", "logs:PutLogEvents", "lambda:InvokeFunction"}
 
