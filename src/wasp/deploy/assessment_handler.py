@@ -136,6 +136,7 @@ def assess(target: Any, config: Config, request: ScanRequest, regions: list[str]
     from wasp.report.asff import finding_to_asff
     from wasp.scan import scan_live
 
+    before = sum(target.calls.values())
     result = scan_live(target, regions=regions, services=list(request.services) or None,
                        check_ids=list(request.check_ids) or None)
     account = result.account
@@ -164,7 +165,7 @@ def assess(target: Any, config: Config, request: ScanRequest, regions: list[str]
             outcome.notified = True
         except NotifyFailed:
             pass
-    outcome.api_calls = sum(target.calls.values())
+    outcome.api_calls = sum(target.calls.values()) - before
     return outcome
 
 
