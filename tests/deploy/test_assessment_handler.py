@@ -164,6 +164,32 @@ def test_failed_notification_is_logged_not_raised(aws, caplog):
     assert len(aws.client("dynamodb").scan(TableName=config.table)["Items"]) == len(outcome.new)
 
 
+def test_lambda_entry_reads_its_settings_from_the_environment(aws, moto, monkeypatch):
+    """handler(event, context), as Lambda calls it: settings from the stack's environment variables, the
+    default credentials chain, a JSON-serializable outcome."""
+    from wasp.deploy.assessment_handler import handler, log
+
+    for attr, value in (("handlers", []), ("propagate", True), ("level", log.level)):  # restored afterwards
+        monkeypatch.setattr(log, attr, value)
+    config, _ = _bed(aws)
+    aws.client("s3").create_bucket(Bucket=BUCKET)
+    for key, value in {"WASP_STATE_TABLE": config.table, "WASP_TOPIC_ARN": config.topic,
+                       "WASP_HOME_REGION": "us-east-1", "WASP_REGIONS": "us-east-1",
+                       "WASP_ENDPOINT_URL": moto.url}.items():
+        monkeypatch.setenv(key, value)
+    answer = handler(copy.deepcopy(CONFIG_CHANGE), None)
+    assert json.loads(json.dumps(answer)) == answer and answer["new"] > 0 and answer["notified"] is True
+    assert answer["imported"] == answer["new"] and len(_hub(aws)) == answer["new"]
+
+
+def test_lambda_entry_without_its_settings_names_them(monkeypatch):
+    """A function deployed without its environment fails with the names of the missing variables."""
+    from wasp.deploy.assessment_handler import Config
+
+    with pytest.raises(RuntimeError, match="WASP_STATE_TABLE, WASP_TOPIC_ARN"):
+        Config.from_env({})
+
+
 def test_main_refuses_an_unreadable_event_file(tmp_path, capsys):
     """The image's command-line entry reads one event from a file; an unreadable one is exit 2, one line."""
     from wasp.deploy.assessment_handler import main

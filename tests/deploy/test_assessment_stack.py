@@ -164,6 +164,13 @@ def test_bad_options_are_one_line_and_exit_2(args, message):
     assert "Traceback" not in proc.stderr
 
 
+def test_without_out_or_apply_the_template_is_printed():
+    """With neither --out nor --apply, the CloudFormation template goes to stdout and nothing else happens."""
+    proc = wasp("deploy", "assessment", "--schedule", "rate(2 hours)")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["Resources"]["ScheduleRule"]["Properties"]["ScheduleExpression"] == "rate(2 hours)"
+
+
 def test_apply_asks_first_and_changes_nothing_when_refused(aws, moto, tmp_path):
     """--apply shows the plan and asks; answering no creates no stack."""
     proc = wasp("deploy", "assessment", "--apply", "--image-uri", IMAGE, "--endpoint-url", moto.url,

@@ -13,7 +13,7 @@ from wasp.errors import InputError
 
 @click.group()
 def deploy() -> int:
-    """Install wasp's automation (state machines, rules) in an account."""
+    """Install wasp's automation in an account: response state machines, continuous assessment."""
     return 0
 
 
