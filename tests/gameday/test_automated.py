@@ -39,3 +39,16 @@ def test_event_the_rule_does_not_match_is_a_miss(aws, moto, tmp_path, monkeypatc
     assert "did not match" in result.contain.detail
     inst = aws.client("ec2").describe_instances(InstanceIds=[lab.instance_id])["Reservations"][0]["Instances"][0]
     assert [g["GroupName"] for g in inst["SecurityGroups"]] == ["gameday-web"]  # nothing was contained
+
+
+def test_list_marks_the_automated_scenario():
+    """`wasp gameday --list` names the scenario and says its playbook runs as a state machine."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "wasp", "gameday", "--list"], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    line = proc.stdout.split(NAME, 1)[1].split("\n", 2)[1]
+    assert "playbook: contain-instance (automated: its state machine, started by the event)" in line
+    assert proc.stdout.count("(automated:") == 1
