@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 
 from wasp.errors import InputError
 from wasp.web.pages import detections, findings, history, iam, overview, resources
+from wasp.web.pages import inventory as inventory_page
 from wasp.web.site import HERE, Web
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -36,6 +37,7 @@ PAGES = [
     history,
     iam,
     detections,
+    inventory_page,
 ]
 
 
