@@ -288,7 +288,8 @@ def history(store: Store, scan_id: str, key: str) -> History:
         window = scans[max(0, end - HISTORY_SCANS):end]
         cells = con.execute(
             "SELECT check_id, any_value(title), scan_id, CASE WHEN bool_or(status = 'FAIL') THEN 'FAIL' "
-            "WHEN bool_or(status = 'UNKNOWN') THEN 'UNKNOWN' ELSE 'PASS' END FROM findings WHERE resource_key = ? AND scan_id IN (SELECT unnest(?)) "
+            "WHEN bool_or(status = 'UNKNOWN') THEN 'UNKNOWN' ELSE 'PASS' END FROM findings "
+            "WHERE resource_key = ? AND scan_id IN (SELECT unnest(?)) "
             "GROUP BY check_id, scan_id", [key, [s["scan_id"] for s in window]]).fetchall()
     present = [s for s in scans if s["present"]]
     first = present[0]["scan_id"] if present else ""
