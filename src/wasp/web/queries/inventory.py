@@ -42,6 +42,10 @@ SORTS: dict[str, tuple[str, ...]] = {
     "fail": ("n_fail",), "unknown": ("n_unknown",), "pass": ("n_pass",),
     "classification": ("nullif(lower(classification), '')",), "exposure": (EXPOSURE_RANK,)}
 DEFAULT_SORT = ("fail", "desc")
+# the classification tag's value (key matched in any case, two ``?``: the lower-cased key); the text test first
+# spares the JSON-to-MAP cast on the many resources that carry no such tag
+LABEL = ("CASE WHEN contains(lower(CAST({tags} AS VARCHAR)), ?) THEN trim(coalesce(list_filter(map_entries("
+         "CAST({tags} AS MAP(VARCHAR, VARCHAR))), lambda e: lower(e.key) = ?)[1].value, '')) ELSE '' END")
 HISTORY_SCANS = 12  # columns of the per-check status table; first/last seen count every scan
 CHECKS_SHOWN = 200
 
@@ -147,9 +151,7 @@ def _base(settings: Settings, scan_id: str, key: str | None = None) -> tuple[str
     types = ", ".join("'" + t.replace("'", "''") + "'" for t in data_store_types())
     sql = f"""
         WITH f AS (
-            SELECT resource_key, any_value(resource_type) AS f_type, any_value(resource_id) AS f_id,
-                   any_value(resource_name) AS f_name, any_value(resource_arn) AS f_arn,
-                   any_value(account) AS f_account, any_value(region) AS f_region,
+            SELECT resource_key,
                    count(*) FILTER (WHERE status = 'FAIL') AS n_fail,
                    count(*) FILTER (WHERE status = 'UNKNOWN') AS n_unknown,
                    count(*) FILTER (WHERE status = 'PASS') AS n_pass,
@@ -157,31 +159,33 @@ def _base(settings: Settings, scan_id: str, key: str | None = None) -> tuple[str
                         WHEN bool_or(x AND status = 'FAIL') THEN 'cross-account'
                         WHEN bool_or(x AND status = 'UNKNOWN') THEN 'unknown'
                         WHEN bool_or(x) THEN 'private' ELSE '' END AS exposure
-            FROM (SELECT resource_key, resource_type, resource_id, resource_name, resource_arn, account, region,
-                         status, regexp_matches(check_id, '{EXPOSURE_CHECKS}') AS x,
+            FROM (SELECT resource_key, status, regexp_matches(check_id, '{EXPOSURE_CHECKS}') AS x,
                          contains(reason, 'cross-account:') AND NOT contains(reason, 'public:') AS xacct
                   FROM findings WHERE scan_id = ?{one})
             GROUP BY resource_key),
         r AS (
             SELECT resource_key, any_value(type) AS type, any_value(id) AS id, any_value(name) AS name,
                    any_value(arn) AS arn, any_value(account) AS account, any_value(region) AS region,
-                   any_value(tags) AS tags, any_value(location) AS location
+                   any_value(tags) AS tags, any_value(location) AS location, TRUE AS collected
             FROM resources WHERE scan_id = ?{one} GROUP BY resource_key),
+        o AS (  -- resources only findings name (a trail run's users): their identity from one of the findings
+            SELECT DISTINCT ON (resource_key) resource_key, resource_type AS type, resource_id AS id,
+                   resource_name AS name, resource_arn AS arn, account, region, NULL::JSON AS tags, '' AS location,
+                   FALSE AS collected
+            FROM findings WHERE scan_id = ?{one} AND resource_key NOT IN (SELECT resource_key FROM r)),
         j AS (
-            SELECT coalesce(r.resource_key, f.resource_key) AS resource_key, coalesce(r.type, f.f_type, '') AS type,
-                   coalesce(r.id, f.f_id, '') AS id, coalesce(r.name, f.f_name, '') AS name,
-                   coalesce(r.arn, f.f_arn, '') AS arn, coalesce(r.account, f.f_account, '') AS account,
-                   coalesce(r.region, f.f_region, '') AS region, coalesce(r.location, '') AS location,
-                   r.tags AS tags, r.resource_key IS NOT NULL AS collected,
+            SELECT u.resource_key, coalesce(u.type, '') AS type, coalesce(u.id, '') AS id,
+                   coalesce(u.name, '') AS name, coalesce(u.arn, '') AS arn, coalesce(u.account, '') AS account,
+                   coalesce(u.region, '') AS region, coalesce(u.location, '') AS location, u.tags, u.collected,
                    coalesce(f.n_fail, 0) AS n_fail, coalesce(f.n_unknown, 0) AS n_unknown,
                    coalesce(f.n_pass, 0) AS n_pass, coalesce(f.exposure, '') AS exposure,
-                   trim(coalesce(list_filter(map_entries(CAST(coalesce(r.tags, '{{}}') AS MAP(VARCHAR, VARCHAR))),
-                                             lambda e: lower(e.key) = ?)[1].value, '')) AS label
-            FROM r FULL OUTER JOIN f USING (resource_key))
+                   {LABEL.format(tags="u.tags")} AS label
+            FROM (SELECT * FROM r UNION ALL SELECT * FROM o) u LEFT JOIN f USING (resource_key))
         SELECT *, CASE WHEN label <> '' THEN label WHEN type IN ({types or "''"}) THEN '{UNCLASSIFIED}' ELSE ''
                   END AS classification
         FROM j"""
-    return sql, [scan_id, *keyed, scan_id, *keyed, settings.classification_tag.lower()]
+    tag = settings.classification_tag.lower()
+    return sql, [scan_id, *keyed, scan_id, *keyed, scan_id, *keyed, tag, tag]
 
 
 def _where(filters: Filters) -> tuple[str, list[Any]]:
@@ -244,13 +248,17 @@ def resources(store: Store, scan_id: str, filters: Filters, sort: str = DEFAULT_
         else:
             got = con.execute(f"SELECT count(*) FROM ({base}) {where}", args).fetchone()
             total = int(got[0]) if got else 0
-        values = con.execute("SELECT list(DISTINCT type), list(DISTINCT split_part(type, '::', 2)), "
-                             "list(DISTINCT region), list(DISTINCT account), list(DISTINCT classification) "
-                             f"FROM ({base})", base_params).fetchone()
+        values = con.execute(
+            "SELECT list(DISTINCT type), list(DISTINCT split_part(type, '::', 2)), list(DISTINCT region), "
+            "list(DISTINCT account) FROM (SELECT type, region, account FROM resources WHERE scan_id = ? UNION "
+            "SELECT resource_type, region, account FROM findings WHERE scan_id = ?)", [scan_id, scan_id]).fetchone()
+        tag = (settings or Settings()).classification_tag.lower()
+        labels = con.execute(f"SELECT DISTINCT lower(label) FROM (SELECT {LABEL.format(tags='tags')} AS label "
+                             "FROM resources WHERE scan_id = ? AND tags IS NOT NULL)", [tag, tag, scan_id]).fetchall()
     choices: dict[str, list[str]] = {}
-    for name, found in zip(("type", "service", "region", "account", "classification"), values or [], strict=False):
+    for name, found in zip(("type", "service", "region", "account"), values or [], strict=False):
         choices[name] = sorted({str(v) for v in (found or []) if v})
-    choices["classification"] = sorted({shown(v).lower() for v in choices.get("classification", [])})
+    choices["classification"] = sorted({shown(v) for (v,) in labels if v} | {UNCLASSIFIED})
     return Page(total, [_row(r) for r in recs], choices)
 
 
