@@ -83,9 +83,9 @@ def rows(page: str) -> list[dict[str, Any]]:
     """The resources table of a page: each row's key (from its link) and its FAIL/UNKNOWN/PASS cells."""
     body = page.split('id="inventory"', 1)[1].split("</table>", 1)[0]
     out = []
-    for tr in re.findall(r"<tr><td>.*?</tr>", body, re.S):
+    for tr in re.findall(r"<tr><td[^>]*>.*?</tr>", body, re.S):
         href = html.unescape(re.search(r'href="(/resource\?[^"]+)"', tr).group(1))
-        cells = re.findall(r"<td>(.*?)</td>", tr, re.S)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)
         counts = [int(re.sub(r"<[^>]+>", "", c).strip()) for c in cells[4:7]]
         out.append({"key": parse_qs(urlsplit(href).query)["key"][0], "href": href, "cells": cells,
                     "FAIL": counts[0], "UNKNOWN": counts[1], "PASS": counts[2], "html": tr})
