@@ -84,6 +84,8 @@ def rows(page: str) -> list[dict[str, Any]]:
     body = page.split('id="inventory"', 1)[1].split("</table>", 1)[0]
     out = []
     for tr in re.findall(r"<tr><td[^>]*>.*?</tr>", body, re.S):
+        if "No resources match." in tr:
+            continue
         href = html.unescape(re.search(r'href="(/resource\?[^"]+)"', tr).group(1))
         cells = re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)
         counts = [int(re.sub(r"<[^>]+>", "", c).strip()) for c in cells[4:7]]
