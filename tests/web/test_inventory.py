@@ -30,6 +30,7 @@ with warnings.catch_warnings():  # this Starlette warns that its test client wil
 EXPOSURE_CHECKS = ["iam_s3_bucket_not_externally_accessible", "s3_bucket_not_publicly_readable",
                    "data_store_sensitive_not_public", "data_store_classification_tag"]
 T0 = datetime(2026, 11, 10, tzinfo=UTC)
+SECRET = "AKIAIOSFODNN7EXAMPLE"  # an access key id someone pasted into a tag
 
 
 def policy(bucket: str, principal: Any) -> dict[str, Any]:
@@ -58,7 +59,7 @@ def seeded(tmp_path_factory) -> Iterator[dict[str, Any]]:
     db = tmp_path_factory.mktemp("inv") / "inv.duckdb"
     first = [bucket("pub", policy("pub", "*"), {"dataclassification": "Confidential"}),
              bucket("shared", policy("shared", {"AWS": "arn:aws:iam::444455556666:root"})),
-             bucket("priv", None, {"DataClassification": "internal"}),
+             bucket("priv", None, {"DataClassification": "internal", "note": HOSTILE, "key": SECRET}),
              bucket("unk", Unknown("AccessDenied: GetBucketPolicy"))]
     synthetic = list(synthetic_findings(120))
     one = scan(first, T0, synthetic)
@@ -245,7 +246,8 @@ def test_resource_page_shows_identity_responsibility_findings_and_redacted_evide
 
 
 def test_hostile_names_are_escaped(seeded):
-    """A resource named <script> is text on the list and on its own page; no script element is injected."""
+    """A resource named <script> is text on the list and on its own page, and so is a tag holding it; no script
+    element is injected; an access key pasted into a tag is shown redacted."""
     client = seeded["client"]
     page = get(client, "/resources", scan=seeded["two"], q="<script>")
     assert total(page) >= 1 and HOSTILE not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -253,6 +255,10 @@ def test_hostile_names_are_escaped(seeded):
     detail = client.get(row["href"]).text
     assert HOSTILE not in detail and "&lt;script&gt;" in detail
     assert len(re.findall(r"<script\b", page)) == len(re.findall(r"<script\b", detail)) == 1
+    for page in (get(client, "/resources", scan=seeded["two"], q="priv"),
+                 get(client, "/resource", key="arn:aws:s3:::priv", scan=seeded["two"])):
+        assert HOSTILE not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert SECRET not in page and "[REDACTED 20 chars]" in page
 
 
 def test_bad_input_answers_the_error_page(seeded):
