@@ -5,7 +5,8 @@ Why it is shaped this way:
   the ``findings`` table, filters, sorts and pages in one query, so a scan of 100,000 findings and tens of
   thousands of resources never comes into Python.
 - Resources that only findings name (a trail run collects no inventory, yet its detections name users) are
-  listed too: a full outer join on ``resource_key``, the identity findings and resources share.
+  listed too, from an anti-join on ``resource_key`` (the identity findings and resources share); the findings
+  aggregate itself keeps only numbers (counts, exposure), the cheap part of 100,000 rows.
 - Resource properties are not in the store (they can hold secrets, see ``wasp.store``), so what a page can
   show about a resource is its identity, tags, location and its findings' evidence.
 
@@ -272,7 +273,8 @@ def one(store: Store, scan_id: str, key: str, settings: Settings | None = None) 
 
 def history(store: Store, scan_id: str, key: str) -> History:
     """The resource across the complete scans of the same source and account (same templates for IaC):
-    in which it was present, and each of its checks' status per scan, newest ``HISTORY_SCANS`` shown."""
+    in which it was present (over every such scan), and each of its checks' status per scan and the changes
+    between them over up to ``HISTORY_SCANS`` scans around the one in context (more before it than after)."""
     with store.connect(read_only=True) as con:
         head = con.execute("SELECT source, account, targets FROM scans WHERE scan_id = ?", [scan_id]).fetchone()
         if head is None:
