@@ -283,3 +283,19 @@ def test_every_source_lists_its_resources(demo_client):
     detail = get(client, "/resource", key="arn:aws:iam::123456789012:user/alice", source="trail")
     assert "only its findings name it" in detail
     assert re.search(r'<a href="/resources\?source=trail[^"]*">Resources</a>', trail)
+
+
+def test_a_real_live_scan_of_the_emulator(web_store):
+    """On a real live scan of the emulator the bucket is listed as a private S3 bucket (its policy checks ran and
+    passed), its counts equal the store's findings on it, and the escalating user fails."""
+    with TestClient(create_app(web_store["db"]), base_url="http://127.0.0.1") as client:
+        listed = every_row(client, q="web-bucket", type="AWS::S3::Bucket")
+        assert [r["key"] for r in listed] == ["arn:aws:s3:::web-bucket"]
+        bucket_row = listed[0]
+        assert 'class="pill exp-private">private<' in bucket_row["cells"][8]
+        scan_id = Store(web_store["db"]).resolve("latest")
+        for status in ("FAIL", "UNKNOWN", "PASS"):
+            assert bucket_row[status] == Store(web_store["db"]).findings(
+                scan_id, resource_key="arn:aws:s3:::web-bucket", status=status)[0]
+        users = {r["key"]: r for r in every_row(client, type="AWS::IAM::User", failing="1")}
+        assert "arn:aws:iam::123456789012:user/escalator" in users
