@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 
 from wasp.errors import InputError
 from wasp.web.pages import attack, cases, detections, findings, history, iam, overview, resources
+from wasp.web.pages import inventory as inventory_page
 from wasp.web.pages import respond as respond_page
 from wasp.web.queries.cases import CaseJournal
 from wasp.web.site import HERE, Web
@@ -41,6 +42,7 @@ PAGES = [
     attack,
     cases,
     respond_page,
+    inventory_page,
 ]
 
 

@@ -37,6 +37,7 @@ NAV: list[tuple[str, str]] = [
     ("ATT&CK", "/attack"),
     ("Cases", "/cases"),
     ("Respond", "/respond"),
+    ("Resources", "/resources"),
 ]
 
 

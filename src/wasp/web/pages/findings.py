@@ -18,7 +18,7 @@ def router(web: Web) -> APIRouter:
     @r.get("/findings", response_class=HTMLResponse)
     def findings_page(request: Request, status: str = "", severity: str = "", service: str = "",
                       area: str = "", question: str = "", practice: str = "", check: str = "", q: str = "",
-                      muted: str = "", page_no: int = 1) -> HTMLResponse:
+                      muted: str = "", page_no: int = 1, resource: str = "") -> HTMLResponse:
         ctx = web.context(request)
         if (info := ctx.info) is None:
             return web.empty(request, ctx)
@@ -27,9 +27,9 @@ def router(web: Web) -> APIRouter:
         total, items = store.findings(info.scan_id, status=status or None, severity=severity or None,
                                       service=service or None, area=area or None, question=question or None,
                                       practice=practice or None, check_id=check or None, text=q or None,
-                                      muted=muted_flag, limit=PAGE, offset=offset)
+                                      muted=muted_flag, resource_key=resource or None, limit=PAGE, offset=offset)
         params = {"status": status, "severity": severity, "service": service, "area": area, "question": question,
-                  "practice": practice, "check": check, "q": q, "muted": muted}
+                  "practice": practice, "check": check, "q": q, "muted": muted, "resource": resource}
         pages = max(1, (total + PAGE - 1) // PAGE)
         return web.page(request, "findings.html", ctx=ctx, info=info, findings=items, total=total, params=params,
                         page_no=min(page_no, pages), pages=pages,
