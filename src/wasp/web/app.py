@@ -21,7 +21,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from wasp.errors import InputError
-from wasp.web.pages import detections, findings, history, iam, overview, resources
+from wasp.web.pages import detections, findings, frameworks, history, iam, overview, resources
 from wasp.web.site import HERE, Web
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -36,6 +36,7 @@ PAGES = [
     history,
     iam,
     detections,
+    frameworks,
 ]
 
 

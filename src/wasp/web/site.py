@@ -34,6 +34,7 @@ NAV: list[tuple[str, str]] = [
     ("Diff", "/diff"),
     ("IAM paths", "/iam"),
     ("Detections", "/detections"),
+    ("Frameworks", "/frameworks"),
 ]
 
 
