@@ -11,8 +11,10 @@ only when every mapped finding passes, and is "not assessed" when no check maps 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from wasp.catalog import load
@@ -55,6 +57,12 @@ def requirements(fsbp: Iterable[str], cis: Iterable[str] = ()) -> dict[str, list
     return {k: sorted(v, key=natural_key) for k, v in out.items() if v}
 
 
+@lru_cache(maxsize=8192)
+def mapped(fsbp: tuple[str, ...], cis: tuple[str, ...] = ()) -> Mapping[str, tuple[str, ...]]:
+    """``requirements``, memoised and read-only: a view maps the same few hundred id sets for thousands of findings."""
+    return MappingProxyType({k: tuple(v) for k, v in requirements(fsbp, cis).items()})
+
+
 def natural_key(req: str) -> tuple[Any, ...]:
     """AC-2 before AC-10, 1.2 before 1.10."""
     import re
@@ -84,7 +92,7 @@ def framework_view(findings: Iterable[Finding], framework: str) -> list[Requirem
     for f in findings:
         if f.muted:
             continue
-        for req in requirements(f.fsbp, f.cis).get(key, []):
+        for req in mapped(tuple(f.fsbp), tuple(f.cis)).get(key, ()):
             row = _count(rows, req, f.check_id, f.status.value, 1)
             if f.status is Status.FAIL:
                 where = f" ({f.resource.region})" if f.resource.region else ""
@@ -92,7 +100,7 @@ def framework_view(findings: Iterable[Finding], framework: str) -> list[Requirem
     return _decided(rows)
 
 
-def framework_counts(groups: Iterable[tuple[str, Iterable[str], Iterable[str], str, int]],
+def framework_counts(groups: Iterable[tuple[str, tuple[str, ...], tuple[str, ...], str, int]],
                      framework: str) -> list[Requirement]:
     """``framework_view`` over counted findings: (check id, fsbp, cis, status, how many unmuted findings).
 
@@ -103,7 +111,7 @@ def framework_counts(groups: Iterable[tuple[str, Iterable[str], Iterable[str], s
     key = FRAMEWORKS[framework][0]
     rows = _catalog_rows(key)
     for check_id, fsbp, cis, status, n in groups:
-        for req in requirements(fsbp, cis).get(key, []):
+        for req in mapped(fsbp, cis).get(key, ()):
             _count(rows, req, check_id, status, n)
     return _decided(rows)
 
@@ -119,7 +127,7 @@ def _catalog_rows(key: str) -> dict[str, Requirement]:
 
     rows: dict[str, Requirement] = {}
     for chk in all_checks().values():
-        for req in requirements(chk.fsbp, chk.cis).get(key, []):
+        for req in mapped(tuple(chk.fsbp), tuple(chk.cis)).get(key, ()):
             rows.setdefault(req, Requirement(req)).checks.add(chk.id)
     return rows
 

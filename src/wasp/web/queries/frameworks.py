@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from wasp.catalog import cis_titles, fsbp_controls
-from wasp.compliance import FRAMEWORKS, MAPPED, Requirement, framework_counts, natural_key, related, requirements
+from wasp.compliance import FRAMEWORKS, MAPPED, Requirement, framework_counts, mapped, natural_key, related
 from wasp.errors import InputError
 from wasp.store import Store
 
@@ -45,11 +46,11 @@ class Group:
         return "\x1f".join((self.check_id, self.fsbp_text, self.cis_text))
 
     @property
-    def fsbp(self) -> list[str]:
+    def fsbp(self) -> tuple[str, ...]:
         return _ids(self.fsbp_text)
 
     @property
-    def cis(self) -> list[str]:
+    def cis(self) -> tuple[str, ...]:
         return _ids(self.cis_text)
 
 
@@ -76,7 +77,7 @@ class Compliance:
         """The groups (muted ones too) whose findings are evidence for ``requirement``: their keys, and the checks
         all of whose groups are."""
         fkey = FRAMEWORKS[framework][0]
-        chosen = {g.key for g in self.groups if requirement in requirements(g.fsbp, g.cis).get(fkey, [])}
+        chosen = {g.key for g in self.groups if requirement in mapped(g.fsbp, g.cis).get(fkey, ())}
         checks = {k.split("\x1f", 1)[0] for k in chosen}
         whole = checks - {g.check_id for g in self.groups if g.key not in chosen}
         return sorted(chosen), sorted(whole)
@@ -86,7 +87,7 @@ class Compliance:
         fkey = FRAMEWORKS[framework][0]
         out: dict[str, dict[str, int]] = {}
         for g in self.groups:
-            if requirement in requirements(g.fsbp, g.cis).get(fkey, []):
+            if requirement in mapped(g.fsbp, g.cis).get(fkey, ()):
                 counts = out.setdefault(g.check_id, {"FAIL": 0, "UNKNOWN": 0, "PASS": 0, "MUTED": 0})
                 counts["MUTED" if g.muted else g.status] = counts.get("MUTED" if g.muted else g.status, 0) + g.count
         return out
@@ -145,16 +146,17 @@ def sources(framework: str) -> dict[str, list[str]]:
         return {}
     fkey = FRAMEWORKS[framework][0]
     out: dict[str, list[str]] = {}
-    for control, mapped in related().items():
-        for req in mapped.get(fkey, []):
+    for control, reqs in related().items():
+        for req in reqs.get(fkey, []):
             out.setdefault(req, []).append(control)
     return {req: sorted(controls, key=natural_key) for req, controls in out.items()}
 
 
-def _ids(text: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _ids(text: str) -> tuple[str, ...]:
     """A stored id list; anything else (a hand-edited store) reads as no ids rather than a crash."""
     try:
         value = json.loads(text)
     except ValueError:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else []
+        return ()
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
