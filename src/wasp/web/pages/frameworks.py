@@ -13,11 +13,21 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from wasp.catalog import best_practices, questions
+from wasp.checks import all_checks
 from wasp.compliance import FRAMEWORKS, MAPPED, mapping_note, summary
 from wasp.errors import InputError
 from wasp.model import Area
 from wasp.report.summary import Tally
-from wasp.web.queries.frameworks import STATUSES, Compliance, evidence, known, sort_rows, sources, titles
+from wasp.web.queries.frameworks import (
+    STATUSES,
+    Compliance,
+    evidence,
+    evidence_total,
+    known,
+    sort_rows,
+    sources,
+    titles,
+)
 from wasp.web.site import PAGE, Web
 
 SORTS = ("id", "status")
@@ -32,7 +42,7 @@ def router(web: Web) -> APIRouter:
         ctx = web.context(request)
         if (info := ctx.info) is None:
             return web.empty(request, ctx)
-        comp = Compliance.of(store, info.scan_id)
+        comp = Compliance.of(store, info)
         cards = [(name, title, summary(comp.view(name))) for name, (_, title) in FRAMEWORKS.items()]
         return web.page(request, "frameworks.html", ctx=ctx, info=info, pillar=pillar(store.summary(info.scan_id)),
                         cards=cards)
@@ -47,12 +57,12 @@ def router(web: Web) -> APIRouter:
         ctx = web.context(request)
         if (info := ctx.info) is None:
             return web.empty(request, ctx)
-        rows = Compliance.of(store, info.scan_id).view(framework)
+        rows = Compliance.of(store, info).view(framework)
         return web.page(request, "compliance.html", ctx=ctx, info=info, framework=framework, title=title,
-                        counts=summary(rows), rows=sort_rows(rows, status, sort), params={"status": status,
-                                                                                          "sort": sort},
-                        statuses=STATUSES, titles=titles(framework), sources=sources(framework),
-                        note=mapping_note() if framework in MAPPED else "", path=requirement_path)
+                        counts=summary(rows), rows=sort_rows(rows, status, sort),
+                        params={"status": status, "sort": sort}, statuses=STATUSES, titles=titles(framework),
+                        sources=sources(framework), note=mapping_note() if framework in MAPPED else "",
+                        path=requirement_path)
 
     @r.get("/compliance/{framework}/{requirement:path}", response_class=HTMLResponse)
     def requirement_page(request: Request, framework: str, requirement: str, status: str = "",
@@ -63,23 +73,25 @@ def router(web: Web) -> APIRouter:
         ctx = web.context(request)
         if (info := ctx.info) is None:
             return web.empty(request, ctx)
-        comp = Compliance.of(store, info.scan_id)
+        comp = Compliance.of(store, info)
         row = next((x for x in comp.view(framework) if x.id == requirement), None)
         if row is None:
             raise InputError(f"no requirement {requirement!r} of {title} is mapped to a wasp check")
-        keys, whole = comp.keys(framework, requirement)
-        total, items = evidence(store, info.scan_id, keys, status, PAGE, max(0, page_no - 1) * PAGE, whole)
-        pages = max(1, (total + PAGE - 1) // PAGE)
-        here = requirement_path(framework, requirement)
         checks = comp.per_check(framework, requirement)
-        return web.page(request, "requirement.html", ctx=ctx, info=info, framework=framework, title=title, row=row,
-                        req_title=titles(framework).get(requirement, ""), sources=sources(framework).get(requirement,
-                                                                                                          []),
-                        checks=[(c, checks.get(c, {})) for c in sorted(row.checks | set(checks))],
-                        findings=items, total=total, status=status, page_no=min(max(1, page_no), pages),
-                        pages=pages, path=requirement_path, here=here,
-                        prev_url=ctx.link(here, status=status, page_no=page_no - 1) if page_no > 1 else "",
-                        next_url=ctx.link(here, status=status, page_no=page_no + 1) if page_no < pages else "")
+        total = evidence_total(checks, status)
+        pages = max(1, (total + PAGE - 1) // PAGE)
+        page_no = min(max(1, page_no), pages)
+        items = evidence(store, info.scan_id, *comp.keys(framework, requirement), status, PAGE, (page_no - 1) * PAGE)
+        here = requirement_path(framework, requirement)
+        known_checks = all_checks()
+        return web.page(
+            request, "requirement.html", ctx=ctx, info=info, framework=framework, title=title, row=row,
+            req_title=titles(framework).get(requirement, ""), sources=sources(framework).get(requirement, []),
+            checks=[(c, known_checks[c].title if c in known_checks else "", checks.get(c, {}))
+                    for c in sorted(row.checks | set(checks))],
+            findings=items, total=total, status=status, page_no=page_no, pages=pages, path=requirement_path,
+            here=here, prev_url=ctx.link(here, status=status, page_no=page_no - 1) if page_no > 1 else "",
+            next_url=ctx.link(here, status=status, page_no=page_no + 1) if page_no < pages else "")
 
     return r
 

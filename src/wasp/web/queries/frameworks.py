@@ -17,16 +17,17 @@ from typing import Any
 from wasp.catalog import cis_titles, fsbp_controls
 from wasp.compliance import FRAMEWORKS, MAPPED, Requirement, framework_counts, mapped, natural_key, related
 from wasp.errors import InputError
-from wasp.store import Store
+from wasp.store import ScanInfo, Store
 
-# one finding's group: its check and its stored mappings, as text (absent lists read as empty ones)
-FSBP_SQL = "coalesce(json_extract_string(data, '$.fsbp'), '[]')"
-CIS_SQL = "coalesce(json_extract_string(data, '$.cis'), '[]')"
-KEY_SQL = f"check_id || chr(31) || {FSBP_SQL} || chr(31) || {CIS_SQL}"
+# a finding's stored FSBP and CIS id lists (JSON text each), read with one parse of its JSON
+MAPS_SQL = "json_extract_string(data, ['$.fsbp', '$.cis'])"
+# what selects a group's findings again: the check and its mappings as SQL prints them
+KEY_SQL = f"check_id || chr(31) || coalesce(CAST({MAPS_SQL} AS VARCHAR), '')"
 STATUSES = ("FAIL", "UNKNOWN", "PASS", "not assessed")
 STATUS_ORDER = {s: i for i, s in enumerate(STATUSES)}
 ORDER = ("CASE status WHEN 'FAIL' THEN 0 WHEN 'UNKNOWN' THEN 1 ELSE 2 END, CASE severity WHEN 'critical' THEN 0 "
          "WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, check_id, resource_key")
+CACHED_SCANS = 8
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,9 @@ class Group:
     """Findings of one scan sharing check, mappings, status and mutedness, and how many there are."""
 
     check_id: str
-    fsbp_text: str  # the stored JSON text, as SQL reads it: part of the key that selects the findings again
-    cis_text: str
+    fsbp: tuple[str, ...]
+    cis: tuple[str, ...]
+    maps: str  # the mappings as KEY_SQL prints them
     status: str
     muted: bool
     count: int
@@ -43,15 +45,7 @@ class Group:
     @property
     def key(self) -> str:
         """The group's ``KEY_SQL`` value."""
-        return "\x1f".join((self.check_id, self.fsbp_text, self.cis_text))
-
-    @property
-    def fsbp(self) -> tuple[str, ...]:
-        return _ids(self.fsbp_text)
-
-    @property
-    def cis(self) -> tuple[str, ...]:
-        return _ids(self.cis_text)
+        return f"{self.check_id}\x1f{self.maps}"
 
 
 @dataclass
@@ -61,11 +55,19 @@ class Compliance:
     groups: list[Group]
 
     @classmethod
-    def of(cls, store: Store, scan_id: str) -> Compliance:
+    def of(cls, store: Store, info: ScanInfo) -> Compliance:
+        """The counts of a scan; a complete scan's findings never change, so its counts are kept (a few scans)."""
+        if info.state != "complete":
+            return cls._read(store, info.scan_id)
+        return _complete(store, info.scan_id)
+
+    @classmethod
+    def _read(cls, store: Store, scan_id: str) -> Compliance:
         with store.connect(read_only=True) as con:
-            rows = con.execute(f"SELECT check_id, {FSBP_SQL}, {CIS_SQL}, status, muted, count(*) FROM findings "
-                               "WHERE scan_id = ? GROUP BY ALL", [scan_id]).fetchall()
-        return cls([Group(c, f, s, st, bool(m), int(n)) for c, f, s, st, m, n in rows])
+            rows = con.execute(f"SELECT check_id, m[1], m[2], coalesce(CAST(m AS VARCHAR), ''), status, muted, "
+                               f"count(*) FROM (SELECT check_id, status, muted, {MAPS_SQL} AS m FROM findings "
+                               "WHERE scan_id = ?) GROUP BY ALL", [scan_id]).fetchall()
+        return cls([Group(c, _ids(f), _ids(s), k, st, bool(mu), int(n)) for c, f, s, k, st, mu, n in rows])
 
     def view(self, framework: str) -> list[Requirement]:
         """The framework's requirements with the status ``wasp report --framework`` gives them (muted excluded)."""
@@ -93,6 +95,12 @@ class Compliance:
         return out
 
 
+@lru_cache(maxsize=CACHED_SCANS)
+def _complete(store: Store, scan_id: str) -> Compliance:
+    """A complete scan's counts, per Store object (``wasp serve`` holds one) and scan."""
+    return Compliance._read(store, scan_id)
+
+
 def known(framework: str) -> str:
     """The framework's title; an unknown name is a 404, listing the names ``wasp report --framework`` takes."""
     if framework not in FRAMEWORKS:
@@ -100,27 +108,33 @@ def known(framework: str) -> str:
     return FRAMEWORKS[framework][1]
 
 
-def evidence(store: Store, scan_id: str, keys: list[str], status: str = "", limit: int = 50,
-             offset: int = 0, whole: list[str] | None = None) -> tuple[int, list[dict[str, Any]]]:
-    """The findings of the given groups, worst first, one page; ``status`` MUTED lists the muted ones.
+def evidence(store: Store, scan_id: str, keys: list[str], whole: list[str], status: str = "", limit: int = 50,
+             offset: int = 0) -> list[dict[str, Any]]:
+    """One page of the findings of the given groups, worst first; ``status`` MUTED lists the muted ones.
 
     ``whole`` names checks every group of which is evidence: those are selected by check id alone, which spares
     reading the mappings out of each finding's JSON (the usual case: a check's mappings do not vary in a scan).
+    How many there are is known without SQL: ``Compliance.per_check`` counted them.
     """
-    whole = sorted(whole or [])
     keys = sorted(k for k in keys if k.split("\x1f", 1)[0] not in whole)
     if not keys and not whole:
-        return 0, []
+        return []
     partial = sorted({k.split("\x1f", 1)[0] for k in keys})
     where = (f"scan_id = ? AND (check_id IN (SELECT unnest(?)) OR (check_id IN (SELECT unnest(?)) AND {KEY_SQL} IN "
              "(SELECT unnest(?)))) AND " + ("muted" if status == "MUTED" else "NOT muted")
              + (" AND status = ?" if status in STATUSES else ""))
-    params: list[Any] = [scan_id, whole, partial, keys] + ([status] if status in STATUSES else [])
+    params: list[Any] = [scan_id, sorted(whole), partial, keys] + ([status] if status in STATUSES else [])
     with store.connect(read_only=True) as con:
-        total = con.execute(f"SELECT count(*) FROM findings WHERE {where}", params).fetchone()
         rows = con.execute(f"SELECT data FROM findings WHERE {where} ORDER BY {ORDER} LIMIT {int(limit)} "
                            f"OFFSET {int(offset)}", params).fetchall()
-    return (int(total[0]) if total else 0), [json.loads(d) for (d,) in rows]
+    return [json.loads(d) for (d,) in rows]
+
+
+def evidence_total(per_check: dict[str, dict[str, int]], status: str = "") -> int:
+    """How many findings ``evidence`` pages through: of one status, MUTED, or every counted (unmuted) one."""
+    if status:
+        return sum(c.get(status, 0) for c in per_check.values())
+    return sum(c.get(s, 0) for c in per_check.values() for s in STATUSES[:3])
 
 
 def sort_rows(rows: list[Requirement], status: str = "", sort: str = "id") -> list[Requirement]:
@@ -153,8 +167,10 @@ def sources(framework: str) -> dict[str, list[str]]:
 
 
 @lru_cache(maxsize=4096)
-def _ids(text: str) -> tuple[str, ...]:
-    """A stored id list; anything else (a hand-edited store) reads as no ids rather than a crash."""
+def _ids(text: str | None) -> tuple[str, ...]:
+    """A stored id list (absent: none); anything else (a hand-edited store) reads as no ids rather than a crash."""
+    if text is None:
+        return ()
     try:
         value = json.loads(text)
     except ValueError:
