@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -24,6 +25,7 @@ from web.web_support import start_server, stop_server
 
 ROW = re.compile(r'<tr><th scope="row"><a href="([^"]*)">([^<]*)</a></th>.*?<td class="st-[^"]*">([^<]*)</td>'
                  r"<td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>", re.S)
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 MANY = 60  # findings of one requirement: more than one page of evidence
 
 
@@ -147,6 +149,8 @@ def test_status_filter_keeps_one_status_and_the_summary(client):
     assert failing and {s for _, _, s, *_ in failing} == {"FAIL"}
     assert len(failing) == sum(s == "FAIL" for _, _, s, *_ in every)
     assert f"{len(failing)} failed" in page
+    unassessed = _rows(client.get("/compliance/fsbp", params={"status": "not assessed"}).text)
+    assert unassessed and {s for _, _, s, *_ in unassessed} == {"not assessed"}
     card = client.get("/frameworks").text
     card = card[card.index('id="fw-fsbp"'):]
     assert re.search(rf">{len(failing)} failed<", card[:card.index("</section>")])
@@ -259,3 +263,17 @@ def test_frameworks_pages_render_under_csp_on_a_phone(fw_url, browser):
     expect(page.locator("#status")).to_have_text("FAIL")
     assert watch.problems() == []
     assert all(u.startswith(url) or u.startswith("data:") for u in watch.requests)
+
+
+@pytest.mark.browser
+def test_frameworks_pages_have_no_serious_accessibility_violation(fw_url, browser):
+    """axe-core finds no serious or critical violation in what these pages draw (the shared header, footer and
+    findings table are audited with every page elsewhere)."""
+    page = browser.new_page(bypass_csp=True)  # axe is injected by the test, not served by the dashboard
+    for path in ("/frameworks", "/compliance/cis?sort=status", "/compliance/fsbp/FW.2"):
+        page.goto(fw_url + path)
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate("async () => (await axe.run({include: ['main'], exclude: ['table.findings']})).violations"
+                                   ".filter(v => ['serious', 'critical'].includes(v.impact))"
+                                   ".map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.html).join(' | '))")
+        assert violations == [], (path, violations)
