@@ -23,8 +23,8 @@ from wasp.model import Area, Finding, Remediation, Resource, Severity, Status
 from wasp.store import Store
 from web.web_support import start_server, stop_server
 
-ROW = re.compile(r'<tr><th scope="row"><a href="([^"]*)">([^<]*)</a></th>.*?<td class="st-[^"]*">([^<]*)</td>'
-                 r"<td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>", re.S)
+ROW = re.compile(r'<tr><th scope="row">(?:<a href="([^"]*)">)?([^<]*)(?:</a>)?</th>.*?<td class="st-[^"]*">([^<]*)'
+                 r"</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>", re.S)
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 MANY = 60  # findings of one requirement: more than one page of evidence
 
@@ -128,6 +128,17 @@ def test_the_status_rule_muted_and_not_assessed(client):
     assert "not assessed" in fsbp.values()
 
 
+def test_only_requirements_with_findings_link_to_their_evidence(client):
+    """A requirement links to its evidence when findings map to it (muted ones too); one no finding maps to is
+    listed with its checks, unlinked, and its page still answers with no finding."""
+    rows = {i: (h, s) for h, i, s, *_ in _rows(client.get("/compliance/fsbp").text)}
+    assert rows["FW.2"][0].startswith("/compliance/fsbp/FW.2") and rows["FW.1"][0]
+    unlinked = [i for i, (h, s) in rows.items() if not h]
+    assert unlinked and all(rows[i][1] == "not assessed" for i in unlinked)
+    page = client.get(f"/compliance/fsbp/{quote(unlinked[0], safe='')}").text
+    assert "0 finding(s)" in page and 'href="/findings?check=' not in page and "<code>" in page
+
+
 def test_requirements_sort_naturally_and_by_status(client):
     """Ids sort in natural order (1.2 < 1.9 < 1.10, AC-2 < AC-10); by status FAIL, UNKNOWN, PASS, not assessed."""
     for framework in ("cis", "nist-800-53"):
@@ -168,8 +179,8 @@ def test_unknown_framework_requirement_or_filter_is_the_404_page(client):
 
 
 def test_frameworks_page_links_keep_the_context_and_answer(demo):
-    """Every link of /frameworks (areas, questions, best practices' findings, framework cards) keeps the scan, and each
-    page they lead to answers 200."""
+    """Every link of /frameworks (areas, questions, framework cards, and the findings of each best practice that has
+    some) keeps the scan, and each page they lead to answers 200."""
     scan = demo["live2"]
     with httpx.Client(base_url=demo["url"], timeout=60) as c:
         page = c.get("/frameworks", params={"source": "live", "scan": scan})
@@ -178,7 +189,8 @@ def test_frameworks_page_links_keep_the_context_and_answer(demo):
         links = sorted({html.unescape(h) for h in re.findall(r'href="([^"]+)"', main)})
         kinds = {urlsplit(h).path.split("/")[1] for h in links}
         assert {"areas", "questions", "findings", "compliance"} <= kinds
-        assert any("practice=SEC08-BP02" in h for h in links)
+        practices = {parse_qs(urlsplit(h).query)["practice"][0] for h in links if "practice=" in h}
+        assert practices == {bp for f in demo["live2_result"].findings for bp in f.best_practices}
         assert {f"/compliance/{f}" for f in FRAMEWORKS} <= {urlsplit(h).path for h in links}
         for href in links:
             assert parse_qs(urlsplit(href).query)["scan"] == [scan], href
@@ -273,7 +285,7 @@ def test_frameworks_pages_have_no_serious_accessibility_violation(fw_url, browse
     for path in ("/frameworks", "/compliance/cis?sort=status", "/compliance/fsbp/FW.2"):
         page.goto(fw_url + path)
         page.add_script_tag(path=str(AXE))
-        violations = page.evaluate("async () => (await axe.run({include: ['main'], exclude: ['table.findings']})).violations"
-                                   ".filter(v => ['serious', 'critical'].includes(v.impact))"
+        violations = page.evaluate("async () => (await axe.run({include: ['main'], exclude: ['table.findings']}))"
+                                   ".violations.filter(v => ['serious', 'critical'].includes(v.impact))"
                                    ".map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.html).join(' | '))")
         assert violations == [], (path, violations)

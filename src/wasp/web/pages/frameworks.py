@@ -57,12 +57,13 @@ def router(web: Web) -> APIRouter:
         ctx = web.context(request)
         if (info := ctx.info) is None:
             return web.empty(request, ctx)
-        rows = Compliance.of(store, info).view(framework)
+        comp = Compliance.of(store, info)
+        rows = comp.view(framework)
         return web.page(request, "compliance.html", ctx=ctx, info=info, framework=framework, title=title,
                         counts=summary(rows), rows=sort_rows(rows, status, sort),
                         params={"status": status, "sort": sort}, statuses=STATUSES, titles=titles(framework),
                         sources=sources(framework), note=mapping_note() if framework in MAPPED else "",
-                        path=requirement_path)
+                        path=requirement_path, evidenced=comp.evidenced(framework))
 
     @r.get("/compliance/{framework}/{requirement:path}", response_class=HTMLResponse)
     def requirement_page(request: Request, framework: str, requirement: str, status: str = "",

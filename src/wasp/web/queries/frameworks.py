@@ -84,6 +84,12 @@ class Compliance:
         whole = checks - {g.check_id for g in self.groups if g.key not in chosen}
         return sorted(chosen), sorted(whole)
 
+    def evidenced(self, framework: str) -> set[str]:
+        """Requirements some finding of the scan (muted or not) is evidence for: those have an evidence page worth
+        opening; the others are listed with their checks and no link."""
+        fkey = FRAMEWORKS[framework][0]
+        return {req for g in self.groups for req in mapped(g.fsbp, g.cis).get(fkey, ())}
+
     def per_check(self, framework: str, requirement: str) -> dict[str, dict[str, int]]:
         """For each check evidencing ``requirement``: its unmuted findings by status, and the muted ones."""
         fkey = FRAMEWORKS[framework][0]
