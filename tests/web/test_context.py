@@ -157,7 +157,8 @@ def test_every_link_of_every_page_answers(tmp_path):
     finally:
         stop_server(proc)
     kinds = {urlsplit(link).path.split("/")[1] for link in seen}
-    assert kinds == {"", "findings", "resource", "history", "diff", "iam", "detections", "areas", "questions"}
+    assert kinds == {"", "findings", "resource", "history", "diff", "iam", "detections", "areas", "questions",
+                     "frameworks", "compliance"}
 
 
 def canonical(link: str) -> str:

@@ -179,8 +179,8 @@ def test_unknown_framework_requirement_or_filter_is_the_404_page(client):
 
 
 def test_frameworks_page_links_keep_the_context_and_answer(demo):
-    """Every link of /frameworks (areas, questions, framework cards, and the findings of each best practice that has
-    some) keeps the scan, and each page they lead to answers 200."""
+    """Every link of /frameworks (framework cards; areas, questions and best practices' findings where the scan has
+    findings) keeps the scan, and each page they lead to answers 200."""
     scan = demo["live2"]
     with httpx.Client(base_url=demo["url"], timeout=60) as c:
         page = c.get("/frameworks", params={"source": "live", "scan": scan})
@@ -191,6 +191,8 @@ def test_frameworks_page_links_keep_the_context_and_answer(demo):
         assert {"areas", "questions", "findings", "compliance"} <= kinds
         practices = {parse_qs(urlsplit(h).query)["practice"][0] for h in links if "practice=" in h}
         assert practices == {bp for f in demo["live2_result"].findings for bp in f.best_practices}
+        assert {urlsplit(h).path.split("/")[2] for h in links if h.startswith("/questions/")} == {
+            bp.split("-")[0] for bp in practices}
         assert {f"/compliance/{f}" for f in FRAMEWORKS} <= {urlsplit(h).path for h in links}
         for href in links:
             assert parse_qs(urlsplit(href).query)["scan"] == [scan], href

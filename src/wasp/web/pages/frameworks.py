@@ -63,7 +63,8 @@ def router(web: Web) -> APIRouter:
                         counts=summary(rows), rows=sort_rows(rows, status, sort),
                         params={"status": status, "sort": sort}, statuses=STATUSES, titles=titles(framework),
                         sources=sources(framework), note=mapping_note() if framework in MAPPED else "",
-                        path=requirement_path, evidenced=comp.evidenced(framework))
+                        path=requirement_path, evidenced=comp.evidenced(framework),
+                        fsbp_evidenced=comp.evidenced("fsbp") if framework in MAPPED else set())
 
     @r.get("/compliance/{framework}/{requirement:path}", response_class=HTMLResponse)
     def requirement_page(request: Request, framework: str, requirement: str, status: str = "",
@@ -91,7 +92,8 @@ def router(web: Web) -> APIRouter:
             checks=[(c, known_checks[c].title if c in known_checks else "", checks.get(c, {}))
                     for c in sorted(row.checks | set(checks))],
             findings=items, total=total, status=status, page_no=page_no, pages=pages, path=requirement_path,
-            here=here, prev_url=ctx.link(here, status=status, page_no=page_no - 1) if page_no > 1 else "",
+            here=here, fsbp_evidenced=comp.evidenced("fsbp") if framework in MAPPED else set(),
+            prev_url=ctx.link(here, status=status, page_no=page_no - 1) if page_no > 1 else "",
             next_url=ctx.link(here, status=status, page_no=page_no + 1) if page_no < pages else "")
 
     return r
