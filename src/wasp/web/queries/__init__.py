@@ -1,1 +1,1 @@
-"""Read queries of single dashboard pages, kept beside the pages rather than in the shared ``wasp.store``."""
+"""Read queries of the dashboard pages, one module per page family, each over a read-only store connection."""
