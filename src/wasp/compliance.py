@@ -11,8 +11,10 @@ only when every mapped finding passes, and is "not assessed" when no check maps 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from wasp.catalog import load
@@ -52,10 +54,16 @@ def requirements(fsbp: Iterable[str], cis: Iterable[str] = ()) -> dict[str, list
     for control in out["fsbp"].copy():
         for key, ids in related().get(control, {}).items():
             out.setdefault(key, set()).update(ids)
-    return {k: sorted(v, key=_natural) for k, v in out.items() if v}
+    return {k: sorted(v, key=natural_key) for k, v in out.items() if v}
 
 
-def _natural(req: str) -> tuple[Any, ...]:
+@lru_cache(maxsize=8192)
+def mapped(fsbp: tuple[str, ...], cis: tuple[str, ...] = ()) -> Mapping[str, tuple[str, ...]]:
+    """``requirements``, memoised and read-only: a view maps the same few hundred id sets for thousands of findings."""
+    return MappingProxyType({k: tuple(v) for k, v in requirements(fsbp, cis).items()})
+
+
+def natural_key(req: str) -> tuple[Any, ...]:
     """AC-2 before AC-10, 1.2 before 1.10."""
     import re
 
@@ -80,30 +88,66 @@ class Requirement:
 def framework_view(findings: Iterable[Finding], framework: str) -> list[Requirement]:
     """One row per requirement any check maps to, with its status from the findings (muted ones excluded)."""
     key = FRAMEWORKS[framework][0]
-    rows: dict[str, Requirement] = {}
-    from wasp.checks import all_checks
-
-    for chk in all_checks().values():  # requirements a check covers, assessed or not in this scan
-        for req in requirements(chk.fsbp, chk.cis).get(key, []):
-            rows.setdefault(req, Requirement(req)).checks.add(chk.id)
+    rows = _catalog_rows(key)
     for f in findings:
         if f.muted:
             continue
-        for req in requirements(f.fsbp, f.cis).get(key, []):
-            row = rows.setdefault(req, Requirement(req))
-            row.checks.add(f.check_id)
-            if f.status is Status.PASS:
-                row.passed += 1
-            elif f.status is Status.FAIL:
-                row.failed += 1
+        for req in mapped(tuple(f.fsbp), tuple(f.cis)).get(key, ()):
+            row = _count(rows, req, f.check_id, f.status.value, 1)
+            if f.status is Status.FAIL:
                 where = f" ({f.resource.region})" if f.resource.region else ""
                 row.failing.append(f"{f.check_id} on {f.resource.name or f.resource.id}{where}")
-            elif f.status is Status.UNKNOWN:
-                row.unknown += 1
+    return _decided(rows)
+
+
+def framework_counts(groups: Iterable[tuple[str, tuple[str, ...], tuple[str, ...], str, int]],
+                     framework: str) -> list[Requirement]:
+    """``framework_view`` over counted findings: (check id, fsbp, cis, status, how many unmuted findings).
+
+    The dashboard counts findings in SQL (grouped by check and mapping) instead of loading every finding, and
+    rolls the counts up here, through the same mapping and status rule as ``wasp report --framework``; only
+    ``failing`` (names of failing resources) stays empty, the dashboard pages those findings itself.
+    """
+    key = FRAMEWORKS[framework][0]
+    rows = _catalog_rows(key)
+    for check_id, fsbp, cis, status, n in groups:
+        for req in mapped(fsbp, cis).get(key, ()):
+            _count(rows, req, check_id, status, n)
+    return _decided(rows)
+
+
+def status_of(failed: int, unknown: int, passed: int) -> str:
+    """A requirement's status from its unmuted findings: any FAIL fails it, PASS needs a pass and nothing worse."""
+    return "FAIL" if failed else "UNKNOWN" if unknown else "PASS" if passed else "not assessed"
+
+
+def _catalog_rows(key: str) -> dict[str, Requirement]:
+    """Every requirement a check covers, assessed or not in this scan."""
+    from wasp.checks import all_checks
+
+    rows: dict[str, Requirement] = {}
+    for chk in all_checks().values():
+        for req in mapped(tuple(chk.fsbp), tuple(chk.cis)).get(key, ()):
+            rows.setdefault(req, Requirement(req)).checks.add(chk.id)
+    return rows
+
+
+def _count(rows: dict[str, Requirement], req: str, check_id: str, status: str, n: int) -> Requirement:
+    row = rows.setdefault(req, Requirement(req))
+    row.checks.add(check_id)
+    if status == Status.PASS.value:
+        row.passed += n
+    elif status == Status.FAIL.value:
+        row.failed += n
+    elif status == Status.UNKNOWN.value:
+        row.unknown += n
+    return row
+
+
+def _decided(rows: dict[str, Requirement]) -> list[Requirement]:
     for row in rows.values():
-        row.status = ("FAIL" if row.failed else "UNKNOWN" if row.unknown else "PASS" if row.passed
-                      else "not assessed")
-    return sorted(rows.values(), key=lambda r: _natural(r.id))
+        row.status = status_of(row.failed, row.unknown, row.passed)
+    return sorted(rows.values(), key=lambda r: natural_key(r.id))
 
 
 def summary(rows: list[Requirement]) -> dict[str, int]:

@@ -158,7 +158,7 @@ def test_every_link_of_every_page_answers(tmp_path):
         stop_server(proc)
     kinds = {urlsplit(link).path.split("/")[1] for link in seen}
     assert kinds == {"", "findings", "resource", "history", "diff", "iam", "detections", "areas", "questions",
-                     "attack", "cases", "respond", "resources"}
+                     "attack", "cases", "respond", "resources", "frameworks", "compliance"}
 
 
 def canonical(link: str) -> str:

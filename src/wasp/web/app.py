@@ -21,7 +21,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from wasp.errors import InputError
-from wasp.web.pages import attack, cases, detections, findings, history, iam, overview, resources
+from wasp.web.pages import attack, cases, detections, findings, frameworks, history, iam, overview, resources
 from wasp.web.pages import inventory as inventory_page
 from wasp.web.pages import respond as respond_page
 from wasp.web.queries.cases import CaseJournal
@@ -43,6 +43,7 @@ PAGES = [
     cases,
     respond_page,
     inventory_page,
+    frameworks,
 ]
 
 

@@ -38,6 +38,7 @@ NAV: list[tuple[str, str]] = [
     ("Cases", "/cases"),
     ("Respond", "/respond"),
     ("Resources", "/resources"),
+    ("Frameworks", "/frameworks"),
 ]
 
 
