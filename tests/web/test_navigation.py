@@ -18,8 +18,10 @@ from web.site_pages import SitePage, canonical, context_of, discover, fetch, hre
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "dashboard.md"
 # links that open another scan of the same source on purpose (page kind -> kinds of such links): a history row
-# opens its scan, a fixed finding of the diff is shown in the older scan, a finding's history lists its scans
-SCAN_CHOOSERS = {"/history": {"/", "/diff"}, "/diff": {"/findings/*"}, "/findings/*": {"/findings/*"}}
+# opens its scan, a fixed finding of the diff is shown in the older scan, a finding's (or a resource's) history
+# lists its scans
+SCAN_CHOOSERS = {"/history": {"/", "/diff"}, "/diff": {"/findings/*"}, "/findings/*": {"/findings/*"},
+                 "/resource": {"/resource"}}
 
 
 def site(demo: dict[str, Any]) -> tuple[SitePage, ...]:
