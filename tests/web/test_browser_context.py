@@ -10,10 +10,15 @@ import pytest
 from playwright.sync_api import expect
 
 from report.browser_support import PageWatch
+from wasp.web.site import NAV
+from web.site_pages import screenshot_name
 
 pytestmark = pytest.mark.browser
 
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+# what a screenshot of a NAV page shows beyond the context: the findings list filtered as a reader would use it
+# (and short enough that its PNG stays under 200 KB)
+SHOT_FILTERS = {"/findings": "&status=FAIL&muted=0"}
 
 
 def pages(demo) -> list[str]:
@@ -61,23 +66,26 @@ def test_every_page_fits_a_narrow_screen_without_console_errors(demo, browser):
 
 
 def test_screenshots_for_the_docs(demo, browser, tmp_path):
-    """The overview and a failing finding's page render to real screenshots; `make screenshots` (WASP_SCREENSHOTS=1)
-    saves them under docs/img for the documentation, a plain test run leaves the tracked files alone."""
+    """Every NAV page and a failing finding's page render to real screenshots (1280x800, under 200 KB);
+    `make screenshots` (WASP_SCREENSHOTS=1) saves them under docs/img, a plain test run leaves the tracked files
+    alone."""
     shots = DOCS_IMG if os.environ.get("WASP_SCREENSHOTS") == "1" else tmp_path
     shots.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1100, "height": 1500})
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
     watch = PageWatch(page)
     live = f"source=live&account=123456789012&scan={demo['live2']}"
-    page.goto(f"{demo['url']}/?{live}")
-    expect(page.locator("#breakdown")).to_be_visible()
-    page.screenshot(path=str(shots / "dashboard-overview.png"))
+    names = []
+    for _, path in NAV:
+        page.goto(f"{demo['url']}{path}?{live}{SHOT_FILTERS.get(path, '')}")
+        expect(page.locator("main h1")).to_be_visible()
+        page.screenshot(path=str(shots / screenshot_name(path)))
+        names.append(screenshot_name(path))
     failing = next(f for f in demo["live2_result"].findings
                    if f.status.value == "FAIL" and f.resource.type == "AWS::IAM::User")
     page.goto(f"{demo['url']}/findings/{failing.id}?{live}")
     expect(page.locator("#respond")).to_contain_text("wasp respond contain-principal")
-    page.set_viewport_size({"width": 1100, "height": 900})
     page.screenshot(path=str(shots / "dashboard-finding.png"))
-    for name in ("dashboard-overview.png", "dashboard-finding.png"):
+    for name in [*names, "dashboard-finding.png"]:
         data = (shots / name).read_bytes()
-        assert data[:8] == b"\x89PNG\r\n\x1a\n" and 20_000 < len(data) < 400_000, (name, len(data))
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and 10_000 < len(data) < 200_000, (name, len(data))
     assert watch.problems() == []

@@ -11,6 +11,7 @@ from wasp.model import Area
 from wasp.report.charts import score_bars, status_donut
 from wasp.report.html import responsibility_table
 from wasp.report.summary import Tally
+from wasp.web.queries.diff_counts import diff_counts
 from wasp.web.site import PAGE, Web, question_rows, trend
 
 
@@ -35,7 +36,7 @@ def router(web: Web) -> APIRouter:
             donut=status_donut(dict(summary.total.counts)),
             area_chart=score_bars([(a.title, t.score, f"{a.title}") for a, t in areas], title="Score per area"),
             trend_chart=trend(scans), breakdown=store.breakdown(info.scan_id),
-            previous=previous, diff=store.diff_ids(previous, info.scan_id) if previous else None,
+            previous=previous, diff=diff_counts(store, previous, info.scan_id) if previous else None,
             escalations=special["escalations"], detections=special["detections"],
             responsibility=responsibility_table(*store.responsibility(info.scan_id)), gaps=store.gaps(info.scan_id))
 

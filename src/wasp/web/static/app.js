@@ -1,15 +1,31 @@
 "use strict";
 // Submit the findings filter and the header's source/scan/account selector as soon as a select changes;
 // the pages themselves are rendered by the server (the forms also work without this script).
+// A keyboard user moving through a closed select with the arrow keys changes its value at every key press:
+// submitting then would leave the page at the first step (WCAG 3.2.2, on input), so a select changed from the
+// keyboard submits on Enter, or with the form's button, and one changed with the mouse submits at once.
 document.addEventListener("DOMContentLoaded", function () {
   ["filters", "context"].forEach(function (id) {
     const form = document.getElementById(id);
     if (!form) return;
+    const submit = function (s) {
+      // a new source or account has its own scans: let the server pick the newest of them
+      if (id === "context" && s.name !== "scan" && form.elements.scan) form.elements.scan.value = "";
+      form.submit();
+    };
     form.querySelectorAll("select").forEach(function (s) {
+      let keyboard = false;
+      s.addEventListener("pointerdown", function () { keyboard = false; });
+      s.addEventListener("keydown", function (e) {
+        if (e.key === "Enter") {
+          e.preventDefault();
+          submit(s);
+        } else if (e.key !== "Tab") {
+          keyboard = true;
+        }
+      });
       s.addEventListener("change", function () {
-        // a new source or account has its own scans: let the server pick the newest of them
-        if (id === "context" && s.name !== "scan" && form.elements.scan) form.elements.scan.value = "";
-        form.submit();
+        if (!keyboard) submit(s);
       });
     });
   });
