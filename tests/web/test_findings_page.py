@@ -12,13 +12,13 @@ from html import unescape
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 import httpx
+import pytest
 from starlette.datastructures import QueryParams
 
 from report.report_samples import HOSTILE
-from wasp.report import csv_report, json_report, ocsf, sarif
 from wasp.report import asff as asff_report
+from wasp.report import csv_report, json_report, ocsf, sarif
 from wasp.store import Store, finding_from_json
 from wasp.web import findings_export
 from wasp.web.findings_query import COLUMNS, DEFAULT_COLUMNS, PAGE_SIZES, FindingsQuery
