@@ -10,7 +10,7 @@ from wasp.errors import InputError
 from wasp.model import Area
 from wasp.respond.finding import suggestion
 from wasp.web.findings_export import EXPORTS, export, fetch_page
-from wasp.web.findings_query import COLUMNS, PAGE_SIZES, FindingsQuery
+from wasp.web.findings_query import COLUMNS, DEFAULT_COLUMNS, PAGE_SIZES, FindingsQuery
 from wasp.web.site import PAGE, Web, respond_command
 
 
@@ -33,7 +33,7 @@ def router(web: Web) -> APIRouter:
                         if page.page_no > 1 else "",
                         next_url=ctx.link("/findings", **query.params(page_no=page.page_no + 1))
                         if page.page_no < page.pages else "",
-                        columns=COLUMNS, page_sizes=PAGE_SIZES, formats=list(EXPORTS),
+                        columns=COLUMNS, default_columns=DEFAULT_COLUMNS, page_sizes=PAGE_SIZES, formats=list(EXPORTS),
                         page_exports=[(f, ctx.link("/findings/export", **params, format=f)) for f in EXPORTS],
                         all_exports=[(f, ctx.link("/findings/export", **query.params(page_no=""), format=f,
                                                   scope="all")) for f in EXPORTS],
