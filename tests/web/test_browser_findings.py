@@ -128,7 +128,8 @@ def test_overview_and_findings_have_no_serious_accessibility_violation(demo, bro
                                                  "service,region,account,area,practices,reason,muted")):
         page.goto(url)
         page.evaluate(source)  # evaluated by the test harness, not by the page: the CSP stays as it is
-        result = page.evaluate("async () => (await axe.run(document, {rules: {'color-contrast': {enabled: false}}})).violations"
+        result = page.evaluate("async () => (await axe.run(document, {rules: {'color-contrast': {enabled: false}}}))"
+                               ".violations"
                                ".filter((v) => ['serious', 'critical'].includes(v.impact))"
                                ".map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '))")
         assert result == [], (url, result)
