@@ -31,7 +31,7 @@ from wasp.scan import ScanResult
 from wasp.store import ScanInfo, Store, finding_filters, finding_from_json, finding_order
 from wasp.web.findings_query import FindingsQuery
 
-CHUNK = 2000
+CHUNK = 5000  # rows a read: each read sorts the matches again, so fewer reads are faster; 5,000 findings are ~30 MB
 # format -> (media type, file name extension)
 EXPORTS: dict[str, tuple[str, str]] = {
     "csv": ("text/csv; charset=utf-8", "csv"),
