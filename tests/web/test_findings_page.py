@@ -282,9 +282,14 @@ def test_export_all_of_every_format_matches_the_cli(site):
 
 
 def test_export_refusals_are_error_pages(site):
-    """An unknown format or scope, or ASFF without any account, is the error page with one line, not a cut file."""
+    """An unknown format or scope, or ASFF of findings without an account, is the error page, not a cut file;
+    the page offers no ASFF link it would refuse, and ASFF of no finding at all is an empty array."""
     client = site["client"]
     assert client.get(f"/findings/export?scan={site['later_id']}&format=xml").status_code == 404
     assert client.get(f"/findings/export?scan={site['later_id']}&scope=most").status_code == 404
     no_account = client.get(f"/findings/export?scan={site['iac_id']}&format=asff")
     assert no_account.status_code == 404 and "ASFF needs an AWS account id" in no_account.text
+    iac_page = client.get(f"/findings?scan={site['iac_id']}").text
+    assert "format=sarif" in iac_page and "format=asff" not in iac_page  # no link to a refusal
+    nothing = client.get(f"/findings/export?scan={site['iac_id']}&format=asff&q=no-such-finding")
+    assert nothing.status_code == 200 and json.loads(nothing.text) == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 import textwrap
@@ -88,6 +89,8 @@ def export(store: Store, info: ScanInfo, query: FindingsQuery, fmt: str, scope: 
                        [f.resource.location.path for f in findings if f.status is not Status.PASS
                         and f.resource.location and f.resource.location.path],
                        next((f.resource.account for f in findings if f.resource.account), ""))
+        if fmt == "asff" and findings and not (info.account or facts.account):
+            facts.account = _facts(store, info.scan_id, query, "asff").account
         label = f"page{page.page_no}"
     else:
         chunks = _all_chunks(store, info.scan_id, query)
@@ -241,14 +244,23 @@ def _ocsf(shell: ScanResult, facts: _Facts, chunks: Iterable[list[Finding]]) -> 
 
 
 def _asff(shell: ScanResult, facts: _Facts, chunks: Iterable[list[Finding]]) -> Iterator[str]:
+    """Security Hub's import array; refused (before anything is sent) when findings have no account to file under."""
     account = shell.account or facts.account
-    if not account:
+    rest = iter(chunks)
+    first = next((c for c in rest if c), None)
+    if first is not None and not account:
         raise InputError("ASFF needs an AWS account id and these findings have none (a template scan?): "
                          "export CSV, JSON, SARIF or OCSF, or run `wasp report --output asff --account ID`")
     home = shell.regions[0] if shell.regions else "us-east-1"
     when = _when(shell)
+    found = itertools.chain([first] if first is not None else [], rest)
     yield from _array(json_text_safe(json.dumps(finding_to_asff(f, account, home, when), ensure_ascii=False))
-                      for chunk in chunks for f in chunk)
+                      for chunk in found for f in chunk)
+
+
+def asff_possible(store: Store, info: ScanInfo, query: FindingsQuery, total: int) -> bool:
+    """Whether the ASFF export of this view can be written: the scan or a matching finding names an account."""
+    return bool(info.account) or total == 0 or bool(_facts(store, info.scan_id, query, "asff").account)
 
 
 def _array(lines: Iterable[str]) -> Iterator[str]:

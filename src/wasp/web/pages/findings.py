@@ -9,7 +9,7 @@ from wasp.catalog import questions
 from wasp.errors import InputError
 from wasp.model import Area
 from wasp.respond.finding import suggestion
-from wasp.web.findings_export import EXPORTS, export, fetch_page
+from wasp.web.findings_export import EXPORTS, asff_possible, export, fetch_page
 from wasp.web.findings_query import COLUMNS, DEFAULT_COLUMNS, PAGE_SIZES, FindingsQuery
 from wasp.web.site import PAGE, Web, respond_command
 
@@ -27,16 +27,17 @@ def router(web: Web) -> APIRouter:
         page = fetch_page(store, info.scan_id, query)
         query.page_no = page.page_no
         params = query.params()
+        formats = [f for f in EXPORTS if f != "asff" or asff_possible(store, info, query, page.total)]
         return web.page(request, "findings.html", ctx=ctx, info=info, findings=page.rows, total=page.total,
                         params=query.filters, query=query, page_no=page.page_no, pages=page.pages,
                         prev_url=ctx.link("/findings", **query.params(page_no=page.page_no - 1))
                         if page.page_no > 1 else "",
                         next_url=ctx.link("/findings", **query.params(page_no=page.page_no + 1))
                         if page.page_no < page.pages else "",
-                        columns=COLUMNS, default_columns=DEFAULT_COLUMNS, page_sizes=PAGE_SIZES, formats=list(EXPORTS),
-                        page_exports=[(f, ctx.link("/findings/export", **params, format=f)) for f in EXPORTS],
+                        columns=COLUMNS, default_columns=DEFAULT_COLUMNS, page_sizes=PAGE_SIZES,
+                        page_exports=[(f, ctx.link("/findings/export", **params, format=f)) for f in formats],
                         all_exports=[(f, ctx.link("/findings/export", **query.params(page_no=""), format=f,
-                                                  scope="all")) for f in EXPORTS],
+                                                  scope="all")) for f in formats],
                         areas=[(a.value, a.title) for a in Area], questions=sorted(questions().items()))
 
     @r.get("/findings/export")
