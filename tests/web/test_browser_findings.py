@@ -134,3 +134,17 @@ def test_overview_and_findings_have_no_serious_accessibility_violation(demo, bro
                                ".map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '))")
         assert result == [], (url, result)
     assert watch.problems() == []
+
+
+def test_every_column_and_the_overview_fit_a_phone(demo, browser):
+    """At 375 px the findings page with every column (its table scrolls inside itself) and the overview fit."""
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    watch = PageWatch(page)
+    for url in (live(demo, extra="&size=100&cols=" + ",".join(
+            ["status", "severity", "check", "title", "resource", "type", "service", "region", "account", "area",
+             "practices", "reason", "muted"])), live(demo, "/")):
+        page.goto(url)
+        if "/findings" in url:
+            page.locator("#columns summary").click()  # the open column chooser too
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, url
+    assert watch.problems() == []
