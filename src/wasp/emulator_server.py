@@ -12,6 +12,7 @@ server, unchanged.
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from typing import Any
@@ -33,6 +34,41 @@ def fast_reset() -> None:
             BackendDict._instances.clear()  # type: ignore[misc]
 
     BackendDict.reset = classmethod(reset)  # type: ignore[method-assign,assignment]
+
+
+def managed_policies_once() -> None:
+    """Each emulated account parses AWS's 1,595 managed policies once, not at every reset.
+
+    moto builds them in ``IAMBackend.__init__`` (a 2 MB JSON parse, a JSON dump and two dates per policy:
+    ~0.35 s), and every request of every service builds the IAM backend first (it finds the caller's account
+    through IAM). After a reset that was paid again by the first request of each test. Here the first build
+    of an account's policies is kept as a template, and later builds copy it: fresh objects, same content,
+    with their own mutable parts (attachment count, tags, versions), as a new parse would give.
+    """
+    from moto.iam import models
+
+    original = models.IAMBackend._init_aws_policies
+    templates: dict[tuple[str, str], list[Any]] = {}
+
+    def fresh(obj: Any) -> Any:
+        twin = object.__new__(type(obj))
+        twin.__dict__ = dict(obj.__dict__)
+        return twin
+
+    def init(self: Any) -> list[Any]:
+        key = (self.account_id, self.region_name)
+        if key not in templates:
+            templates[key] = original(self)
+            gc.freeze()  # the templates (and moto's modules) live as long as the server: no collection walks them
+        policies = []
+        for template in templates[key]:
+            policy = fresh(template)
+            policy.tags = dict(template.tags)
+            policy.versions = [fresh(v) for v in template.versions]
+            policies.append(policy)
+        return policies
+
+    models.IAMBackend._init_aws_policies = init  # type: ignore[method-assign]
 
 
 def not_implemented_is_501() -> None:
@@ -99,6 +135,7 @@ def not_implemented_is_501() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     fast_reset()
+    managed_policies_once()
     not_implemented_is_501()
     from moto.server import main as serve
 

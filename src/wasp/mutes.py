@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from wasp import fastyaml
 from wasp.errors import InputError
 from wasp.model import Finding, Status
 
@@ -125,7 +126,7 @@ def load_mutes(path: Path | str) -> MuteList:
 def parse_mutes(text: str, name: str = "<mutes>") -> MuteList:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = fastyaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark is not None else name

@@ -10,6 +10,9 @@ Why it is shaped this way:
   slower), so 100,000 findings save in about a second.
 - Resource properties are not stored: they can hold secrets (user data, environment variables), and
   the store feeds reports and the web UI.
+  Of IAM it keeps the structure only (the ``iam`` scan extra of ``wasp.iam.facts``: group membership,
+  the principals trust policies name, policy names and action patterns; never a document), which the
+  dashboard draws.
 """
 
 from __future__ import annotations
@@ -611,6 +614,11 @@ class ScanWriter:
         self.add_findings(result.findings)
         if getattr(result, "organization", None):
             self.add_extra("organization", result.organization)
+        from wasp.iam.facts import principal_facts
+
+        iam = principal_facts(result.inventory)  # the IAM structure the dashboard draws (wasp.iam.facts)
+        if iam:
+            self.add_extra("iam", iam)
         self.finish(api_calls=result.api_calls, errors=result.errors, finished=result.finished,
                     account=result.account, regions=result.regions, targets=result.targets)
         if result.errors and not len(result.inventory) and not result.findings:

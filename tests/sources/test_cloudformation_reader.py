@@ -190,3 +190,19 @@ def test_malformed_templates_raise_one_line(tmp_path, text, line):
     with pytest.raises(TemplateError) as err:
         _read(tmp_path, text)
     assert str(err.value).startswith(f"{tmp_path / 't.yaml'}:{line}:") and "\n" not in str(err.value)
+
+
+def test_resource_policy_holders_get_the_arns_their_policies_name(tmp_path):
+    """Access points, repositories, file systems and other policy holders get their real ARN shape, not ``...:Name``."""
+    res, _ = _read(tmp_path, """
+Resources:
+  OpenPoint: {Type: AWS::S3::AccessPoint, Properties: {Name: open, Bucket: b}}
+  Repo: {Type: AWS::ECR::Repository, Properties: {RepositoryName: app}}
+  Bus: {Type: AWS::Events::EventBus, Properties: {Name: shared}}
+  Db: {Type: AWS::RDS::DBInstance, Properties: {DBInstanceIdentifier: orders}}
+""")
+    account = "123456789012"
+    assert res["OpenPoint"].arn == f"arn:aws:s3:us-east-1:{account}:accesspoint/open"
+    assert res["Repo"].arn == f"arn:aws:ecr:us-east-1:{account}:repository/app"
+    assert res["Bus"].arn == f"arn:aws:events:us-east-1:{account}:event-bus/shared"
+    assert res["Db"].arn == f"arn:aws:rds:us-east-1:{account}:db:orders"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -65,9 +66,13 @@ def test_findings_filter_and_page_match_the_store(server, web_store):
 
 
 def test_escalation_from_live_scan_is_drawn(server):
-    """The live IAM user allowed iam:PutUserPolicy on itself appears on the IAM page as a graph to admin."""
+    """The live IAM user allowed iam:PutUserPolicy on itself appears in the IAM graph's data with a step to admin."""
     page = httpx.get(server + "/iam").text
-    assert "escalator" in page and "<svg" in page and 'class="node"' in page and "administrator" in page
+    block = page[page.index('id="graph-data">') + 16:]
+    elements = json.loads(block[:block.index("</script>")])["elements"]
+    user = "arn:aws:iam::123456789012:user/escalator"
+    assert any(e["data"]["id"] == user and "equivalent" in e["classes"] for e in elements)
+    assert any(e["data"].get("source") == user and e["data"].get("target") == "administrator" for e in elements)
 
 
 def test_risk_categories_table_on_iam_page(server):

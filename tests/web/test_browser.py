@@ -87,8 +87,9 @@ def test_iam_graph_and_detection_timeline_render(server, browser):
     """The IAM page draws principals and arrows; the detections page draws one bar per detection."""
     page = browser.new_page()
     page.goto(server + "/iam")
-    expect(page.locator("#graph svg g.node").first).to_be_visible()
-    assert page.locator("#graph svg g.edge").count() >= 1 or page.locator("#graph svg path").count() >= 1
+    page.wait_for_selector("#graph-canvas[data-ready]")
+    assert page.evaluate("() => document.getElementById('graph-canvas')._cy.nodes('.principal').length") >= 2
+    assert page.evaluate("() => document.getElementById('graph-canvas')._cy.edges('.escalation').length") >= 1
     page.goto(server + "/detections")
     expect(page.locator("#timeline svg")).to_be_visible()
     assert page.locator("#timeline svg rect").count() == 2

@@ -158,7 +158,8 @@ def test_every_link_of_every_page_answers(tmp_path):
     finally:
         stop_server(proc)
     kinds = {urlsplit(link.removeprefix("presented:")).path.split("/")[1] for link in seen}
-    assert kinds == {"", "findings", "resource", "history", "diff", "iam", "detections", "areas", "questions"}
+    assert kinds == {"", "findings", "resource", "history", "diff", "iam", "detections", "areas", "questions",
+                     "attack", "cases", "respond", "resources"}
 
 
 # how a findings list is presented (sorted, its columns, page size) or exported: every combination answers, as

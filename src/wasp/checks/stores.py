@@ -15,8 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from wasp import fastyaml
 from wasp.checks.context import Context
 from wasp.checks.registry import check
 from wasp.classification import classification, is_sensitive
@@ -26,7 +25,7 @@ from wasp.model import Area, Remediation, Resource, Result, Severity, Unknown, i
 @cache
 def stores() -> dict[str, dict[str, Any]]:
     text = resources.files("wasp.checks").joinpath("data_stores.yaml").read_text(encoding="utf-8")
-    return {str(k): dict(v or {}) for k, v in yaml.safe_load(text).items()}
+    return {str(k): dict(v or {}) for k, v in fastyaml.safe_load(text).items()}
 
 
 def values_at(resource: Resource, path: str) -> list[Any]:

@@ -13,7 +13,7 @@ from wasp.errors import InputError
 
 @click.group()
 def deploy() -> int:
-    """Install wasp's automation (state machines, rules) in an account."""
+    """Install wasp's automation in an account: response state machines, continuous assessment."""
     return 0
 
 
@@ -71,6 +71,57 @@ def response_cmd(playbooks: str, severity: str, approval: bool, sources: str, pr
         return 0
     target = target_from(profile, region, endpoint_url, role_arn, external_id)
     plan = deploy_plan(target.region, settings, stack_name)
+    return execute(plan, target, db, None, True, yes, "terminal", None)
+
+
+@deploy.command(name="assessment")
+@click.option("--schedule", default="rate(1 day)", show_default=True,
+              help="When the full scan runs: an EventBridge schedule expression, rate(N minutes|hours|days) or "
+                   "cron(...).")
+@click.option("--regions", help="Comma-separated regions the scheduled scan covers (default: every enabled region).")
+@click.option("--prefix", default="wasp", show_default=True,
+              help="Prefix of the function's, topic's and state table's names.")
+@click.option("--memory", type=click.IntRange(512, 10240), default=2048, show_default=True,
+              help="The function's memory in MB (Lambda gives CPU in proportion).")
+@click.option("--concurrency", type=click.IntRange(1, 100), default=4, show_default=True,
+              help="Scans that may run at once (a burst of AWS Config changes waits its turn).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write template.json (CloudFormation), terraform/main.tf and the image's Dockerfile here.")
+@click.option("--image-uri", help="The assessment image in your ECR repository (built from the Dockerfile); "
+                                  "needed by --apply.")
+@click.option("--stack-name", default="wasp-assessment", show_default=True, help="CloudFormation stack name.")
+@click.option("--apply", "apply", is_flag=True, help="Create the stack through the CloudFormation API.")
+@click.option("--yes", is_flag=True, help="Skip the confirmation prompt.")
+@session_options
+@db_option
+def assessment_cmd(schedule: str, regions: str | None, prefix: str, memory: int, concurrency: int,
+                   out: Path | None, image_uri: str | None, stack_name: str, apply: bool, yes: bool,
+                   profile: str | None, region: str | None, endpoint_url: str | None, role_arn: str | None,
+                   external_id: str | None, db: Path | None) -> int:
+    """Continuous assessment: a Lambda scans on a schedule and on every AWS Config change, sends new FAILs to
+    Security Hub and SNS, and archives the ones fixed."""
+    from wasp.cli.options import split_csv
+    from wasp.cli.respond import execute
+    from wasp.deploy.assessment_bundle import deploy_plan, write_bundle
+    from wasp.deploy.assessment_stack import Settings, template
+    from wasp.sources.aws.regions import did_you_mean, known_regions
+
+    region_list = tuple(split_csv(regions) or ())
+    bad = [r for r in region_list if r not in known_regions()]
+    if bad:
+        raise InputError(f"--regions: unknown region {bad[0]}{did_you_mean(bad[0])}")
+    settings = Settings(schedule, region_list, prefix, memory, concurrency)
+    if apply and not image_uri:
+        raise InputError("--apply needs --image-uri: build the Dockerfile (--out) and push it to ECR first")
+    if out is not None:
+        for path in write_bundle(settings, out):
+            click.echo(f"wrote {path}", err=True)
+    elif not apply:
+        click.echo(json.dumps(template(settings), indent=1))
+    if not apply:
+        return 0
+    target = target_from(profile, region, endpoint_url, role_arn, external_id)
+    plan = deploy_plan(target.region, settings, stack_name, str(image_uri))
     return execute(plan, target, db, None, True, yes, "terminal", None)
 
 

@@ -50,13 +50,16 @@ def gameday(scenarios: str | None, list_only: bool, real: bool, profile: str | N
 
     if list_only:
         for s in SCENARIOS.values():
-            click.echo(f"{s.name:28} {s.title}\n{'':28} detects: {', '.join(s.detections)}; playbook: {s.playbook}")
+            click.echo(f"{s.name:28} {s.title}\n{'':28} detects: {', '.join(s.detections)}; playbook: {s.playbook}"
+                       + (" (automated: its state machine, started by the event)" if s.automated else ""))
         return 0
-    names = split_csv(scenarios) or list(SCENARIOS)
+    has_account = any((profile, endpoint_url, role_arn))
+    # the automated path (state machines run by the emulator) is not run in a real account unless named
+    names = split_csv(scenarios) or [n for n, s in SCENARIOS.items()
+                                     if not (s.automated and has_account and not endpoint_url)]
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
         raise InputError(f"unknown scenario: {', '.join(unknown)} (see `wasp gameday --list`)")
-    has_account = any((profile, endpoint_url, role_arn))
     if has_account and not real and not endpoint_url:
         raise InputError("a game day changes the target account: add --i-understand-this-changes-AWS")
     with ExitStack() as stack:

@@ -15,6 +15,7 @@ from typing import Any
 import click
 import yaml
 
+from wasp import fastyaml
 from wasp.cli.options import AliasedOption, db_option, default_db_path, emit, session_options, target_from
 from wasp.cli.summary import summary_options, terminal_options
 from wasp.errors import InputError
@@ -472,7 +473,7 @@ def mute_add(mute_file: Path, check: str | None, account: str | None, region: st
     if expires:
         entry["expires"] = expires
     existing = mute_file.read_text(encoding="utf-8") if mute_file.exists() else ""
-    data = yaml.safe_load(existing) if existing.strip() else None
+    data = fastyaml.safe_load(existing) if existing.strip() else None
     entries = (data.get("mutes") if isinstance(data, dict) else data) or []
     if not isinstance(entries, list):
         raise InputError(f"{mute_file}: expected a list of mute entries under `mutes:`")
@@ -517,18 +518,27 @@ def mute_list(mute_file: Path, scan_ref: str | None, db: Path | None) -> int:
 @click.option("--port", type=int, default=8765, show_default=True, help="TCP port to listen on.")
 @click.option("--token", envvar="WASP_SERVE_TOKEN",
               help="Access token required on every request (also $WASP_SERVE_TOKEN); mandatory off loopback.")
-def serve(db: Path | None, host: str, port: int, token: str | None, source: str | None = None) -> int:
+@click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
+              help="The response journal whose cases the Cases pages show (the --db of `wasp respond`); default: "
+                   "the store given with --db, where `wasp respond` writes them.")
+def serve(db: Path | None, host: str, port: int, token: str | None, source: str | None = None,
+          journal: Path | None = None) -> int:
     """Serve the read-only web dashboard over the store (http://127.0.0.1:8765 by default)."""
     import uvicorn
 
+    from wasp.dbfile import require_database
     from wasp.web.app import create_app
 
     if host not in LOOPBACK and not token:
         raise InputError(f"refusing to bind {host}: off loopback the dashboard needs --token (or $WASP_SERVE_TOKEN)")
     if token is not None and len(token) < 16:
         raise InputError("--token must be at least 16 characters")
+    if journal is not None:
+        require_database(journal, "response journal")
+        if not journal.exists():  # a mistyped name would otherwise show "no case" as if none had been run
+            raise InputError(f"--journal {journal}: no such file (`wasp respond --db FILE` writes the journal there)")
     listener = _bind(host, port)  # before any output: a busy port is one error line, not a banner then a crash
-    app = create_app(db_path(db), token=token, source=source)
+    app = create_app(db_path(db), token=token, source=source, journal=journal)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"wasp dashboard on http://{shown}:{port}/" + ("?token=..." if token else "") + "  (Ctrl-C stops)",
                err=True)

@@ -152,6 +152,8 @@ def run_scenario(target: AwsTarget, lab: Lab, scenario: Scenario, workdir: Path,
 
     started = time.perf_counter()
     case = new_case_id()
+    if scenario.automated:
+        return _automated(target, lab, scenario, result, case, baseline, started)
     journal = Journal(journal_db)
     pb = all_playbooks()[scenario.playbook]
     plan = pb.plan(target, lab.region, str(getattr(lab, scenario.playbook_target)), case)
@@ -173,6 +175,39 @@ def run_scenario(target: AwsTarget, lab: Lab, scenario: Scenario, workdir: Path,
     result.cleanup = StageResult(undone.failed is None and not drift,
                                  "account restored to its baseline" if not drift and undone.failed is None else
                                  f"not restored: {undone.error or ', '.join(drift)}")
+    return result
+
+
+def _automated(target: AwsTarget, lab: Lab, scenario: Scenario, result: ScenarioResult, case: str,
+               baseline: dict[str, Status | None], started: float) -> ScenarioResult:
+    """Contain through the state machine the event starts; undo through its DynamoDB journal."""
+    from wasp.gameday import automated
+
+    result.case_id = case
+    try:
+        done = automated.contain(target, lab, scenario, case)
+    except automated.AutomationMiss as miss:
+        result.contain = StageResult(False, f"automated {scenario.playbook}: {miss}", time.perf_counter() - started)
+        result.cleanup = StageResult(False, "nothing to undo: the automated path did not run")
+        return result
+    still = [c for c, s in _posture(target, lab, scenario).items() if s is Status.FAIL]
+    if done.status == "SUCCEEDED" and scenario.contained is not None and not scenario.contained(target, lab):
+        still.append("attacker not cut off")
+    ok = done.status == "SUCCEEDED" and done.steps_done > 0 and not still
+    result.contain = StageResult(ok, f"event -> state machine {scenario.playbook}: {done.steps_done} step(s) "
+                                 f"journaled in {done.table}, case {case}" if ok else
+                                 f"state machine {scenario.playbook}: execution {done.status}, "
+                                 f"{done.steps_done} step(s) done{'; still ' + ', '.join(still) if still else ''}",
+                                 time.perf_counter() - started)
+    undone = automated.undo(target, lab, done)
+    scenario.cleanup(target, lab)
+    restored = _posture(target, lab, scenario)
+    drift = [c for c in restored if restored[c] != baseline[c]]
+    reversed_ok = undone.failed is None and not drift and (scenario.contained is None
+                                                           or not scenario.contained(target, lab))
+    result.cleanup = StageResult(reversed_ok, f"undone from the journal table ({len(undone.done)} step(s)); account "
+                                 "restored to its baseline" if reversed_ok else
+                                 f"not restored: {undone.error or ', '.join(drift) or 'still contained'}")
     return result
 
 

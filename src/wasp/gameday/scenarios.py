@@ -47,6 +47,13 @@ class Scenario:
     as_instance: bool = False  # act with the instance role's credentials from outside AWS
     # after containment: does the account show the attacker cut off? (beyond the posture checks)
     contained: Callable[[Any, Lab], bool] | None = None
+    # contained by the playbook's state machine, started by this event (no human runs the playbook): the
+    # automated path of `wasp deploy response`, on the emulator (gameday/automated.py)
+    event: Callable[[Lab], dict[str, Any]] | None = None
+
+    @property
+    def automated(self) -> bool:
+        return self.event is not None
 
 
 def _credential_persistence(t: Any, lab: Lab) -> None:
@@ -121,6 +128,19 @@ def _nothing(t: Any, lab: Lab) -> None:
     """The abuse changed no state; containment (contain-instance) is reversed by `wasp respond undo`."""
 
 
+def _guardduty_instance_finding(lab: Lab) -> dict[str, Any]:
+    """GuardDuty's finding for an instance querying a name that resolves to the metadata service (the way its
+    credentials are stolen), as EventBridge carries it ("GuardDuty Finding", as in the GuardDuty User Guide)."""
+    return {"version": "0", "id": "4a1c5d2e-7b7e-4f0e-9a51-2f0b4c6d8e90", "detail-type": "GuardDuty Finding",
+            "source": "aws.guardduty", "account": lab.account, "time": "2026-12-06T02:00:00Z", "region": lab.region,
+            "detail": {"schemaVersion": "2.0", "accountId": lab.account, "region": lab.region,
+                       "type": "UnauthorizedAccess:EC2/MetadataDNSRebind", "severity": 8,
+                       "title": f"EC2 instance {lab.instance_id} is performing DNS lookups that resolve to the "
+                                "instance metadata service.",
+                       "resource": {"resourceType": "Instance",
+                                    "instanceDetails": {"instanceId": lab.instance_id}}}}
+
+
 SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
     Scenario("credential-persistence", "An intruder creates an access key for another user (backdoor)",
              _credential_persistence, _credential_persistence_cleanup,
@@ -143,4 +163,9 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
              detections=("trail_instance_credentials_outside_aws",), posture=(),
              playbook="contain-instance", playbook_target="instance_id", as_instance=True,
              contained=_instance_isolated),
+    Scenario("instance-contained-automatically", "Stolen instance credentials are used; GuardDuty's finding "
+             "starts the contain-instance state machine, with no one at a keyboard", _abuse_instance_credentials,
+             _nothing, detections=("trail_instance_credentials_outside_aws",), posture=(),
+             playbook="contain-instance", playbook_target="instance_id", as_instance=True,
+             contained=_instance_isolated, event=_guardduty_instance_finding),
 )}

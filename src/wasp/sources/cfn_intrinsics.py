@@ -30,6 +30,13 @@ NAME_PROPERTY = {
     "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
     "AWS::EKS::Cluster": "Name", "AWS::RDS::DBInstance": "DBInstanceIdentifier",
     "AWS::RDS::DBCluster": "DBClusterIdentifier", "AWS::EC2::LaunchTemplate": "LaunchTemplateName",
+    "AWS::S3::AccessPoint": "Name", "AWS::S3::MultiRegionAccessPoint": "Name",
+    "AWS::ECR::Repository": "RepositoryName", "AWS::OpenSearchService::Domain": "DomainName",
+    "AWS::Elasticsearch::Domain": "DomainName", "AWS::Glacier::Vault": "VaultName",
+    "AWS::Backup::BackupVault": "BackupVaultName", "AWS::Events::EventBus": "Name", "AWS::Kinesis::Stream": "Name",
+    "AWS::StepFunctions::StateMachine": "StateMachineName", "AWS::SSM::Parameter": "Name",
+    "AWS::ECS::Cluster": "ClusterName", "AWS::CodeBuild::Project": "Name", "AWS::KMS::Alias": "AliasName",
+    "AWS::Lambda::LayerVersion": "LayerName",
 }
 # service and resource path of synthesised ARNs
 ARN_SHAPES = {
@@ -45,9 +52,30 @@ ARN_SHAPES = {
     "AWS::SecretsManager::Secret": ("secretsmanager", "region", "acct", "secret:{name}"),
     "AWS::CloudTrail::Trail": ("cloudtrail", "region", "acct", "trail/{name}"),
     "AWS::CertificateManager::Certificate": ("acm", "region", "acct", "certificate/{name}"),
+    # the resource-policy holders the exposure engine judges: their ARNs are what a policy's Resource names
+    "AWS::S3::AccessPoint": ("s3", "region", "acct", "accesspoint/{name}"),
+    "AWS::S3::MultiRegionAccessPoint": ("s3", "", "acct", "accesspoint/{name}"),
+    "AWS::ECR::Repository": ("ecr", "region", "acct", "repository/{name}"),
+    "AWS::EFS::FileSystem": ("elasticfilesystem", "region", "acct", "file-system/{name}"),
+    "AWS::OpenSearchService::Domain": ("es", "region", "acct", "domain/{name}"),
+    "AWS::Elasticsearch::Domain": ("es", "region", "acct", "domain/{name}"),
+    "AWS::Glacier::Vault": ("glacier", "region", "acct", "vaults/{name}"),
+    "AWS::Backup::BackupVault": ("backup", "region", "acct", "backup-vault:{name}"),
+    "AWS::Events::EventBus": ("events", "region", "acct", "event-bus/{name}"),
+    "AWS::Kinesis::Stream": ("kinesis", "region", "acct", "stream/{name}"),
+    "AWS::Lambda::LayerVersion": ("lambda", "region", "acct", "layer:{name}"),
+    "AWS::StepFunctions::StateMachine": ("states", "region", "acct", "stateMachine:{name}"),
+    "AWS::SSM::Parameter": ("ssm", "region", "acct", "parameter/{name}"),
+    "AWS::ECS::Cluster": ("ecs", "region", "acct", "cluster/{name}"),
+    "AWS::EKS::Cluster": ("eks", "region", "acct", "cluster/{name}"),
+    "AWS::RDS::DBInstance": ("rds", "region", "acct", "db:{name}"),
+    "AWS::RDS::DBCluster": ("rds", "region", "acct", "cluster:{name}"),
+    "AWS::CodeBuild::Project": ("codebuild", "region", "acct", "project/{name}"),
+    "AWS::KMS::Alias": ("kms", "region", "acct", "{name}"),
 }
 # Ref on these types returns the ARN, not the name
-REF_IS_ARN = {"AWS::SNS::Topic", "AWS::SecretsManager::Secret", "AWS::IAM::ManagedPolicy",
+REF_IS_ARN = {"AWS::SNS::Topic", "AWS::StepFunctions::StateMachine", "AWS::Lambda::LayerVersion",
+              "AWS::SecretsManager::Secret", "AWS::IAM::ManagedPolicy",
               "AWS::CertificateManager::Certificate", "AWS::ElasticLoadBalancingV2::LoadBalancer",
               "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::TargetGroup"}
 _SUB = re.compile(r"\$\{([^}!][^}]*)\}")

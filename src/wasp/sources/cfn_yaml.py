@@ -1,4 +1,4 @@
-"""A fast CloudFormation YAML loader: short-form intrinsics and line marks on PyYAML's C-free SafeLoader.
+"""A fast CloudFormation YAML loader: short-form intrinsics and line marks on PyYAML's SafeLoader (libyaml).
 
 cfn-lint's decoder does the same but importing cfn-lint costs about a second (it loads every lint rule and
 resource schema); wasp reads YAML templates with this loader and keeps cfn-lint's decoder for JSON.
@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from wasp.fastyaml import SafeLoader
+
 
 class MarkedStr(str):
     start_mark: Any = None
@@ -20,7 +22,7 @@ class MarkedDict(dict):  # type: ignore[type-arg]
     start_mark: Any = None
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(SafeLoader):  # type: ignore[misc,valid-type]
     pass
 
 

@@ -18,8 +18,7 @@ from collections.abc import Callable, Mapping
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from wasp import fastyaml
 from wasp.model import Unknown, is_unknown
 from wasp.once import once
 from wasp.rulelang.validate import _deref, cfn_schema, cfn_types
@@ -50,7 +49,7 @@ def overrides() -> dict[str, dict[str, Any]]:
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if not entry.name.endswith((".yaml", ".yml")):
             continue
-        doc = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+        doc = fastyaml.safe_load(entry.read_text(encoding="utf-8")) or {}
         for tf_type, spec in doc.items():
             if tf_type in out:
                 raise ValueError(f"tf_overrides/{entry.name}: {tf_type} is already overridden in another file")

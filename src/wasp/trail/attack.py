@@ -1,5 +1,6 @@
-"""The part of the MITRE ATT&CK Enterprise matrix that CloudTrail can see: tactics and techniques of the IaaS and
-Identity Provider platforms that apply to AWS, with their names, for ``wasp trail coverage``.
+"""The part of the MITRE ATT&CK Enterprise matrix that CloudTrail and VPC Flow Logs can see: tactics and techniques
+of the IaaS and Identity Provider platforms that apply to AWS, and every technique a built-in trail rule is tagged
+with (tested), with their names, for ``wasp trail coverage`` and the dashboard's ATT&CK matrix.
 
 Technique and tactic names and ids are from MITRE ATT&CK(R) Enterprise v16 (https://attack.mitre.org/),
 (c) The MITRE Corporation, reproduced under the ATT&CK Terms of Use. Only the few fields wasp shows are kept.
@@ -11,6 +12,8 @@ ATTACK_VERSION = "16"
 
 # ATT&CK tactic short name -> (tactic id, display name), in the matrix's order
 TACTICS: dict[str, tuple[str, str]] = {
+    "reconnaissance": ("TA0043", "Reconnaissance"),
+    "resource-development": ("TA0042", "Resource Development"),
     "initial-access": ("TA0001", "Initial Access"),
     "execution": ("TA0002", "Execution"),
     "persistence": ("TA0003", "Persistence"),
@@ -20,14 +23,19 @@ TACTICS: dict[str, tuple[str, str]] = {
     "discovery": ("TA0007", "Discovery"),
     "lateral-movement": ("TA0008", "Lateral Movement"),
     "collection": ("TA0009", "Collection"),
+    "command-and-control": ("TA0011", "Command and Control"),
     "exfiltration": ("TA0010", "Exfiltration"),
     "impact": ("TA0040", "Impact"),
 }
 
-_IA, _EX, _PE, _PR, _DE, _CA, _DI, _LM, _CO, _XF, _IM = TACTICS
+_RE, _RD, _IA, _EX, _PE, _PR, _DE, _CA, _DI, _LM, _CO, _C2, _XF, _IM = TACTICS
 
 # technique id -> (name, tactics it sits under)
 TECHNIQUES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "T1595": ("Active Scanning", (_RE,)),
+    "T1595.001": ("Scanning IP Blocks", (_RE,)),
+    "T1584": ("Compromise Infrastructure", (_RD,)),
+    "T1584.001": ("Domains", (_RD,)),
     "T1190": ("Exploit Public-Facing Application", (_IA,)),
     "T1133": ("External Remote Services", (_IA, _PE)),
     "T1199": ("Trusted Relationship", (_IA,)),
@@ -40,13 +48,20 @@ TECHNIQUES: dict[str, tuple[str, tuple[str, ...]]] = {
     "T1204.003": ("Malicious Image", (_EX,)),
     "T1648": ("Serverless Execution", (_EX,)),
     "T1651": ("Cloud Administration Command", (_EX,)),
+    "T1609": ("Container Administration Command", (_EX,)),
+    "T1610": ("Deploy Container", (_DE, _EX)),
+    "T1053": ("Scheduled Task/Job", (_EX, _PE, _PR)),
     "T1098": ("Account Manipulation", (_PE, _PR)),
     "T1098.001": ("Additional Cloud Credentials", (_PE, _PR)),
     "T1098.003": ("Additional Cloud Roles", (_PE, _PR)),
     "T1098.004": ("SSH Authorized Keys", (_PE, _PR)),
+    "T1098.005": ("Device Registration", (_PE, _PR)),
+    "T1098.006": ("Additional Container Cluster Roles", (_PE, _PR)),
     "T1136": ("Create Account", (_PE,)),
     "T1136.003": ("Cloud Account", (_PE,)),
     "T1525": ("Implant Internal Image", (_PE,)),
+    "T1546": ("Event Triggered Execution", (_PR, _PE)),
+    "T1611": ("Escape to Host", (_PR,)),
     "T1556": ("Modify Authentication Process", (_CA, _DE, _PE)),
     "T1556.006": ("Multi-Factor Authentication", (_CA, _DE, _PE)),
     "T1548": ("Abuse Elevation Control Mechanism", (_PR, _DE)),
@@ -67,12 +82,15 @@ TECHNIQUES: dict[str, tuple[str, tuple[str, ...]]] = {
     "T1550": ("Use Alternate Authentication Material", (_DE, _LM)),
     "T1550.001": ("Application Access Token", (_DE, _LM)),
     "T1666": ("Modify Cloud Resource Hierarchy", (_DE,)),
+    "T1070": ("Indicator Removal", (_DE,)),
+    "T1599": ("Network Boundary Bridging", (_DE,)),
     "T1110": ("Brute Force", (_CA,)),
     "T1110.001": ("Password Guessing", (_CA,)),
     "T1110.003": ("Password Spraying", (_CA,)),
     "T1110.004": ("Credential Stuffing", (_CA,)),
     "T1552": ("Unsecured Credentials", (_CA,)),
     "T1552.001": ("Credentials In Files", (_CA,)),
+    "T1552.004": ("Private Keys", (_CA,)),
     "T1552.005": ("Cloud Instance Metadata API", (_CA,)),
     "T1555": ("Credentials from Password Stores", (_CA,)),
     "T1555.006": ("Cloud Secrets Management Stores", (_CA,)),
@@ -80,6 +98,7 @@ TECHNIQUES: dict[str, tuple[str, tuple[str, ...]]] = {
     "T1606": ("Forge Web Credentials", (_CA,)),
     "T1606.002": ("SAML Tokens", (_CA,)),
     "T1621": ("Multi-Factor Authentication Request Generation", (_CA,)),
+    "T1187": ("Forced Authentication", (_CA,)),
     "T1040": ("Network Sniffing", (_CA, _DI)),
     "T1087": ("Account Discovery", (_DI,)),
     "T1087.004": ("Cloud Account", (_DI,)),
@@ -92,14 +111,27 @@ TECHNIQUES: dict[str, tuple[str, tuple[str, ...]]] = {
     "T1201": ("Password Policy Discovery", (_DI,)),
     "T1046": ("Network Service Discovery", (_DI,)),
     "T1654": ("Log Enumeration", (_DI,)),
+    "T1518": ("Software Discovery", (_DI,)),
+    "T1518.001": ("Security Software Discovery", (_DI,)),
     "T1021": ("Remote Services", (_LM,)),
+    "T1021.004": ("SSH", (_LM,)),
     "T1021.007": ("Cloud Services", (_LM,)),
     "T1021.008": ("Direct Cloud VM Connections", (_LM,)),
     "T1530": ("Data from Cloud Storage", (_CO,)),
     "T1119": ("Automated Collection", (_CO,)),
     "T1074": ("Data Staged", (_CO,)),
     "T1074.002": ("Remote Data Staging", (_CO,)),
+    "T1005": ("Data from Local System", (_CO,)),
+    "T1071": ("Application Layer Protocol", (_C2,)),
+    "T1071.004": ("DNS", (_C2,)),
+    "T1105": ("Ingress Tool Transfer", (_C2,)),
+    "T1571": ("Non-Standard Port", (_C2,)),
+    "T1572": ("Protocol Tunneling", (_C2,)),
     "T1537": ("Transfer Data to Cloud Account", (_XF,)),
+    "T1020": ("Automated Exfiltration", (_XF,)),
+    "T1041": ("Exfiltration Over C2 Channel", (_XF,)),
+    "T1048": ("Exfiltration Over Alternative Protocol", (_XF,)),
+    "T1567": ("Exfiltration Over Web Service", (_XF,)),
     "T1485": ("Data Destruction", (_IM,)),
     "T1485.001": ("Lifecycle-Triggered Deletion", (_IM,)),
     "T1486": ("Data Encrypted for Impact", (_IM,)),
@@ -108,6 +140,8 @@ TECHNIQUES: dict[str, tuple[str, tuple[str, ...]]] = {
     "T1496.001": ("Compute Hijacking", (_IM,)),
     "T1496.004": ("Cloud Service Hijacking", (_IM,)),
     "T1531": ("Account Access Removal", (_IM,)),
+    "T1489": ("Service Stop", (_IM,)),
+    "T1498": ("Network Denial of Service", (_IM,)),
     "T1657": ("Financial Theft", (_IM,)),
     "T1491": ("Defacement", (_IM,)),
     "T1491.002": ("External Defacement", (_IM,)),
@@ -115,4 +149,5 @@ TECHNIQUES: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 def parent(technique: str) -> str:
+    """T1098.001 -> T1098 (a technique is its own parent)."""
     return technique.split(".")[0]

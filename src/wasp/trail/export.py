@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from wasp import fastyaml
 from wasp.trail.rules import Rule, builtin_texts
 
 _NAMESPACE = uuid.UUID("8f1f5a8e-2b7c-4c55-9d0e-77a1c0f3e6b1")  # wasp's: the same rule id gives the same UUID
@@ -42,7 +43,7 @@ def sigma_uuid(rule_id: str) -> str:
 
 def sigma_document(rule: Rule, text: str) -> dict[str, Any]:
     """The rule's own YAML as a Sigma document: tests dropped, an id added, wasp metadata slimmed."""
-    raw = yaml.safe_load(text)
+    raw = fastyaml.safe_load(text)
     ext = raw.pop("wasp", None) or {}
     raw.setdefault("id", sigma_uuid(rule.id))
     doc = {k: raw[k] for k in _ORDER if k in raw}

@@ -21,7 +21,10 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from wasp.errors import InputError
-from wasp.web.pages import detections, findings, history, iam, overview, resources
+from wasp.web.pages import attack, cases, detections, findings, history, iam, overview, resources
+from wasp.web.pages import inventory as inventory_page
+from wasp.web.pages import respond as respond_page
+from wasp.web.queries.cases import CaseJournal
 from wasp.web.site import HERE, Web
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -36,6 +39,10 @@ PAGES = [
     history,
     iam,
     detections,
+    attack,
+    cases,
+    respond_page,
+    inventory_page,
 ]
 
 
@@ -46,10 +53,15 @@ def _host_name(host_header: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-def create_app(db: Path | str, token: str | None = None, source: str | None = None) -> FastAPI:
-    """The dashboard; pages without ``?scan=`` show the newest complete scan of ``source`` (the store's rule)."""
+def create_app(db: Path | str, token: str | None = None, source: str | None = None,
+               journal: Path | str | None = None) -> FastAPI:
+    """The dashboard; pages without ``?scan=`` show the newest complete scan of ``source`` (the store's rule).
+
+    ``journal`` is the response journal the cases pages read (default: the store, where `wasp respond` writes).
+    """
     web = Web.create(db, source)
     app = FastAPI(title="wasp", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.journal = CaseJournal.at(Path(journal or db))
     shared_css = (HERE.parent / "report" / "templates" / "report.css").read_text(encoding="utf-8")
 
     @app.get("/static/report.css")

@@ -18,7 +18,7 @@ from wasp.errors import InputError
 FILTERS: dict[str, str] = {
     "status": "status", "severity": "severity", "service": "service", "area": "area", "question": "question",
     "practice": "practice", "check": "check_id", "q": "text", "muted": "muted", "region": "region",
-    "account_id": "account", "type": "resource_type",
+    "account_id": "account", "type": "resource_type", "resource": "resource_key",
 }
 # column key -> header label; each column is also a sort key of Store.findings (FINDING_SORTS)
 COLUMNS: dict[str, str] = {

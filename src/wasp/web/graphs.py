@@ -1,12 +1,15 @@
-"""Server-drawn SVG for the dashboard: IAM escalation paths as a graph, trail detections on a timeline.
+"""Graphs of the dashboard: the IAM principal graph (elements for Cytoscape.js, laid out here) and the trail
+detections timeline (server-drawn SVG).
 
-Both read only what findings carry as evidence (escalation steps from the IAM engine, first/last seen
-times from the trail engine), so the pages appear exactly when those engines produced findings.
+Both read only what the store holds (the IAM structure kept with a scan, escalation steps from the IAM
+engine's findings, first/last seen times from the trail engine), so they appear exactly when those engines
+produced something.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import math
+from collections.abc import Callable
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -75,55 +78,6 @@ def risk_table(findings: list[dict[str, Any]]) -> tuple[list[str], list[dict[str
     return columns, sorted(rows.values(), key=lambda r: (-len(r["categories"]), r["principal"]))
 
 
-def escalation_graph(paths: list[dict[str, Any]], col_w: int = 260, row_h: int = 64) -> str:
-    """Principals as boxes in columns by hop count, one arrow per step, labelled with its method."""
-    edges: dict[tuple[str, str], set[str]] = defaultdict(set)
-    level: dict[str, int] = {}
-    for p in paths:
-        for i, s in enumerate(p["steps"]):
-            edges[(s["from"], s["to"])].add(s["method"] or s["actions"])
-            level[s["from"]] = min(level.get(s["from"], i), i)
-            level[s["to"]] = max(level.get(s["to"], i + 1), i + 1)
-    admin = [n for n in level if short(n) == "administrator"]
-    deepest = max(level.values(), default=0)
-    for n in admin:
-        level[n] = deepest
-    columns: dict[int, list[str]] = defaultdict(list)
-    for node in sorted(level, key=lambda n: (level[n], short(n))):
-        columns[level[node]].append(node)
-    pos: dict[str, tuple[float, float]] = {}
-    for col, nodes in columns.items():
-        for row, node in enumerate(nodes):
-            pos[node] = (20 + col * col_w, 30 + row * row_h)
-    width = 40 + (max(columns, default=0) + 1) * col_w
-    height = 60 + max((len(v) for v in columns.values()), default=1) * row_h
-    box_w, box_h = 190, 34
-    parts = [f'<svg class="graph" role="img" aria-label="IAM escalation paths" xmlns="http://www.w3.org/2000/svg" '
-             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
-             '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" '
-             'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#455a64"/></marker></defs>']
-    for (src, dst), methods in sorted(edges.items()):
-        (x1, y1), (x2, y2) = pos[src], pos[dst]
-        sx, sy, tx, ty = x1 + box_w, y1 + box_h / 2, x2, y2 + box_h / 2
-        if src == dst:
-            parts.append(f'<path d="M {x1 + box_w / 2} {y1} c 40 -30 80 -30 60 10" fill="none" stroke="#455a64" '
-                         f'marker-end="url(#arrow)"><title>{_e(", ".join(sorted(methods)))}</title></path>')
-            continue
-        label = ", ".join(sorted(methods))
-        parts.append(f'<g class="edge"><line x1="{sx}" y1="{sy}" x2="{tx}" y2="{ty}" stroke="#455a64" '
-                     f'stroke-width="1.5" marker-end="url(#arrow)"/><text x="{(sx + tx) / 2:.0f}" '
-                     f'y="{(sy + ty) / 2 - 4:.0f}" font-size="10" text-anchor="middle" fill="#37474f">'
-                     f"{_e(label[:40])}<title>{_e(label)}</title></text></g>")
-    for node, (x, y) in pos.items():
-        name = short(node)
-        fill = "#ffcdd2" if name == "administrator" else "#e3f2fd"
-        parts.append(f'<g class="node"><rect x="{x}" y="{y}" width="{box_w}" height="{box_h}" rx="6" fill="{fill}" '
-                     f'stroke="#455a64"/><text x="{x + 8}" y="{y + 21}" font-size="11" fill="#263238">'
-                     f"{_e(name[:30])}</text><title>{_e(node)}</title></g>")
-    parts.append("</svg>")
-    return "".join(parts)
-
-
 def _time(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return value
@@ -179,3 +133,158 @@ def detections_timeline(events: list[dict[str, Any]], width: int = 900, row_h: i
                      f'{_e(e["first"].isoformat())} to {_e(e["last"].isoformat())}</title></g>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+# ---- the IAM principal graph --------------------------------------------------------------------------------
+ADMIN_NODE = "administrator"
+KIND_ORDER = ("group", "user", "role")
+SPACING = 64  # px between principals in a cluster's grid: their labels appear on hover, so the grid stays tight
+CLUSTER_GAP = 70
+ACCOUNT_GAP = 120
+
+
+def _account_of_trust(value: str) -> str:
+    """The account a trust principal value names ('123456789012' or an ARN in it), or ''."""
+    if value.isdigit() and len(value) == 12:
+        return value
+    parts = value.split(":")
+    return parts[4] if len(parts) > 5 and value.startswith("arn:") else ""
+
+
+def _grid(ids: list[str], x0: float, y0: float) -> tuple[dict[str, tuple[float, float]], float, float]:
+    """Positions in a grid wider than tall; returns them with the grid's width and height."""
+    cols = max(1, math.ceil(math.sqrt(len(ids) * 2)))
+    pos = {n: (x0 + (i % cols) * SPACING, y0 + (i // cols) * SPACING) for i, n in enumerate(ids)}
+    rows = max(1, math.ceil(len(ids) / cols))
+    return pos, (cols - 1) * SPACING, (rows - 1) * SPACING
+
+
+def drawn_principals(principals: dict[str, dict[str, Any]], admins: dict[str, str], on_path: set[str],
+                     limit: int) -> dict[str, dict[str, Any]]:
+    """At most ``limit`` principals, the telling ones first: administrators, those on an escalation path, roles
+    someone may assume and their trusted principals, groups with members; then the rest by name."""
+    if len(principals) <= limit:
+        return principals
+    related: set[str] = set()
+    for p in principals.values():
+        if p.get("trust"):
+            related.add(p["arn"])
+            related.update(t["principal"] for t in p["trust"])
+    members = {g for p in principals.values() for g in p.get("groups") or []}
+
+    def rank(arn: str) -> tuple[int, str]:
+        tier = 0 if arn in admins else 1 if arn in on_path else 2 if arn in related or arn in members else 3
+        return tier, principals[arn]["name"].lower()
+
+    return {arn: principals[arn] for arn in sorted(principals, key=rank)[:limit]}
+
+
+def principal_graph(principals: dict[str, dict[str, Any]], admins: dict[str, str], paths: list[dict[str, Any]],
+                    href: Callable[[str], str], limit: int = 600) -> dict[str, Any]:
+    """Cytoscape elements of the principal graph, positioned (a preset layout: nothing is computed in the page).
+
+    Principals sit in compound nodes by account, then by kind, each cluster a grid (admins first, then those on
+    an escalation path), so 150 principals lay out instantly and stay in predictable places. Beyond ``limit``
+    principals only the telling ones are drawn (``drawn_principals``); every principal keeps its page. Edges:
+    group membership, trust (who may assume a role; ``cross`` when another account or an outside identity), and
+    escalation steps labelled with their method. ``ADMIN_NODE`` stands for "any administrator" reached by a
+    self-granted escalation.
+    """
+    on_path: set[str] = set()
+    steps: dict[tuple[str, str], set[str]] = {}
+    for p in paths:
+        for s in p["steps"]:
+            src = ADMIN_NODE if short(s["from"]) == "administrator" else s["from"]
+            dst = ADMIN_NODE if short(s["to"]) == "administrator" else s["to"]
+            steps.setdefault((src, dst), set()).add(s["method"] or s["actions"])
+            on_path.update((src, dst))
+    total = len(principals)
+    principals = drawn_principals(principals, admins, on_path, limit)
+    nodes: list[dict[str, Any]] = []
+    edges: list[dict[str, Any]] = []
+    accounts = sorted({p.get("account") or "" for p in principals.values()})
+    external: dict[str, dict[str, Any]] = {}
+    seen_edges: set[tuple[str, str, str]] = set()
+
+    def edge(src: str, dst: str, kind: str, label: str = "") -> None:
+        if (src, dst, kind) in seen_edges:
+            return
+        seen_edges.add((src, dst, kind))
+        classes = kind + (" onpath" if kind == "escalation" else "")
+        edges.append({"group": "edges", "data": {"id": f"e{len(edges)}", "source": src, "target": dst,
+                                                 "kind": kind, "label": label}, "classes": classes})
+
+    for p in principals.values():
+        for g in p.get("groups") or []:
+            if g in principals:
+                edge(p["arn"], g, "member")
+        for t in p.get("trust") or []:
+            value = t["principal"]
+            if t["type"] not in ("AWS", "Federated", "*"):
+                continue
+            account = _account_of_trust(value)
+            if value in principals:
+                edge(value, p["arn"], "cross" if principals[value].get("account") != p.get("account") else "trust")
+            elif t["type"] == "AWS" and account and account == p.get("account") and value.endswith(
+                    (":root", account)):
+                continue  # the role's own account delegates to its principals' identity policies: listed, not drawn
+            elif t["type"] == "AWS" and account in accounts and value.endswith((":root", account)):
+                edge(f"acct:{account}", p["arn"], "cross")
+            else:
+                external.setdefault(value, {"type": t["type"], "account": account})
+                edge(f"ext:{value}", p["arn"], "cross")
+
+    def rank(arn: str) -> tuple[int, int, str]:
+        return (0 if arn in admins else 1, 0 if arn in on_path else 1, principals[arn]["name"].lower())
+
+    x = 0.0
+    if external:
+        nodes.append({"group": "nodes", "data": {"id": "ext", "label": "outside the scan"}, "classes": "cluster"})
+        pos, w, _h = _grid(sorted(external), x, 0)
+        for value, (px, py) in pos.items():
+            nodes.append({"group": "nodes", "data": {"id": f"ext:{value}", "parent": "ext", "label": short(value),
+                                                     "title": value, "kind": "external", "href": href(value)},
+                          "position": {"x": px, "y": py}, "classes": "principal external"})
+        x += w + ACCOUNT_GAP
+    by_cluster: dict[tuple[str, str], list[str]] = {}
+    for arn, p in principals.items():
+        by_cluster.setdefault((p.get("account") or "", p["kind"]), []).append(arn)
+    top = 0.0
+    for account in accounts:
+        nodes.append({"group": "nodes", "data": {"id": f"acct:{account}", "label": f"account {account or '?'}"},
+                      "classes": "cluster account"})
+        y = top
+        width = 0.0
+        for kind in KIND_ORDER:
+            ids = sorted(by_cluster.get((account, kind), []), key=rank)
+            if not ids:
+                continue
+            cid = f"kind:{account}:{kind}"
+            nodes.append({"group": "nodes", "data": {"id": cid, "parent": f"acct:{account}",
+                                                     "label": f"{kind}s ({len(ids)})"}, "classes": "cluster kind"})
+            pos, w, h = _grid(ids, x, y)
+            for arn, (px, py) in pos.items():
+                p = principals[arn]
+                classes = ["principal", kind]
+                if arn in admins:
+                    classes.append("admin" if admins[arn] == "full" else "admin equivalent")
+                if arn in on_path:
+                    classes.append("onpath")
+                nodes.append({"group": "nodes", "data": {"id": arn, "parent": cid, "label": p["name"], "title": arn,
+                                                         "kind": kind, "admin": admins.get(arn, ""),
+                                                         "href": href(arn)},
+                              "position": {"x": px, "y": py}, "classes": " ".join(classes)})
+            width = max(width, w)
+            y += h + CLUSTER_GAP + SPACING
+        x += width + ACCOUNT_GAP
+    if ADMIN_NODE in on_path:
+        nodes.append({"group": "nodes", "data": {"id": ADMIN_NODE, "label": "administrator", "title":
+                                                 "any administrator: a self-granted escalation ends here",
+                                                 "kind": "administrator", "href": ""},
+                      "position": {"x": x, "y": top}, "classes": "administrator onpath"})
+    known = {n["data"]["id"] for n in nodes}
+    for (src, dst), methods in sorted(steps.items()):
+        if src in known and dst in known:
+            edge(src, dst, "escalation", ", ".join(sorted(methods)))
+    return {"elements": nodes + edges, "principals": len(principals), "total": total, "external": len(external),
+            "edges": len(edges)}

@@ -32,8 +32,12 @@ NAV: list[tuple[str, str]] = [
     ("Findings", "/findings"),
     ("History", "/history"),
     ("Diff", "/diff"),
-    ("IAM paths", "/iam"),
+    ("IAM", "/iam"),
     ("Detections", "/detections"),
+    ("ATT&CK", "/attack"),
+    ("Cases", "/cases"),
+    ("Respond", "/respond"),
+    ("Resources", "/resources"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""One collected resource with its findings."""
+"""One resource: what the inventory knows of it, its findings in the scan and its history across scans."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from wasp.errors import InputError
+from wasp.web.queries import inventory
 from wasp.web.site import Web
+
+FINDINGS_SHOWN = 100  # the rest is one link away (/findings?resource=)
 
 
 def router(web: Web) -> APIRouter:
@@ -14,15 +17,19 @@ def router(web: Web) -> APIRouter:
     store = web.store
 
     @r.get("/resource", response_class=HTMLResponse)
-    def resource_page(request: Request, key: str) -> HTMLResponse:
+    def resource_page(request: Request, key: str = "") -> HTMLResponse:
+        if not key.strip():
+            raise InputError("give the resource with ?key= (its ARN, or type|account|region|id)")
         ctx = web.context(request)
         if (info := ctx.info) is None:
             return web.empty(request, ctx)
-        res = store.resource(info.scan_id, key)
-        total, items = store.findings(info.scan_id, resource_key=key)
-        if res is None and not items:
+        row = inventory.one(store, info.scan_id, key)
+        if row is None:
             raise InputError(f"no resource {key!r} in scan {info.scan_id}")
-        return web.page(request, "resource.html", ctx=ctx, form_action="/", info=info,
-                        res=res or items[0]["resource"], findings=items, total=total, key=key)
+        total, items = store.findings(info.scan_id, resource_key=key, limit=FINDINGS_SHOWN)
+        return web.page(request, "resource.html", ctx=ctx, form_action="/", info=info, res=row, key=key,
+                        findings=items, total=total, shown_count=len(items),
+                        evidence=inventory.evidence(items), history=inventory.history(store, info.scan_id, key),
+                        data_store=row.type in inventory.data_store_types())
 
     return r

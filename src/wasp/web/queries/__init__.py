@@ -1,0 +1,1 @@
+"""Read queries of the dashboard pages, one module per page family, each over a read-only store connection."""
