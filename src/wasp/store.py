@@ -384,39 +384,23 @@ class Store:
                  area: str | None = None, check_id: str | None = None, practice: str | None = None,
                  question: str | None = None, resource_key: str | None = None, text: str | None = None,
                  muted: bool | None = None, limit: int | None = None, offset: int = 0,
-                 service: str | None = None) -> tuple[int, list[dict]]:
+                 service: str | None = None, region: str | None = None, account: str | None = None,
+                 resource_type: str | None = None, sort: str | None = None,
+                 descending: bool = False) -> tuple[int, list[dict]]:
         """Filtered findings of one scan as JSON dicts, with the total before paging (for the web UI).
 
         ``service`` is the middle part of the resource type (``S3`` for ``AWS::S3::Bucket``), as ``breakdown``
-        counts it, so a number on the overview and the list it links to always agree.
+        counts it, so a number on the overview and the list it links to always agree. ``region`` ``global``
+        and ``account`` ``-`` name the empty value (global resources, templates), which a URL cannot tell from
+        "no filter". ``sort`` is a key of ``FINDING_SORTS`` (anything else is refused); without it the order
+        is the triage order (status, severity, check, resource). Every order ends with the default one and the
+        finding id, so pages never overlap or skip a row whatever the sort.
         """
-        clauses = ["scan_id = ?"]
-        params: list[Any] = [scan_id]
-        if service:
-            clauses.append(f"{SERVICE_SQL} = ?")
-            params.append(service)
-        for column, value in (("status", status), ("severity", severity), ("area", area),
-                              ("check_id", check_id), ("resource_key", resource_key)):
-            if value:
-                clauses.append(f"{column} = ?")
-                params.append(value)
-        if muted is not None:
-            clauses.append("muted = ?")
-            params.append(muted)
-        if practice:
-            clauses.append("list_contains(best_practices, ?)")
-            params.append(practice)
-        if question:
-            clauses.append("contains(',' || array_to_string(best_practices, ','), ?)")
-            params.append("," + question + "-")
-        if text:
-            clauses.append("(contains(lower(check_id), ?) OR contains(lower(title), ?) OR contains(lower(reason), ?)"
-                           " OR contains(lower(resource_name), ?) OR contains(lower(resource_arn), ?))")
-            params.extend([text.lower()] * 5)
-        where = " AND ".join(clauses)
-        order = ("ORDER BY CASE status WHEN 'FAIL' THEN 0 WHEN 'UNKNOWN' THEN 1 ELSE 2 END, CASE severity "
-                 "WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, "
-                 "check_id, resource_key")
+        where, params = finding_filters(scan_id, status=status, severity=severity, area=area, check_id=check_id,
+                                        practice=practice, question=question, resource_key=resource_key,
+                                        text=text, muted=muted, service=service, region=region, account=account,
+                                        resource_type=resource_type)
+        order = "ORDER BY " + finding_order(sort, descending)
         page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit else ""
         with self.connect(read_only=True) as con:
             total = con.execute(f"SELECT count(*) FROM findings WHERE {where}", params).fetchone()
@@ -777,6 +761,77 @@ def _alive(pid: int | None) -> bool:
             return fh.read().rsplit(")", 1)[-1].split()[0] != "Z"
     except OSError:
         return True
+
+
+STATUS_RANK_SQL = "CASE status WHEN 'FAIL' THEN 0 WHEN 'UNKNOWN' THEN 1 ELSE 2 END"
+SEVERITY_RANK_SQL = ("CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 "
+                     "ELSE 4 END")
+DEFAULT_FINDING_ORDER = f"{STATUS_RANK_SQL}, {SEVERITY_RANK_SQL}, check_id, resource_key"
+# sort key -> SQL expression; ranks grow with urgency (FAIL over UNKNOWN over PASS over muted, critical over info)
+# so that "descending" means "worst first" for status and severity, as for any number
+FINDING_SORTS: dict[str, str] = {
+    "status": "CASE WHEN muted THEN 0 WHEN status = 'FAIL' THEN 3 WHEN status = 'UNKNOWN' THEN 2 ELSE 1 END",
+    "severity": "CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 "
+                "ELSE 0 END",
+    "check": "check_id",
+    "title": "title",
+    "resource": "lower(coalesce(resource_name, resource_id))",
+    "type": "resource_type",
+    "service": SERVICE_SQL,
+    "region": "region",
+    "account": "account",
+    "area": "area",
+    "practices": "array_to_string(best_practices, ',')",
+    "reason": "reason",
+    "muted": "muted",
+}
+
+
+def finding_order(sort: str | None = None, descending: bool = False) -> str:
+    """The ORDER BY list for ``Store.findings``: the chosen key, then the triage order, then the finding id."""
+    if not sort:
+        return f"{DEFAULT_FINDING_ORDER}, finding_id"
+    if sort not in FINDING_SORTS:
+        raise InputError(f"cannot sort findings by {sort!r}: one of {', '.join(FINDING_SORTS)}")
+    return f"{FINDING_SORTS[sort]} {'DESC' if descending else 'ASC'}, {DEFAULT_FINDING_ORDER}, finding_id"
+
+
+def finding_filters(scan_id: str, status: str | None = None, severity: str | None = None,
+                    area: str | None = None, check_id: str | None = None, practice: str | None = None,
+                    question: str | None = None, resource_key: str | None = None, text: str | None = None,
+                    muted: bool | None = None, service: str | None = None, region: str | None = None,
+                    account: str | None = None, resource_type: str | None = None) -> tuple[str, list[Any]]:
+    """The WHERE clause (and its parameters) of ``Store.findings``: one definition for the list and its counts."""
+    clauses = ["scan_id = ?"]
+    params: list[Any] = [scan_id]
+    if service:
+        clauses.append(f"{SERVICE_SQL} = ?")
+        params.append(service)
+    if region:
+        clauses.append("coalesce(region, '') = ?")
+        params.append("" if region == "global" else region)
+    if account:
+        clauses.append("coalesce(account, '') = ?")
+        params.append("" if account == "-" else account)
+    for column, value in (("status", status), ("severity", severity), ("area", area),
+                          ("check_id", check_id), ("resource_key", resource_key), ("resource_type", resource_type)):
+        if value:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    if muted is not None:
+        clauses.append("muted = ?")
+        params.append(muted)
+    if practice:
+        clauses.append("list_contains(best_practices, ?)")
+        params.append(practice)
+    if question:
+        clauses.append("contains(',' || array_to_string(best_practices, ','), ?)")
+        params.append("," + question + "-")
+    if text:
+        clauses.append("(contains(lower(check_id), ?) OR contains(lower(title), ?) OR contains(lower(reason), ?)"
+                       " OR contains(lower(resource_name), ?) OR contains(lower(resource_arn), ?))")
+        params.extend([text.lower()] * 5)
+    return " AND ".join(clauses), params
 
 
 def _where(**filters: str | None) -> tuple[str, list[Any]]:

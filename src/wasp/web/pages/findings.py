@@ -1,13 +1,16 @@
-"""The findings list (filtered, paged), one finding, and the findings API."""
+"""The findings list (filtered, sorted, paged, its columns chosen), its exports, one finding, and the findings API."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 
 from wasp.catalog import questions
+from wasp.errors import InputError
 from wasp.model import Area
 from wasp.respond.finding import suggestion
+from wasp.web.findings_export import EXPORTS, asff_possible, export, fetch_page
+from wasp.web.findings_query import COLUMNS, DEFAULT_COLUMNS, PAGE_SIZES, FindingsQuery
 from wasp.web.site import PAGE, Web, respond_command
 
 
@@ -16,26 +19,37 @@ def router(web: Web) -> APIRouter:
     store = web.store
 
     @r.get("/findings", response_class=HTMLResponse)
-    def findings_page(request: Request, status: str = "", severity: str = "", service: str = "",
-                      area: str = "", question: str = "", practice: str = "", check: str = "", q: str = "",
-                      muted: str = "", page_no: int = 1, resource: str = "") -> HTMLResponse:
+    def findings_page(request: Request) -> HTMLResponse:
         ctx = web.context(request)
+        query = FindingsQuery.parse(request.query_params)
         if (info := ctx.info) is None:
             return web.empty(request, ctx)
-        muted_flag = {"1": True, "0": False}.get(muted)
-        offset = max(0, page_no - 1) * PAGE
-        total, items = store.findings(info.scan_id, status=status or None, severity=severity or None,
-                                      service=service or None, area=area or None, question=question or None,
-                                      practice=practice or None, check_id=check or None, text=q or None,
-                                      muted=muted_flag, resource_key=resource or None, limit=PAGE, offset=offset)
-        params = {"status": status, "severity": severity, "service": service, "area": area, "question": question,
-                  "practice": practice, "check": check, "q": q, "muted": muted, "resource": resource}
-        pages = max(1, (total + PAGE - 1) // PAGE)
-        return web.page(request, "findings.html", ctx=ctx, info=info, findings=items, total=total, params=params,
-                        page_no=min(page_no, pages), pages=pages,
-                        prev_url=ctx.link("/findings", **params, page_no=page_no - 1) if page_no > 1 else "",
-                        next_url=ctx.link("/findings", **params, page_no=page_no + 1) if page_no < pages else "",
+        page = fetch_page(store, info.scan_id, query)
+        query.page_no = page.page_no
+        params = query.params()
+        formats = [f for f in EXPORTS if f != "asff" or asff_possible(store, info, query, page.total)]
+        return web.page(request, "findings.html", ctx=ctx, info=info, findings=page.rows, total=page.total,
+                        params=query.filters, query=query, page_no=page.page_no, pages=page.pages,
+                        prev_url=ctx.link("/findings", **query.params(page_no=page.page_no - 1))
+                        if page.page_no > 1 else "",
+                        next_url=ctx.link("/findings", **query.params(page_no=page.page_no + 1))
+                        if page.page_no < page.pages else "",
+                        columns=COLUMNS, default_columns=DEFAULT_COLUMNS, page_sizes=PAGE_SIZES,
+                        page_exports=[(f, ctx.link("/findings/export", **params, format=f)) for f in formats],
+                        all_exports=[(f, ctx.link("/findings/export", **query.params(page_no=""), format=f,
+                                                  scope="all")) for f in formats],
                         areas=[(a.value, a.title) for a in Area], questions=sorted(questions().items()))
+
+    @r.get("/findings/export")
+    def findings_export(request: Request, format: str = "csv", scope: str = "page") -> StreamingResponse:
+        """The page shown (or every finding matching it, ``scope=all``) as ``wasp report`` would write it."""
+        ctx = web.context(request)
+        query = FindingsQuery.parse(request.query_params)
+        if (info := ctx.info) is None:
+            raise InputError("no complete scan to export: run `wasp scan` first")
+        out = export(store, info, query, format, scope)
+        return StreamingResponse(out.body, media_type=out.media_type,
+                                 headers={"Content-Disposition": f'attachment; filename="{out.filename}"'})
 
     @r.get("/findings/{finding_id}", response_class=HTMLResponse)
     def finding_page(request: Request, finding_id: str, scan: str | None = None) -> HTMLResponse:

@@ -12,7 +12,11 @@ from wasp.report.charts import score_bars, status_donut
 from wasp.report.html import responsibility_table
 from wasp.report.summary import Tally
 from wasp.web.queries.diff_counts import diff_counts
+from wasp.web.area_trend_chart import area_trend_chart
+from wasp.web.overview_counts import account_filter, overview_counts, region_filter
 from wasp.web.site import PAGE, Web, question_rows, trend
+
+TREND_SCANS = 12  # scans in the per-area trend: enough to see a direction, few enough to read each point
 
 
 def router(web: Web) -> APIRouter:
@@ -30,6 +34,9 @@ def router(web: Web) -> APIRouter:
         scans = store.trend(account=info.account or None, source=info.source)
         previous = store.previous(info.scan_id)
         areas = [(a, summary.areas.get(a)) for a in Area if a in summary.areas]
+        numbers = overview_counts(web.store, info, scans[-TREND_SCANS:])
+        area_trend = area_trend_chart([(Area(a).title if a in Area._value2member_map_ else a, points)
+                                       for a, points in numbers.area_trend.items()])
         return web.page(
             request, "overview.html", ctx=ctx, info=info, total=summary.total.counts, score=summary.total.score,
             areas=[(a.value, a.title, t) for a, t in areas], questions=question_rows(summary),
@@ -38,7 +45,9 @@ def router(web: Web) -> APIRouter:
             trend_chart=trend(scans), breakdown=store.breakdown(info.scan_id),
             previous=previous, diff=diff_counts(store, previous, info.scan_id) if previous else None,
             escalations=special["escalations"], detections=special["detections"],
-            responsibility=responsibility_table(*store.responsibility(info.scan_id)), gaps=store.gaps(info.scan_id))
+            responsibility=responsibility_table(*store.responsibility(info.scan_id)), gaps=store.gaps(info.scan_id),
+            numbers=numbers, area_trend_chart=area_trend, trend_scans=len(scans[-TREND_SCANS:]),
+            region_filter=region_filter, account_filter=account_filter)
 
     @r.get("/areas/{area}", response_class=HTMLResponse)
     def area_page(request: Request, area: str) -> HTMLResponse:
