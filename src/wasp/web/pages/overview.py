@@ -11,9 +11,9 @@ from wasp.model import Area
 from wasp.report.charts import score_bars, status_donut
 from wasp.report.html import responsibility_table
 from wasp.report.summary import Tally
-from wasp.web.queries.diff_counts import diff_counts
 from wasp.web.area_trend_chart import area_trend_chart
 from wasp.web.overview_counts import account_filter, overview_counts, region_filter
+from wasp.web.queries.diff_counts import diff_counts
 from wasp.web.site import PAGE, Web, question_rows, trend
 
 TREND_SCANS = 12  # scans in the per-area trend: enough to see a direction, few enough to read each point
