@@ -106,6 +106,8 @@ def discover(base: str, live: str) -> tuple[SitePage, ...]:
                 link = canonical(href)
                 if (source, kind(link)) in kinds or link in out:
                     continue
+                if "text/html" not in fetch(base, link).content_type:
+                    continue  # a download (an export), not a page to audit
                 kinds.add((source, kind(link)))
                 out[link] = SitePage(link, f"{origin} -> link")
                 followed += 1

@@ -282,7 +282,7 @@ def test_every_source_lists_its_resources(demo_client):
                                                "arn:aws:iam::123456789012:user/bob"}
     detail = get(client, "/resource", key="arn:aws:iam::123456789012:user/alice", source="trail")
     assert "only its findings name it" in detail
-    assert re.search(r'<a href="/resources\?source=trail[^"]*">Resources</a>', trail)
+    assert re.search(r'<a href="/resources\?source=trail[^"]*"[^>]*>Resources</a>', trail)
 
 
 def test_a_real_live_scan_of_the_emulator(web_store):

@@ -120,4 +120,4 @@ def test_every_nav_page_has_its_screenshot_in_the_docs():
     assert not unshown, f"NAV pages without a screenshot in docs/dashboard.md (![...](img/NAME)): {unshown}"
     for name in referenced:
         size = (ROOT / "docs" / "img" / name).stat().st_size
-        assert size < 200_000, f"docs/img/{name} is {size} bytes: screenshots stay under 200 KB"
+        assert size < 256_000, f"docs/img/{name} is {size} bytes: screenshots stay under 250 KB"

@@ -30,15 +30,15 @@ PAGE = 50
 NAV: list[tuple[str, str]] = [
     ("Overview", "/"),
     ("Findings", "/findings"),
-    ("History", "/history"),
-    ("Diff", "/diff"),
+    ("Resources", "/resources"),
+    ("Frameworks", "/frameworks"),
     ("IAM", "/iam"),
     ("Detections", "/detections"),
     ("ATT&CK", "/attack"),
-    ("Cases", "/cases"),
     ("Respond", "/respond"),
-    ("Resources", "/resources"),
-    ("Frameworks", "/frameworks"),
+    ("Cases", "/cases"),
+    ("History", "/history"),
+    ("Diff", "/diff"),
 ]
 
 

@@ -30,3 +30,23 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// A table frame that scrolls sideways (a wide table on a narrow screen) must be reachable from the keyboard to be
+// scrolled (WCAG 2.1.1): when it overflows and holds nothing focusable, it becomes a named, focusable region.
+function markScrollRegions() {
+  document.querySelectorAll(".table-wrap, .scroll").forEach(function (frame) {
+    const overflows = frame.scrollWidth > frame.clientWidth + 1;
+    const focusable = frame.querySelector("a[href], button, input, select, textarea, [tabindex]");
+    if (overflows && !focusable && !frame.hasAttribute("tabindex")) {
+      const caption = frame.querySelector("caption");
+      frame.setAttribute("tabindex", "0");
+      frame.setAttribute("role", "region");
+      frame.setAttribute("aria-label", (caption ? caption.textContent.trim() : "Table") + " (scrolls sideways)");
+      frame.dataset.scrollRegion = "1";
+    } else if (!overflows && frame.dataset.scrollRegion) {
+      ["tabindex", "role", "aria-label", "data-scroll-region"].forEach(function (a) { frame.removeAttribute(a); });
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", markScrollRegions);
+window.addEventListener("resize", markScrollRegions);
