@@ -13,6 +13,14 @@ from wasp.emulator import MotoServer
 from wasp.sources.aws.session import AwsTarget
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+# the test files that take longest on two workers (measured: whole-suite durations), longest first
+LONGEST_FIRST = (
+    "tests/trail/test_spark.py", "tests/web/test_context.py", "tests/web/test_a11y.py", "tests/org/test_org_spark.py",
+    "tests/hardening/test_faults.py", "tests/trail/test_rules_builtin.py", "tests/web/test_navigation.py",
+    "tests/deploy/test_assessment_handler.py", "tests/hardening/test_crash_safety.py", "tests/gameday/test_gameday.py",
+    "tests/test_packaging.py", "tests/web/test_frameworks.py", "tests/report/test_html.py", "tests/test_store.py",
+    "tests/demo/test_keep.py", "tests/web/test_app.py", "tests/deploy/test_execute.py",
+)
 
 # botocore must never reach a real account from the test suite
 for _key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
@@ -55,6 +63,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "shared" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.corpora)
+    # the longest files first: `make test` hands whole files to its two workers in this order, so a long file
+    # started last would run alone at the end while the other worker idles (longest-first scheduling)
+    rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable: files stay whole
 
 
 @pytest.fixture(scope="session")

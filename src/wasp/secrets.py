@@ -210,3 +210,17 @@ def quiet_wire_logs() -> None:
     """Keep AWS response bodies out of debug logs, whatever the root level (called by the CLI)."""
     for name in WIRE_LOGGERS:
         logging.getLogger(name).setLevel(logging.INFO)
+
+
+def mask_credentials(value: Any) -> Any:
+    """``value`` with every field named like a credential (``SECRET_NAME``) replaced by its redaction.
+
+    Journaled API requests and answers hold keys such as ``SecretAccessKey`` whose values no scanner pattern
+    recognises; the name is what gives them away. Detected secrets in the rest are for ``redact_text``.
+    """
+    if isinstance(value, dict):
+        return {k: redact(str(v)) if SECRET_NAME.search(str(k)) and isinstance(v, str | int) and v != ""
+                else mask_credentials(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_credentials(v) for v in value]
+    return value

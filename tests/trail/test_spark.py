@@ -112,9 +112,13 @@ def test_spark_matches_duckdb_on_every_builtin_rule(spark: Any, tmp_path: Path) 
         twin = next(d for d in duck.findings if (d.check_id, d.resource.key) == (f.check_id, f.resource.key))
         assert len(shown) == len(twin.evidence["events"])
 
+    # Parquet changes how events are loaded, not how rules run: the rules of KINDS (one of each kind: match,
+    # threshold, sequence, rare...) on the Parquet export give the findings they gave on the raw files
     export_parquet(con, tmp_path / "pq")
     assert load_events(spark, [str(tmp_path / "pq")], rules.rules) == len(events)
-    assert outcome(run_rules(SparkEngine(spark), rules)) == expected
+    sample = RuleSet([r for r in rules.rules if r.id in KINDS], [])
+    assert len(sample.rules) == len(KINDS)
+    assert outcome(run_rules(SparkEngine(spark), sample)) == {o for o in expected if o[0] in KINDS}
 
 
 def test_spark_reports_new_value_rules(spark: Any) -> None:

@@ -3,14 +3,19 @@ muted findings, hostile names) saved twice, so the overview has a trend and a si
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from report.report_samples import evolve, iac_finding, synthetic_result
 from wasp.model import Inventory
 from wasp.scan import ScanResult
 from wasp.store import Store
+from web.web_support import start_server, stop_server
 
 MEMBER = "210987654321"
 T0 = datetime(2026, 11, 10, tzinfo=UTC)
@@ -47,3 +52,15 @@ def build(db: Path) -> dict[str, Any]:
     iac_id = store.save(iac)
     return {"iac_id": iac_id, "db": db, "first": first, "first_id": first_id, "later": later, "later_id": later_id,
             "single": single, "single_id": single_id}
+
+
+@contextmanager
+def served(db: Path) -> Iterator[dict[str, Any]]:
+    """The sample store built at ``db`` and served by the real `wasp serve`, with an HTTP client on it."""
+    built = build(db)
+    proc, url = start_server(built["db"])
+    try:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            yield {**built, "client": client, "store": Store(built["db"])}
+    finally:
+        stop_server(proc)

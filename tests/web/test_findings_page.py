@@ -12,7 +12,6 @@ from html import unescape
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 from starlette.datastructures import QueryParams
 
@@ -22,8 +21,7 @@ from wasp.report import csv_report, json_report, ocsf, sarif
 from wasp.store import Store, finding_from_json
 from wasp.web import findings_export
 from wasp.web.findings_query import COLUMNS, DEFAULT_COLUMNS, PAGE_SIZES, FindingsQuery
-from web.findings_samples import MEMBER, build
-from web.web_support import start_server, stop_server
+from web.findings_samples import MEMBER, served
 
 SEV_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
 
@@ -31,13 +29,8 @@ SEV_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[dict[str, Any]]:
     """The sample store served by the real `wasp serve`, with an HTTP client on it."""
-    built = build(tmp_path_factory.mktemp("findings") / "f.duckdb")
-    proc, url = start_server(built["db"])
-    try:
-        with httpx.Client(base_url=url, timeout=30) as client:
-            yield {**built, "client": client, "store": Store(built["db"])}
-    finally:
-        stop_server(proc)
+    with served(tmp_path_factory.mktemp("findings") / "f.duckdb") as site:
+        yield site
 
 
 def get(site: dict[str, Any], path: str = "/findings", **params: Any) -> Any:

@@ -10,15 +10,13 @@ from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import duckdb
-import httpx
 import pytest
 from starlette.datastructures import QueryParams
 
 from wasp.model import Area, Status
-from wasp.store import Store, finding_filters
+from wasp.store import finding_filters
 from wasp.web.findings_query import FindingsQuery
-from web.findings_samples import MEMBER, build
-from web.web_support import start_server, stop_server
+from web.findings_samples import MEMBER, served
 
 WEIGHT = {"critical": 10, "high": 5, "medium": 3, "low": 1, "info": 0}
 
@@ -26,13 +24,8 @@ WEIGHT = {"critical": 10, "high": 5, "medium": 3, "low": 1, "info": 0}
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[dict[str, Any]]:
     """The sample store served by the real `wasp serve`, with an HTTP client on it."""
-    built = build(tmp_path_factory.mktemp("overview") / "o.duckdb")
-    proc, url = start_server(built["db"])
-    try:
-        with httpx.Client(base_url=url, timeout=30) as client:
-            yield {**built, "client": client, "store": Store(built["db"])}
-    finally:
-        stop_server(proc)
+    with served(tmp_path_factory.mktemp("overview") / "o.duckdb") as site:
+        yield site
 
 
 def overview(site: dict[str, Any], scan: str) -> str:

@@ -269,20 +269,12 @@ def _step_details(step: dict[str, Any]) -> list[tuple[str, str]]:
 
 def shown(value: Any, limit: int = 400) -> str:
     """A journaled value for the terminal: one line, credentials masked, secrets redacted, long ones cut."""
-    from wasp.secrets import SECRET_NAME, redact, redact_text
+    from wasp.secrets import mask_credentials, redact_text
 
     if value is None:
         return "none (nothing was set)"
 
-    def mask(item: Any) -> Any:
-        if isinstance(item, dict):
-            return {k: redact(str(v)) if SECRET_NAME.search(str(k)) and isinstance(v, str | int) and v != ""
-                    else mask(v) for k, v in item.items()}
-        if isinstance(item, list):
-            return [mask(v) for v in item]
-        return item
-
-    text = redact_text(json.dumps(mask(value), default=str, sort_keys=True))
+    text = redact_text(json.dumps(mask_credentials(value), default=str, sort_keys=True))
     text = terminal_safe(text, one_line=True)
     return text if len(text) <= limit else text[:limit - 1] + "…"
 

@@ -22,7 +22,7 @@ import duckdb
 from wasp.dbfile import require_database
 from wasp.errors import InputError
 from wasp.respond.postmortem import build
-from wasp.secrets import SECRET_NAME, redact, redact_text
+from wasp.secrets import mask_credentials, redact_text
 
 LOCK_WAIT = 10.0  # seconds to wait while a running playbook holds the journal's write lock
 CASE_COLUMNS = ["case_id", "playbook", "target", "region", "account", "created", "status"]
@@ -166,12 +166,4 @@ def redacted(value: Any) -> str:
     if value is None:
         return ""
 
-    def mask(item: Any) -> Any:
-        if isinstance(item, dict):
-            return {k: redact(str(v)) if SECRET_NAME.search(str(k)) and isinstance(v, str | int) and v != ""
-                    else mask(v) for k, v in item.items()}
-        if isinstance(item, list):
-            return [mask(v) for v in item]
-        return item
-
-    return redact_text(json.dumps(mask(value), default=str, sort_keys=True, indent=2))
+    return redact_text(json.dumps(mask_credentials(value), default=str, sort_keys=True, indent=2))
