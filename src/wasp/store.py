@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,7 +49,7 @@ from wasp.model import (
     to_jsonable,
 )
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: findings.responsibility and findings.escalation
 SOURCES = ("live", "iac", "trail")  # what a scan judged: an account, templates, CloudTrail events
 SERVICE_SQL = "split_part(resource_type, '::', 2)"  # AWS::S3::Bucket -> S3
 SCHEMA = (
@@ -64,7 +65,8 @@ SCHEMA = (
         scan_id VARCHAR, finding_id VARCHAR, check_id VARCHAR, title VARCHAR, status VARCHAR, severity VARCHAR,
         area VARCHAR, best_practices VARCHAR[], resource_key VARCHAR, resource_type VARCHAR, resource_id VARCHAR,
         resource_name VARCHAR, resource_arn VARCHAR, account VARCHAR, region VARCHAR, reason VARCHAR,
-        muted BOOLEAN, mute_reason VARCHAR, source VARCHAR, data JSON)""",
+        muted BOOLEAN, mute_reason VARCHAR, source VARCHAR, data JSON, responsibility VARCHAR,
+        escalation BOOLEAN)""",
     """CREATE TABLE IF NOT EXISTS gaps (
         scan_id VARCHAR, service VARCHAR, region VARCHAR, account VARCHAR, types VARCHAR[], action VARCHAR,
         reason VARCHAR)""",
@@ -79,10 +81,23 @@ FINDING_COLUMNS = {"scan_id": "VARCHAR", "finding_id": "VARCHAR", "check_id": "V
                    "resource_key": "VARCHAR", "resource_type": "VARCHAR", "resource_id": "VARCHAR",
                    "resource_name": "VARCHAR", "resource_arn": "VARCHAR", "account": "VARCHAR",
                    "region": "VARCHAR", "reason": "VARCHAR", "muted": "BOOLEAN", "mute_reason": "VARCHAR",
-                   "source": "VARCHAR", "data": "JSON"}
+                   "source": "VARCHAR", "data": "JSON", "responsibility": "VARCHAR", "escalation": "BOOLEAN"}
+# the typed columns the overview counts by, as SQL over a finding's JSON: what a store written before they existed
+# is upgraded with (`_upgrade`), and what a read falls back on when a read-only store was never upgraded
+RESPONSIBILITY_JSON = "json_extract_string(data, '$.responsibility')"
+ESCALATION_JSON = ("(json_extract(data, '$.evidence.steps') IS NOT NULL OR "
+                   "json_extract_string(data, '$.evidence[0].from') IS NOT NULL)")
+UPGRADE = (
+    "ALTER TABLE findings ADD COLUMN IF NOT EXISTS responsibility VARCHAR",
+    "ALTER TABLE findings ADD COLUMN IF NOT EXISTS escalation BOOLEAN",
+    f"UPDATE findings SET responsibility = {RESPONSIBILITY_JSON}, escalation = {ESCALATION_JSON} "
+    "WHERE escalation IS NULL",
+)
 GAP_COLUMNS = {"scan_id": "VARCHAR", "service": "VARCHAR", "region": "VARCHAR", "account": "VARCHAR",
                "types": "VARCHAR[]", "action": "VARCHAR", "reason": "VARCHAR"}
 CHUNK = 20_000
+# the read-only connections of the current burst of reads (`Store.reading`), by store file
+_READING: ContextVar[dict[Path, duckdb.DuckDBPyConnection] | None] = ContextVar("wasp_store_reading", default=None)
 
 
 @dataclass
@@ -157,11 +172,46 @@ class Store:
                 self._held = None
 
     @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Every read-only ``connect`` inside shares one connection, opened on first use, closed at the end.
+
+        For a burst of reads such as one dashboard page (a dozen queries): each open of the file costs ~20 ms and
+        starts with a cold cache. The connection is held only for the burst, never across requests: a read-only
+        connection keeps a writer (`wasp scan` saving) waiting. It lives in a context variable, so concurrent
+        requests (each in its own context) never share one, and the threads a request runs in see its own.
+        """
+        if _READING.get() is not None:
+            yield
+            return
+        shared: dict[Path, duckdb.DuckDBPyConnection] = {}
+        token = _READING.set(shared)
+        try:
+            yield
+        finally:
+            _READING.reset(token)
+            for con in shared.values():
+                with suppress(duckdb.Error):
+                    con.close()
+
+    @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short-lived connection; waits while another process holds the write lock."""
         if self._held is not None:
             yield self._held
             return
+        shared = _READING.get() if read_only else None
+        if shared is not None:
+            if self.path not in shared:
+                shared[self.path] = self._open(read_only=True)
+            yield shared[self.path]
+            return
+        con = self._open(read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
         if read_only and not self.path.exists():
             raise InputError(f"no wasp store at {self.path}: run `wasp scan` first or pass --db")
         require_database(self.path)
@@ -184,15 +234,28 @@ class Store:
             # no progress bar: DuckDB would print it on stdout (into JSON output) during slow inserts
             con.execute("SET enable_progress_bar = false")
             if not read_only and not self._schema_ready:
-                for stmt in SCHEMA:
+                for stmt in (*SCHEMA, *UPGRADE):
                     con.execute(stmt)
                 con.execute("INSERT OR REPLACE INTO wasp_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
                 self._schema_ready = True
             elif not _has_table(con, "scans"):
                 raise InputError(f"{self.path} is not a wasp store (no scans table)")
-            yield con
-        finally:
+        except BaseException:
             con.close()
+            raise
+        return con
+
+    def upgrade(self) -> bool:
+        """Bring an existing store to this version's schema (typed columns filled from the JSON), if it can be
+        written now; ``False`` when it cannot (read-only file, another writer): reads then fall back on the JSON.
+        """
+        if not self.path.exists():
+            return False
+        try:
+            with Store(self.path, lock_timeout=0.0).connect():  # never wait on a writer: reads work without it
+                return True
+        except (InputError, OSError, duckdb.Error):
+            return False
 
     # ---- writing ------------------------------------------------------------------------------------
     def begin(self, source: str, account: str = "", regions: Iterable[str] = (), targets: Iterable[str] = (),
@@ -474,9 +537,8 @@ class Store:
         from collections import Counter
 
         with self.connect(read_only=True) as con:
-            rows = con.execute("SELECT area, json_extract_string(data, '$.responsibility'), count(*) FROM findings "
-                               "WHERE scan_id = ? AND status = 'FAIL' AND NOT muted GROUP BY ALL",
-                               [scan_id]).fetchall()
+            rows = _typed(con, "SELECT area, {responsibility}, count(*) FROM findings "
+                               "WHERE scan_id = ? AND status = 'FAIL' AND NOT muted GROUP BY ALL", [scan_id])
             types = {t for (t,) in con.execute("SELECT DISTINCT resource_type FROM findings WHERE scan_id = ?",
                                                [scan_id]).fetchall()}
         by_area: dict[str, Counter[str]] = {}
@@ -502,11 +564,9 @@ class Store:
 
     def special_counts(self, scan_id: str) -> dict[str, int]:
         """How many failing findings carry escalation steps, and how many are trail detections."""
-        row = self._query("SELECT count(*) FILTER (WHERE json_extract(data, '$.evidence.steps') IS NOT NULL OR "
-                          "json_extract_string(data, '$.evidence[0].from') IS NOT NULL), "
-                          "count(*) FILTER (WHERE source = 'trail') FROM findings "
-                          "WHERE scan_id = ? AND status = 'FAIL'",
-                          [scan_id])[0]
+        with self.connect(read_only=True) as con:
+            row = _typed(con, "SELECT count(*) FILTER (WHERE {escalation}), count(*) FILTER (WHERE source = 'trail') "
+                              "FROM findings WHERE scan_id = ? AND status = 'FAIL'", [scan_id])[0]
         return {"escalations": int(row[0]), "detections": int(row[1])}
 
     def gaps(self, scan_id: str) -> list[dict[str, Any]]:
@@ -686,7 +746,29 @@ class ScanWriter:
                 "best_practices": list(f.best_practices), "resource_key": res.key, "resource_type": res.type,
                 "resource_id": res.id, "resource_name": res.name or res.id, "resource_arn": res.arn,
                 "account": res.account, "region": res.region, "reason": f.reason, "muted": bool(f.muted),
-                "mute_reason": f.mute_reason, "source": f.source, "data": data}
+                "mute_reason": f.mute_reason, "source": f.source, "data": data,
+                "responsibility": f.responsibility.value, "escalation": has_escalation_steps(data.get("evidence"))}
+
+
+def has_escalation_steps(evidence: Any) -> bool:
+    """Whether a finding's evidence is a privilege-escalation path: ``{"steps": ...}`` or a list of steps, each
+    ``{"from", "to", ...}``. ``ESCALATION_JSON`` asks the same of the stored JSON (tested equal)."""
+    if isinstance(evidence, dict):
+        return "steps" in evidence
+    return (isinstance(evidence, list | tuple) and bool(evidence) and isinstance(evidence[0], dict)
+            and evidence[0].get("from") is not None)
+
+
+def _typed(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """``sql`` over the typed columns (``{responsibility}``, ``{escalation}``), or over the JSON they were filled
+    from when this (read-only, never upgraded) store has none. A row written by an older wasp into an upgraded
+    store has NULLs there: ``coalesce`` reads its JSON, and only its."""
+    try:
+        return con.execute(sql.format(responsibility=f"coalesce(responsibility, {RESPONSIBILITY_JSON})",
+                                      escalation=f"coalesce(escalation, {ESCALATION_JSON})"), params).fetchall()
+    except duckdb.BinderException:
+        return con.execute(sql.format(responsibility=RESPONSIBILITY_JSON, escalation=ESCALATION_JSON),
+                           params).fetchall()
 
 
 def new_scan_id(started: datetime | None = None) -> str:

@@ -182,3 +182,26 @@ def test_overview_defaults_to_the_newest_complete_live_scan(tmp_path):
         assert f"<code>{iac}</code>" in page and "iac assessment of app.yaml" in page
     finally:
         stop_server(proc)
+
+
+def test_a_writer_opens_the_store_between_page_loads(server, web_store):
+    """Each request's shared read connection closes once its response is sent, streamed exports included:
+    `wasp scan` can save while the dashboard runs."""
+    for path in ("/", "/findings?status=FAIL", "/findings/export?format=csv&scope=all", "/resources", "/frameworks"):
+        assert httpx.get(server + path).status_code == 200, path
+        with Store(web_store["db"], lock_timeout=0).connect() as con:  # fails at once if the server still holds it
+            con.execute("SELECT 1")
+
+
+def test_serving_an_older_store_upgrades_it(tmp_path):
+    """`wasp serve` on a store written before the typed columns fills them from the findings' JSON."""
+    import duckdb
+
+    from test_store_columns import _schema_1, _with_escalations
+
+    path = tmp_path / "old.duckdb"
+    _schema_1(path, _with_escalations(40))
+    create_app(path)
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("SELECT count(*), count(escalation), count(responsibility) FROM findings").fetchone() \
+            == (40, 40, 40)
