@@ -12,7 +12,17 @@ def test_clients_are_reused_per_service_region_and_config(aws: AwsTarget) -> Non
     assert aws.client("iam") is first
     assert aws.client("iam", "us-east-1") is first
     assert aws.client("ec2", "eu-west-1") is not aws.client("ec2", "us-east-1")
-    assert aws.client("ssm", retries={"mode": "standard", "max_attempts": 3}) is not aws.client("ssm")
+    assert aws.client("ssm", retries={"max_attempts": 3}) is not aws.client("ssm")
+
+
+def test_a_caller_bounds_attempts_but_the_target_keeps_its_retry_mode(moto: MotoServer) -> None:
+    """A collector's few-retries client has the target's retry mode (standard in tests, adaptive by default),
+    so the scaled-down back-off of a fault test never meets an adaptive rate limiter it cannot scale."""
+    for mode in ("standard", "adaptive"):
+        target = AwsTarget(moto.session(), endpoint_url=moto.url, retry_mode=mode)
+        retries = target.client("ec2", retries={"max_attempts": 3}).meta.config.retries
+        assert retries == {"mode": mode, "total_max_attempts": 4}  # botocore counts the first attempt too
+        assert target.client("ec2").meta.config.retries["mode"] == mode
 
 
 def test_calls_through_a_reused_client_are_counted_once_each(aws: AwsTarget) -> None:

@@ -12,7 +12,7 @@ from wasp.sources.aws.base import REGION, Scope, Service, describe_error
 
 ACCESS_ANALYZER = Service("accessanalyzer", label="accessanalyzer", actions=["access-analyzer:ListAnalyzers"])
 # one call per region: a server error is retried once, not seven times, then reported as UNKNOWN
-RETRIES = {"mode": "adaptive", "max_attempts": 2}
+RETRIES = {"max_attempts": 2}
 
 
 @ACCESS_ANALYZER.collects(REGION, provides=["AccessAnalyzers"])

@@ -24,7 +24,7 @@ BACKUP = Service("backup", label="backup", actions=[
 @BACKUP.collects("AWS::Backup::BackupPlan", "AWS::Backup::BackupSelection")
 def plans(client: Any, scope: Scope) -> Iterator[Resource]:
     # a failed selection listing only makes one plan's coverage Unknown: retry briefly, not 8 times
-    selections_client = scope.client("backup", retries={"mode": "standard", "max_attempts": 3})
+    selections_client = scope.client("backup", retries={"max_attempts": 3})
     for summary in scope.paginate(client, "list_backup_plans", "BackupPlansList"):
         plan_id = summary["BackupPlanId"]
         arn = summary.get("BackupPlanArn", "")

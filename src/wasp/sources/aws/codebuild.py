@@ -78,7 +78,7 @@ def _logs(cfg: dict[str, Any] | None) -> dict[str, Any]:
 @CODEBUILD.collects(REPORT_GROUP)
 def report_groups(_client: Any, scope: Scope) -> Iterator[Resource]:
     # one listing per region: a server error (an endpoint without report groups) is retried once, not seven times
-    client = scope.client("codebuild", retries={"mode": "adaptive", "max_attempts": 2})
+    client = scope.client("codebuild", retries={"max_attempts": 2})
     arns = list(scope.paginate(client, "list_report_groups", "reportGroups"))
     for i in range(0, len(arns), 100):  # BatchGetReportGroups takes at most 100 ARNs
         for g in client.batch_get_report_groups(reportGroupArns=arns[i:i + 100]).get("reportGroups", []):

@@ -18,7 +18,7 @@ def instances(client: Any, scope: Scope) -> Iterator[Resource]:
     if not items:
         return
     # one read per instance: a server error is retried once, not seven times
-    attr_client = scope.client("connect", retries={"mode": "adaptive", "max_attempts": 2})
+    attr_client = scope.client("connect", retries={"max_attempts": 2})
     for i in items:
         logs = scope.fetch(attr_client.describe_instance_attribute, InstanceId=i["Id"],
                            AttributeType="CONTACTFLOW_LOGS", pick=_flag)

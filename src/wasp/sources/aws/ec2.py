@@ -36,7 +36,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 _WORKERS = 8
 # the reads of a single, optional attribute: a server error there is not worth eight adaptive retries
-_FEW_RETRIES = {"retries": {"mode": "adaptive", "max_attempts": 3}}
+_FEW_RETRIES = {"retries": {"max_attempts": 3}}
 
 
 def _pmap(func: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:

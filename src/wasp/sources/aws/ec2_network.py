@@ -23,7 +23,7 @@ EC2_NETWORK = Service("ec2", label="ec2_network", actions=[
 ])
 
 # a region-wide read or a listing newer than some endpoints serve: a server error is not worth adaptive back-off
-_FEW_RETRIES = {"retries": {"mode": "adaptive", "max_attempts": 3}}
+_FEW_RETRIES = {"retries": {"max_attempts": 3}}
 _GONE = {"deleted", "deleting", "rejected", "failed", "expired"}
 
 

@@ -28,7 +28,7 @@ def environments(client: Any, scope: Scope) -> Iterator[Resource]:
     if not envs:
         return
     # one read per environment: a server error is retried once, not seven times
-    settings_client = scope.client("elasticbeanstalk", retries={"mode": "adaptive", "max_attempts": 2})
+    settings_client = scope.client("elasticbeanstalk", retries={"max_attempts": 2})
     with ThreadPoolExecutor(max_workers=8) as pool:
         yield from pool.map(lambda e: _environment(settings_client, scope, e), envs)
 

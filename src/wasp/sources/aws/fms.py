@@ -15,7 +15,7 @@ from wasp.sources.aws.base import ACCOUNT, Scope, Service
 
 FMS = Service("fms", label="fms", actions=["fms:ListPolicies"])
 # one listing per region whose failure is recorded as Unknown: retried once, not backed off seven times
-RETRIES = {"mode": "adaptive", "max_attempts": 2}
+RETRIES = {"max_attempts": 2}
 
 
 @FMS.collects(ACCOUNT, global_=True, provides=["FirewallManagerPolicies"])

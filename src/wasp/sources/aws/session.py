@@ -81,8 +81,9 @@ class AwsTarget:
             config.setdefault("inject_host_prefix", False)
             config.setdefault("s3", {"addressing_style": "path"})
         cfg = botocore.config.Config(
-            # a caller may bound retries for an API whose failures are not transient
-            retries=config.pop("retries", {"mode": self.retry_mode, "max_attempts": self.max_attempts}),
+            # a caller may bound the attempts for an API whose failures are not transient; the mode stays the
+            # target's (a test's scaled-down standard retries must not meet a caller's adaptive rate limiter)
+            retries={"mode": self.retry_mode, "max_attempts": self.max_attempts, **config.pop("retries", {})},
             max_pool_connections=self.pool,
             connect_timeout=10,
             read_timeout=60,

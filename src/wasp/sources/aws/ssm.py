@@ -25,7 +25,7 @@ SSM = Service("ssm", label="ssm", actions=["ssm:DescribeInstanceInformation"])
 @SSM.collects(REGION, provides=["SsmManagedInstances"])
 def managed_instances(client: Any, scope: Scope) -> Iterator[Resource]:
     # bounded retries: one call per region whose failure is recorded, never worth a long back-off
-    ssm = scope.client("ssm", retries={"mode": "adaptive", "max_attempts": 3})
+    ssm = scope.client("ssm", retries={"max_attempts": 3})
     items = [{
         "InstanceId": info.get("InstanceId"),
         "PingStatus": info.get("PingStatus"),
@@ -47,7 +47,7 @@ SSM_POSTURE = Service("ssm", label="ssm_posture", actions=[
 # shared publicly at all (SSM.7)
 AUTOMATION_LOG_SETTING = "/ssm/automation/customer-script-log-destination"
 PUBLIC_SHARING_SETTING = "/ssm/documents/console/public-sharing-permission"
-_FEW_RETRIES = {"retries": {"mode": "adaptive", "max_attempts": 3}}
+_FEW_RETRIES = {"retries": {"max_attempts": 3}}
 
 
 @SSM_POSTURE.collects("AWS::SSM::Document", fan_out=True)

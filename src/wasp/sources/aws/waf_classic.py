@@ -28,7 +28,7 @@ WAF_REGIONAL = Service("waf-regional", label="waf-regional", actions=[
 ABSENT = ("WAFNonexistentItemException",)
 # WAF Classic is closed to new customers and absent from some endpoints: a failing listing is retried once,
 # then reported as a coverage gap, rather than backed off seven times on every scan
-RETRIES = {"mode": "adaptive", "max_attempts": 2}
+RETRIES = {"max_attempts": 2}
 
 
 def _marker_items(client: Any, method: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
