@@ -37,38 +37,59 @@ def fast_reset() -> None:
 
 
 def managed_policies_once() -> None:
-    """Each emulated account parses AWS's 1,595 managed policies once, not at every reset.
+    """AWS's 1,595 managed policies are parsed once per partition, and copied into an account only when it uses them.
 
     moto builds them in ``IAMBackend.__init__`` (a 2 MB JSON parse, a JSON dump and two dates per policy:
     ~0.35 s), and every request of every service builds the IAM backend first (it finds the caller's account
-    through IAM). After a reset that was paid again by the first request of each test. Here the first build
-    of an account's policies is kept as a template, and later builds copy it: fresh objects, same content,
-    with their own mutable parts (attachment count, tags, versions), as a new parse would give.
+    through IAM), so every test paid it again after its reset. Here the first parse of a partition is kept as a
+    template; an account gets its own copies (fresh objects with their own mutable parts: attachment count,
+    tags, versions, as a new parse would give) on its first use of IAM's policies, not when its backend is built:
+    copying 1,595 policies at every reset still cost a minute of the emulator's CPU per test run, mostly for
+    tests that never read a policy.
     """
     from moto.iam import models
+    from moto.utilities.utils import get_partition
 
     original = models.IAMBackend._init_aws_policies
-    templates: dict[tuple[str, str], list[Any]] = {}
+    templates: dict[str, list[Any]] = {}
+    lazy = object()  # what __init__ assigns: the policies are copied on first use
 
     def fresh(obj: Any) -> Any:
         twin = object.__new__(type(obj))
         twin.__dict__ = dict(obj.__dict__)
         return twin
 
-    def init(self: Any) -> list[Any]:
-        key = (self.account_id, self.region_name)
-        if key not in templates:
-            templates[key] = original(self)
-            gc.freeze()  # the templates (and moto's modules) live as long as the server: no collection walks them
-        policies = []
-        for template in templates[key]:
-            policy = fresh(template)
-            policy.tags = dict(template.tags)
-            policy.versions = [fresh(v) for v in template.versions]
-            policies.append(policy)
-        return policies
+    def materialize(backend: Any) -> dict[str, Any]:
+        state = backend.__dict__
+        if "_wasp_managed" not in state:
+            partition = get_partition(backend.region_name)
+            if partition not in templates:
+                templates[partition] = original(backend)
+                gc.freeze()  # the templates (and moto's modules) live as long as the server: no collection walks them
+            policies = []
+            for template in templates[partition]:
+                policy = fresh(template)
+                policy.account_id = backend.account_id
+                policy.tags = dict(template.tags)
+                policy.versions = [fresh(v) for v in template.versions]
+                policies.append(policy)
+            state["_wasp_aws_managed"] = policies
+            state["_wasp_managed"] = {p.arn: p for p in policies}
+        return state
 
-    models.IAMBackend._init_aws_policies = init  # type: ignore[method-assign]
+    def assign(name: str) -> Any:
+        def setter(backend: Any, value: Any) -> None:
+            if value is not lazy:
+                state = materialize(backend)
+                state[name] = value
+        return setter
+
+    models.IAMBackend._init_aws_policies = lambda self: lazy  # type: ignore[method-assign]
+    models.IAMBackend._init_managed_policies = lambda self: lazy  # type: ignore[method-assign]
+    models.IAMBackend.aws_managed_policies = property(  # type: ignore[attr-defined]
+        lambda self: materialize(self)["_wasp_aws_managed"], assign("_wasp_aws_managed"))
+    models.IAMBackend.managed_policies = property(  # type: ignore[attr-defined]
+        lambda self: materialize(self)["_wasp_managed"], assign("_wasp_managed"))
 
 
 def not_implemented_is_501() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +16,6 @@ from wasp.trail.store import connect, export_parquet
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
 KINDS = ["trail_cloudtrail_tampering", "trail_secrets_enumeration", "trail_failed_logins_then_success",
          "trail_unusual_region", "trail_s3_bucket_made_public", "trail_login_profile_for_other_user"]
-
-
-@pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
-    from wasp.trail.spark import session
-
-    s = session("local[2]")
-    yield s
-    s.stop()
 
 
 def outcome(run: Any) -> set[tuple[str, str, int]]:

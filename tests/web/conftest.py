@@ -68,9 +68,10 @@ def browser() -> Iterator[Any]:
         yield b
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo(tmp_path_factory) -> Iterator[dict[str, Any]]:
-    """The demo-like store served by the real `wasp serve`."""
+    """The demo-like store served by the real `wasp serve`, once for every module that reads it (they only read:
+    the crawls share ``web.site_pages.fetch``'s answers); the modules form one scope of the schedule."""
     db = tmp_path_factory.mktemp("ctx") / "demo.duckdb"
     ids = build(db)
     proc, url = start_server(db)

@@ -64,8 +64,56 @@ NARROW_STATE = """() => ({
     })})"""
 
 
-# at 375 px the page is the same document laid out again: the default rules whose outcome depends on layout run again
-NARROW_RULES = ["scrollable-region-focusable", "color-contrast", "meta-viewport", "region"]
+# at 375 px the page is the same document laid out again: the default rules whose outcome depends on layout run
+# again. Colour contrast does not: the narrow-screen rules change layout only, never a colour, a font or what is
+# shown (test_narrow_screen_rules_change_layout_only), so its 1280 px verdict holds at 375 px
+NARROW_RULES = ["scrollable-region-focusable", "meta-viewport", "region"]
+STYLESHEETS = [Path(__file__).resolve().parents[2] / "src" / "wasp" / path for path in
+               ("web/static/app.css", "web/static/iam.css", "report/templates/report.css")]
+LAYOUT = {"display", "flex", "flex-direction", "flex-wrap", "align-items", "justify-content", "gap", "box-sizing",
+          "grid-template-columns", "width", "min-width", "max-width", "height", "min-height", "max-height",
+          "margin", "margin-left", "margin-right", "margin-top", "margin-bottom", "padding", "padding-left",
+          "padding-right", "padding-top", "padding-bottom", "overflow", "overflow-x", "overflow-y", "white-space",
+          "overflow-wrap", "word-break"}
+
+
+def _rules(css: str) -> list[tuple[str, str, dict[str, str]]]:
+    """(media condition or '', selector, declarations) of every rule of a stylesheet (no nesting beyond @media)."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    out: list[tuple[str, str, dict[str, str]]] = []
+
+    def block(text: str, media: str) -> None:
+        pos = 0
+        while (m := re.compile(r"([^{}]+)\{").search(text, pos)):
+            head, start, depth, i = m.group(1).strip(), m.end(), 1, m.end()
+            while depth:
+                depth += {"{": 1, "}": -1}.get(text[i], 0)
+                i += 1
+            body = text[start:i - 1]
+            if head.startswith("@media"):
+                block(body, head)
+            else:
+                decls = dict(d.split(":", 1) for d in body.split(";") if ":" in d)
+                for selector in head.split(","):
+                    out.append((media, selector.strip(), {k.strip(): v.strip() for k, v in decls.items()}))
+            pos = i
+
+    block(css, "")
+    return out
+
+
+def test_narrow_screen_rules_change_layout_only():
+    """Every @media rule of the stylesheets sets layout properties only, and shows nothing the wide page hides:
+    what axe's colour-contrast rule judged at 1280 px is what a phone shows."""
+    for sheet in STYLESHEETS:
+        rules = _rules(sheet.read_text(encoding="utf-8"))
+        hidden_wide = {sel for media, sel, decls in rules if not media and decls.get("display") == "none"}
+        narrow = [(sel, decls) for media, sel, decls in rules if media]
+        assert narrow or sheet.name == "report.css", f"{sheet.name}: no narrow-screen rule found (parser broken?)"
+        for sel, decls in narrow:
+            assert set(decls) <= LAYOUT, f"{sheet.name}: {sel} sets {set(decls) - LAYOUT} on a narrow screen"
+            assert decls.get("display", "none") == "none" or sel not in hidden_wide, \
+                f"{sheet.name}: {sel} is hidden on a wide screen and shown on a narrow one"
 SETTLED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
 
 

@@ -84,6 +84,7 @@ def scan_org_spark(base: Any, org: Organization, accounts: list[OrgAccount], opt
     tasks = [{"credentials": creds, "endpoint_url": base.endpoint_url, "region": base.region,
               "fresh_credentials": base.fresh_credentials, "org": org_meta,
               "account": asdict(a), "options": asdict(opts)} for a in accounts]
+    running = SparkSession.getActiveSession()  # a notebook's (or a caller's) session is used, never stopped
     spark = (SparkSession.builder.master(master).appName("wasp-org-scan")
              .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate())
     try:
@@ -94,7 +95,8 @@ def scan_org_spark(base: Any, org: Organization, accounts: list[OrgAccount], opt
         out_dir.mkdir(parents=True, exist_ok=True)
         frame.write.mode("overwrite").parquet(str(out_dir))
     finally:
-        spark.stop()
+        if running is None:
+            spark.stop()
     # the organization itself (accounts, OUs, SCP chains) and the options, so the folder alone can be reported
     (out_dir / ORG_FILE).write_text(json.dumps({"organization": asdict(org), "options": asdict(opts)}, default=str))
     return out_dir

@@ -17,6 +17,8 @@ Why it is shaped this way (1M events on local[2] took 15 min before, see benchma
 from __future__ import annotations
 
 import json
+import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,9 @@ def session(master: str = "local[2]", app: str = "wasp-trail", memory: str = "4g
         from pyspark.sql import SparkSession
     except ImportError:
         raise InputError("--engine spark needs PySpark: pip install 'wasp[spark]'") from None
+    # Python workers (the organization scan's tasks share this session) run the interpreter that has wasp
+    # installed; a cluster sets this itself
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = (SparkSession.builder.master(master).appName(app)
                .config("spark.ui.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false")
