@@ -84,11 +84,11 @@ def managed_policies_once() -> None:
                 state[name] = value
         return setter
 
-    models.IAMBackend._init_aws_policies = lambda self: lazy  # type: ignore[method-assign]
-    models.IAMBackend._init_managed_policies = lambda self: lazy  # type: ignore[method-assign]
-    models.IAMBackend.aws_managed_policies = property(  # type: ignore[attr-defined]
+    models.IAMBackend._init_aws_policies = lambda self: lazy  # type: ignore[method-assign,assignment,return-value]
+    models.IAMBackend._init_managed_policies = lambda self: lazy  # type: ignore[method-assign,assignment,return-value]
+    models.IAMBackend.aws_managed_policies = property(  # type: ignore[attr-defined,assignment]
         lambda self: materialize(self)["_wasp_aws_managed"], assign("_wasp_aws_managed"))
-    models.IAMBackend.managed_policies = property(  # type: ignore[attr-defined]
+    models.IAMBackend.managed_policies = property(  # type: ignore[attr-defined,assignment]
         lambda self: materialize(self)["_wasp_managed"], assign("_wasp_managed"))
 
 

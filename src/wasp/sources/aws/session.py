@@ -80,10 +80,11 @@ class AwsTarget:
             # emulators answer on one host: no account-id host prefix (s3control) and path-style S3
             config.setdefault("inject_host_prefix", False)
             config.setdefault("s3", {"addressing_style": "path"})
+        # a caller may bound the attempts for an API whose failures are not transient; the mode stays the
+        # target's (a test's scaled-down standard retries must not meet a caller's adaptive rate limiter)
+        retries: Any = {"mode": self.retry_mode, "max_attempts": self.max_attempts, **config.pop("retries", {})}
         cfg = botocore.config.Config(
-            # a caller may bound the attempts for an API whose failures are not transient; the mode stays the
-            # target's (a test's scaled-down standard retries must not meet a caller's adaptive rate limiter)
-            retries={"mode": self.retry_mode, "max_attempts": self.max_attempts, **config.pop("retries", {})},
+            retries=retries,
             max_pool_connections=self.pool,
             connect_timeout=10,
             read_timeout=60,
