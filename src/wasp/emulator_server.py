@@ -7,7 +7,7 @@ test suite spent in the emulator. Here reset skips that rebuild (backends that d
 to clean state kept outside them, still run it) and discards; backends are built again, from scratch,
 on the next request that needs them, exactly as after a fresh start. And an API moto does not
 implement answers 501 instead of a 500 that SDKs retry with back-off. Everything else is moto's own
-server, unchanged.
+server, unchanged (and the service a host names is looked up once per host).
 """
 
 from __future__ import annotations
@@ -154,8 +154,29 @@ def not_implemented_is_501() -> None:
     werkzeug_app.DomainDispatcherApplication.get_application = get_application  # type: ignore[method-assign]
 
 
+def backend_by_host_once() -> None:
+    """The service a request's host names is found once per host, not on every request.
+
+    moto's dispatcher lists its modules and tries the URL pattern of every backend in turn for each request (a
+    tenth of the emulator's CPU in a test run); the answer depends on the host alone, and a scan talks to a few
+    dozen hosts.
+    """
+    from moto.moto_server import werkzeug_app
+
+    original = werkzeug_app.DomainDispatcherApplication.get_backend_for_host
+    found: dict[str | None, Any] = {}
+
+    def get_backend_for_host(self: Any, host: str | None) -> Any:
+        if host not in found:
+            found[host] = original(self, host)
+        return found[host]
+
+    werkzeug_app.DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
+
+
 def main(argv: list[str] | None = None) -> None:
     fast_reset()
+    backend_by_host_once()
     managed_policies_once()
     not_implemented_is_501()
     from moto.server import main as serve

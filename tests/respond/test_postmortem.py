@@ -9,6 +9,9 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from respond_workload import build_workload
+
+from wasp.sources.aws.session import AwsTarget
 
 
 def wasp(*args):
@@ -25,10 +28,14 @@ def _event(when, name, instance, agent, **extra):
             "requestParameters": {"instanceId": instance, **extra}}
 
 
-@pytest.fixture
-def game_day(aws, moto, workload, tmp_path):
+@pytest.fixture(scope="module")
+def game_day(moto_server, tmp_path_factory):
     """An attacker changes the instance's user data 2 hours ago (CloudTrail), wasp detects it and scans EC2,
-    then the responder contains the instance with --apply."""
+    then the responder contains the instance with --apply. Once for the module: its tests only read the stores."""
+    moto_server.reset()
+    moto_server.enforce_iam(False)
+    moto, tmp_path = moto_server, tmp_path_factory.mktemp("gameday")
+    workload = build_workload(AwsTarget(moto.session(), endpoint_url=moto.url))
     db, events = str(tmp_path / "w.duckdb"), str(tmp_path / "trail.duckdb")
     now = datetime.now(UTC)
     logs = tmp_path / "logs"
