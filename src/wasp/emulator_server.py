@@ -174,8 +174,29 @@ def backend_by_host_once() -> None:
     werkzeug_app.DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
 
 
+def quiet_and_cached_models() -> None:
+    """No request log, and moto's service models from wasp's model cache.
+
+    The server's output goes nowhere (``MotoServer`` discards it), yet werkzeug formatted a log line for every
+    request; and each emulator process parsed botocore's JSON model of every service it answered (with its
+    documentation) to route requests: together a fifth of the emulator's CPU in a test run. The models are
+    cached apart from wasp's own (moto's loader adds its extras to them), in a folder named for moto's version.
+    """
+    import moto
+    from moto.core import utils
+    from werkzeug.serving import WSGIRequestHandler
+
+    from wasp.sources.aws import model_cache
+
+    WSGIRequestHandler.log_request = lambda self, *args, **kwargs: None  # type: ignore[method-assign]
+    loader = utils.create_loader()
+    model_cache.install(loader, namespace=f"moto-{moto.__version__}")
+    utils.create_loader = lambda: loader  # type: ignore[assignment]
+
+
 def main(argv: list[str] | None = None) -> None:
     fast_reset()
+    quiet_and_cached_models()
     backend_by_host_once()
     managed_policies_once()
     not_implemented_is_501()

@@ -98,3 +98,21 @@ def test_clients_built_through_the_cache_call_the_emulator(cache, aws: AwsTarget
     assert target.account_id() == "123456789012"
     target.client("s3").create_bucket(Bucket="through-the-cache")
     assert [b["Name"] for b in target.client("s3").list_buckets()["Buckets"]] == ["through-the-cache"]
+
+
+def test_a_namespace_keeps_a_changed_model_apart(cache):
+    """The emulator's models (moto's loader adds its extras) are cached in their own folder: a plain loader is
+    never served them, nor they the plain model."""
+    from moto.core.loaders import create_loader as moto_loader
+
+    emulator = moto_loader()
+    model_cache.install(emulator, namespace="moto-test")
+    extended = emulator.load_service_model("sts", "service-2")
+    assert (model_cache.cache_dir() / "moto-test" / "sts-latest.marshal").exists()
+    assert not (model_cache.cache_dir() / "sts-latest.marshal").exists()
+    plain = _loader().load_service_model("sts", "service-2")
+    assert (model_cache.cache_dir() / "sts-latest.marshal").exists()
+    again = moto_loader()
+    model_cache.install(again, namespace="moto-test")
+    assert again.load_service_model("sts", "service-2") == extended
+    assert plain["operations"].keys() == extended["operations"].keys()

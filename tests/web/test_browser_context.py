@@ -45,6 +45,7 @@ def test_header_selector_switches_source_under_the_csp(demo, browser):
     page.wait_for_url(re.compile(r"source=iac"))
     expect(page.locator("#context select[name=scan]")).to_have_value(demo["iac2"])
     page.click("#nav >> text=Findings")
+    page.wait_for_load_state()  # the selector submits from the app's deferred script: it must have run
     expect(page.locator("#count")).to_contain_text(demo["iac2"])
     page.select_option("#context select[name=scan]", demo["iac1"])
     page.wait_for_url(re.compile(f"scan={demo['iac1']}"))

@@ -29,8 +29,11 @@ def cache_dir() -> Path:
     return Path(base) / "wasp" / f"botocore-{botocore.__version__}-models-{FORMAT}"
 
 
-def install(loader: Any) -> None:
-    """Serve ``loader``'s service-2 models from the cache (once per loader; the loader is shared per process)."""
+def install(loader: Any, namespace: str = "") -> None:
+    """Serve ``loader``'s service-2 models from the cache (once per loader; the loader is shared per process).
+
+    ``namespace`` keeps apart the models of a loader that changes them (the emulator's applies moto's extras):
+    its own subfolder, so neither is ever served the other's."""
     if getattr(loader, "_wasp_model_cache", False):
         return
     original = loader.load_service_model
@@ -44,8 +47,8 @@ def install(loader: Any) -> None:
         with lock:
             found = memo.get(key)
             if found is None:
-                found = memo[key] = _load(service_name, api_version) or _store(
-                    service_name, api_version, original(service_name, type_name, api_version))
+                found = memo[key] = _load(service_name, api_version, namespace) or _store(
+                    service_name, api_version, original(service_name, type_name, api_version), namespace)
         return found
 
     loader.load_service_model = load_service_model
@@ -71,21 +74,21 @@ def _only_botocore_has(loader: Any, service: str) -> bool:
 SERVICE_FILES = ("service-2.json", "service-2.json.gz")
 
 
-def _file(service: str, api_version: str | None) -> Path:
-    return cache_dir() / f"{service}-{api_version or 'latest'}.marshal"
+def _file(service: str, api_version: str | None, namespace: str = "") -> Path:
+    return cache_dir() / namespace / f"{service}-{api_version or 'latest'}.marshal"
 
 
-def _load(service: str, api_version: str | None) -> Any:
+def _load(service: str, api_version: str | None, namespace: str = "") -> Any:
     try:
-        model = marshal.loads(_file(service, api_version).read_bytes())
+        model = marshal.loads(_file(service, api_version, namespace).read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
         return None
     return model if isinstance(model, dict) and "operations" in model and "shapes" in model else None
 
 
-def _store(service: str, api_version: str | None, model: Any) -> Any:
+def _store(service: str, api_version: str | None, model: Any, namespace: str = "") -> Any:
     lean = strip_documentation(model)
-    target = _file(service, api_version)
+    target = _file(service, api_version, namespace)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{service}-")
