@@ -71,3 +71,22 @@ def test_clients_of_a_target_parse_response_timestamps_without_dateutil(aws: Aws
     monkeypatch.setattr(dateutil.parser, "parse", refuse)
     [user] = aws.client("iam").list_users()["Users"]
     assert abs(datetime.now(UTC) - user["CreateDate"]) < timedelta(minutes=5)
+
+
+def test_clients_of_one_service_share_their_class_unless_handlers_differ(moto: MotoServer) -> None:
+    """Targets on different sessions get EC2 clients of one class (built once); a session whose
+    ``creating-client-class`` handlers differ gets its own class, with what its handler adds."""
+    first = AwsTarget(moto.session(), endpoint_url=moto.url).client("ec2")
+    second = AwsTarget(moto.session(), endpoint_url=moto.url).client("ec2")
+    assert type(first) is type(second) and first is not second
+    assert first.describe_vpcs()["Vpcs"] == second.describe_vpcs()["Vpcs"]
+
+    def add_method(class_attributes: dict, **kwargs: object) -> None:
+        class_attributes["wasp_probe"] = lambda self: "probe"
+
+    custom = moto.session()
+    custom.events.register("creating-client-class.ec2", add_method)
+    third = AwsTarget(custom, endpoint_url=moto.url).client("ec2")
+    assert type(third) is not type(first) and third.wasp_probe() == "probe"
+    assert not hasattr(first, "wasp_probe")
+    assert hasattr(AwsTarget(moto.session(), endpoint_url=moto.url).client("s3"), "download_file")  # boto3's own

@@ -174,6 +174,40 @@ def _share_loader(session: boto3.Session) -> None:
         core.register_component("data_loader", shared)
 
 
+_CLIENT_CLASSES: dict[tuple[Any, ...], type] = {}
+
+
+def _share_client_classes() -> None:
+    """Build each service's client class once per process, not once per client.
+
+    botocore makes a new class for every client it creates (a method per operation: hundreds for EC2), and a
+    scan creates clients per account, region and session: that was over a third of the cost of a client. The
+    class depends on the service's model and on the handlers of ``creating-client-class`` (boto3's add the S3
+    transfer methods): both are in the key, so a session with other handlers gets its own class.
+    """
+    import botocore.client
+
+    creator = botocore.client.ClientCreator
+    if getattr(creator, "_wasp_shared_classes", False):
+        return
+    original = creator._create_client_class  # type: ignore[attr-defined]
+
+    def create_client_class(self: Any, service_name: str, service_model: Any) -> type:
+        event = f"creating-client-class.{service_model.service_id.hyphenize()}"
+        handlers = tuple(id(h) for h in self._event_emitter._emitter._handlers.prefix_search(event))
+        key = (service_name, service_model.api_version, service_model.metadata.get("protocol"), handlers)
+        found = _CLIENT_CLASSES.get(key)
+        if found is None:
+            found = _CLIENT_CLASSES[key] = original(self, service_name, service_model)
+        return found
+
+    creator._create_client_class = create_client_class  # type: ignore[attr-defined]
+    creator._wasp_shared_classes = True  # type: ignore[attr-defined]
+
+
+_share_client_classes()
+
+
 def _scale_backoff(client: Any, scale: float) -> None:
     """Swap the client's standard retry handler for an identical one whose back-off delays are scaled.
 
