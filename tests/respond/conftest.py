@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from respond_workload import Workload, build_workload
+
+from workload import Workload, build_workload
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from respond_workload import build_workload
 
 from wasp.sources.aws.session import AwsTarget
+from workload import build_workload
 
 
 def wasp(*args):

@@ -1,4 +1,4 @@
-"""The respond tests' account: an instance behind a target group, for fixtures of any scope."""
+"""The respond and deploy tests' account: an instance behind a target group, for fixtures of any scope."""
 
 from __future__ import annotations
 
@@ -18,14 +18,16 @@ class Workload:
     role_name: str
 
 
-def build_workload(aws) -> Workload:
-    """The ``workload`` fixture's account, for a fixture of a wider scope."""
+def build_workload(aws, open_https: bool = True) -> Workload:
+    """An instance in a VPC behind a target group, with an instance-profile role and one EBS volume; its
+    security group open to HTTPS from anywhere unless ``open_https`` is false."""
     ec2 = aws.client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
     sg = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
-    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    if open_https:
+        ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
     iam = aws.client("iam")
     iam.create_role(RoleName="web-role", AssumeRolePolicyDocument=TRUST_EC2)
     iam.create_instance_profile(InstanceProfileName="web-profile")
